@@ -1,0 +1,130 @@
+package io.assetcost.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+
+/**
+ * Writes the job's outputs on any Hadoop file system: Parquet tables through Spark's writer, report CSV
+ * files through Commons CSV, and the run summary as JSON through Jackson.
+ *
+ * <p>CSV files have a header row with the contract's column names, RFC 4180 quoting and CRLF line ends,
+ * decimals as plain numbers (never exponent form: {@link BigDecimal#toPlainString()}), dates as
+ * {@code YYYY-MM-DD} and timestamps as ISO-8601 UTC ({@code 2026-11-03T10:15:00Z}), and an empty cell for
+ * null. Rows stream to the driver one partition at a time ({@code toLocalIterator}), never collected whole.
+ */
+public final class OutputWriter {
+
+  private OutputWriter() {}
+
+  /**
+   * Writes a table as Parquet under {@code out/name/}, replacing what was there.
+   *
+   * @param df the table, already conformed to its contract
+   * @param out output directory
+   * @param name table name
+   */
+  public static void parquet(Dataset<Row> df, String out, String name) {
+    df.write().mode(SaveMode.Overwrite).parquet(new Path(out, name).toString());
+  }
+
+  /**
+   * Writes a dataset as one CSV file, replacing it.
+   *
+   * @param df rows in the order to write (sort first for a stable file)
+   * @param conf Hadoop configuration
+   * @param file target file
+   * @throws UncheckedIOException when the file cannot be written
+   */
+  public static void csv(Dataset<Row> df, Configuration conf, String file) {
+    String[] header = df.columns();
+    Path path = new Path(file);
+    try (OutputStream os = path.getFileSystem(conf).create(path, true);
+        Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
+        CSVPrinter printer = new CSVPrinter(w,
+            CSVFormat.RFC4180.builder().setHeader(header).get())) {
+      Iterator<Row> rows = df.toLocalIterator();
+      List<String> cells = new ArrayList<>(header.length);
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        cells.clear();
+        for (int i = 0; i < header.length; i++) {
+          cells.add(cell(r.get(i)));
+        }
+        printer.printRecord(cells);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * Renders one value as CSV text.
+   *
+   * @param v a value as Spark returns it (java8 datetime API or not)
+   * @return the text, or null (an empty cell) for null
+   */
+  public static String cell(Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof BigDecimal d) {
+      return d.toPlainString();
+    }
+    if (v instanceof Instant t) {
+      return DateTimeFormatter.ISO_INSTANT.format(t);
+    }
+    if (v instanceof Timestamp t) {
+      return DateTimeFormatter.ISO_INSTANT.format(t.toInstant());
+    }
+    if (v instanceof LocalDate d) {
+      return d.toString();
+    }
+    if (v instanceof Date d) {
+      return d.toLocalDate().toString();
+    }
+    return v.toString();
+  }
+
+  /**
+   * Writes a JSON document (maps, lists, strings, numbers), pretty-printed, replacing the file.
+   *
+   * @param conf Hadoop configuration
+   * @param file target file
+   * @param document the content
+   * @throws UncheckedIOException when the file cannot be written
+   */
+  public static void json(Configuration conf, String file, Object document) {
+    Path path = new Path(file);
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      try (OutputStream os = fs.create(path, true)) {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(os, document);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

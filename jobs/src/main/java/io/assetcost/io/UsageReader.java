@@ -1,0 +1,230 @@
+package io.assetcost.io;
+
+import static io.assetcost.schema.Cols.*;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.nullif;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import io.assetcost.quality.Check;
+import io.assetcost.schema.Schemas;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads usage in any of its three forms into one canonical shape (DESIGN 2.1, 2.2), told apart by file
+ * extension: the nested usage log ({@code .jsonl}), the flat export as CSV ({@code .csv}) or Parquet
+ * ({@code .parquet}). Every schema is explicit, from {@code schemas/usage_log.avsc} and
+ * {@code schemas/usage_export.avsc}; nothing is inferred.
+ *
+ * <p>Canonical columns: request_id, created_at (timestamp, UTC), project_id, workflow_id, asset_id, model,
+ * endpoint, service_tier (absent = {@code default}), status, error_code, n (int), size, quality, then
+ * token counts (long, tokens; absent = 0) text_tokens and image_tokens (input, cached included),
+ * cached_text_tokens, cached_image_tokens, output_image_tokens, output_text_tokens; then raw_record,
+ * source_file, parse_reason and parse_detail (set when the record could not be read as usage). Blank
+ * strings are null.
+ */
+public final class UsageReader {
+
+  /** Column Spark fills with a JSON line it cannot parse against the schema. */
+  static final String CORRUPT = "_corrupt_record";
+  /** Latest credible unix second (2100-01-01T00:00:00Z); beyond it `created` is not unix seconds. */
+  static final long MAX_UNIX_SECONDS = 4_102_444_800L;
+
+  private UsageReader() {}
+
+  /**
+   * Reads every usage file.
+   *
+   * @param spark the session
+   * @param files files per kind, from {@link InputFiles#list}
+   * @return canonical usage rows, one per record read (blank JSON lines are not records)
+   */
+  public static Dataset<Row> read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
+    List<Dataset<Row>> parts = new ArrayList<>();
+    for (Map.Entry<InputFiles.Kind, List<String>> e : files.entrySet()) {
+      List<String> paths = e.getValue();
+      parts.add(switch (e.getKey()) {
+        case JSON_LINES -> fromJsonLines(spark.read().text(paths.toArray(new String[0]))
+            .select(col("value").as(RAW_RECORD), col("_metadata.file_path").as(SOURCE_FILE)));
+        case CSV -> fromExportCsv(CsvSource.read(spark, paths, Schemas.fieldNames(Schemas.USAGE_EXPORT)));
+        case PARQUET -> fromExportParquet(spark.read().schema(Schemas.spark(Schemas.USAGE_EXPORT))
+            .parquet(paths.toArray(new String[0]))
+            .withColumn(SOURCE_FILE, col("_metadata.file_path")));
+      });
+    }
+    Dataset<Row> all = parts.get(0);
+    for (int i = 1; i < parts.size(); i++) {
+      all = all.unionByName(parts.get(i));
+    }
+    return all;
+  }
+
+  /**
+   * Parses JSON Lines text into canonical usage.
+   *
+   * @param lines raw_record (one line, string) and source_file
+   * @return canonical rows; a line that is not a JSON object of the usage log's types gets
+   *     {@code malformed_record}, usage with input tokens but no input_tokens_details gets
+   *     {@code missing_field}, input_tokens that disagree with their details {@code inconsistent_tokens}
+   */
+  public static Dataset<Row> fromJsonLines(Dataset<Row> lines) {
+    StructType schema = Schemas.spark(Schemas.USAGE_LOG).add(CORRUPT, DataTypes.StringType, true);
+    Dataset<Row> parsed = lines.filter(trim(col(RAW_RECORD)).notEqual(""))
+        .withColumn("j", from_json(col(RAW_RECORD), schema,
+            Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)));
+    Column usage = col("j.usage");
+    Column inDetails = col("j.usage.input_tokens_details");
+    Column outDetails = col("j.usage.output_tokens_details");
+    Column inputTokens = col("j.usage.input_tokens");
+    Column created = col("j.created");
+    Column text = when(usage.isNull().or(inDetails.isNull()), lit(0L))
+        .otherwise(coalesce(col("j.usage.input_tokens_details.text_tokens"), lit(0L)));
+    Column image = when(usage.isNull().or(inDetails.isNull()), lit(0L))
+        .otherwise(coalesce(col("j.usage.input_tokens_details.image_tokens"), lit(0L)));
+    Dataset<Row> canonical = parsed.select(
+        str("j.request_id").as(REQUEST_ID),
+        when(created.between(0L, MAX_UNIX_SECONDS), timestamp_seconds(created)).as(CREATED_AT),
+        str("j.project_id").as(PROJECT_ID),
+        str("j.workflow_id").as(WORKFLOW_ID),
+        str("j.asset_id").as(ASSET_ID),
+        str("j.model").as(MODEL),
+        str("j.endpoint").as(ENDPOINT),
+        coalesce(str("j.service_tier"), lit("default")).as(SERVICE_TIER),
+        str("j.status").as(STATUS),
+        str("j.error_code").as(ERROR_CODE),
+        col("j.n").as(N),
+        str("j.size").as(SIZE),
+        str("j.quality").as(QUALITY),
+        text.as(TEXT_TOKENS),
+        coalesce(col("j.input_cached_text_tokens"), lit(0L)).as(CACHED_TEXT_TOKENS),
+        image.as(IMAGE_TOKENS),
+        coalesce(col("j.input_cached_image_tokens"), lit(0L)).as(CACHED_IMAGE_TOKENS),
+        when(usage.isNull(), lit(0L))
+            .when(outDetails.isNotNull(), coalesce(col("j.usage.output_tokens_details.image_tokens"), lit(0L)))
+            .otherwise(coalesce(col("j.usage.output_tokens"), lit(0L))).as(OUTPUT_IMAGE_TOKENS),
+        when(outDetails.isNull(), lit(0L))
+            .otherwise(coalesce(col("j.usage.output_tokens_details.text_tokens"), lit(0L)))
+            .as(OUTPUT_TEXT_TOKENS),
+        col(RAW_RECORD), col(SOURCE_FILE),
+        col("j." + CORRUPT).as(CORRUPT), created.as("created_raw"), inputTokens.as("input_tokens_raw"),
+        usage.isNotNull().as("has_usage"), inDetails.isNotNull().as("has_in_details"),
+        lit(null).cast("string").as(PARSE_REASON), lit(null).cast("string").as(PARSE_DETAIL));
+    Column inSum = col(TEXT_TOKENS).plus(col(IMAGE_TOKENS));
+    return Check.apply(canonical, List.of(
+        new Check(col(CORRUPT).isNotNull(), "malformed_record",
+            lit("the line is not a JSON object with the usage log's field types (schemas/usage_log.avsc)")),
+        new Check(col("created_raw").isNotNull().and(col(CREATED_AT).isNull()), "invalid_value",
+            concat(lit("created "), col("created_raw").cast("string"),
+                lit(" is not unix seconds between 1970 and 2100"))),
+        new Check(col("has_usage").and(col("has_in_details").unary_$bang())
+                .and(coalesce(col("input_tokens_raw"), lit(0L)).gt(0)), "missing_field",
+            concat(lit("usage.input_tokens_details is missing while usage.input_tokens is "),
+                col("input_tokens_raw").cast("string"), lit(": text and image input cannot be told apart"))),
+        new Check(col("has_in_details").and(col("input_tokens_raw").isNotNull())
+                .and(col("input_tokens_raw").notEqual(inSum)), "inconsistent_tokens",
+            concat(lit("usage.input_tokens "), col("input_tokens_raw").cast("string"),
+                lit(" differs from text_tokens + image_tokens = "), inSum.cast("string")))))
+        .drop(CORRUPT, "created_raw", "input_tokens_raw", "has_usage", "has_in_details");
+  }
+
+  /**
+   * Types the flat export's CSV text into canonical usage: whole numbers and ISO-8601 times parsed with
+   * {@code try_cast}, an unparseable cell makes the record {@code malformed_record} naming the column.
+   *
+   * @param csv string rows from {@link CsvSource#read} with the export's columns
+   * @return canonical rows
+   */
+  public static Dataset<Row> fromExportCsv(Dataset<Row> csv) {
+    StructType contract = Schemas.spark(Schemas.USAGE_EXPORT);
+    List<Check> checks = new ArrayList<>();
+    Dataset<Row> typed = csv;
+    for (StructField f : contract.fields()) {
+      if (f.dataType() == DataTypes.StringType) {
+        continue;
+      }
+      Column converted = col(f.name()).try_cast(f.dataType());
+      checks.add(new Check(col(f.name()).isNotNull().and(converted.isNull()), "malformed_record",
+          concat(lit(f.name() + " '"), col(f.name()), lit("' is not " + describe(f.dataType())))));
+      typed = typed.withColumn(f.name() + "__typed", converted);
+    }
+    typed = Check.apply(typed, checks);
+    for (StructField f : contract.fields()) {
+      if (f.dataType() != DataTypes.StringType) {
+        typed = typed.withColumn(f.name(), col(f.name() + "__typed")).drop(f.name() + "__typed");
+      }
+    }
+    return flatToCanonical(typed);
+  }
+
+  /**
+   * Maps flat Parquet export rows (typed by the reader) to canonical usage; raw_record is the row as
+   * JSON.
+   */
+  public static Dataset<Row> fromExportParquet(Dataset<Row> parquet) {
+    List<Column> fields = new ArrayList<>();
+    for (String name : Schemas.fieldNames(Schemas.USAGE_EXPORT)) {
+      fields.add(col(name));
+    }
+    Dataset<Row> withRaw = parquet
+        .withColumn(RAW_RECORD, to_json(struct(fields.toArray(new Column[0]))))
+        .withColumn(PARSE_REASON, lit(null).cast("string"))
+        .withColumn(PARSE_DETAIL, lit(null).cast("string"));
+    return flatToCanonical(withRaw);
+  }
+
+  private static Dataset<Row> flatToCanonical(Dataset<Row> flat) {
+    return flat.select(
+        str(REQUEST_ID).as(REQUEST_ID),
+        col(CREATED_AT),
+        str(PROJECT_ID).as(PROJECT_ID),
+        str(WORKFLOW_ID).as(WORKFLOW_ID),
+        str(ASSET_ID).as(ASSET_ID),
+        str(MODEL).as(MODEL),
+        str(ENDPOINT).as(ENDPOINT),
+        coalesce(str(SERVICE_TIER), lit("default")).as(SERVICE_TIER),
+        str(STATUS).as(STATUS),
+        str(ERROR_CODE).as(ERROR_CODE),
+        col(N),
+        str(SIZE).as(SIZE),
+        str(QUALITY).as(QUALITY),
+        tokens("input_text_tokens").as(TEXT_TOKENS),
+        tokens("input_cached_text_tokens").as(CACHED_TEXT_TOKENS),
+        tokens("input_image_tokens").as(IMAGE_TOKENS),
+        tokens("input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
+        tokens("output_image_tokens").as(OUTPUT_IMAGE_TOKENS),
+        tokens("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
+        col(RAW_RECORD), col(SOURCE_FILE), col(PARSE_REASON), col(PARSE_DETAIL));
+  }
+
+  private static Column str(String name) {
+    return nullif(trim(col(name)), lit(""));
+  }
+
+  private static Column tokens(String name) {
+    return coalesce(col(name).cast("long"), lit(0L));
+  }
+
+  private static String describe(DataType t) {
+    if (t == DataTypes.TimestampType) {
+      return "an ISO-8601 time (2026-11-03T10:15:00Z or with an offset)";
+    }
+    return "a whole number";
+  }
+}

@@ -1,0 +1,241 @@
+package io.assetcost.pricing;
+
+import static io.assetcost.schema.Cols.CACHED_IMAGE_TOKENS;
+import static io.assetcost.schema.Cols.CACHED_TEXT_TOKENS;
+import static io.assetcost.schema.Cols.CACHE_SAVINGS_USD;
+import static io.assetcost.schema.Cols.COST_USD;
+import static io.assetcost.schema.Cols.CREATED_AT;
+import static io.assetcost.schema.Cols.IMAGES_GENERATED;
+import static io.assetcost.schema.Cols.IMAGE_TOKENS;
+import static io.assetcost.schema.Cols.MODEL;
+import static io.assetcost.schema.Cols.N;
+import static io.assetcost.schema.Cols.OUTPUT_IMAGE_TOKENS;
+import static io.assetcost.schema.Cols.OUTPUT_TEXT_TOKENS;
+import static io.assetcost.schema.Cols.RATE_MODEL;
+import static io.assetcost.schema.Cols.SERVICE_TIER;
+import static io.assetcost.schema.Cols.STATUS;
+import static io.assetcost.schema.Cols.SUCCEEDED;
+import static io.assetcost.schema.Cols.TEXT_TOKENS;
+import static io.assetcost.schema.Cols.USAGE_DATE;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.unix_micros;
+import static org.apache.spark.sql.functions.when;
+
+import java.math.BigDecimal;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Prices requests with an effective-dated {@link RateCard} (DESIGN section 3).
+ *
+ * <p>Per meter: {@code cost = tokens x usd_per_1m_tokens / 1,000,000}, with the rate in force at
+ * {@code created_at} (inclusive {@code effective_from}, exclusive {@code effective_to}) for the request's
+ * rate model and service tier. The division is exact because the per-token price is computed on the driver
+ * at scale 12 (rates have at most 6 decimal places); {@code tokens (decimal(19,0)) x per-token price
+ * (decimal(18,12))} is then an exact decimal(38,12) under
+ * {@code spark.sql.decimalOperations.allowPrecisionLoss=false}, which the job sets. Nothing is rounded.
+ *
+ * <p>A request is unpriced, and goes to quarantine with reason {@code no_rate}, when the card has no rate
+ * for its model, tier and time at all, or none for a meter on which it has tokens (a cached meter also
+ * needs its uncached rate, to price the savings). A meter with zero tokens needs no rate. Nothing
+ * unpriced becomes $0.
+ */
+public final class RequestPricing {
+
+  /** Money columns: decimal(38,12), USD (DESIGN section 3; where the pipeline's precision is set). */
+  public static final DecimalType USD = DataTypes.createDecimalType(38, 12);
+  /** Rate columns: decimal(18,6), USD per 1M tokens. */
+  public static final DecimalType USD_PER_1M = DataTypes.createDecimalType(18, 6);
+  /** Per-token price: decimal(18,12), USD. */
+  public static final DecimalType USD_PER_TOKEN = DataTypes.createDecimalType(18, 12);
+  /** Token counts as decimals for money arithmetic: every long fits. */
+  public static final DecimalType TOKENS = DataTypes.createDecimalType(19, 0);
+
+  /** Internal column: why a request cannot be priced (null when it can). */
+  public static final String NO_RATE_DETAIL = "no_rate_detail";
+
+  private static final String SEG_MODEL = "seg_model";
+  private static final String SEG_TIER = "seg_tier";
+  private static final String SEG_FROM_US = "seg_from_us";
+  private static final String SEG_TO_US = "seg_to_us";
+
+  private RequestPricing() {}
+
+  /**
+   * Result of pricing.
+   *
+   * @param priced requests with every meter priced: the input columns plus rate_model, usage_date,
+   *     images_generated and, per meter, {@code <meter>_tokens} (long), {@code <meter>_usd_per_1m}
+   *     (decimal(18,6), null where the card has none and the meter has no tokens),
+   *     {@code <meter>_cost_usd} (decimal(38,12)), then cost_usd and cache_savings_usd (decimal(38,12))
+   * @param unpriced requests that could not be priced, input columns plus {@link #NO_RATE_DETAIL}
+   */
+  public record Priced(Dataset<Row> priced, Dataset<Row> unpriced) {}
+
+  /**
+   * Prices requests.
+   *
+   * @param requests validated canonical requests: request_id, created_at (timestamp), model,
+   *     service_tier, status, n, and the token counts text_tokens, cached_text_tokens, image_tokens,
+   *     cached_image_tokens, output_image_tokens, output_text_tokens (long, not null)
+   * @param card the rate card
+   * @return priced and unpriced requests; together exactly the input rows, none repeated (the card's
+   *     segments never overlap, so the join cannot fan out)
+   */
+  public static Priced price(Dataset<Row> requests, RateCard card) {
+    Dataset<Row> segments = rateSegments(requests.sparkSession(), card);
+    Dataset<Row> joined = joinRates(withRateModel(withMeterTokens(requests), card), segments);
+    Dataset<Row> checked = withNoRateDetail(joined);
+    Dataset<Row> priced = withCosts(checked.filter(col(NO_RATE_DETAIL).isNull()))
+        .drop(NO_RATE_DETAIL);
+    Dataset<Row> unpriced = checked.filter(col(NO_RATE_DETAIL).isNotNull());
+    return new Priced(dropSegmentColumns(priced), dropSegmentColumns(unpriced));
+  }
+
+  /**
+   * Adds {@code <meter>_tokens} (long) per meter: cached tokens are a subset of their input, so the
+   * uncached meters take the remainder and no token is counted twice.
+   */
+  public static Dataset<Row> withMeterTokens(Dataset<Row> requests) {
+    return requests
+        .withColumn(Meter.TEXT_INPUT.tokensColumn(), col(TEXT_TOKENS).minus(col(CACHED_TEXT_TOKENS)))
+        .withColumn(Meter.CACHED_TEXT_INPUT.tokensColumn(), col(CACHED_TEXT_TOKENS))
+        .withColumn(Meter.IMAGE_INPUT.tokensColumn(), col(IMAGE_TOKENS).minus(col(CACHED_IMAGE_TOKENS)))
+        .withColumn(Meter.CACHED_IMAGE_INPUT.tokensColumn(), col(CACHED_IMAGE_TOKENS))
+        .withColumn(Meter.IMAGE_OUTPUT.tokensColumn(), col(OUTPUT_IMAGE_TOKENS))
+        .withColumn(Meter.TEXT_OUTPUT.tokensColumn(), col(OUTPUT_TEXT_TOKENS));
+  }
+
+  /**
+   * Adds {@code rate_model}: the model itself when the card names it, else its base name with a dated
+   * snapshot suffix ({@code -YYYY-MM-DD}) removed (DESIGN 2.4).
+   */
+  public static Dataset<Row> withRateModel(Dataset<Row> requests, RateCard card) {
+    Column known = col(MODEL).isin(card.models().toArray());
+    return requests.withColumn(RATE_MODEL,
+        when(known, col(MODEL)).otherwise(regexp_replace(col(MODEL), "-\\d{4}-\\d{2}-\\d{2}$", "")));
+  }
+
+  /**
+   * The card's segments as a small dataset (one row per model, tier and time segment) to broadcast:
+   * seg_model, seg_tier, seg_from_us / seg_to_us (long, microseconds since the epoch, UTC; to null =
+   * open), and per meter {@code <meter>_usd_per_1m} (decimal(18,6)) and {@code <meter>_usd_per_token}
+   * (decimal(18,12), exact: the 1M price shifted six places).
+   */
+  public static Dataset<Row> rateSegments(SparkSession spark, RateCard card) {
+    List<StructField> fields = new ArrayList<>(List.of(
+        DataTypes.createStructField(SEG_MODEL, DataTypes.StringType, false),
+        DataTypes.createStructField(SEG_TIER, DataTypes.StringType, false),
+        DataTypes.createStructField(SEG_FROM_US, DataTypes.LongType, false),
+        DataTypes.createStructField(SEG_TO_US, DataTypes.LongType, true)));
+    for (Meter m : Meter.values()) {
+      fields.add(DataTypes.createStructField(m.rateColumn(), USD_PER_1M, true));
+      fields.add(DataTypes.createStructField(m.perTokenColumn(), USD_PER_TOKEN, true));
+    }
+    List<Row> rows = new ArrayList<>();
+    for (RateCard.Segment s : card.segments()) {
+      List<Object> values = new ArrayList<>();
+      values.add(s.model());
+      values.add(s.serviceTier());
+      values.add(ChronoUnit.MICROS.between(java.time.Instant.EPOCH, s.from()));
+      values.add(s.to() == null ? null : ChronoUnit.MICROS.between(java.time.Instant.EPOCH, s.to()));
+      for (Meter m : Meter.values()) {
+        BigDecimal per1m = s.usdPer1m().get(m);
+        values.add(per1m == null ? null : per1m.setScale(6));
+        values.add(per1m == null ? null : per1m.movePointLeft(6).setScale(12));
+      }
+      rows.add(RowFactory.create(values.toArray()));
+    }
+    return spark.createDataFrame(rows, new StructType(fields.toArray(new StructField[0])));
+  }
+
+  /**
+   * Left-joins each request to the one segment of its rate model and tier in force at created_at
+   * (broadcast: the card is small). Requests without a segment keep null rates.
+   */
+  public static Dataset<Row> joinRates(Dataset<Row> requests, Dataset<Row> segments) {
+    Column at = unix_micros(col(CREATED_AT));
+    Column on = col(RATE_MODEL).equalTo(col(SEG_MODEL))
+        .and(col(SERVICE_TIER).equalTo(col(SEG_TIER)))
+        .and(at.geq(col(SEG_FROM_US)))
+        .and(col(SEG_TO_US).isNull().or(at.lt(col(SEG_TO_US))));
+    return requests.join(broadcast(segments), on, "left");
+  }
+
+  /**
+   * Adds {@link #NO_RATE_DETAIL}: null when every meter with tokens has a rate, else one sentence naming
+   * the model, tier, time and the meters without a rate.
+   */
+  public static Dataset<Row> withNoRateDetail(Dataset<Row> joined) {
+    Column when = date_format(col(CREATED_AT), "yyyy-MM-dd'T'HH:mm:ss'Z'");
+    Column subject = concat(lit("model "), col(MODEL), lit(" (rate model "), col(RATE_MODEL),
+        lit("), service tier "), col(SERVICE_TIER), lit(" at "), when);
+    List<Column> missing = new ArrayList<>();
+    for (Meter m : Meter.values()) {
+      missing.add(when(col(m.tokensColumn()).gt(0).and(col(m.rateColumn()).isNull()),
+          concat(lit(m.id() + " ("), col(m.tokensColumn()).cast("string"), lit(" tokens)"))));
+    }
+    missing.add(when(col(Meter.CACHED_TEXT_INPUT.tokensColumn()).gt(0)
+        .and(col(Meter.TEXT_INPUT.rateColumn()).isNull()), lit("text_input (to price cache savings)")));
+    missing.add(when(col(Meter.CACHED_IMAGE_INPUT.tokensColumn()).gt(0)
+        .and(col(Meter.IMAGE_INPUT.rateColumn()).isNull()), lit("image_input (to price cache savings)")));
+    Column missingList = concat_ws(", ", missing.toArray(new Column[0]));
+    return joined.withColumn(NO_RATE_DETAIL,
+        when(col(SEG_MODEL).isNull(), concat(lit("the rate card has no rate for "), subject))
+            .when(missingList.notEqual(""),
+                concat(lit("the rate card has no rate for "), subject, lit(" on meters: "), missingList)));
+  }
+
+  /**
+   * Adds per-meter costs, cost_usd, cache_savings_usd, usage_date and images_generated. Costs are exact
+   * decimal(38,12); a meter without tokens costs 0 whether or not it has a rate.
+   */
+  public static Dataset<Row> withCosts(Dataset<Row> rated) {
+    Dataset<Row> out = rated;
+    Column total = null;
+    for (Meter m : Meter.values()) {
+      Column cost = col(m.tokensColumn()).cast(TOKENS).multiply(col(m.perTokenColumn()));
+      Column exact = when(col(m.tokensColumn()).equalTo(0), lit(BigDecimal.ZERO).cast(USD))
+          .otherwise(cost).cast(USD);
+      out = out.withColumn(m.costColumn(), exact);
+      total = total == null ? col(m.costColumn()) : total.plus(col(m.costColumn()));
+    }
+    Column textSaving = savings(Meter.CACHED_TEXT_INPUT, Meter.TEXT_INPUT);
+    Column imageSaving = savings(Meter.CACHED_IMAGE_INPUT, Meter.IMAGE_INPUT);
+    return out.withColumn(COST_USD, total.cast(USD))
+        .withColumn(CACHE_SAVINGS_USD, textSaving.plus(imageSaving).cast(USD))
+        .withColumn(USAGE_DATE, to_date(col(CREATED_AT)))
+        .withColumn(IMAGES_GENERATED, when(col(STATUS).equalTo(SUCCEEDED), col(N)).otherwise(0));
+  }
+
+  private static Column savings(Meter cached, Meter uncached) {
+    Column perTokenDiscount = col(uncached.perTokenColumn()).minus(col(cached.perTokenColumn()));
+    return when(col(cached.tokensColumn()).equalTo(0), lit(BigDecimal.ZERO).cast(USD))
+        .otherwise(col(cached.tokensColumn()).cast(TOKENS).multiply(perTokenDiscount)).cast(USD);
+  }
+
+  private static Dataset<Row> dropSegmentColumns(Dataset<Row> df) {
+    List<String> drop = new ArrayList<>(List.of(SEG_MODEL, SEG_TIER, SEG_FROM_US, SEG_TO_US));
+    for (Meter m : Meter.values()) {
+      drop.add(m.perTokenColumn());
+    }
+    return df.drop(drop.toArray(new String[0]));
+  }
+}

@@ -1,0 +1,117 @@
+package io.assetcost.quality;
+
+import static io.assetcost.schema.Cols.*;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.nullif;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.trim;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Types and validates acceptance records (DESIGN 2.3) and ties each to a priced request.
+ *
+ * <p>Record rules, first broken wins: a reader's parse reason; {@code missing_field} (request_id,
+ * image_index, decision, decided_at); {@code malformed_record} (image_index not a whole number);
+ * {@code invalid_decision} (not approved / rejected, case and spaces ignored); {@code invalid_timestamp}
+ * (decided_at not ISO-8601). Exact duplicates (every field equal) count once. Then against the requests:
+ * {@code request_quarantined} (its usage record is in quarantine), {@code unknown_request},
+ * {@code image_index_out_of_range} (outside [0, n)), {@code asset_mismatch} (the record names another
+ * asset or workflow than the request's). A decision keeps the request's workflow_id and asset_id.
+ */
+public final class AcceptanceValidation {
+
+  private AcceptanceValidation() {}
+
+  /**
+   * Outcome of validation.
+   *
+   * @param decisions trusted decisions: request_id, image_index (int), workflow_id, asset_id (the
+   *     request's), decision (approved/rejected), decided_at (timestamp, UTC), reviewer_id
+   * @param quarantined rejected records with parse_reason / parse_detail, raw_record, source_file
+   * @param duplicatesDropped exact duplicates beyond the first
+   */
+  public record Result(Dataset<Row> decisions, Dataset<Row> quarantined, Dataset<Row> duplicatesDropped) {}
+
+  /**
+   * Validates acceptance records.
+   *
+   * @param records string rows from {@link io.assetcost.io.CsvSource#read} with the contract's columns
+   * @param requests priced requests: request_id, n, workflow_id, asset_id
+   * @param quarantinedRequestIds request_id of every usage record in quarantine
+   * @return decisions + quarantined + duplicatesDropped, which together hold every record exactly once
+   */
+  public static Result validate(Dataset<Row> records, Dataset<Row> requests,
+      Dataset<Row> quarantinedRequestIds) {
+    Dataset<Row> typed = records
+        .withColumn(REQUEST_ID, nullif(trim(col(REQUEST_ID)), lit("")))
+        .withColumn(ASSET_ID, nullif(trim(col(ASSET_ID)), lit("")))
+        .withColumn(WORKFLOW_ID, nullif(trim(col(WORKFLOW_ID)), lit("")))
+        .withColumn("_index_text", col(IMAGE_INDEX))
+        .withColumn(IMAGE_INDEX, col(IMAGE_INDEX).try_cast(DataTypes.IntegerType))
+        .withColumn("_decision_text", col(DECISION))
+        .withColumn(DECISION, lower(trim(col(DECISION))))
+        .withColumn("_decided_text", col(DECIDED_AT))
+        .withColumn(DECIDED_AT, col(DECIDED_AT).try_cast(DataTypes.TimestampType));
+    Dataset<Row> checked = Check.apply(typed, List.of(
+        missing(col(REQUEST_ID), "request_id"),
+        missing(col("_index_text"), "image_index"),
+        new Check(col(IMAGE_INDEX).isNull(), "malformed_record",
+            concat(lit("image_index '"), col("_index_text"), lit("' is not a whole number"))),
+        missing(col("_decision_text"), "decision"),
+        new Check(col(DECISION).isin(APPROVED, REJECTED).unary_$bang(), "invalid_decision",
+            concat(lit("decision '"), col("_decision_text"), lit("' is neither approved nor rejected"))),
+        missing(col("_decided_text"), "decided_at"),
+        new Check(col(DECIDED_AT).isNull(), "invalid_timestamp",
+            concat(lit("decided_at '"), col("_decided_text"),
+                lit("' is not an ISO-8601 time such as 2026-11-03T10:15:00Z or ...+01:00")))))
+        .drop("_index_text", "_decision_text", "_decided_text");
+
+    Dataset<Row> valid = checked.filter(col(PARSE_REASON).isNull());
+    Dataset<Row> invalid = checked.filter(col(PARSE_REASON).isNotNull());
+    Dataset<Row> ranked = valid.withColumn("_rank", row_number().over(
+        Window.partitionBy(REQUEST_ID, IMAGE_INDEX, ASSET_ID, WORKFLOW_ID, DECISION, DECIDED_AT,
+            REVIEWER_ID, REVIEW_REASON).orderBy(col(SOURCE_FILE), col(RAW_RECORD))));
+    Dataset<Row> dropped = ranked.filter(col("_rank").gt(1)).drop("_rank");
+    Dataset<Row> unique = ranked.filter(col("_rank").equalTo(1)).drop("_rank");
+
+    Dataset<Row> req = requests.select(col(REQUEST_ID).as("_req_id"), col(N).as("_n"),
+        col(WORKFLOW_ID).as("_req_workflow"), col(ASSET_ID).as("_req_asset"));
+    Dataset<Row> held = quarantinedRequestIds.select(col(REQUEST_ID).as("_held_id")).distinct();
+    Dataset<Row> joined = unique
+        .join(req, unique.col(REQUEST_ID).equalTo(req.col("_req_id")), "left")
+        .join(held, unique.col(REQUEST_ID).equalTo(held.col("_held_id")), "left");
+    Dataset<Row> linked = Check.apply(joined, List.of(
+        new Check(col("_req_id").isNull().and(col("_held_id").isNotNull()), "request_quarantined",
+            concat(lit("request "), col(REQUEST_ID), lit(" is in quarantine (see its usage record)"))),
+        new Check(col("_req_id").isNull(), "unknown_request",
+            concat(lit("no usage record for request "), col(REQUEST_ID))),
+        new Check(col(IMAGE_INDEX).lt(0).or(col(IMAGE_INDEX).geq(col("_n"))), "image_index_out_of_range",
+            concat(lit("image_index "), col(IMAGE_INDEX).cast("string"), lit(" is outside [0, "),
+                col("_n").cast("string"), lit(") of request "), col(REQUEST_ID))),
+        new Check(col(ASSET_ID).isNotNull().and(col(ASSET_ID).notEqual(col("_req_asset"))), "asset_mismatch",
+            concat(lit("asset_id "), col(ASSET_ID), lit(" differs from the request's asset "),
+                col("_req_asset"))),
+        new Check(col(WORKFLOW_ID).isNotNull().and(col(WORKFLOW_ID).notEqual(col("_req_workflow"))),
+            "asset_mismatch", concat(lit("workflow_id "), col(WORKFLOW_ID),
+                lit(" differs from the request's workflow "), col("_req_workflow")))));
+    Dataset<Row> decisions = linked.filter(col(PARSE_REASON).isNull()).select(col(REQUEST_ID),
+        col(IMAGE_INDEX), col("_req_workflow").as(WORKFLOW_ID), col("_req_asset").as(ASSET_ID),
+        col(DECISION), col(DECIDED_AT), col(REVIEWER_ID));
+    Dataset<Row> unlinked = linked.filter(col(PARSE_REASON).isNotNull())
+        .drop("_req_id", "_n", "_req_workflow", "_req_asset", "_held_id");
+    return new Result(decisions, invalid.unionByName(unlinked), dropped);
+  }
+
+  private static Check missing(Column c, String field) {
+    return new Check(c.isNull(), "missing_field", lit(field + " is missing or empty"));
+  }
+}

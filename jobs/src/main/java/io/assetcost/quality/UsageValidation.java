@@ -1,0 +1,128 @@
+package io.assetcost.quality;
+
+import static io.assetcost.schema.Cols.*;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+/**
+ * Splits canonical usage into records to price, records to quarantine and exact duplicates to drop.
+ *
+ * <p>Record rules, first broken wins: a reader's parse reason; {@code missing_field} (request_id,
+ * created, workflow_id, model, status, n); {@code invalid_value} (n below 1, created outside 2000-2100);
+ * {@code negative_tokens}; {@code cached_exceeds_total} (cached tokens are a subset of their input and can
+ * never exceed it). Then among valid records of one request_id: all equal in every canonical field, one is
+ * kept and the rest are counted as exact duplicates; any difference sends every one of them to quarantine
+ * as {@code conflicting_duplicate}, since no one of them can be trusted over the others.
+ */
+public final class UsageValidation {
+
+  /** The canonical fields that identify a record's content (lineage columns excluded). */
+  public static final List<String> CONTENT = List.of(REQUEST_ID, CREATED_AT, PROJECT_ID, WORKFLOW_ID,
+      ASSET_ID, MODEL, ENDPOINT, SERVICE_TIER, STATUS, ERROR_CODE, N, SIZE, QUALITY, TEXT_TOKENS,
+      CACHED_TEXT_TOKENS, IMAGE_TOKENS, CACHED_IMAGE_TOKENS, OUTPUT_IMAGE_TOKENS, OUTPUT_TEXT_TOKENS);
+
+  private static final List<String> TOKEN_COLUMNS = List.of(TEXT_TOKENS, CACHED_TEXT_TOKENS, IMAGE_TOKENS,
+      CACHED_IMAGE_TOKENS, OUTPUT_IMAGE_TOKENS, OUTPUT_TEXT_TOKENS);
+
+  private UsageValidation() {}
+
+  /**
+   * Outcome of validation.
+   *
+   * @param accepted one row per trusted request: canonical columns, asset_id filled with request_id where
+   *     absent
+   * @param quarantined rejected records with parse_reason / parse_detail set (canonical columns kept)
+   * @param duplicatesDropped exact duplicates beyond the first (counted, never priced)
+   */
+  public record Result(Dataset<Row> accepted, Dataset<Row> quarantined, Dataset<Row> duplicatesDropped) {}
+
+  /**
+   * Validates canonical usage.
+   *
+   * @param canonical rows from {@link io.assetcost.io.UsageReader}
+   * @return accepted + quarantined + duplicatesDropped, which together hold every input row exactly once
+   */
+  public static Result validate(Dataset<Row> canonical) {
+    Dataset<Row> checked = Check.apply(canonical, rules());
+    Dataset<Row> valid = checked.filter(col(PARSE_REASON).isNull());
+    Dataset<Row> invalid = checked.filter(col(PARSE_REASON).isNotNull());
+
+    List<Column> content = new ArrayList<>();
+    for (String c : CONTENT) {
+      content.add(col(c));
+    }
+    WindowSpec byRequest = Window.partitionBy(REQUEST_ID);
+    Dataset<Row> grouped = valid
+        .withColumn("_content", to_json(struct(content.toArray(new Column[0]))))
+        .withColumn("_copies", count(lit(1)).over(byRequest))
+        .withColumn("_conflict", min("_content").over(byRequest).notEqual(max("_content").over(byRequest)))
+        .withColumn("_rank", row_number().over(byRequest.orderBy(col(SOURCE_FILE), col(RAW_RECORD))));
+    Dataset<Row> conflicting = grouped.filter(col("_conflict"))
+        .withColumn(PARSE_REASON, lit("conflicting_duplicate"))
+        .withColumn(PARSE_DETAIL, concat(lit("request_id "), col(REQUEST_ID), lit(" has "),
+            col("_copies").cast("string"), lit(" records that differ; none is priced")));
+    Dataset<Row> clean = grouped.filter(col("_conflict").unary_$bang());
+    Dataset<Row> accepted = clean.filter(col("_rank").equalTo(1))
+        .withColumn(ASSET_ID, coalesce(col(ASSET_ID), col(REQUEST_ID)));
+    Dataset<Row> dropped = clean.filter(col("_rank").gt(1));
+    String[] helpers = {"_content", "_copies", "_conflict", "_rank"};
+    return new Result(accepted.drop(helpers).drop(PARSE_REASON, PARSE_DETAIL),
+        invalid.unionByName(conflicting.drop(helpers)), dropped.drop(helpers));
+  }
+
+  /** The record rules in order of precedence. */
+  static List<Check> rules() {
+    List<Check> rules = new ArrayList<>();
+    rules.add(missing(REQUEST_ID, "request_id"));
+    rules.add(missing(CREATED_AT, "created"));
+    rules.add(missing(WORKFLOW_ID, "workflow_id"));
+    rules.add(missing(MODEL, "model"));
+    rules.add(missing(STATUS, "status"));
+    rules.add(missing(N, "n"));
+    rules.add(new Check(col(N).lt(1), "invalid_value",
+        concat(lit("n is "), col(N).cast("string"), lit("; a request asks for at least 1 image"))));
+    rules.add(new Check(col(CREATED_AT).lt(lit("2000-01-01T00:00:00Z").cast("timestamp"))
+            .or(col(CREATED_AT).geq(lit("2100-01-01T00:00:00Z").cast("timestamp"))),
+        "invalid_value", concat(lit("created "), col(CREATED_AT).cast("string"),
+            lit(" is outside 2000-2100; is it in milliseconds?"))));
+    List<Column> negatives = new ArrayList<>();
+    Column anyNegative = lit(false);
+    for (String t : TOKEN_COLUMNS) {
+      negatives.add(when(col(t).lt(0), concat(lit(t + " = "), col(t).cast("string"))));
+      anyNegative = anyNegative.or(col(t).lt(0));
+    }
+    rules.add(new Check(anyNegative, "negative_tokens",
+        concat(lit("negative token count: "), concat_ws(", ", negatives.toArray(new Column[0])))));
+    rules.add(new Check(col(CACHED_TEXT_TOKENS).gt(col(TEXT_TOKENS)), "cached_exceeds_total",
+        concat(lit("input_cached_text_tokens "), col(CACHED_TEXT_TOKENS).cast("string"),
+            lit(" exceeds the text input tokens "), col(TEXT_TOKENS).cast("string"),
+            lit(" they are part of"))));
+    rules.add(new Check(col(CACHED_IMAGE_TOKENS).gt(col(IMAGE_TOKENS)), "cached_exceeds_total",
+        concat(lit("input_cached_image_tokens "), col(CACHED_IMAGE_TOKENS).cast("string"),
+            lit(" exceeds the image input tokens "), col(IMAGE_TOKENS).cast("string"),
+            lit(" they are part of"))));
+    return rules;
+  }
+
+  private static Check missing(String column, String field) {
+    return new Check(col(column).isNull(), "missing_field", lit(field + " is missing or empty"));
+  }
+}

@@ -1,0 +1,121 @@
+package io.assetcost.report;
+
+import static io.assetcost.outcome.Outcomes.ASSET_STATUS;
+import static io.assetcost.outcome.Outcomes.IMAGES_APPROVED;
+import static io.assetcost.outcome.Outcomes.IMAGES_REVIEWED;
+import static io.assetcost.outcome.Outcomes.IS_WINNING;
+import static io.assetcost.schema.Cols.*;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.assetcost.pricing.RequestPricing;
+import io.assetcost.schema.Schemas;
+import java.math.BigDecimal;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The asset table and the two headline reports (DESIGN section 4), each conformed to its contract in
+ * {@code schemas/}. Money is decimal(38,12) USD, summed exactly.
+ */
+public final class Reports {
+
+  private static final Column ZERO = lit(BigDecimal.ZERO).cast(RequestPricing.USD);
+
+  private Reports() {}
+
+  /**
+   * {@code asset_costs}: one row per asset. total = direct + waste + pending, to the last decimal:
+   * direct is the winning request's cost, waste the cost of every request with a waste reason, pending
+   * the whole cost of a pending asset.
+   *
+   * @param requestOutcomes rows of {@link io.assetcost.outcome.Outcomes#requestOutcomes}
+   * @return rows of contract asset_costs
+   */
+  public static Dataset<Row> assetCosts(Dataset<Row> requestOutcomes) {
+    Dataset<Row> assets = requestOutcomes.groupBy(WORKFLOW_ID, ASSET_ID)
+        .agg(min(COHORT_DATE).as(COHORT_DATE),
+            min(FIRST_REQUEST_AT).as(FIRST_REQUEST_AT),
+            max(ASSET_STATUS).as(ASSET_STATUS),
+            max(APPROVED_AT).as(APPROVED_AT),
+            max(WINNING_REQUEST_ID).as(WINNING_REQUEST_ID),
+            count(lit(1)).as("requests"),
+            sum(col(IMAGES_GENERATED).cast("long")).as(IMAGES_GENERATED),
+            max(IMAGES_REVIEWED).as(IMAGES_REVIEWED),
+            max(IMAGES_APPROVED).as(IMAGES_APPROVED),
+            sum(COST_USD).as("total_cost_usd"),
+            sum(when(col(IS_WINNING), col(COST_USD)).otherwise(ZERO)).as("direct_cost_usd"),
+            sum(when(col(WASTE_REASON).isNotNull(), col(COST_USD)).otherwise(ZERO)).as("waste_cost_usd"),
+            sum(when(col(ASSET_STATUS).equalTo(PENDING), col(COST_USD)).otherwise(ZERO))
+                .as("pending_cost_usd"),
+            sum(CACHE_SAVINGS_USD).as(CACHE_SAVINGS_USD))
+        .withColumnRenamed(ASSET_STATUS, ASSET_STATUS_OUT);
+    return Schemas.conform(assets, Schemas.ASSET_COSTS);
+  }
+
+  /** The status column's name in asset_costs. */
+  private static final String ASSET_STATUS_OUT = STATUS;
+
+  /**
+   * {@code cost_per_approved_asset}: grain cohort_date x workflow_id. Counts and costs cover every asset
+   * of the cohort, pending ones too; cost_per_approved_asset_usd = resolved_cost_usd / assets_approved
+   * (every retry, failure and abandoned asset is loaded onto the approved ones); iteration_factor = images
+   * generated for resolved assets / assets_approved (the seeds plan with 1.2, 1.8 and 2.5); waste_share =
+   * waste_cost_usd / resolved_cost_usd. Ratios per {@link Ratios}.
+   *
+   * @param assetCosts rows of {@link #assetCosts}
+   * @return rows of contract cost_per_approved_asset
+   */
+  public static Dataset<Row> costPerApprovedAsset(Dataset<Row> assetCosts) {
+    Column resolved = col(STATUS).notEqual(PENDING);
+    Dataset<Row> cohorts = assetCosts.groupBy(COHORT_DATE, WORKFLOW_ID)
+        .agg(count(lit(1)).as("assets"),
+            count(when(col(STATUS).equalTo(APPROVED), lit(1))).as("assets_approved"),
+            count(when(col(STATUS).equalTo(REJECTED), lit(1))).as("assets_rejected"),
+            count(when(col(STATUS).equalTo(PENDING), lit(1))).as("assets_pending"),
+            sum("requests").as("requests"),
+            sum(IMAGES_GENERATED).as(IMAGES_GENERATED),
+            sum(when(resolved, col(IMAGES_GENERATED)).otherwise(lit(0L))).as("_resolved_images"),
+            sum("total_cost_usd").as("total_cost_usd"),
+            sum(when(resolved, col("total_cost_usd")).otherwise(ZERO)).as("resolved_cost_usd"),
+            sum("pending_cost_usd").as("pending_cost_usd"),
+            sum("direct_cost_usd").as("direct_cost_usd"),
+            sum("waste_cost_usd").as("waste_cost_usd"),
+            sum(CACHE_SAVINGS_USD).as(CACHE_SAVINGS_USD));
+    Dataset<Row> withRatios = cohorts
+        .withColumn("cost_per_approved_asset_usd",
+            Ratios.divide(col("resolved_cost_usd"), col("assets_approved")))
+        .withColumn("direct_cost_per_approved_asset_usd",
+            Ratios.divide(col("direct_cost_usd"), col("assets_approved")))
+        .withColumn("iteration_factor", Ratios.divide(col("_resolved_images"), col("assets_approved")))
+        .withColumn("waste_share", Ratios.divide(col("waste_cost_usd"), col("resolved_cost_usd")));
+    return Schemas.conform(withRatios, Schemas.COST_PER_APPROVED_ASSET);
+  }
+
+  /**
+   * {@code retry_waste}: grain cohort_date x workflow_id x waste_reason, over the non-winning requests of
+   * resolved assets; share_of_resolved_cost = waste_cost_usd / the cohort and workflow's resolved cost.
+   *
+   * @param requestOutcomes rows of {@link io.assetcost.outcome.Outcomes#requestOutcomes}
+   * @param costPerApprovedAsset rows of {@link #costPerApprovedAsset} (for the resolved cost)
+   * @return rows of contract retry_waste
+   */
+  public static Dataset<Row> retryWaste(Dataset<Row> requestOutcomes, Dataset<Row> costPerApprovedAsset) {
+    Dataset<Row> waste = requestOutcomes.filter(col(WASTE_REASON).isNotNull())
+        .groupBy(COHORT_DATE, WORKFLOW_ID, WASTE_REASON)
+        .agg(count(lit(1)).as("requests"),
+            sum(col(IMAGES_GENERATED).cast("long")).as(IMAGES_GENERATED),
+            sum(COST_USD).as("waste_cost_usd"));
+    Dataset<Row> resolved = costPerApprovedAsset.select(COHORT_DATE, WORKFLOW_ID, "resolved_cost_usd");
+    Dataset<Row> joined = waste.join(resolved, new String[] {COHORT_DATE, WORKFLOW_ID}, "left")
+        .withColumn("share_of_resolved_cost",
+            Ratios.divide(col("waste_cost_usd"), col("resolved_cost_usd")));
+    return Schemas.conform(joined, Schemas.RETRY_WASTE);
+  }
+}

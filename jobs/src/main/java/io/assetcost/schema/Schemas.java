@@ -1,0 +1,119 @@
+package io.assetcost.schema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.avro.SchemaConverters;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * The Avro contracts under {@code schemas/} (shipped in the jar under {@code schemas/}) and the Spark
+ * schemas derived from them. No column list is written twice: readers take their explicit schemas from
+ * here and writers {@link #conform} every output table to its contract before writing.
+ *
+ * <p>Avro {@code decimal} maps to {@code DecimalType(p, s)}, {@code timestamp-micros} to
+ * {@code TimestampType} (UTC instants), {@code date} to {@code DateType}, a {@code ["null", T]} union to a
+ * nullable column (Spark's own {@link SchemaConverters}).
+ */
+public final class Schemas {
+
+  /** Input contract: the nested usage log, JSON Lines (DESIGN 2.1). */
+  public static final String USAGE_LOG = "usage_log";
+  /** Input contract: the flat usage export, CSV or Parquet (DESIGN 2.2). */
+  public static final String USAGE_EXPORT = "usage_export";
+  /** Input contract: acceptance records, CSV (DESIGN 2.3). */
+  public static final String ACCEPTANCE_RECORD = "acceptance_record";
+  /** Input contract: the rate card, CSV (DESIGN 2.4). */
+  public static final String RATE_CARD = "rate_card";
+  /** Output table, grain request. */
+  public static final String REQUEST_COSTS = "request_costs";
+  /** Output table, grain asset. */
+  public static final String ASSET_COSTS = "asset_costs";
+  /** Output report, grain cohort_date x workflow_id. */
+  public static final String COST_PER_APPROVED_ASSET = "cost_per_approved_asset";
+  /** Output report, grain cohort_date x workflow_id x waste_reason. */
+  public static final String RETRY_WASTE = "retry_waste";
+  /** Output table, grain rejected input record. */
+  public static final String QUARANTINE = "quarantine";
+
+  /** Every output table, in the order the job writes them. */
+  public static final List<String> OUTPUT_TABLES =
+      List.of(REQUEST_COSTS, ASSET_COSTS, COST_PER_APPROVED_ASSET, RETRY_WASTE, QUARANTINE);
+
+  private Schemas() {}
+
+  /**
+   * Parses {@code schemas/<name>.avsc} from the classpath.
+   *
+   * @param name contract name, one of the constants of this class
+   * @return the Avro schema
+   * @throws IllegalArgumentException when no such contract is on the classpath
+   * @throws UncheckedIOException when it cannot be read or is not valid Avro
+   */
+  public static Schema avro(String name) {
+    String resource = "schemas/" + name + ".avsc";
+    try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no schema contract " + resource + " on the classpath");
+      }
+      return new Schema.Parser().parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + resource, e);
+    }
+  }
+
+  /**
+   * The Spark schema of a contract.
+   *
+   * @param name contract name, one of the constants of this class
+   * @return a struct with the contract's fields in order
+   */
+  public static StructType spark(String name) {
+    return (StructType) SchemaConverters.toSqlType(avro(name)).dataType();
+  }
+
+  /** The field names of a contract, in order. */
+  public static List<String> fieldNames(String name) {
+    List<String> names = new ArrayList<>();
+    for (Schema.Field f : avro(name).getFields()) {
+      names.add(f.name());
+    }
+    return names;
+  }
+
+  /**
+   * Selects exactly the contract's columns, in its order, each cast to its contract type. A cast never
+   * rounds money here: every producer already computes the contract's scale, and tests hold it to that.
+   *
+   * @param df a dataset holding at least the contract's columns
+   * @param name contract name
+   * @return df reduced and typed to the contract
+   * @throws IllegalArgumentException naming the columns df lacks
+   */
+  public static Dataset<Row> conform(Dataset<Row> df, String name) {
+    StructType contract = spark(name);
+    List<String> present = List.of(df.columns());
+    List<String> missing = new ArrayList<>();
+    List<Column> cols = new ArrayList<>();
+    for (StructField f : contract.fields()) {
+      if (!present.contains(f.name())) {
+        missing.add(f.name());
+      } else {
+        cols.add(col(f.name()).cast(f.dataType()).as(f.name()));
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("table " + name + " lacks contract columns " + missing);
+    }
+    return df.select(cols.toArray(new Column[0]));
+  }
+}

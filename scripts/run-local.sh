@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the cost job on this machine (local[*]) through Spark's own SparkSubmit, exactly as
+# spark-submit would run the same jar on a cluster.
+#
+#   scripts/run-local.sh [--usage PATH] [--acceptance PATH] [--rates FILE] [--out DIR] [other job options]
+#
+# With no options it reads sample-data/ and writes out/. Exit status is the job's (0, 1, 2, 3: README).
+# Environment: ASSETCOST_DRIVER_MEMORY (default 2g), ASSETCOST_MASTER (default local[*]).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage="$ROOT/sample-data/usage"
+acceptance="$ROOT/sample-data/acceptance"
+out="$ROOT/out"
+rest=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --usage) usage="${2:?--usage needs a PATH}"; shift 2 ;;
+    --acceptance) acceptance="${2:?--acceptance needs a PATH}"; shift 2 ;;
+    --out) out="${2:?--out needs a DIR}"; shift 2 ;;
+    --usage=*) usage="${1#*=}"; shift ;;
+    --acceptance=*) acceptance="${1#*=}"; shift ;;
+    --out=*) out="${1#*=}"; shift ;;
+    *) rest+=("$1"); shift ;;
+  esac
+done
+
+assetcost_build
+work="${ASSETCOST_WORK_DIR:-$ROOT/jobs/target/run-local}"
+mkdir -p "$work/tmp" "$work/spark-local"
+export SPARK_LOCAL_IP=127.0.0.1
+export SPARK_SCALA_VERSION=2.13
+
+# shellcheck disable=SC2086
+exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" \
+  -Djava.io.tmpdir="$work/tmp" \
+  -Dlog4j2.configurationFile="$ROOT/scripts/conf/log4j2.properties" \
+  -cp "$JAR:$SPARK_CP" org.apache.spark.deploy.SparkSubmit \
+  --master "${ASSETCOST_MASTER:-local[*]}" \
+  --conf spark.local.dir="$work/spark-local" \
+  --conf spark.ui.enabled=false \
+  --conf spark.sql.shuffle.partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-8}" \
+  --class io.assetcost.CostJob "$JAR" \
+  --usage "$usage" --acceptance "$acceptance" --out "$out" ${rest[@]+"${rest[@]}"}
