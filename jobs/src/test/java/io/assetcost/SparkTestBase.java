@@ -1,0 +1,116 @@
+package io.assetcost;
+
+import static org.apache.spark.sql.functions.lit;
+
+import io.assetcost.io.UsageReader;
+import io.assetcost.schema.Cols;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * One local SparkSession per test class (local[2], two shuffle partitions, UI off, UTC session zone, the
+ * job's SQL settings), and fixtures that build inputs in memory. Surefire runs the JVM in
+ * Pacific/Kiritimati (UTC+14) so that nothing may lean on the default zone.
+ */
+public abstract class SparkTestBase {
+
+  /** The class's session. */
+  protected static SparkSession spark;
+
+  @BeforeAll
+  static void startSpark() throws Exception {
+    Path local = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "spark-local"));
+    spark = SparkSession.builder()
+        .master("local[2]")
+        .appName("assetcost-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.local.dir", local.toString())
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate();
+    CostPipeline.configure(spark);
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    if (spark != null) {
+      spark.stop();
+      spark = null;
+    }
+  }
+
+  /** Canonical usage rows parsed from JSON lines by the real reader. */
+  protected static Dataset<Row> usageLines(String... lines) {
+    return UsageReader.fromJsonLines(spark.createDataset(List.of(lines), Encoders.STRING())
+        .toDF(Cols.RAW_RECORD).withColumn(Cols.SOURCE_FILE, lit("memory.jsonl")));
+  }
+
+  /** Unix seconds of an ISO-8601 instant. */
+  protected static long epoch(String iso) {
+    return java.time.Instant.parse(iso).getEpochSecond();
+  }
+
+  /**
+   * One usage log line: a succeeded request with the given tokens (all counts in tokens).
+   *
+   * @param id request_id
+   * @param createdIso created, ISO-8601 UTC
+   * @param model model
+   * @param tier service tier
+   * @param text text input tokens (cached included)
+   * @param cachedText cached text tokens
+   * @param image image input tokens (cached included)
+   * @param cachedImage cached image tokens
+   * @param outImage image output tokens
+   * @param outText text output tokens
+   */
+  protected static String line(String id, String createdIso, String model, String tier, long text,
+      long cachedText, long image, long cachedImage, long outImage, long outText) {
+    return String.format(Locale.ROOT,
+        "{\"request_id\":\"%s\",\"created\":%d,\"project_id\":\"proj_t\",\"workflow_id\":\"wf\","
+            + "\"asset_id\":\"a-%s\",\"model\":\"%s\",\"endpoint\":\"images.generations\","
+            + "\"service_tier\":\"%s\",\"status\":\"succeeded\",\"n\":1,"
+            + "\"usage\":{\"input_tokens\":%d,\"total_tokens\":%d,\"output_tokens\":%d,"
+            + "\"input_tokens_details\":{\"text_tokens\":%d,\"image_tokens\":%d},"
+            + "\"output_tokens_details\":{\"image_tokens\":%d,\"text_tokens\":%d}},"
+            + "\"input_cached_text_tokens\":%d,\"input_cached_image_tokens\":%d}",
+        id, epoch(createdIso), id, model, tier, text + image, text + image + outImage + outText,
+        outImage + outText, text, image, outImage, outText, cachedText, cachedImage);
+  }
+
+  /** A fresh directory under the test temp dir. */
+  protected static Path tempDir(String prefix) throws Exception {
+    Path base = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+    return Files.createTempDirectory(base, prefix);
+  }
+
+  /** The repository root (set by surefire). */
+  protected static Path repoRoot() {
+    return Path.of(System.getProperty("assetcost.repo.root", "..")).toAbsolutePath().normalize();
+  }
+
+  /** Deletes a directory tree, if present. */
+  protected static void deleteTree(Path dir) throws Exception {
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        List<Path> all = new ArrayList<>(paths.sorted(Comparator.reverseOrder()).toList());
+        for (Path p : all) {
+          new File(p.toString()).delete();
+        }
+      }
+    }
+  }
+}
