@@ -79,7 +79,7 @@ public final class SampleDataGenerator {
     List<Workflow> workflows = List.of(
         new Workflow("ecommerce-pdp", "proj_shop", 0.82, 0.04, "images.edits",
             new String[] {"1024x1536", "1024x1024"}, "high", 1),
-        new Workflow("ugc-hooks", "proj_growth", 0.55, 0.08, "images.generations",
+        new Workflow("ugc-hooks", "proj_growth", 0.85, 0.08, "images.generations",
             new String[] {"1024x1536"}, "medium", 2),
         new Workflow("saas-hero", "proj_web", 0.40, 0.06, "images.generations",
             new String[] {"1536x1024", "1024x1024"}, "high", 1));
