@@ -55,12 +55,9 @@ public final class Reports {
             sum(when(col(ASSET_STATUS).equalTo(PENDING), col(COST_USD)).otherwise(ZERO))
                 .as("pending_cost_usd"),
             sum(CACHE_SAVINGS_USD).as(CACHE_SAVINGS_USD))
-        .withColumnRenamed(ASSET_STATUS, ASSET_STATUS_OUT);
+        .withColumnRenamed(ASSET_STATUS, STATUS);
     return Schemas.conform(assets, Schemas.ASSET_COSTS);
   }
-
-  /** The status column's name in asset_costs. */
-  private static final String ASSET_STATUS_OUT = STATUS;
 
   /**
    * {@code cost_per_approved_asset}: grain cohort_date x workflow_id. Counts and costs cover every asset
