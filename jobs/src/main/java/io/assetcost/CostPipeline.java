@@ -84,6 +84,8 @@ public final class CostPipeline {
     spark.conf().set("spark.sql.decimalOperations.allowPrecisionLoss", "false");
     spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
     spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+    // request_costs has over 40 columns: let plans print whole rather than warn on every run.
+    spark.conf().set("spark.sql.debug.maxToStringFields", "200");
   }
 
   /**

@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.Test;
 
@@ -29,15 +27,6 @@ class CostJobCliTest extends SparkTestBase {
     return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  private static String[] withSample(Path out, String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "--usage", repoRoot().resolve("sample-data/usage").toString(),
-        "--acceptance", repoRoot().resolve("sample-data/acceptance").toString(),
-        "--out", out.toString()));
-    args.addAll(List.of(extra));
-    return args.toArray(new String[0]);
-  }
-
   private static void assertOneLine(Outcome o, int code, String... fragments) {
     assertThat(o.code()).as(o.err()).isEqualTo(code);
     assertThat(o.err().strip().lines().count()).as(o.err()).isEqualTo(1);
@@ -48,10 +37,10 @@ class CostJobCliTest extends SparkTestBase {
   void badOptionsExitTwoWithOneLineSayingWhatToFix() throws Exception {
     Path out = tempDir("cli").resolve("out");
     assertOneLine(run(), 2, "Missing required options", "--usage");
-    assertOneLine(run(withSample(out, "--bogus")), 2, "Unknown option: '--bogus'");
-    assertOneLine(run(withSample(out, "--max-quarantined-fraction", "1.5")), 2,
+    assertOneLine(run(sampleArgs(out, "--bogus")), 2, "Unknown option: '--bogus'");
+    assertOneLine(run(sampleArgs(out, "--max-quarantined-fraction", "1.5")), 2,
         "--max-quarantined-fraction must be between 0 and 1");
-    assertOneLine(run(withSample(out, "--max-quarantined-fraction", "lots")), 2, "--max-quarantined-fraction");
+    assertOneLine(run(sampleArgs(out, "--max-quarantined-fraction", "lots")), 2, "--max-quarantined-fraction");
     assertThat(Files.exists(out)).as("nothing written").isFalse();
   }
 
@@ -77,9 +66,9 @@ class CostJobCliTest extends SparkTestBase {
     Path badCard = dir.resolve("rates.csv");
     Files.writeString(badCard, "model,service_tier,meter,usd_per_1m_tokens,effective_from,effective_to\n"
         + "gpt-image-2,default,image_output,thirty,2026-01-01,\n");
-    assertOneLine(run(withSample(out, "--rates", badCard.toString())), 2, "rates.csv line 2",
+    assertOneLine(run(sampleArgs(out, "--rates", badCard.toString())), 2, "rates.csv line 2",
         "usd_per_1m_tokens 'thirty'");
-    assertOneLine(run(withSample(out, "--rates", dir.resolve("none.csv").toString())), 2, "none.csv",
+    assertOneLine(run(sampleArgs(out, "--rates", dir.resolve("none.csv").toString())), 2, "none.csv",
         "does not exist");
 
     assertThat(Files.exists(out)).as("nothing written").isFalse();

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.schema.Schemas;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -69,12 +67,7 @@ class SampleDataEndToEndTest extends SparkTestBase {
   }
 
   static int runJob(Path out, String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "--usage", repoRoot().resolve("sample-data/usage").toString(),
-        "--acceptance", repoRoot().resolve("sample-data/acceptance").toString(),
-        "--out", out.toString()));
-    args.addAll(List.of(extra));
-    return CostJob.execute(args.toArray(new String[0]), System.out, System.err, spark);
+    return CostJob.execute(sampleArgs(out, extra), System.out, System.err, spark);
   }
 
   @Test

@@ -4,11 +4,9 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.assetcost.io.UsageReader;
 import io.assetcost.schema.Cols;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Dataset;
@@ -102,15 +100,13 @@ public abstract class SparkTestBase {
     return Path.of(System.getProperty("assetcost.repo.root", "..")).toAbsolutePath().normalize();
   }
 
-  /** Deletes a directory tree, if present. */
-  protected static void deleteTree(Path dir) throws Exception {
-    if (Files.exists(dir)) {
-      try (var paths = Files.walk(dir)) {
-        List<Path> all = new ArrayList<>(paths.sorted(Comparator.reverseOrder()).toList());
-        for (Path p : all) {
-          new File(p.toString()).delete();
-        }
-      }
-    }
+  /** Job arguments that read the shipped sample data and write to {@code out}, then {@code extra}. */
+  protected static String[] sampleArgs(Path out, String... extra) {
+    List<String> args = new ArrayList<>(List.of(
+        "--usage", repoRoot().resolve("sample-data/usage").toString(),
+        "--acceptance", repoRoot().resolve("sample-data/acceptance").toString(),
+        "--out", out.toString()));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
   }
 }

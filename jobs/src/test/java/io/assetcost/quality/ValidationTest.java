@@ -2,11 +2,15 @@ package io.assetcost.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
+import io.assetcost.io.InputFiles;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.UsageReader;
 import io.assetcost.schema.Cols;
 import io.assetcost.schema.Schemas;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 
 /** Reading and validating usage and acceptance records: a reason for every bad record, nothing lost. */
@@ -128,6 +133,38 @@ class ValidationTest extends SparkTestBase {
     assertThat((String) rows.get("r4").getAs(Cols.PARSE_REASON)).isEqualTo("malformed_record");
     assertThat((String) rows.get("r4").getAs(Cols.PARSE_DETAIL)).contains("4 fields where the header has 19");
     assertThat((String) rows.get("r1").getAs(Cols.RAW_RECORD)).contains("\"wf, with comma\"");
+  }
+
+  @Test
+  void flatParquetExportReadsWithTheContractSchema() throws Exception {
+    Path dir = tempDir("parquet");
+    Row row = RowFactory.create("p1", Instant.parse("2026-05-01T12:00:00Z"), "proj", "wf", null,
+        "gpt-image-2", "images.edits", null, "succeeded", null, 1, "1024x1024", "high",
+        700L, 200L, 2500L, 0L, 3000L, 0L);
+    spark.createDataFrame(List.of(row), Schemas.spark(Schemas.USAGE_EXPORT))
+        .write().parquet(dir.resolve("export.parquet").toString());
+    Map<InputFiles.Kind, List<String>> files = InputFiles.list(spark.sparkContext().hadoopConfiguration(),
+        "--usage", dir.toString(), List.of(InputFiles.Kind.PARQUET));
+    Row r = UsageReader.read(spark, files).first();
+    assertThat((String) r.getAs(Cols.PARSE_REASON)).isNull();
+    assertThat((Instant) r.getAs(Cols.CREATED_AT)).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
+    assertThat((String) r.getAs(Cols.SERVICE_TIER)).isEqualTo("default");
+    assertThat((Long) r.getAs(Cols.CACHED_TEXT_TOKENS)).isEqualTo(200L);
+    assertThat((String) r.getAs(Cols.RAW_RECORD)).contains("\"request_id\":\"p1\"");
+    assertThat((String) r.getAs(Cols.SOURCE_FILE)).contains("export.parquet");
+
+    // A warehouse that wrote tokens as text: unusable input, refused before anything is written.
+    Path bad = tempDir("parquet-bad");
+    spark.sql("select 'p2' as request_id, '700' as input_text_tokens").write()
+        .parquet(bad.resolve("bad.parquet").toString());
+    Path out = bad.resolve("out");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = CostJob.execute(new String[] {"--usage", bad.toString(), "--acceptance",
+        repoRoot().resolve("sample-data/acceptance").toString(), "--out", out.toString()},
+        System.out, new PrintStream(err, true, StandardCharsets.UTF_8), spark);
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("input_text_tokens is string, expected bigint");
+    assertThat(Files.exists(out)).isFalse();
   }
 
   @Test
