@@ -20,3 +20,24 @@ assetcost_build() {
   SPARK_CP="$(cat "$CP_FILE")"
   JAVA_OPTS_SPARK="$(java -cp "$JAR:$SPARK_CP" io.assetcost.tools.PrintSparkJavaOptions)"
 }
+
+# Runs a job class of the jar through Spark's own SparkSubmit with local[*], exactly as spark-submit
+# would on a cluster, replacing this shell (its exit status is the job's).
+#   assetcost_submit CLASS [job options...]
+assetcost_submit() {
+  local class="$1"; shift
+  local work="${ASSETCOST_WORK_DIR:-$ROOT/jobs/target/run-local}"
+  mkdir -p "$work/tmp" "$work/spark-local"
+  export SPARK_LOCAL_IP=127.0.0.1
+  export SPARK_SCALA_VERSION=2.13
+  # shellcheck disable=SC2086
+  exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" \
+    -Djava.io.tmpdir="$work/tmp" \
+    -Dlog4j2.configurationFile="$ROOT/scripts/conf/log4j2.properties" \
+    -cp "$JAR:$SPARK_CP" org.apache.spark.deploy.SparkSubmit \
+    --master "${ASSETCOST_MASTER:-local[*]}" \
+    --conf spark.local.dir="$work/spark-local" \
+    --conf spark.ui.enabled=false \
+    --conf spark.sql.shuffle.partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-8}" \
+    --class "$class" "$JAR" "$@"
+}

@@ -25,19 +25,5 @@ while [[ $# -gt 0 ]]; do
 done
 
 assetcost_build
-work="${ASSETCOST_WORK_DIR:-$ROOT/jobs/target/run-local}"
-mkdir -p "$work/tmp" "$work/spark-local"
-export SPARK_LOCAL_IP=127.0.0.1
-export SPARK_SCALA_VERSION=2.13
-
-# shellcheck disable=SC2086
-exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" \
-  -Djava.io.tmpdir="$work/tmp" \
-  -Dlog4j2.configurationFile="$ROOT/scripts/conf/log4j2.properties" \
-  -cp "$JAR:$SPARK_CP" org.apache.spark.deploy.SparkSubmit \
-  --master "${ASSETCOST_MASTER:-local[*]}" \
-  --conf spark.local.dir="$work/spark-local" \
-  --conf spark.ui.enabled=false \
-  --conf spark.sql.shuffle.partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-8}" \
-  --class io.assetcost.CostJob "$JAR" \
+assetcost_submit io.assetcost.CostJob \
   --usage "$usage" --acceptance "$acceptance" --out "$out" ${rest[@]+"${rest[@]}"}

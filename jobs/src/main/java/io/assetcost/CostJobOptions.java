@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         "1:anything else failed (an invariant check, a write, Spark itself)",
         "2:bad options, or an input that cannot be read (nothing is written)",
         "3:the run completed but quarantined more than --max-quarantined-fraction of the usage records"})
-public class CostJobOptions {
+public class CostJobOptions implements JobLauncher.Validated {
 
   /** Usage logs: a file or directory of .jsonl (nested log), .csv or .parquet (flat export). */
   @Option(names = "--usage", required = true, paramLabel = "PATH",
@@ -51,6 +51,7 @@ public class CostJobOptions {
    *
    * @throws InputException naming the option and what to give instead
    */
+  @Override
   public void validate() {
     if (maxQuarantinedFraction.signum() < 0 || maxQuarantinedFraction.compareTo(BigDecimal.ONE) > 0) {
       throw new InputException("--max-quarantined-fraction must be between 0 and 1, got "

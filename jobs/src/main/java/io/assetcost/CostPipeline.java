@@ -291,7 +291,13 @@ public final class CostPipeline {
         || (want.equals(DataTypes.TimestampType) && have.equals(DataTypes.TimestampNTZType));
   }
 
-  private static void stage(SparkSession spark, String description) {
+  /**
+   * Names the Spark jobs that follow, so the Spark UI and logs say which step they belong to.
+   *
+   * @param spark the session
+   * @param description the step, e.g. "price requests"
+   */
+  public static void stage(SparkSession spark, String description) {
     spark.sparkContext().setJobGroup("assetcost", "assetcost: " + description, false);
     spark.sparkContext().setJobDescription("assetcost: " + description);
   }

@@ -34,6 +34,11 @@ import org.apache.spark.sql.SaveMode;
  * decimals as plain numbers (never exponent form: {@link BigDecimal#toPlainString()}), dates as
  * {@code YYYY-MM-DD} and timestamps as ISO-8601 UTC ({@code 2026-11-03T10:15:00Z}), and an empty cell for
  * null. Rows stream to the driver one partition at a time ({@code toLocalIterator}), never collected whole.
+ *
+ * <p>Text that a spreadsheet would run as a formula (a cell starting with {@code =}, {@code +}, {@code -},
+ * {@code @}, a tab or a carriage return: workflow ids, asset ids and review reasons come from users) is
+ * neutralised with a leading apostrophe, as OWASP's CSV-injection guidance recommends. Only text values
+ * are touched: numbers, dates and timestamps are written as they are, so a negative amount stays a number.
  */
 public final class OutputWriter {
 
@@ -105,7 +110,23 @@ public final class OutputWriter {
     if (v instanceof Date d) {
       return d.toLocalDate().toString();
     }
+    if (v instanceof String text) {
+      return neutralise(text);
+    }
     return v.toString();
+  }
+
+  /**
+   * Prefixes text that would start a spreadsheet formula with an apostrophe.
+   *
+   * @param text a text cell
+   * @return the text, prefixed with {@code '} when it starts with =, +, -, @, tab or carriage return
+   */
+  public static String neutralise(String text) {
+    if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+      return "'" + text;
+    }
+    return text;
   }
 
   /**

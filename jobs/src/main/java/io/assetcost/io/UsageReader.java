@@ -77,6 +77,36 @@ public final class UsageReader {
   }
 
   /**
+   * Reads quarantined usage records again from their raw_record, by the kind of their source_file, with
+   * the same parsers as {@link #read} (so the finance job's coverage counts use the same token rules).
+   * A CSV record was stored re-encoded per RFC 4180 and a Parquet row as JSON; both parse back.
+   *
+   * @param records rows with raw_record and source_file
+   * @return canonical rows (parse_reason set where the record still cannot be read)
+   */
+  public static Dataset<Row> reread(Dataset<Row> records) {
+    Column file = col(SOURCE_FILE);
+    String compressed = "(\\.[A-Za-z0-9]+)?$";
+    Dataset<Row> json = records.filter(file.rlike("\\.(jsonl|ndjson|json)" + compressed))
+        .select(col(RAW_RECORD), col(SOURCE_FILE));
+    StructType export = Schemas.spark(Schemas.USAGE_EXPORT);
+    StructType asText = new StructType();
+    for (StructField f : export.fields()) {
+      asText = asText.add(f.name(), DataTypes.StringType, true);
+    }
+    Dataset<Row> csv = records.filter(file.rlike("\\.csv" + compressed))
+        .select(org.apache.spark.sql.functions.from_csv(coalesce(col(RAW_RECORD), lit("")),
+            lit(asText.toDDL()), Map.of("mode", "PERMISSIVE")).as("c"), col(RAW_RECORD), col(SOURCE_FILE))
+        .select(col("c.*"), col(RAW_RECORD), col(SOURCE_FILE),
+            when(col(RAW_RECORD).isNull(), lit("malformed_record")).as(PARSE_REASON),
+            when(col(RAW_RECORD).isNull(), lit("no record text")).as(PARSE_DETAIL));
+    Dataset<Row> parquet = records.filter(file.rlike("\\.parquet$"))
+        .select(from_json(col(RAW_RECORD), export).as("p"), col(SOURCE_FILE))
+        .select(col("p.*"), col(SOURCE_FILE));
+    return fromJsonLines(json).unionByName(fromExportCsv(csv)).unionByName(fromExportParquet(parquet));
+  }
+
+  /**
    * Parses JSON Lines text into canonical usage.
    *
    * @param lines raw_record (one line, string) and source_file

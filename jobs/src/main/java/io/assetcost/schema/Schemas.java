@@ -34,6 +34,20 @@ public final class Schemas {
   public static final String ACCEPTANCE_RECORD = "acceptance_record";
   /** Input contract: the rate card, CSV (DESIGN 2.4). */
   public static final String RATE_CARD = "rate_card";
+  /** Input contract: a page of the Costs API (finance). */
+  public static final String COSTS_PAGE = "costs_page";
+  /** Input contract: line item to model mapping (finance). */
+  public static final String LINE_ITEM_MAPPING = "line_item_mapping";
+  /** Finance report, grain month x project x model x tier x meter x rate. */
+  public static final String MONTHLY_SPEND = "monthly_spend";
+  /** Finance report, grain month x quarantine reason. */
+  public static final String UNPRICED_USAGE = "unpriced_usage";
+  /** Finance report, grain day x project plus month totals. */
+  public static final String COST_RECONCILIATION = "cost_reconciliation";
+  /** Finance export in FOCUS 1.2 columns. */
+  public static final String FOCUS_COSTS = "focus_costs";
+  /** Finance listing of billed line items matched to no model. */
+  public static final String UNMATCHED_LINE_ITEMS = "unmatched_line_items";
   /** Output table, grain request. */
   public static final String REQUEST_COSTS = "request_costs";
   /** Output table, grain asset. */

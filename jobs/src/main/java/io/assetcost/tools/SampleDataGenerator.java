@@ -37,6 +37,12 @@ import org.apache.commons.csv.CSVPrinter;
  *       through the Batch API and exported as a flat CSV.</li>
  * </ul>
  *
+ * <p>It also writes the month's bill as two overlapping pages of the Costs API
+ * ({@code costs/costs-2026-11-page-1.json}, {@code -page-2.json}): the valid requests priced with the
+ * embedded rate card per UTC day, project and model, with differences a month close must find (a day a
+ * fraction of a cent off, a day billed more, a day billed less, a day not billed, a project billed with no
+ * usage, a chat-model line item no image model matches).
+ *
  * <p>Output image tokens per image follow the published token counts of the GPT Image models by size
  * and quality (e.g. 1024x1024 high = 4,160 tokens). Usage: {@code SampleDataGenerator OUT_DIR [SEED]}.
  */
@@ -51,6 +57,10 @@ public final class SampleDataGenerator {
   private final List<List<Object>> batchRows = new ArrayList<>();
   private final List<List<Object>> decisions = new ArrayList<>();
   private int requestCounter;
+  private final io.assetcost.pricing.RateCard card = io.assetcost.CostPipeline.loadRateCard(
+      new org.apache.hadoop.conf.Configuration(false), null);
+  /** Billed amount per "day|project|line item", from the valid requests. */
+  private final Map<String, java.math.BigDecimal> bill = new TreeMap<>();
 
   private SampleDataGenerator(long seed) {
     this.random = new SplittableRandom(seed);
@@ -96,6 +106,7 @@ public final class SampleDataGenerator {
     addBadRecords();
     writeUsage(out.resolve("usage"));
     writeAcceptance(out.resolve("acceptance"));
+    writeCosts(out.resolve("costs"));
   }
 
   private void asset(Workflow w, LocalDate day, int dayIndex, int n) {
@@ -183,6 +194,10 @@ public final class SampleDataGenerator {
       cachedImage = 0;
     }
     int n = Math.max(images, 1);
+    if (usage) {
+      addToBill(created, w.project(), model, batch ? "batch" : "default", new long[] {
+          textTokens - cachedText, cachedText, imageTokens - cachedImage, cachedImage, outputImage, outputText});
+    }
     if (batch) {
       batchRows.add(java.util.Arrays.asList(requestId, iso(created), w.project(), w.id(),
           ownAsset ? null : assetId, model, w.endpoint(), "batch", status, errorCode, n, size, quality,
@@ -212,7 +227,10 @@ public final class SampleDataGenerator {
       u.put("input_tokens", textTokens + imageTokens);
       u.put("total_tokens", textTokens + imageTokens + outputImage + outputText);
       u.put("output_tokens", outputImage + outputText);
-      u.put("input_tokens_details", Map.of("text_tokens", textTokens, "image_tokens", imageTokens));
+      Map<String, Object> in = new LinkedHashMap<>();
+      in.put("text_tokens", textTokens);
+      in.put("image_tokens", imageTokens);
+      u.put("input_tokens_details", in);
       if (!model.equals("gpt-image-1-mini")) {
         Map<String, Object> od = new LinkedHashMap<>();
         od.put("image_tokens", outputImage);
@@ -229,6 +247,77 @@ public final class SampleDataGenerator {
     }
     jsonLine(created, rec);
     return requestId;
+  }
+
+  private void addToBill(long created, String project, String model, String tier, long[] meterTokens) {
+    String base = model.replaceAll("-\\d{4}-\\d{2}-\\d{2}$", "");
+    Instant at = Instant.ofEpochSecond(created);
+    java.math.BigDecimal cost = java.math.BigDecimal.ZERO;
+    io.assetcost.pricing.Meter[] meters = io.assetcost.pricing.Meter.values();
+    for (int i = 0; i < meters.length; i++) {
+      if (meterTokens[i] > 0) {
+        cost = cost.add(card.rateAt(base, tier, meters[i], at).multiply(java.math.BigDecimal.valueOf(meterTokens[i]))
+            .movePointLeft(6));
+      }
+    }
+    String day = at.atOffset(ZoneOffset.UTC).toLocalDate().toString();
+    bill.merge(day + "|" + project + "|" + base + ", images", cost, java.math.BigDecimal::add);
+  }
+
+  private void writeCosts(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    java.math.BigDecimal cents = new java.math.BigDecimal("0.01");
+    // The differences a month close must find.
+    adjust("2026-11-04|proj_shop|gpt-image-2, images", new java.math.BigDecimal("0.004"));
+    adjust("2026-11-06|proj_web|gpt-image-2, images", new java.math.BigDecimal("0.35"));
+    adjust("2026-11-09|proj_growth|gpt-image-2, images", new java.math.BigDecimal("-0.20"));
+    bill.keySet().removeIf(k -> k.startsWith("2026-11-12|proj_web|"));
+    bill.put("2026-11-03|proj_legacy|gpt-image-1, images", new java.math.BigDecimal("1.20"));
+    bill.put("2026-11-10|proj_legacy|gpt-image-1, images", new java.math.BigDecimal("1.20"));
+    for (int d = 0; d < DAYS; d += 3) {
+      bill.put(FIRST_DAY.plusDays(d) + "|proj_growth|gpt-4.1-mini, input", cents.multiply(java.math.BigDecimal.valueOf(42)));
+    }
+    writePage(dir.resolve("costs-2026-11-page-1.json"), FIRST_DAY, FIRST_DAY.plusDays(7), true);
+    writePage(dir.resolve("costs-2026-11-page-2.json"), FIRST_DAY.plusDays(6), FIRST_DAY.plusDays(DAYS - 1), false);
+  }
+
+  private void adjust(String key, java.math.BigDecimal delta) {
+    bill.merge(key, delta, java.math.BigDecimal::add);
+  }
+
+  /** One Costs API page with the buckets of [first, last], as GET /v1/organization/costs returns it. */
+  private void writePage(Path file, LocalDate first, LocalDate last, boolean hasMore) throws IOException {
+    List<Object> buckets = new ArrayList<>();
+    for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+      List<Object> results = new ArrayList<>();
+      for (Map.Entry<String, java.math.BigDecimal> e : bill.entrySet()) {
+        String[] key = e.getKey().split("\\|");
+        if (key[0].equals(day.toString())) {
+          Map<String, Object> result = new LinkedHashMap<>();
+          result.put("object", "organization.costs.result");
+          Map<String, Object> amount = new LinkedHashMap<>();
+          amount.put("value", e.getValue().stripTrailingZeros());
+          amount.put("currency", "usd");
+          result.put("amount", amount);
+          result.put("line_item", key[2]);
+          result.put("project_id", key[1]);
+          results.add(result);
+        }
+      }
+      Map<String, Object> bucket = new LinkedHashMap<>();
+      long start = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+      bucket.put("object", "bucket");
+      bucket.put("start_time", start);
+      bucket.put("end_time", start + 86_400);
+      bucket.put("results", results);
+      buckets.add(bucket);
+    }
+    Map<String, Object> page = new LinkedHashMap<>();
+    page.put("object", "page");
+    page.put("data", buckets);
+    page.put("has_more", hasMore);
+    page.put("next_page", hasMore ? "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=" : null);
+    JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), page);
   }
 
   private static long outputTokensPerImage(String size, String quality) {

@@ -1,0 +1,129 @@
+package io.assetcost.finance;
+
+import static org.apache.spark.sql.functions.lit;
+
+import io.assetcost.InputException;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.spark.sql.Column;
+
+/**
+ * Ties the Costs API's {@code line_item} strings to rate-card models (contract
+ * {@code schemas/line_item_mapping.avsc}). The embedded default
+ * ({@code assetcost/default-line-item-mapping.csv}) matches a line item that starts with an image model's
+ * name, optionally a dated snapshot, then nothing or a separator and detail ({@code "gpt-image-2"},
+ * {@code "gpt-image-2-2026-04-21, output"}); more specific names come first so {@code gpt-image-1-mini}
+ * is never taken for {@code gpt-image-1}. {@code --line-items FILE} replaces it.
+ */
+public final class LineItemMapping {
+
+  /** Classpath resource of the default mapping. */
+  public static final String DEFAULT = "assetcost/default-line-item-mapping.csv";
+
+  /**
+   * One rule.
+   *
+   * @param pattern Java regular expression, matched against the whole line item
+   * @param model the rate-card model it bills
+   */
+  public record Rule(String pattern, String model) {}
+
+  private final List<Rule> rules;
+  private final String description;
+
+  private LineItemMapping(List<Rule> rules, String description) {
+    this.rules = List.copyOf(rules);
+    this.description = description;
+  }
+
+  /**
+   * Reads a mapping CSV with header {@code pattern,model}.
+   *
+   * @param reader the CSV text
+   * @param description path or name, for messages
+   * @return the mapping
+   * @throws InputException naming the line of a bad row or pattern
+   */
+  public static LineItemMapping fromCsv(Reader reader, String description) {
+    List<Rule> rules = new ArrayList<>();
+    CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
+        .setIgnoreEmptyLines(true).get();
+    try (CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
+      if (!parser.getHeaderNames().containsAll(List.of("pattern", "model"))) {
+        throw new InputException("line item mapping " + description + " needs the header pattern,model");
+      }
+      for (CSVRecord r : parser) {
+        String where = "line item mapping " + description + " line " + parser.getCurrentLineNumber();
+        String pattern = r.get("pattern");
+        String model = r.get("model");
+        if (pattern.isEmpty() || model.isEmpty()) {
+          throw new InputException(where + ": pattern and model must not be empty");
+        }
+        try {
+          Pattern.compile(pattern);
+        } catch (PatternSyntaxException e) {
+          throw new InputException(where + ": pattern '" + pattern + "' is not a regular expression: "
+              + e.getDescription());
+        }
+        rules.add(new Rule(pattern, model));
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw new InputException("line item mapping " + description + " is not readable CSV: " + e.getMessage(), e);
+    }
+    if (rules.isEmpty()) {
+      throw new InputException("line item mapping " + description + " has no rows");
+    }
+    return new LineItemMapping(rules, description);
+  }
+
+  /** The rules, in order. */
+  public List<Rule> rules() {
+    return rules;
+  }
+
+  /** Where the mapping came from. */
+  public String description() {
+    return description;
+  }
+
+  /**
+   * The model a line item bills, as a column: the first rule whose pattern matches the whole line item.
+   *
+   * @param lineItem the line_item column
+   * @return the model, or null when no rule matches (or the line item is null)
+   */
+  public Column modelOf(Column lineItem) {
+    Column out = null;
+    for (Rule r : rules) {
+      Column matches = lineItem.rlike("^(?:" + r.pattern() + ")$");
+      out = out == null ? org.apache.spark.sql.functions.when(matches, lit(r.model()))
+          : out.when(matches, lit(r.model()));
+    }
+    return out;
+  }
+
+  /**
+   * The model a line item bills, in plain Java (for tests and messages).
+   *
+   * @return the model, or null when no rule matches
+   */
+  public String modelOf(String lineItem) {
+    if (lineItem == null) {
+      return null;
+    }
+    for (Rule r : rules) {
+      if (Pattern.compile(r.pattern()).matcher(lineItem).matches()) {
+        return r.model();
+      }
+    }
+    return null;
+  }
+}
