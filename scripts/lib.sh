@@ -21,8 +21,9 @@ assetcost_build() {
   JAVA_OPTS_SPARK="$(java -cp "$JAR:$SPARK_CP" io.assetcost.tools.PrintSparkJavaOptions)"
 }
 
-# Runs a job class of the jar through Spark's own SparkSubmit with local[*], exactly as spark-submit
-# would on a cluster, replacing this shell (its exit status is the job's).
+# Runs a job class of the jar through Spark's own SparkSubmit, exactly as spark-submit would, replacing
+# this shell (its exit status is the job's; in cluster deploy mode, SparkSubmit's, after waiting for the
+# driver). ASSETCOST_MASTER (default local[*]) and ASSETCOST_DEPLOY_MODE (default client) choose where.
 #   assetcost_submit CLASS [job options...]
 assetcost_submit() {
   local class="$1"; shift
@@ -36,6 +37,8 @@ assetcost_submit() {
     -Dlog4j2.configurationFile="$ROOT/scripts/conf/log4j2.properties" \
     -cp "$JAR:$SPARK_CP" org.apache.spark.deploy.SparkSubmit \
     --master "${ASSETCOST_MASTER:-local[*]}" \
+    --deploy-mode "${ASSETCOST_DEPLOY_MODE:-client}" \
+    --conf spark.standalone.submit.waitAppCompletion=true \
     --conf spark.local.dir="$work/spark-local" \
     --conf spark.ui.enabled=false \
     --conf spark.sql.shuffle.partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-8}" \

@@ -119,14 +119,17 @@ public final class CostPipeline {
         Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
 
     // 2. Usage: read, validate, price.
+    long t = System.nanoTime();
     stage(spark, "read usage");
     Dataset<Row> usage = UsageReader.read(spark, usageFiles).persist(StorageLevel.MEMORY_AND_DISK());
+    t = logStage("read usage", usage.count(), t);
     UsageValidation.Result checked = UsageValidation.validate(usage);
     Dataset<Row> accepted = checked.accepted().persist(StorageLevel.MEMORY_AND_DISK());
     stage(spark, "price requests");
     RequestPricing.Priced priced = RequestPricing.price(accepted, card);
     Dataset<Row> requestCosts = Schemas.conform(priced.priced(), Schemas.REQUEST_COSTS)
         .persist(StorageLevel.MEMORY_AND_DISK());
+    t = logStage("validate and price requests", requestCosts.count(), t);
     Dataset<Row> usageQuarantine = Quarantine.fromParseColumns(checked.quarantined(), Quarantine.USAGE)
         .unionByName(Quarantine.rows(priced.unpriced(), Quarantine.USAGE, lit("no_rate"),
             col(RequestPricing.NO_RATE_DETAIL)));
@@ -141,6 +144,7 @@ public final class CostPipeline {
     AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(records,
         requestCosts.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), heldIds);
     Dataset<Row> decisions = acceptance.decisions().persist(StorageLevel.MEMORY_AND_DISK());
+    t = logStage("read and validate acceptance records", decisions.count(), t);
     Dataset<Row> acceptanceQuarantine =
         Quarantine.fromParseColumns(acceptance.quarantined(), Quarantine.ACCEPTANCE);
 
@@ -167,14 +171,16 @@ public final class CostPipeline {
     tables.put(Schemas.COST_PER_APPROVED_ASSET, cpa);
     tables.put(Schemas.RETRY_WASTE, retryWaste);
     tables.put(Schemas.QUARANTINE, quarantine);
-    for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
-      stage(spark, "write " + t.getKey());
-      OutputWriter.parquet(t.getValue(), options.out, t.getKey());
+    for (Map.Entry<String, Dataset<Row>> table : tables.entrySet()) {
+      stage(spark, "write " + table.getKey());
+      OutputWriter.parquet(table.getValue(), options.out, table.getKey());
+      t = logStage("write " + table.getKey(), table.getValue().count(), t);
     }
     for (String name : CSV_TABLES) {
       stage(spark, "write " + name + ".csv");
       OutputWriter.csv(tables.get(name), conf, new Path(options.out, name + ".csv").toString());
     }
+    t = logStage("write report CSV files", CSV_TABLES.size(), t);
 
     // 6. Count, check, summarise.
     stage(spark, "check invariants");
@@ -196,6 +202,7 @@ public final class CostPipeline {
         acceptanceQuarantined, acceptanceDuplicates));
     checks.add(InvariantChecks.nothingUnpriced(requestCosts));
     boolean allPassed = checks.stream().allMatch(InvariantChecks.Result::passed);
+    logStage("check invariants", checks.size(), t);
 
     BigDecimal fraction = usageRead == 0 ? BigDecimal.ZERO
         : BigDecimal.valueOf(usageQuarantined).divide(BigDecimal.valueOf(usageRead), 6, RoundingMode.HALF_EVEN);
@@ -227,8 +234,8 @@ public final class CostPipeline {
     summary.put("totals", totals(assetCosts));
     summary.put("invariants", checks.stream().map(InvariantChecks.Result::toMap).toList());
     Map<String, Object> fingerprints = new LinkedHashMap<>();
-    for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
-      fingerprints.put(t.getKey(), fingerprint(t.getValue()));
+    for (Map.Entry<String, Dataset<Row>> table : tables.entrySet()) {
+      fingerprints.put(table.getKey(), fingerprint(table.getValue()));
     }
     summary.put("table_fingerprints", fingerprints);
     OutputWriter.json(conf, new Path(options.out, RUN_SUMMARY).toString(), summary);
@@ -245,6 +252,21 @@ public final class CostPipeline {
       d.unpersist();
     }
     return new RunResult(exitCode, summary);
+  }
+
+  /**
+   * Logs one INFO line for a finished stage: its name, a row count and the seconds since {@code since}.
+   *
+   * @param stage what finished
+   * @param rows rows it produced (or items, as the name says)
+   * @param since System.nanoTime() at the stage's start
+   * @return System.nanoTime() now, the next stage's start
+   */
+  public static long logStage(String stage, long rows, long since) {
+    long now = System.nanoTime();
+    LOG.info("stage {}: {} rows, {} s", stage, rows,
+        String.format(java.util.Locale.ROOT, "%.1f", (now - since) / 1e9));
+    return now;
   }
 
   /**
