@@ -4,7 +4,8 @@
 #
 #   scripts/run-local.sh [--usage PATH] [--acceptance PATH] [--rates FILE] [--out DIR] [other job options]
 #
-# With no options it reads sample-data/ and writes out/. Exit status is the job's (0, 1, 2, 3: README).
+# With no options it rebuilds out/ from sample-data/ (--full: the sample is two weeks of the past); give
+# --run-date D for a nightly run of date D. Exit status is the job's (0 to 4: README).
 # Environment: ASSETCOST_DRIVER_MEMORY (default 2g), ASSETCOST_MASTER (default local[*]).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -12,6 +13,7 @@ usage="$ROOT/sample-data/usage"
 acceptance="$ROOT/sample-data/acceptance"
 out="$ROOT/out"
 rest=()
+mode=(--full)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --usage) usage="${2:?--usage needs a PATH}"; shift 2 ;;
@@ -20,10 +22,11 @@ while [[ $# -gt 0 ]]; do
     --usage=*) usage="${1#*=}"; shift ;;
     --acceptance=*) acceptance="${1#*=}"; shift ;;
     --out=*) out="${1#*=}"; shift ;;
+    --run-date|--run-date=*|--full) mode=(); rest+=("$1"); shift ;;
     *) rest+=("$1"); shift ;;
   esac
 done
 
 assetcost_build
 assetcost_submit io.assetcost.CostJob \
-  --usage "$usage" --acceptance "$acceptance" --out "$out" ${rest[@]+"${rest[@]}"}
+  --usage "$usage" --acceptance "$acceptance" --out "$out" ${mode[@]+"${mode[@]}"} ${rest[@]+"${rest[@]}"}

@@ -9,7 +9,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Exit codes: 0 the run completed; 2 bad options or an input that cannot be read (one line on stderr
  * names the path or option and what is wrong; nothing is written); 3 the run completed but quarantined
- * more than {@code --max-quarantined-fraction} of the usage records; 1 anything else.
+ * more than {@code --max-quarantined-fraction} of the usage records; 4 another run holds the output's lock;
+ * 1 anything else.
  */
 public final class CostJob {
 
@@ -36,6 +37,6 @@ public final class CostJob {
   public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
     CostJobOptions options = new CostJobOptions();
     return JobLauncher.execute("assetcost", options, args, out, err, session,
-        spark -> CostPipeline.run(spark, options).exitCode());
+        spark -> CostPipeline.run(spark, options, options.window(java.time.Clock.systemUTC())).exitCode());
   }
 }

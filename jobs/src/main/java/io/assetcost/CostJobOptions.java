@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         "0:the run completed",
         "1:anything else failed (an invariant check, a write, Spark itself)",
         "2:bad options, or an input that cannot be read (nothing is written)",
-        "3:the run completed but quarantined more than --max-quarantined-fraction of the usage records"})
+        "3:the run completed but quarantined more than --max-quarantined-fraction of the usage records",
+        "4:another run holds the output directory's lock (the message names it)"})
 public class CostJobOptions implements JobLauncher.Validated {
 
   /** Usage logs: a file or directory of .jsonl (nested log), .csv or .parquet (flat export). */
@@ -46,6 +47,39 @@ public class CostJobOptions implements JobLauncher.Validated {
           + " (0 to 1, default ${DEFAULT-VALUE}).")
   public BigDecimal maxQuarantinedFraction;
 
+  /** Run date D, UTC; null = yesterday (nightly) or all data (--full). */
+  @Option(names = "--run-date", paramLabel = "YYYY-MM-DD",
+      description = "Nightly run for this UTC date: recompute the cohorts [D-K, D] from usage and decisions up to"
+          + " the end of D, replace exactly those partitions (default: yesterday, UTC).")
+  public String runDate;
+
+  /** Lookback K in days. */
+  @Option(names = "--lookback-days", paramLabel = "K", defaultValue = "7",
+      description = "Cohorts recomputed before the run date (default ${DEFAULT-VALUE}).")
+  public int lookbackDays;
+
+  /** Full rebuild. */
+  @Option(names = "--full", description = "Recompute every cohort from all inputs (through --run-date when given)"
+      + " and replace whole tables.")
+  public boolean full;
+
+  /** Minutes without a heartbeat after which another run's lock is taken over. */
+  @Option(names = "--lock-stale-minutes", paramLabel = "M", defaultValue = "5",
+      description = "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
+  public int lockStaleMinutes;
+
+  /**
+   * The run's window.
+   *
+   * @param clock the clock that says what "yesterday" is (the entry point's; never read in a transform)
+   * @return the window
+   */
+  public io.assetcost.ops.RunWindow window(java.time.Clock clock) {
+    java.time.LocalDate date = runDate != null ? java.time.LocalDate.parse(runDate)
+        : full ? null : java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC)).minusDays(1);
+    return new io.assetcost.ops.RunWindow(full, date, lookbackDays);
+  }
+
   /**
    * Checks values picocli cannot.
    *
@@ -56,6 +90,19 @@ public class CostJobOptions implements JobLauncher.Validated {
     if (maxQuarantinedFraction.signum() < 0 || maxQuarantinedFraction.compareTo(BigDecimal.ONE) > 0) {
       throw new InputException("--max-quarantined-fraction must be between 0 and 1, got "
           + maxQuarantinedFraction.toPlainString());
+    }
+    if (runDate != null) {
+      try {
+        java.time.LocalDate.parse(runDate);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new InputException("--run-date must be YYYY-MM-DD, got '" + runDate + "'");
+      }
+    }
+    if (lookbackDays < 0) {
+      throw new InputException("--lookback-days must be 0 or more, got " + lookbackDays);
+    }
+    if (lockStaleMinutes < 1) {
+      throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
     }
     for (String[] o : new String[][] {{"--usage", usage}, {"--acceptance", acceptance}, {"--out", out}}) {
       if (o[1].isBlank()) {

@@ -1,5 +1,6 @@
 package io.assetcost;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -10,6 +11,9 @@ import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.io.UsageReader;
+import io.assetcost.ops.OutputLock;
+import io.assetcost.ops.Publisher;
+import io.assetcost.ops.RunWindow;
 import io.assetcost.outcome.Outcomes;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.pricing.RequestPricing;
@@ -25,6 +29,7 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * write every table, check the invariants and write {@code run_summary.json}.
  *
  * <p>Order matters for "nothing is written" on unusable input: the rate card, every input path and every
- * CSV header (and Parquet schema) are checked before any output is touched.
+ * CSV header (and Parquet schema) are checked before any output is touched. Then the run takes the output's
+ * lock ({@link OutputLock}), completes a publish a dead run left ({@link Publisher#recover}), writes every
+ * table under staging and publishes them together, replacing exactly the partitions of its
+ * {@link RunWindow}.
  */
 public final class CostPipeline {
 
@@ -63,6 +71,21 @@ public final class CostPipeline {
   /** Tables also written as one CSV file each. */
   public static final List<String> CSV_TABLES =
       List.of(Schemas.COST_PER_APPROVED_ASSET, Schemas.RETRY_WASTE, Schemas.QUARANTINE);
+  /** Where each run's summary is kept. */
+  public static final String RUNS = "_runs";
+  /** Hive-style partition column of each table (quarantine is replaced whole: the latest run's). */
+  public static final Map<String, String> PARTITIONS = Map.of(Schemas.REQUEST_COSTS, Cols.USAGE_DATE,
+      Schemas.ASSET_COSTS, Cols.COHORT_DATE, Schemas.COST_PER_APPROVED_ASSET, Cols.COHORT_DATE,
+      Schemas.RETRY_WASTE, Cols.COHORT_DATE);
+  /** Row order of each table within a partition (and of its CSV file): stable files for stable reruns. */
+  public static final Map<String, List<String>> SORT = Map.of(
+      Schemas.REQUEST_COSTS, List.of(Cols.USAGE_DATE, Cols.REQUEST_ID),
+      Schemas.ASSET_COSTS, List.of(Cols.COHORT_DATE, Cols.WORKFLOW_ID, Cols.ASSET_ID),
+      Schemas.COST_PER_APPROVED_ASSET, List.of(Cols.COHORT_DATE, Cols.WORKFLOW_ID),
+      Schemas.RETRY_WASTE, List.of(Cols.COHORT_DATE, Cols.WORKFLOW_ID, Cols.WASTE_REASON),
+      Schemas.QUARANTINE, List.of(Cols.SOURCE, Cols.SOURCE_FILE, Cols.REASON, Cols.RAW_RECORD, Cols.DETAIL));
+  private static final java.time.format.DateTimeFormatter RUN_ID =
+      java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
   private CostPipeline() {}
 
@@ -93,20 +116,26 @@ public final class CostPipeline {
    *
    * @param spark the session
    * @param options validated options
+   * @param window the cohorts to recompute (from {@link CostJobOptions#window})
    * @return exit code and summary
    * @throws InputException for an unusable input (before anything is written)
+   * @throws io.assetcost.ops.LockedException when another live run holds the output's lock
    */
-  public static RunResult run(SparkSession spark, CostJobOptions options) {
+  public static RunResult run(SparkSession spark, CostJobOptions options, RunWindow window) {
     Instant started = Instant.now();
+    String runId = RUN_ID.format(started) + "-" + ProcessHandle.current().pid();
     configure(spark);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
 
     // 1. Everything that can make the input unusable, before any write.
     RateCard card = loadRateCard(conf, options.rates);
-    Map<InputFiles.Kind, List<String>> usageFiles = InputFiles.list(conf, "--usage", options.usage,
-        List.of(InputFiles.Kind.JSON_LINES, InputFiles.Kind.CSV, InputFiles.Kind.PARQUET));
-    Map<InputFiles.Kind, List<String>> acceptanceFiles = InputFiles.list(conf, "--acceptance",
-        options.acceptance, List.of(InputFiles.Kind.CSV));
+    Map<InputFiles.Kind, List<String>> usageFiles = InputFiles.forWindow(InputFiles.list(conf, "--usage",
+        options.usage, List.of(InputFiles.Kind.JSON_LINES, InputFiles.Kind.CSV, InputFiles.Kind.PARQUET)), window);
+    if (usageFiles.isEmpty()) {
+      throw new InputException("--usage " + options.usage + " has no day folder (date=YYYY-MM-DD) in " + window);
+    }
+    Map<InputFiles.Kind, List<String>> acceptanceFiles = InputFiles.forWindow(InputFiles.list(conf, "--acceptance",
+        options.acceptance, List.of(InputFiles.Kind.CSV)), window);
     if (usageFiles.containsKey(InputFiles.Kind.CSV)) {
       CsvSource.checkHeaders(conf, "--usage", usageFiles.get(InputFiles.Kind.CSV),
           Schemas.fieldNames(Schemas.USAGE_EXPORT));
@@ -114,15 +143,29 @@ public final class CostPipeline {
     if (usageFiles.containsKey(InputFiles.Kind.PARQUET)) {
       checkParquetSchema(spark, usageFiles.get(InputFiles.Kind.PARQUET));
     }
-    List<String> acceptanceCsv = acceptanceFiles.get(InputFiles.Kind.CSV);
-    CsvSource.checkHeaders(conf, "--acceptance", acceptanceCsv,
-        Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
+    List<String> acceptanceCsv = acceptanceFiles.getOrDefault(InputFiles.Kind.CSV, List.of());
+    CsvSource.checkHeaders(conf, "--acceptance", acceptanceCsv, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
 
-    // 2. Usage: read, validate, price.
+    try (OutputLock lock = OutputLock.acquire(conf, options.out, runId,
+        Duration.ofMinutes(options.lockStaleMinutes))) {
+      Publisher.recover(conf, options.out);
+      LOG.info("run {}: {}", runId, window);
+      return runLocked(spark, options, window, card, usageFiles, acceptanceCsv, runId, started);
+    }
+  }
+
+  private static RunResult runLocked(SparkSession spark, CostJobOptions options, RunWindow window, RateCard card,
+      Map<InputFiles.Kind, List<String>> usageFiles, List<String> acceptanceCsv, String runId, Instant started) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Column beforeEnd = window.end() == null ? lit(true)
+        : col(Cols.CREATED_AT).isNull().or(col(Cols.CREATED_AT).lt(lit(window.end().toString()).cast("timestamp")));
+
+    // 2. Usage: read, validate, price (usage created after the run date is not this run's).
     long t = System.nanoTime();
     stage(spark, "read usage");
-    Dataset<Row> usage = UsageReader.read(spark, usageFiles).persist(StorageLevel.MEMORY_AND_DISK());
-    t = logStage("read usage", usage.count(), t);
+    Dataset<Row> usageRead = UsageReader.read(spark, usageFiles).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> usage = usageRead.filter(beforeEnd);
+    t = logStage("read usage", usageRead.count(), t);
     UsageValidation.Result checked = UsageValidation.validate(usage);
     Dataset<Row> accepted = checked.accepted().persist(StorageLevel.MEMORY_AND_DISK());
     stage(spark, "price requests");
@@ -137,121 +180,211 @@ public final class CostPipeline {
         .unionByName(priced.unpriced().select(Cols.REQUEST_ID))
         .filter(col(Cols.REQUEST_ID).isNotNull());
 
-    // 3. Acceptance: read, validate against the priced requests.
+    // Assets of cohorts before the window are frozen: the published tables know them and their requests.
+    Column beforeWindow = window.full() ? lit(false) : col(Cols.USAGE_DATE).lt(lit(window.first().toString()).cast("date"));
+    Dataset<Row> frozenAssets = published(spark, options.out, Schemas.ASSET_COSTS)
+        .filter(window.full() ? lit(false) : col(Cols.COHORT_DATE).lt(lit(window.first().toString()).cast("date")))
+        .select(Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.COHORT_DATE);
+    Dataset<Row> frozenRequests = published(spark, options.out, Schemas.REQUEST_COSTS).filter(beforeWindow)
+        .select(Cols.REQUEST_ID, Cols.WORKFLOW_ID, Cols.ASSET_ID);
+
+    // 3. Acceptance: decisions made after the run date are not this run's; decisions on requests the
+    //    window does not read but earlier runs published are late, counted, not quarantined.
     stage(spark, "read acceptance records");
-    Dataset<Row> records = CsvSource.read(spark, acceptanceCsv, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD))
+    Dataset<Row> recordsRead = CsvSource.read(spark, acceptanceCsv, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(records,
+    Column decidedBeforeEnd = window.end() == null ? lit(true)
+        : coalesce(col(Cols.DECIDED_AT).try_cast(DataTypes.TimestampType)
+            .lt(lit(window.end().toString()).cast("timestamp")), lit(true));
+    Dataset<Row> records = recordsRead.filter(decidedBeforeEnd);
+    Dataset<Row> frozenIds = frozenRequests.select(col(Cols.REQUEST_ID).as("_frozen_id"),
+        col(Cols.WORKFLOW_ID).as("_frozen_workflow"), col(Cols.ASSET_ID).as("_frozen_asset"));
+    Dataset<Row> onFrozen = records.join(frozenIds, col(Cols.REQUEST_ID).equalTo(col("_frozen_id")));
+    Dataset<Row> current = records.join(frozenIds, col(Cols.REQUEST_ID).equalTo(col("_frozen_id")), "left_anti");
+    AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(current,
         requestCosts.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), heldIds);
     Dataset<Row> decisions = acceptance.decisions().persist(StorageLevel.MEMORY_AND_DISK());
     t = logStage("read and validate acceptance records", decisions.count(), t);
     Dataset<Row> acceptanceQuarantine =
         Quarantine.fromParseColumns(acceptance.quarantined(), Quarantine.ACCEPTANCE);
 
-    // 4. Outcomes and reports.
+    // 4. Outcomes and reports, for the window's cohorts.
     stage(spark, "resolve outcomes");
+    Dataset<Row> currentCosts = requestCosts.join(frozenAssets.drop(Cols.COHORT_DATE),
+        new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID}, "left_anti");
     Dataset<Row> assetDecisions = Outcomes.assetDecisions(Outcomes.imageOutcomes(decisions));
-    Dataset<Row> requestOutcomes = Outcomes.requestOutcomes(requestCosts, assetDecisions)
+    Dataset<Row> requestOutcomesAll = Outcomes.requestOutcomes(currentCosts, assetDecisions);
+    Dataset<Row> requestOutcomes = inWindow(requestOutcomesAll, Cols.COHORT_DATE, window)
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> assetCosts = Reports.assetCosts(requestOutcomes).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> cpa = Reports.costPerApprovedAsset(assetCosts)
-        .orderBy(Cols.COHORT_DATE, Cols.WORKFLOW_ID).coalesce(1).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> retryWaste = Reports.retryWaste(requestOutcomes, cpa)
-        .orderBy(Cols.COHORT_DATE, Cols.WORKFLOW_ID, Cols.WASTE_REASON).coalesce(1)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> quarantine = Schemas.conform(usageQuarantine.unionByName(acceptanceQuarantine),
-            Schemas.QUARANTINE)
-        .orderBy(Cols.SOURCE, Cols.SOURCE_FILE, Cols.REASON, Cols.RAW_RECORD, Cols.DETAIL)
+    Dataset<Row> cpa = Reports.costPerApprovedAsset(assetCosts).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> retryWaste = Reports.retryWaste(requestOutcomes, cpa).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> windowCosts = inWindow(requestCosts, Cols.USAGE_DATE, window).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> quarantine = Schemas.conform(usageQuarantine.unionByName(acceptanceQuarantine), Schemas.QUARANTINE)
         .persist(StorageLevel.MEMORY_AND_DISK());
 
-    // 5. Write.
-    Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
-    tables.put(Schemas.REQUEST_COSTS, requestCosts.orderBy(Cols.REQUEST_ID));
-    tables.put(Schemas.ASSET_COSTS, assetCosts.orderBy(Cols.WORKFLOW_ID, Cols.ASSET_ID));
-    tables.put(Schemas.COST_PER_APPROVED_ASSET, cpa);
-    tables.put(Schemas.RETRY_WASTE, retryWaste);
-    tables.put(Schemas.QUARANTINE, quarantine);
-    for (Map.Entry<String, Dataset<Row>> table : tables.entrySet()) {
+    // 5. Write to staging, then publish every table at once.
+    String staging = Publisher.staging(options.out, runId);
+    Map<String, Dataset<Row>> staged = new LinkedHashMap<>();
+    staged.put(Schemas.REQUEST_COSTS, windowCosts);
+    staged.put(Schemas.ASSET_COSTS, assetCosts);
+    staged.put(Schemas.COST_PER_APPROVED_ASSET, cpa);
+    staged.put(Schemas.RETRY_WASTE, retryWaste);
+    staged.put(Schemas.QUARANTINE, quarantine);
+    for (Map.Entry<String, Dataset<Row>> table : staged.entrySet()) {
       stage(spark, "write " + table.getKey());
-      OutputWriter.parquet(table.getValue(), options.out, table.getKey());
+      String partition = PARTITIONS.get(table.getKey());
+      OutputWriter.parquet(table.getValue(), staging, table.getKey(), partition, SORT.get(table.getKey()));
       t = logStage("write " + table.getKey(), table.getValue().count(), t);
     }
+    stage(spark, "publish");
+    List<Publisher.Table> toPublish = new ArrayList<>();
+    for (String name : Schemas.OUTPUT_TABLES) {
+      toPublish.add(new Publisher.Table(name, PARTITIONS.get(name)));
+    }
+    Publisher.publish(conf, options.out, runId, toPublish, window);
+    t = logStage("publish " + window, toPublish.size(), t);
     for (String name : CSV_TABLES) {
       stage(spark, "write " + name + ".csv");
-      OutputWriter.csv(tables.get(name), conf, new Path(options.out, name + ".csv").toString());
+      Dataset<Row> whole = published(spark, options.out, name);
+      OutputWriter.csvReplacing(whole.orderBy(SORT.get(name).stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)), conf,
+          new Path(options.out, name + ".csv").toString());
     }
     t = logStage("write report CSV files", CSV_TABLES.size(), t);
 
     // 6. Count, check, summarise.
     stage(spark, "check invariants");
-    long usageRead = usage.count();
+    long usageReadCount = usageRead.count();
+    long afterRunDate = usageReadCount - usage.count();
     long usagePriced = requestCosts.count();
     long usageDuplicates = checked.duplicatesDropped().count();
     Map<String, Long> usageReasons = reasons(quarantine, Quarantine.USAGE);
     long usageQuarantined = usageReasons.values().stream().mapToLong(Long::longValue).sum();
-    long acceptanceRead = records.count();
+    long acceptanceRead = recordsRead.count();
+    long decisionsAfter = acceptanceRead - records.count();
+    long onFrozenCount = onFrozen.count();
+    // Late: activity on a frozen cohort after its last recompute (the night cohort_date + K).
+    Column lateFrom = org.apache.spark.sql.functions.date_add(col(Cols.COHORT_DATE), window.lookbackDays() + 1)
+        .cast("timestamp");
+    Dataset<Row> decisionTimes = decisions.select(Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.DECIDED_AT)
+        .unionByName(onFrozen.select(col("_frozen_workflow").as(Cols.WORKFLOW_ID), col("_frozen_asset").as(Cols.ASSET_ID),
+            col(Cols.DECIDED_AT).try_cast(DataTypes.TimestampType).as(Cols.DECIDED_AT)));
+    long lateDecisions = decisionTimes.join(frozenAssets, new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID})
+        .filter(col(Cols.DECIDED_AT).geq(lateFrom)).count();
     long decisionsUsed = decisions.count();
     long acceptanceDuplicates = acceptance.duplicatesDropped().count();
     Map<String, Long> acceptanceReasons = reasons(quarantine, Quarantine.ACCEPTANCE);
     long acceptanceQuarantined = acceptanceReasons.values().stream().mapToLong(Long::longValue).sum();
+    long lateUsage = requestCosts.join(frozenAssets, new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID})
+        .filter(col(Cols.CREATED_AT).geq(lateFrom)).count();
 
+    Dataset<Row> assetRequests = requestOutcomes.select(Cols.COST_USD, Cols.REQUEST_ID);
     List<InvariantChecks.Result> checks = new ArrayList<>(
-        InvariantChecks.conservation(requestCosts, assetCosts, cpa));
-    checks.add(InvariantChecks.accounted("usage", usageRead, usagePriced, usageQuarantined, usageDuplicates));
-    checks.add(InvariantChecks.accounted("acceptance", acceptanceRead, decisionsUsed,
-        acceptanceQuarantined, acceptanceDuplicates));
+        InvariantChecks.conservation(assetRequests, assetCosts, cpa));
+    checks.add(InvariantChecks.accounted("usage", usageReadCount - afterRunDate, usagePriced, usageQuarantined,
+        usageDuplicates));
+    checks.add(InvariantChecks.accounted("acceptance", acceptanceRead - decisionsAfter - onFrozenCount,
+        decisionsUsed, acceptanceQuarantined, acceptanceDuplicates));
     checks.add(InvariantChecks.nothingUnpriced(requestCosts));
     boolean allPassed = checks.stream().allMatch(InvariantChecks.Result::passed);
-    logStage("check invariants", checks.size(), t);
+    t = logStage("check invariants", checks.size(), t);
 
-    BigDecimal fraction = usageRead == 0 ? BigDecimal.ZERO
-        : BigDecimal.valueOf(usageQuarantined).divide(BigDecimal.valueOf(usageRead), 6, RoundingMode.HALF_EVEN);
+    BigDecimal fraction = usageReadCount == 0 ? BigDecimal.ZERO
+        : BigDecimal.valueOf(usageQuarantined).divide(BigDecimal.valueOf(usageReadCount - afterRunDate), 6,
+            RoundingMode.HALF_EVEN);
     int exitCode = !allPassed ? 1 : fraction.compareTo(options.maxQuarantinedFraction) > 0 ? 3 : 0;
 
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("job", "assetcost");
+    summary.put("run_id", runId);
     summary.put("started_at", started.toString());
     summary.put("finished_at", Instant.now().toString());
     summary.put("exit_code", exitCode);
+    Map<String, Object> win = new LinkedHashMap<>();
+    win.put("mode", window.full() ? "full" : "nightly");
+    win.put("run_date", window.runDate() == null ? null : window.runDate().toString());
+    win.put("lookback_days", window.lookbackDays());
+    win.put("cohorts_from", window.first() == null ? null : window.first().toString());
+    win.put("usage_files_read", usageFiles.values().stream().mapToInt(List::size).sum());
+    win.put("acceptance_files_read", acceptanceCsv.size());
+    summary.put("window", win);
     Map<String, Object> opts = new LinkedHashMap<>();
     opts.put("usage", options.usage);
     opts.put("acceptance", options.acceptance);
     opts.put("rates", options.rates == null ? "embedded default" : options.rates);
     opts.put("out", options.out);
     opts.put("max_quarantined_fraction", options.maxQuarantinedFraction.toPlainString());
+    opts.put("full", options.full);
+    opts.put("run_date", options.runDate);
+    opts.put("lookback_days", options.lookbackDays);
     summary.put("options", opts);
     Map<String, Object> inputs = new LinkedHashMap<>();
-    inputs.put("usage", input(usageRead, "priced", usagePriced, usageQuarantined, usageReasons,
-        usageDuplicates));
-    inputs.put("acceptance", input(acceptanceRead, "decisions_used", decisionsUsed, acceptanceQuarantined,
-        acceptanceReasons, acceptanceDuplicates));
+    Map<String, Object> usageIn = input(usageReadCount, "priced", usagePriced, usageQuarantined, usageReasons,
+        usageDuplicates);
+    usageIn.put("created_after_run_date", afterRunDate);
+    usageIn.put("late_usage_of_frozen_cohorts", lateUsage);
+    inputs.put("usage", usageIn);
+    Map<String, Object> acceptanceIn = input(acceptanceRead, "decisions_used", decisionsUsed, acceptanceQuarantined,
+        acceptanceReasons, acceptanceDuplicates);
+    acceptanceIn.put("decided_after_run_date", decisionsAfter);
+    acceptanceIn.put("on_requests_of_frozen_cohorts", onFrozenCount);
+    acceptanceIn.put("late_decisions_on_frozen_cohorts", lateDecisions);
+    inputs.put("acceptance", acceptanceIn);
     Map<String, Object> rateCard = new LinkedHashMap<>();
     rateCard.put("source", card.description());
     rateCard.put("rows", card.rates().size());
     inputs.put("rate_card", rateCard);
     summary.put("inputs", inputs);
+    if (lateDecisions + lateUsage > 0) {
+      summary.put("attention", lateDecisions + " decisions and " + lateUsage + " requests arrived after their cohort"
+          + " was last recomputed (cohorts before " + window.first() + "): rerun with a larger --lookback-days or --full");
+      LOG.warn("{}", summary.get("attention"));
+    }
     summary.put("usage_quarantined_fraction", fraction.toPlainString());
     summary.put("totals", totals(assetCosts));
     summary.put("invariants", checks.stream().map(InvariantChecks.Result::toMap).toList());
     Map<String, Object> fingerprints = new LinkedHashMap<>();
-    for (Map.Entry<String, Dataset<Row>> table : tables.entrySet()) {
-      fingerprints.put(table.getKey(), fingerprint(table.getValue()));
+    for (String name : Schemas.OUTPUT_TABLES) {
+      fingerprints.put(name, fingerprint(published(spark, options.out, name)));
     }
     summary.put("table_fingerprints", fingerprints);
     OutputWriter.json(conf, new Path(options.out, RUN_SUMMARY).toString(), summary);
+    OutputWriter.json(conf, new Path(new Path(options.out, RUNS), runId + ".json").toString(), summary);
 
     for (InvariantChecks.Result c : checks) {
       if (!c.passed()) {
         LOG.error("invariant failed: {} ({})", c.name(), c.detail());
       }
     }
-    LOG.info("assetcost: usage read {}, priced {}, quarantined {}, duplicates {}; exit {}", usageRead,
+    LOG.info("assetcost: usage read {}, priced {}, quarantined {}, duplicates {}; exit {}", usageReadCount,
         usagePriced, usageQuarantined, usageDuplicates, exitCode);
-    for (Dataset<Row> d : List.of(usage, accepted, requestCosts, records, decisions, requestOutcomes,
-        assetCosts, cpa, retryWaste, quarantine)) {
+    for (Dataset<Row> d : List.of(usageRead, accepted, requestCosts, recordsRead, decisions, requestOutcomes,
+        assetCosts, cpa, retryWaste, windowCosts, quarantine)) {
       d.unpersist();
     }
     return new RunResult(exitCode, summary);
+  }
+
+  /** Rows whose date column falls in the window (all rows for a full run). */
+  static Dataset<Row> inWindow(Dataset<Row> df, String dateColumn, RunWindow window) {
+    if (window.full()) {
+      return df;
+    }
+    return df.filter(col(dateColumn).between(lit(window.first().toString()).cast("date"),
+        lit(window.runDate().toString()).cast("date")));
+  }
+
+  /** A published table, read with its contract's schema; empty when it does not exist yet. */
+  static Dataset<Row> published(SparkSession spark, String out, String table) {
+    Path path = new Path(out, table);
+    try {
+      if (!path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
+        return spark.createDataFrame(List.of(), Schemas.spark(table));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + path, e);
+    }
+    return Schemas.conform(spark.read().schema(Schemas.spark(table)).parquet(path.toString()), table);
   }
 
   /**

@@ -10,8 +10,8 @@ import picocli.CommandLine;
 /**
  * What every job's {@code main} does, once: parse the options with picocli before Spark starts, build the
  * session (no master: spark-submit or {@code spark.master} sets it), run, and map the outcome to an exit
- * code: 2 for bad options or an unusable input ({@link InputException}, one line on stderr), 1 for
- * anything else (one line on stderr, the stack trace in the log), else the run's own code.
+ * code: 2 for bad options or an unusable input ({@link InputException}, one line on stderr), 4 when another
+ * run holds the output's lock, 1 for anything else (one line on stderr, the stack trace in the log), else the run's own code.
  */
 public final class JobLauncher {
 
@@ -72,6 +72,9 @@ public final class JobLauncher {
     } catch (InputException e) {
       err.println(appName + ": " + e.getMessage());
       return 2;
+    } catch (io.assetcost.ops.LockedException e) {
+      err.println(appName + ": " + e.getMessage());
+      return 4;
     } catch (RuntimeException e) {
       LOG.error(appName + " run failed", e);
       err.println(appName + ": run failed: " + oneLine(e));

@@ -100,12 +100,12 @@ public abstract class SparkTestBase {
     return Path.of(System.getProperty("assetcost.repo.root", "..")).toAbsolutePath().normalize();
   }
 
-  /** Job arguments that read the shipped sample data and write to {@code out}, then {@code extra}. */
+  /** Job arguments for a full run on the shipped sample data into {@code out}, then {@code extra}. */
   protected static String[] sampleArgs(Path out, String... extra) {
     List<String> args = new ArrayList<>(List.of(
         "--usage", repoRoot().resolve("sample-data/usage").toString(),
         "--acceptance", repoRoot().resolve("sample-data/acceptance").toString(),
-        "--out", out.toString()));
+        "--out", out.toString(), "--full"));
     args.addAll(List.of(extra));
     return args.toArray(new String[0]);
   }

@@ -242,7 +242,7 @@ public final class ReconcilePipeline {
     } catch (IOException e) {
       throw new InputException("--tables " + dir + " cannot be read: " + e.getMessage(), e);
     }
-    return spark.read().schema(Schemas.spark(name)).parquet(path.toString());
+    return Schemas.conform(spark.read().schema(Schemas.spark(name)).parquet(path.toString()), name);
   }
 
   private static BigDecimal total(Dataset<Row> df, Column money) {

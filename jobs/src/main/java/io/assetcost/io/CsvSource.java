@@ -103,6 +103,9 @@ public final class CsvSource {
       fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
     }
     StructType schema = new StructType(fields.toArray(new StructField[0]));
+    if (files.isEmpty()) {
+      return spark.createDataFrame(List.of(), schema);
+    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<String> cols = List.copyOf(columns);
     JavaRDD<Row> rows = jsc.binaryFiles(String.join(",", files), Math.max(1, files.size()))

@@ -90,6 +90,32 @@ public final class InputFiles {
     return byKind;
   }
 
+  /**
+   * Keeps, of inputs laid out by day ({@code .../date=YYYY-MM-DD/...}), only the days a run needs (see
+   * {@link io.assetcost.ops.RunWindow#reads}); files outside such folders are always kept.
+   *
+   * @param files files per kind
+   * @param window the run's window
+   * @return the files to read, per kind (a kind left without files is dropped)
+   */
+  public static Map<Kind, List<String>> forWindow(Map<Kind, List<String>> files, io.assetcost.ops.RunWindow window) {
+    Map<Kind, List<String>> out = new EnumMap<>(Kind.class);
+    java.util.regex.Pattern day = java.util.regex.Pattern.compile("/date=(\\d{4}-\\d{2}-\\d{2})/");
+    for (Map.Entry<Kind, List<String>> e : files.entrySet()) {
+      List<String> kept = new ArrayList<>();
+      for (String f : e.getValue()) {
+        java.util.regex.Matcher m = day.matcher(f);
+        if (!m.find() || window.reads(java.time.LocalDate.parse(m.group(1)))) {
+          kept.add(f);
+        }
+      }
+      if (!kept.isEmpty()) {
+        out.put(e.getKey(), kept);
+      }
+    }
+    return out;
+  }
+
   private static boolean hidden(Path root, Path file) {
     for (Path p = file; p != null && !p.equals(root) && p.getParent() != null; p = p.getParent()) {
       String name = p.getName();

@@ -56,6 +56,48 @@ public final class OutputWriter {
   }
 
   /**
+   * Writes a table as Parquet under {@code out/name/}, Hive-style partitioned by a column
+   * ({@code usage_date=2026-11-02/}), one file per partition with rows in a stable order, so that a rerun
+   * writes the same files and analysts' engines prune by date.
+   *
+   * @param df the table, conformed to its contract
+   * @param out output (staging) directory
+   * @param name table name
+   * @param partitionColumn partition column, or null for one unpartitioned file
+   * @param sort row order within a file
+   */
+  public static void parquet(Dataset<Row> df, String out, String name, String partitionColumn, List<String> sort) {
+    org.apache.spark.sql.Column[] order = sort.stream().map(org.apache.spark.sql.functions::col)
+        .toArray(org.apache.spark.sql.Column[]::new);
+    if (partitionColumn == null) {
+      df.repartition(1).sortWithinPartitions(order).write().mode(SaveMode.Overwrite)
+          .parquet(new Path(out, name).toString());
+    } else {
+      df.repartition(org.apache.spark.sql.functions.col(partitionColumn)).sortWithinPartitions(order)
+          .write().mode(SaveMode.Overwrite).partitionBy(partitionColumn).parquet(new Path(out, name).toString());
+    }
+  }
+
+  /**
+   * Writes one CSV file like {@link #csv} under a temporary name, then puts it in place of the old one, so a
+   * reader never sees half a file.
+   */
+  public static void csvReplacing(Dataset<Row> df, Configuration conf, String file) {
+    Path target = new Path(file);
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+    csv(df, conf, tmp.toString());
+    try {
+      FileSystem fs = target.getFileSystem(conf);
+      fs.delete(target, false);
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("cannot move " + tmp + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
    * Writes a dataset as one CSV file, replacing it.
    *
    * @param df rows in the order to write (sort first for a stable file)

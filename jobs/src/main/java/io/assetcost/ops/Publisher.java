@@ -1,0 +1,194 @@
+package io.assetcost.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a run's tables safely. Spark writes every table of the run under
+ * {@code DIR/_staging/<run id>/}; only when all of them are written does {@link #publish} swap them in:
+ * per replaced partition (a whole table for a full run) the live directory moves to
+ * {@code DIR/_trash/<run id>/} and the staged one takes its place, a rename each. The list of swaps is
+ * written first to {@code DIR/_publish.json}; a run that dies in the middle of publishing is completed by
+ * the next run ({@link #recover}), which also clears staging left by dead runs. A run that dies while
+ * writing (the long part) never touched the live tables.
+ *
+ * <p>Every step can be repeated: a swap whose staged directory is gone is done; a partition the run has
+ * nothing for is moved to the trash only while it is still live. Runs are exclusive ({@link OutputLock}),
+ * so nothing else moves these directories meanwhile.
+ */
+public final class Publisher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+  /** Where runs write before publishing. */
+  public static final String STAGING = "_staging";
+  /** Where replaced partitions go until the publish completes. */
+  public static final String TRASH = "_trash";
+  /** The journal of an unfinished publish. */
+  public static final String JOURNAL = "_publish.json";
+
+  private Publisher() {}
+
+  /**
+   * A table to publish.
+   *
+   * @param name table name (its directory under the output)
+   * @param partitionColumn Hive-style partition column (date values), or null for an unpartitioned table
+   *     replaced whole
+   */
+  public record Table(String name, String partitionColumn) {}
+
+  /** The staging directory of a run. */
+  public static String staging(String out, String runId) {
+    return new Path(new Path(out, STAGING), runId).toString();
+  }
+
+  /**
+   * Completes a publish that a dead run left unfinished, then removes staging and trash left behind.
+   * Call it holding the lock, before writing anything.
+   *
+   * @param conf Hadoop configuration
+   * @param out output directory
+   */
+  public static void recover(Configuration conf, String out) {
+    Path journal = new Path(out, JOURNAL);
+    try {
+      FileSystem fs = journal.getFileSystem(conf);
+      if (fs.exists(journal)) {
+        JsonNode j;
+        try (InputStream in = fs.open(journal)) {
+          j = new ObjectMapper().readTree(in);
+        }
+        LOG.warn("completing the publish of run {}, which died while publishing", j.path("run_id").asText());
+        List<Swap> swaps = new ArrayList<>();
+        for (JsonNode s : j.path("swaps")) {
+          swaps.add(new Swap(new Path(s.get("live").asText()), s.get("staged").isNull() ? null
+              : new Path(s.get("staged").asText()), new Path(s.get("trash").asText())));
+        }
+        apply(fs, swaps);
+        fs.delete(journal, false);
+      }
+      fs.delete(new Path(out, STAGING), true);
+      fs.delete(new Path(out, TRASH), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot recover the output " + out, e);
+    }
+  }
+
+  private record Swap(Path live, Path staged, Path trash) {}
+
+  /**
+   * Swaps the staged tables in.
+   *
+   * @param conf Hadoop configuration
+   * @param out output directory
+   * @param runId the run
+   * @param tables the tables the run staged
+   * @param window the partitions the run replaces (every partition for a full run)
+   */
+  public static void publish(Configuration conf, String out, String runId, List<Table> tables, RunWindow window) {
+    Path staging = new Path(staging(out, runId));
+    Path trash = new Path(new Path(out, TRASH), runId);
+    try {
+      FileSystem fs = staging.getFileSystem(conf);
+      List<Swap> swaps = new ArrayList<>();
+      for (Table t : tables) {
+        Path live = new Path(out, t.name());
+        Path staged = new Path(staging, t.name());
+        if (window.full() || t.partitionColumn() == null) {
+          swaps.add(new Swap(live, fs.exists(staged) ? staged : null, new Path(trash, t.name())));
+          continue;
+        }
+        TreeSet<String> partitions = new TreeSet<>();
+        partitions.addAll(partitions(fs, staged, t.partitionColumn(), window));
+        partitions.addAll(partitions(fs, live, t.partitionColumn(), window));
+        fs.mkdirs(live);
+        for (String p : partitions) {
+          Path s = new Path(staged, p);
+          swaps.add(new Swap(new Path(live, p), fs.exists(s) ? s : null, new Path(new Path(trash, t.name()), p)));
+        }
+      }
+      Path journal = new Path(out, JOURNAL);
+      writeJournal(fs, journal, runId, swaps);
+      apply(fs, swaps);
+      fs.delete(journal, false);
+      // Runs are exclusive: nothing else is staged or in the trash.
+      fs.delete(new Path(out, TRASH), true);
+      fs.delete(new Path(out, STAGING), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot publish run " + runId + " to " + out, e);
+    }
+  }
+
+  /** Partition directories {@code col=YYYY-MM-DD} of a table that the window replaces. */
+  private static List<String> partitions(FileSystem fs, Path table, String column, RunWindow window)
+      throws IOException {
+    List<String> out = new ArrayList<>();
+    if (!fs.exists(table)) {
+      return out;
+    }
+    for (FileStatus st : fs.listStatus(table)) {
+      String name = st.getPath().getName();
+      if (st.isDirectory() && name.startsWith(column + "=")) {
+        String value = name.substring(column.length() + 1);
+        if (value.matches("\\d{4}-\\d{2}-\\d{2}") && window.replaces(LocalDate.parse(value))) {
+          out.add(name);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void apply(FileSystem fs, List<Swap> swaps) throws IOException {
+    for (Swap s : swaps) {
+      if (s.staged() != null && !fs.exists(s.staged())) {
+        continue; // already swapped in
+      }
+      if (fs.exists(s.live())) {
+        fs.mkdirs(s.trash().getParent());
+        fs.delete(s.trash(), true);
+        if (!fs.rename(s.live(), s.trash())) {
+          throw new IOException("cannot move " + s.live() + " to " + s.trash());
+        }
+      }
+      if (s.staged() != null) {
+        fs.mkdirs(s.live().getParent());
+        if (!fs.rename(s.staged(), s.live())) {
+          throw new IOException("cannot move " + s.staged() + " to " + s.live());
+        }
+      }
+    }
+  }
+
+  private static void writeJournal(FileSystem fs, Path journal, String runId, List<Swap> swaps) throws IOException {
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("run_id", runId);
+    List<Map<String, String>> list = new ArrayList<>();
+    for (Swap s : swaps) {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("live", s.live().toString());
+      m.put("staged", s.staged() == null ? null : s.staged().toString());
+      m.put("trash", s.trash().toString());
+      list.add(m);
+    }
+    j.put("swaps", list);
+    try (OutputStream os = fs.create(journal, true)) {
+      os.write(new ObjectMapper().writeValueAsBytes(j));
+    }
+  }
+}
