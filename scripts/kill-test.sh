@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Kill test, for real: a nightly run is killed with SIGKILL while it writes; the previously published
+# tables must be whole and unchanged (byte for byte), and the next run must take over the dead run's lock,
+# clear its staging and complete normally, with the same tables a clean run writes.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+assetcost_build
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+out="$work/out"
+run() { "$ROOT/scripts/run-local.sh" --out "$out" "$@"; }
+tables=(request_costs asset_costs cost_per_approved_asset retry_waste quarantine)
+snapshot() { (cd "$out" && find "${tables[@]}" -type f -print0 | sort -z | xargs -0 sha256sum); }
+# The data tables; quarantine holds what the latest run examined, so a nightly run's differs from a full one's.
+fingerprints() { sed -n '/"table_fingerprints"/,/}/p' "$out/run_summary.json" | grep -v '"quarantine"'; }
+
+echo "== a full run publishes the tables"
+run --full 2>"$work/full.log" || { cat "$work/full.log" >&2; exit 1; }
+snapshot >"$work/before"
+fingerprints >"$work/expected"
+
+echo "== a nightly run, killed with SIGKILL while it writes"
+# Started directly (not through a shell function) so that $! is the JVM: run-local.sh execs java.
+"$ROOT/scripts/run-local.sh" --out "$out" --run-date 2026-11-17 2>"$work/killed.log" &
+pid=$!
+for _ in $(seq 1 600); do
+  if compgen -G "$out/_staging/*/request_costs/*/*.parquet" >/dev/null; then break; fi
+  kill -0 "$pid" 2>/dev/null || { echo "the run ended before it could be killed" >&2; exit 1; }
+  sleep 0.1
+done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+kill -0 "$pid" 2>/dev/null && { echo "the run survived SIGKILL" >&2; exit 1; }
+test -f "$out/_lock" || { echo "expected the dead run's lock to be left behind" >&2; exit 1; }
+ls -d "$out"/_staging/* >/dev/null 2>&1 || { echo "expected the dead run's staging to be left behind" >&2; exit 1; }
+snapshot >"$work/after"
+if ! diff -q "$work/before" "$work/after" >/dev/null; then
+  echo "published tables changed under a killed run:" >&2
+  diff "$work/before" "$work/after" >&2
+  exit 1
+fi
+echo "published tables unchanged ($(wc -l <"$work/before") files)"
+
+echo "== the next run takes over the lock and completes"
+run --run-date 2026-11-17 2>"$work/next.log" || { cat "$work/next.log" >&2; exit 1; }
+grep -q "taking over the lock" "$work/next.log" || { echo "the lock was not taken over" >&2; exit 1; }
+test ! -e "$out/_lock" && test ! -e "$out/_staging" || { echo "lock or staging left behind" >&2; exit 1; }
+fingerprints >"$work/actual"
+diff "$work/expected" "$work/actual" >&2 || { echo "the recovered run wrote other tables" >&2; exit 1; }
+echo "kill test passed"
