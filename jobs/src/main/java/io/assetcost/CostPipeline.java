@@ -25,8 +25,6 @@ import io.assetcost.report.Reports;
 import io.assetcost.schema.Cols;
 import io.assetcost.schema.Schemas;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -408,24 +406,9 @@ public final class CostPipeline {
    * @throws InputException when it cannot be read or breaks a rule of {@link RateCard}
    */
   public static RateCard loadRateCard(Configuration conf, String location) {
-    if (location == null) {
-      try (InputStream in = CostPipeline.class.getClassLoader().getResourceAsStream(DEFAULT_RATE_CARD)) {
-        if (in == null) {
-          throw new IllegalStateException("the embedded rate card " + DEFAULT_RATE_CARD + " is missing");
-        }
-        return RateCard.fromCsv(RateCard.utf8Reader(in), "embedded " + DEFAULT_RATE_CARD);
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot read the embedded rate card", e);
-      }
-    }
-    try (InputStream in = CsvSource.open(conf, location); Reader reader = RateCard.utf8Reader(in)) {
-      return RateCard.fromCsv(reader, location);
-    } catch (java.io.FileNotFoundException e) {
-      throw new InputException("--rates " + location + " does not exist", e);
-    } catch (IOException e) {
-      throw new InputException("--rates " + location + " cannot be read: " + e.getMessage(), e);
-    }
+    return CsvSource.readConfig(conf, "--rates", location, DEFAULT_RATE_CARD, RateCard::fromCsv);
   }
+
 
   private static void checkParquetSchema(SparkSession spark, List<String> files) {
     StructType found = spark.read().parquet(files.toArray(new String[0])).schema();

@@ -11,14 +11,11 @@ import io.assetcost.InputException;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
-import io.assetcost.pricing.RateCard;
 import io.assetcost.quality.InvariantChecks;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.schema.Cols;
 import io.assetcost.schema.Schemas;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -216,21 +213,9 @@ public final class ReconcilePipeline {
    * @throws InputException when it cannot be read or has a bad row
    */
   public static LineItemMapping loadMapping(Configuration conf, String location) {
-    if (location == null) {
-      try (InputStream in = ReconcilePipeline.class.getClassLoader().getResourceAsStream(LineItemMapping.DEFAULT)) {
-        return LineItemMapping.fromCsv(RateCard.utf8Reader(in), "embedded " + LineItemMapping.DEFAULT);
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot read the embedded line item mapping", e);
-      }
-    }
-    try (InputStream in = CsvSource.open(conf, location); Reader reader = RateCard.utf8Reader(in)) {
-      return LineItemMapping.fromCsv(reader, location);
-    } catch (java.io.FileNotFoundException e) {
-      throw new InputException("--line-items " + location + " does not exist", e);
-    } catch (IOException e) {
-      throw new InputException("--line-items " + location + " cannot be read: " + e.getMessage(), e);
-    }
+    return CsvSource.readConfig(conf, "--line-items", location, LineItemMapping.DEFAULT, LineItemMapping::fromCsv);
   }
+
 
   private static Dataset<Row> table(SparkSession spark, Configuration conf, String dir, String name) {
     Path path = new Path(dir, name);

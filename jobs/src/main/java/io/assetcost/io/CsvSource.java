@@ -213,6 +213,44 @@ public final class CsvSource {
     }
   }
 
+  /**
+   * Reads a small configuration CSV on the driver: the embedded classpath resource when no location is
+   * given, else a file on any Hadoop file system (UTF-8, a byte-order mark skipped).
+   *
+   * @param conf Hadoop configuration
+   * @param option the option that names the file, for messages (e.g. {@code --rates})
+   * @param location the file, or null for the embedded default
+   * @param resource the embedded default's classpath resource
+   * @param parse parses the text; its second argument describes the source for messages
+   * @param <T> what the file holds
+   * @return the parsed content
+   * @throws InputException when the file does not exist or cannot be read
+   */
+  public static <T> T readConfig(Configuration conf, String option, String location, String resource,
+      java.util.function.BiFunction<Reader, String, T> parse) {
+    if (location == null) {
+      try (InputStream in = CsvSource.class.getClassLoader().getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException("the embedded " + resource + " is missing from the jar");
+        }
+        return parse.apply(utf8(in), "embedded " + resource);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the embedded " + resource, e);
+      }
+    }
+    try (InputStream in = open(conf, location); Reader reader = utf8(in)) {
+      return parse.apply(reader, location);
+    } catch (java.io.FileNotFoundException e) {
+      throw new InputException(option + " " + location + " does not exist", e);
+    } catch (IOException e) {
+      throw new InputException(option + " " + location + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static Reader utf8(InputStream in) throws IOException {
+    return new java.io.InputStreamReader(BOMInputStream.builder().setInputStream(in).get(), StandardCharsets.UTF_8);
+  }
+
   /** Opens a path on its file system, for readers of small driver-side files. */
   public static InputStream open(Configuration conf, String location) throws IOException {
     Path p = new Path(location);
