@@ -163,14 +163,16 @@ public final class CostPipeline {
     stage(spark, "read usage");
     Dataset<Row> usageRead = UsageReader.read(spark, usageFiles).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> usage = usageRead.filter(beforeEnd);
-    t = logStage("read usage", usageRead.count(), t);
+    long usageReadCount = usageRead.count();
+    t = logStage("read usage", usageReadCount, t);
     UsageValidation.Result checked = UsageValidation.validate(usage);
     Dataset<Row> accepted = checked.accepted().persist(StorageLevel.MEMORY_AND_DISK());
     stage(spark, "price requests");
     RequestPricing.Priced priced = RequestPricing.price(accepted, card);
     Dataset<Row> requestCosts = Schemas.conform(priced.priced(), Schemas.REQUEST_COSTS)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    t = logStage("validate and price requests", requestCosts.count(), t);
+    long usagePriced = requestCosts.count();
+    t = logStage("validate and price requests", usagePriced, t);
     Dataset<Row> usageQuarantine = Quarantine.fromParseColumns(checked.quarantined(), Quarantine.USAGE)
         .unionByName(Quarantine.rows(priced.unpriced(), Quarantine.USAGE, lit("no_rate"),
             col(RequestPricing.NO_RATE_DETAIL)));
@@ -202,7 +204,8 @@ public final class CostPipeline {
     AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(current,
         requestCosts.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), heldIds);
     Dataset<Row> decisions = acceptance.decisions().persist(StorageLevel.MEMORY_AND_DISK());
-    t = logStage("read and validate acceptance records", decisions.count(), t);
+    long decisionsUsed = decisions.count();
+    t = logStage("read and validate acceptance records", decisionsUsed, t);
     Dataset<Row> acceptanceQuarantine =
         Quarantine.fromParseColumns(acceptance.quarantined(), Quarantine.ACCEPTANCE);
 
@@ -252,11 +255,9 @@ public final class CostPipeline {
 
     // 6. Count, check, summarise.
     stage(spark, "check invariants");
-    long usageReadCount = usageRead.count();
     long afterRunDate = usageReadCount - usage.count();
-    long usagePriced = requestCosts.count();
     long usageDuplicates = checked.duplicatesDropped().count();
-    Map<String, Long> usageReasons = reasons(quarantine, Quarantine.USAGE);
+    Map<String, Long> usageReasons = countBy(quarantine.filter(col(Cols.SOURCE).equalTo(Quarantine.USAGE)), Cols.REASON);
     long usageQuarantined = usageReasons.values().stream().mapToLong(Long::longValue).sum();
     long acceptanceRead = recordsRead.count();
     long decisionsAfter = acceptanceRead - records.count();
@@ -269,9 +270,8 @@ public final class CostPipeline {
             col(Cols.DECIDED_AT).try_cast(DataTypes.TimestampType).as(Cols.DECIDED_AT)));
     long lateDecisions = decisionTimes.join(frozenAssets, new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID})
         .filter(col(Cols.DECIDED_AT).geq(lateFrom)).count();
-    long decisionsUsed = decisions.count();
     long acceptanceDuplicates = acceptance.duplicatesDropped().count();
-    Map<String, Long> acceptanceReasons = reasons(quarantine, Quarantine.ACCEPTANCE);
+    Map<String, Long> acceptanceReasons = countBy(quarantine.filter(col(Cols.SOURCE).equalTo(Quarantine.ACCEPTANCE)), Cols.REASON);
     long acceptanceQuarantined = acceptanceReasons.values().stream().mapToLong(Long::longValue).sum();
     long lateUsage = requestCosts.join(frozenAssets, new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID})
         .filter(col(Cols.CREATED_AT).geq(lateFrom)).count();
@@ -440,14 +440,21 @@ public final class CostPipeline {
     spark.sparkContext().setJobDescription("assetcost: " + description);
   }
 
-  private static Map<String, Long> reasons(Dataset<Row> quarantine, String source) {
+  /**
+   * Row counts per value of a column, for run summaries (a small aggregate collected to the driver).
+   *
+   * @param df the rows
+   * @param column a string column; a null value counts under "null"
+   * @return counts per value, ordered by value
+   */
+  public static Map<String, Long> countBy(Dataset<Row> df, String column) {
     Map<String, Long> out = new TreeMap<>();
-    for (Row r : quarantine.filter(col(Cols.SOURCE).equalTo(source)).groupBy(Cols.REASON).count()
-        .collectAsList()) {
-      out.put(r.getString(0), r.getLong(1));
+    for (Row r : df.groupBy(column).count().collectAsList()) {
+      out.put(r.isNullAt(0) ? "null" : r.getString(0), r.getLong(1));
     }
     return out;
   }
+
 
   private static Map<String, Object> input(long read, String usedName, long used, long quarantined,
       Map<String, Long> reasons, long duplicates) {

@@ -3,7 +3,6 @@ package io.assetcost.finance;
 import static org.apache.spark.sql.functions.bround;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import io.assetcost.CostPipeline;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -125,16 +123,16 @@ public final class ReconcilePipeline {
     Dataset<Row> reconciliation = tables.get(Schemas.COST_RECONCILIATION);
     Dataset<Row> dayRows = reconciliation.filter(col("grain").equalTo("day"));
     Dataset<Row> monthRows = reconciliation.filter(col("grain").equalTo("month"));
-    checks.add(same("monthly_spend total = request_costs of the month", computed,
+    checks.add(InvariantChecks.equal("monthly_spend total = request_costs of the month", computed,
         total(tables.get(Schemas.MONTHLY_SPEND), col(Cols.COST_USD))));
-    checks.add(same("focus_costs BilledCost total = request_costs of the month", computed,
+    checks.add(InvariantChecks.equal("focus_costs BilledCost total = request_costs of the month", computed,
         total(tables.get(Schemas.FOCUS_COSTS), col("BilledCost"))));
-    checks.add(same("cost_reconciliation day rows computed = request_costs of the month", computed,
+    checks.add(InvariantChecks.equal("cost_reconciliation day rows computed = request_costs of the month", computed,
         total(dayRows, col("computed_cost_usd"))));
-    checks.add(same("cost_reconciliation month rows = sum of their day rows (computed)",
+    checks.add(InvariantChecks.equal("cost_reconciliation month rows = sum of their day rows (computed)",
         total(dayRows, col("computed_cost_usd")), total(monthRows, col("computed_cost_usd"))));
     BigDecimal billedImages = total(FinanceReports.inMonth(imageBills, month), col(CostsReader.AMOUNT));
-    checks.add(same("cost_reconciliation month rows = sum of their day rows (billed)", billedImages,
+    checks.add(InvariantChecks.equal("cost_reconciliation month rows = sum of their day rows (billed)", billedImages,
         total(monthRows, col("billed_cost_usd"))));
     long badFocus = tables.get(Schemas.FOCUS_COSTS).filter(col("ListCost")
         .notEqual(col("PricingQuantity").multiply(col("ListUnitPrice")))).count();
@@ -167,7 +165,7 @@ public final class ReconcilePipeline {
     costs.put("results_read", read);
     costs.put("results_used", kept);
     costs.put("quarantined", quarantined);
-    costs.put("quarantined_by_reason", countBy(tables.get(Schemas.QUARANTINE), Cols.REASON));
+    costs.put("quarantined_by_reason", CostPipeline.countBy(tables.get(Schemas.QUARANTINE), Cols.REASON));
     costs.put("overlapping_duplicates_dropped", duplicates);
     costs.put("unmatched_line_items", tables.get(Schemas.UNMATCHED_LINE_ITEMS).count());
     summary.put("billed_costs", costs);
@@ -178,7 +176,7 @@ public final class ReconcilePipeline {
     totals.put("difference_usd", computed.subtract(billedImages).toPlainString());
     summary.put("totals", totals);
     summary.put("status_counts", Map.of(
-        "day", countBy(dayRows, "status"), "month", countBy(monthRows, "status")));
+        "day", CostPipeline.countBy(dayRows, "status"), "month", CostPipeline.countBy(monthRows, "status")));
     summary.put("invariants", checks.stream().map(InvariantChecks.Result::toMap).toList());
     OutputWriter.json(conf, new Path(options.out, SUMMARY).toString(), summary);
     for (InvariantChecks.Result c : checks) {
@@ -233,18 +231,5 @@ public final class ReconcilePipeline {
   private static BigDecimal total(Dataset<Row> df, Column money) {
     Row r = df.agg(sum(money)).first();
     return r.isNullAt(0) ? BigDecimal.ZERO : r.getDecimal(0);
-  }
-
-  private static InvariantChecks.Result same(String name, BigDecimal expected, BigDecimal actual) {
-    return new InvariantChecks.Result(name, expected.compareTo(actual) == 0,
-        expected.toPlainString() + " vs " + actual.toPlainString());
-  }
-
-  private static Map<String, Long> countBy(Dataset<Row> df, String column) {
-    Map<String, Long> out = new TreeMap<>();
-    for (Row r : df.groupBy(column).agg(count(lit(1))).collectAsList()) {
-      out.put(r.isNullAt(0) ? "null" : r.getString(0), r.getLong(1));
-    }
-    return out;
   }
 }

@@ -110,7 +110,7 @@ public final class OutputLock implements AutoCloseable {
 
   private record Holder(String runId, String host, long pid, String startedAt, Instant heartbeat) {
     String deadReason(Duration stale) {
-      if (host.equals(host()) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false) {
+      if (host.equals(host()) && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
         return "its process is gone";
       }
       Duration silent = Duration.between(heartbeat, Instant.now());

@@ -24,7 +24,6 @@ import java.util.stream.Collectors;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.apache.commons.io.input.BOMInputStream;
 
 /**
  * An effective-dated rate card: USD per 1M tokens per (model, service tier, meter), each price valid over
@@ -142,12 +141,6 @@ public final class RateCard implements Serializable {
       throw new InputException("rate card " + description + " has no rows");
     }
     return of(rates, description);
-  }
-
-  /** Opens a reader that skips a UTF-8 byte-order mark. */
-  public static Reader utf8Reader(java.io.InputStream in) throws IOException {
-    return new java.io.InputStreamReader(BOMInputStream.builder().setInputStream(in).get(),
-        java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Rate parseRow(CSVRecord r, boolean hasSource, String where) {

@@ -111,7 +111,15 @@ public final class InvariantChecks {
         n + " priced requests with tokens on a meter without a rate");
   }
 
-  private static Result equal(String name, BigDecimal expected, BigDecimal actual) {
+  /**
+   * Two money totals that must agree to the last decimal.
+   *
+   * @param name check name
+   * @param expected the reference total, USD
+   * @param actual the total to compare, USD (null = 0)
+   * @return the result, with both figures
+   */
+  public static Result equal(String name, BigDecimal expected, BigDecimal actual) {
     BigDecimal a = orZero(actual);
     return new Result(name, expected.compareTo(a) == 0, expected.toPlainString() + " vs " + a.toPlainString());
   }
