@@ -179,7 +179,7 @@ public final class SampleDataGenerator {
     long cachedText = w.id().equals("ugc-hooks") && attempt > 0 ? Math.min(textTokens, 256L * (1 + random.nextInt(3))) : 0;
     long imageTokens = w.endpoint().equals("images.edits") ? 1500 + random.nextInt(3500) : 0;
     long cachedImage = imageTokens > 0 && attempt > 0 && random.nextInt(2) == 0 ? imageTokens / 2 : 0;
-    long outputImage = (long) images * outputTokensPerImage(size, quality);
+    long outputImage = (long) images * ScaleModel.outputTokensPerImage(size, quality);
     long outputText = model.startsWith("gpt-image-2") && random.nextInt(12) == 0 ? 20 + random.nextInt(80) : 0;
     String status = failed ? "failed" : "succeeded";
     String errorCode = failed ? (random.nextInt(2) == 0 ? "rate_limit_exceeded" : "server_error") : null;
@@ -318,21 +318,6 @@ public final class SampleDataGenerator {
     page.put("has_more", hasMore);
     page.put("next_page", hasMore ? "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=" : null);
     JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), page);
-  }
-
-  private static long outputTokensPerImage(String size, String quality) {
-    int col = switch (size) {
-      case "1024x1024" -> 0;
-      case "1024x1536" -> 1;
-      default -> 2;
-    };
-    long[][] table = {{272, 408, 400}, {1056, 1584, 1568}, {4160, 6240, 6208}};
-    int row = switch (quality) {
-      case "low" -> 0;
-      case "medium" -> 1;
-      default -> 2;
-    };
-    return table[row][col];
   }
 
   private String rejectionReason() {

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Generates usage logs and acceptance records at any size, deterministically (same seed, same records),
+# with a Spark job of the jar (io.assetcost.tools.UsageGenerator) on this machine.
+#
+#   scripts/generate-usage.sh --requests N [--days D] [--workflows W] [--seed S] --out DIR
+#                             [--formats jsonl,parquet] [--records-per-chunk R]
+#
+# Writes DIR/usage-jsonl (nested usage log), DIR/usage-parquet (flat export), DIR/acceptance (CSV) and
+# DIR/generated.json. About 600 bytes a record as JSON Lines and 40 as Parquet.
+# Environment: ASSETCOST_DRIVER_MEMORY (default 4g), ASSETCOST_MASTER (default local[*]).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+assetcost_build
+ASSETCOST_DRIVER_MEMORY="${ASSETCOST_DRIVER_MEMORY:-4g}" assetcost_submit io.assetcost.tools.UsageGenerator "$@"
