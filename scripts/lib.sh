@@ -23,7 +23,9 @@ assetcost_build() {
 
 # Runs a job class of the jar through Spark's own SparkSubmit, exactly as spark-submit would, replacing
 # this shell (its exit status is the job's; in cluster deploy mode, SparkSubmit's, after waiting for the
-# driver). ASSETCOST_MASTER (default local[*]) and ASSETCOST_DEPLOY_MODE (default client) choose where.
+# driver). ASSETCOST_MASTER (default local[*]) and ASSETCOST_DEPLOY_MODE (default client) choose where;
+# ASSETCOST_SUBMIT_ARGS adds spark-submit options (e.g. "--conf spark.eventLog.enabled=true"),
+# ASSETCOST_JAVA_OPTS JVM options of the driver (in local mode: of the whole run).
 #   assetcost_submit CLASS [job options...]
 assetcost_submit() {
   local class="$1"; shift
@@ -32,7 +34,7 @@ assetcost_submit() {
   export SPARK_LOCAL_IP=127.0.0.1
   export SPARK_SCALA_VERSION=2.13
   # shellcheck disable=SC2086
-  exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" \
+  exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" ${ASSETCOST_JAVA_OPTS:-} \
     -Djava.io.tmpdir="$work/tmp" \
     -Dlog4j2.configurationFile="$ROOT/scripts/conf/log4j2.properties" \
     -cp "$JAR:$SPARK_CP" org.apache.spark.deploy.SparkSubmit \
@@ -42,5 +44,6 @@ assetcost_submit() {
     --conf spark.local.dir="$work/spark-local" \
     --conf spark.ui.enabled=false \
     --conf spark.sql.shuffle.partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-8}" \
+    ${ASSETCOST_SUBMIT_ARGS:-} \
     --class "$class" "$JAR" "$@"
 }

@@ -274,14 +274,14 @@ FROM request_outcomes GROUP BY workflow_id, asset_id;
 
 -- a / b at 12 decimal places, half-even, exact: integer arithmetic on the unscaled values.
 CREATE MACRO unscaled12(x) AS CAST(CAST(x AS DECIMAL(38,12)) * 1000000000000 AS HUGEINT);
+-- A zero denominator gives NULL (nullif), as in the Spark job.
 CREATE MACRO ratio12(a, b) AS
-  CASE WHEN a IS NULL OR b IS NULL OR unscaled12(b) = 0 THEN NULL ELSE
-    CAST(CAST(
-      (unscaled12(a) * 1000000000000) // unscaled12(b)
-      + CASE WHEN 2 * ((unscaled12(a) * 1000000000000) % unscaled12(b)) > unscaled12(b)
-               OR (2 * ((unscaled12(a) * 1000000000000) % unscaled12(b)) = unscaled12(b)
-                   AND ((unscaled12(a) * 1000000000000) // unscaled12(b)) % 2 = 1) THEN 1 ELSE 0 END
-      AS DECIMAL(38,0)) * CAST(0.000000000001 AS DECIMAL(13,12)) AS DECIMAL(38,12)) END;
+  CAST(CAST(
+    (unscaled12(a) * 1000000000000) // nullif(unscaled12(b), 0)
+    + CASE WHEN 2 * ((unscaled12(a) * 1000000000000) % nullif(unscaled12(b), 0)) > unscaled12(b)
+             OR (2 * ((unscaled12(a) * 1000000000000) % nullif(unscaled12(b), 0)) = unscaled12(b)
+                 AND ((unscaled12(a) * 1000000000000) // nullif(unscaled12(b), 0)) % 2 = 1) THEN 1 ELSE 0 END
+    AS DECIMAL(38,0)) * CAST(0.000000000001 AS DECIMAL(13,12)) AS DECIMAL(38,12));
 
 CREATE TEMP TABLE cost_per_approved_asset AS
 WITH cohorts AS (

@@ -158,21 +158,25 @@ public final class CostPipeline {
     Column beforeEnd = window.end() == null ? lit(true)
         : col(Cols.CREATED_AT).isNull().or(col(Cols.CREATED_AT).lt(lit(window.end().toString()).cast("timestamp")));
 
-    // 2. Usage: read, validate, price (usage created after the run date is not this run's).
+    // 2. Usage: read, validate, price (usage created after the run date is not this run's). The input is
+    //    read once: every record, flagged, is kept (memory, then disk) and the rest are filters of it.
     long t = System.nanoTime();
-    stage(spark, "read usage");
-    Dataset<Row> usageRead = UsageReader.read(spark, usageFiles).persist(StorageLevel.MEMORY_AND_DISK());
+    stage(spark, "read and validate usage");
+    Dataset<Row> usageRead = UsageReader.read(spark, usageFiles);
     Dataset<Row> usage = usageRead.filter(beforeEnd);
-    long usageReadCount = usageRead.count();
-    t = logStage("read usage", usageReadCount, t);
     UsageValidation.Result checked = UsageValidation.validate(usage);
-    Dataset<Row> accepted = checked.accepted().persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> usageFlagged = checked.flagged().persist(StorageLevel.MEMORY_AND_DISK());
+    long usageInWindow = usageFlagged.count();
+    long afterRunDate = window.end() == null ? 0 : countWhere(usageRead, beforeEnd.unary_$bang());
+    long usageReadCount = usageInWindow + afterRunDate;
+    t = logStage("read and validate usage", usageReadCount, t);
+    Dataset<Row> accepted = checked.accepted();
     stage(spark, "price requests");
     RequestPricing.Priced priced = RequestPricing.price(accepted, card);
     Dataset<Row> requestCosts = Schemas.conform(priced.priced(), Schemas.REQUEST_COSTS)
         .persist(StorageLevel.MEMORY_AND_DISK());
     long usagePriced = requestCosts.count();
-    t = logStage("validate and price requests", usagePriced, t);
+    t = logStage("price requests", usagePriced, t);
     Dataset<Row> usageQuarantine = Quarantine.fromParseColumns(checked.quarantined(), Quarantine.USAGE)
         .unionByName(Quarantine.rows(priced.unpriced(), Quarantine.USAGE, lit("no_rate"),
             col(RequestPricing.NO_RATE_DETAIL)));
@@ -191,8 +195,7 @@ public final class CostPipeline {
     // 3. Acceptance: decisions made after the run date are not this run's; decisions on requests the
     //    window does not read but earlier runs published are late, counted, not quarantined.
     stage(spark, "read acceptance records");
-    Dataset<Row> recordsRead = CsvSource.read(spark, acceptanceCsv, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> recordsRead = CsvSource.read(spark, acceptanceCsv, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
     Column decidedBeforeEnd = window.end() == null ? lit(true)
         : coalesce(col(Cols.DECIDED_AT).try_cast(DataTypes.TimestampType)
             .lt(lit(window.end().toString()).cast("timestamp")), lit(true));
@@ -203,7 +206,9 @@ public final class CostPipeline {
     Dataset<Row> current = records.join(frozenIds, col(Cols.REQUEST_ID).equalTo(col("_frozen_id")), "left_anti");
     AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(current,
         requestCosts.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), heldIds);
-    Dataset<Row> decisions = acceptance.decisions().persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> acceptanceFlagged = acceptance.flagged().persist(StorageLevel.MEMORY_AND_DISK());
+    long acceptanceInWindow = acceptanceFlagged.count();
+    Dataset<Row> decisions = acceptance.decisions();
     long decisionsUsed = decisions.count();
     t = logStage("read and validate acceptance records", decisionsUsed, t);
     Dataset<Row> acceptanceQuarantine =
@@ -211,8 +216,10 @@ public final class CostPipeline {
 
     // 4. Outcomes and reports, for the window's cohorts.
     stage(spark, "resolve outcomes");
-    Dataset<Row> currentCosts = requestCosts.join(frozenAssets.drop(Cols.COHORT_DATE),
-        new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID}, "left_anti");
+    // Outcomes need only these columns of request_costs: the joins and windows below move no more.
+    Dataset<Row> currentCosts = requestCosts.select(Cols.REQUEST_ID, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT,
+            Cols.STATUS, Cols.IMAGES_GENERATED, Cols.COST_USD, Cols.CACHE_SAVINGS_USD)
+        .join(frozenAssets.drop(Cols.COHORT_DATE), new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID}, "left_anti");
     Dataset<Row> assetDecisions = Outcomes.assetDecisions(Outcomes.imageOutcomes(decisions));
     Dataset<Row> requestOutcomesAll = Outcomes.requestOutcomes(currentCosts, assetDecisions);
     Dataset<Row> requestOutcomes = inWindow(requestOutcomesAll, Cols.COHORT_DATE, window)
@@ -255,26 +262,25 @@ public final class CostPipeline {
 
     // 6. Count, check, summarise.
     stage(spark, "check invariants");
-    long afterRunDate = usageReadCount - usage.count();
     long usageDuplicates = checked.duplicatesDropped().count();
     Map<String, Long> usageReasons = countBy(quarantine.filter(col(Cols.SOURCE).equalTo(Quarantine.USAGE)), Cols.REASON);
     long usageQuarantined = usageReasons.values().stream().mapToLong(Long::longValue).sum();
-    long acceptanceRead = recordsRead.count();
-    long decisionsAfter = acceptanceRead - records.count();
-    long onFrozenCount = onFrozen.count();
+    long decisionsAfter = window.end() == null ? 0 : countWhere(recordsRead, decidedBeforeEnd.unary_$bang());
+    long onFrozenCount = window.full() ? 0 : onFrozen.count();
+    long acceptanceRead = acceptanceInWindow + decisionsAfter + onFrozenCount;
     // Late: activity on a frozen cohort after its last recompute (the night cohort_date + K).
     Column lateFrom = org.apache.spark.sql.functions.date_add(col(Cols.COHORT_DATE), window.lookbackDays() + 1)
         .cast("timestamp");
     Dataset<Row> decisionTimes = decisions.select(Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.DECIDED_AT)
         .unionByName(onFrozen.select(col("_frozen_workflow").as(Cols.WORKFLOW_ID), col("_frozen_asset").as(Cols.ASSET_ID),
             col(Cols.DECIDED_AT).try_cast(DataTypes.TimestampType).as(Cols.DECIDED_AT)));
-    long lateDecisions = decisionTimes.join(frozenAssets, new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID})
-        .filter(col(Cols.DECIDED_AT).geq(lateFrom)).count();
+    long lateDecisions = window.full() ? 0 : decisionTimes.join(frozenAssets,
+        new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID}).filter(col(Cols.DECIDED_AT).geq(lateFrom)).count();
     long acceptanceDuplicates = acceptance.duplicatesDropped().count();
     Map<String, Long> acceptanceReasons = countBy(quarantine.filter(col(Cols.SOURCE).equalTo(Quarantine.ACCEPTANCE)), Cols.REASON);
     long acceptanceQuarantined = acceptanceReasons.values().stream().mapToLong(Long::longValue).sum();
-    long lateUsage = requestCosts.join(frozenAssets, new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID})
-        .filter(col(Cols.CREATED_AT).geq(lateFrom)).count();
+    long lateUsage = window.full() ? 0 : requestCosts.join(frozenAssets,
+        new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID}).filter(col(Cols.CREATED_AT).geq(lateFrom)).count();
 
     Dataset<Row> assetRequests = requestOutcomes.select(Cols.COST_USD, Cols.REQUEST_ID);
     List<InvariantChecks.Result> checks = new ArrayList<>(
@@ -356,11 +362,16 @@ public final class CostPipeline {
     }
     LOG.info("assetcost: usage read {}, priced {}, quarantined {}, duplicates {}; exit {}", usageReadCount,
         usagePriced, usageQuarantined, usageDuplicates, exitCode);
-    for (Dataset<Row> d : List.of(usageRead, accepted, requestCosts, recordsRead, decisions, requestOutcomes,
+    for (Dataset<Row> d : List.of(usageFlagged, requestCosts, acceptanceFlagged, requestOutcomes,
         assetCosts, cpa, retryWaste, windowCosts, quarantine)) {
       d.unpersist();
     }
     return new RunResult(exitCode, summary);
+  }
+
+  /** Rows where a condition holds (a null condition counts as false). */
+  private static long countWhere(Dataset<Row> df, Column condition) {
+    return df.filter(coalesce(condition, lit(false))).count();
   }
 
   /** Rows whose date column falls in the window (all rows for a full run). */

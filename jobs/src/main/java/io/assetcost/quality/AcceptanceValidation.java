@@ -32,14 +32,21 @@ public final class AcceptanceValidation {
   private AcceptanceValidation() {}
 
   /**
-   * Outcome of validation.
+   * Outcome of validation: one dataset with every record, flagged, and the three views of it.
    *
+   * @param flagged every record once: parse_reason / parse_detail set for a rejected record,
+   *     {@link #DUPLICATE} true for an exact duplicate beyond the first. Worth persisting: the other three
+   *     are filters of it
    * @param decisions trusted decisions: request_id, image_index (int), workflow_id, asset_id (the
    *     request's), decision (approved/rejected), decided_at (timestamp, UTC), reviewer_id
    * @param quarantined rejected records with parse_reason / parse_detail, raw_record, source_file
    * @param duplicatesDropped exact duplicates beyond the first
    */
-  public record Result(Dataset<Row> decisions, Dataset<Row> quarantined, Dataset<Row> duplicatesDropped) {}
+  public record Result(Dataset<Row> flagged, Dataset<Row> decisions, Dataset<Row> quarantined,
+      Dataset<Row> duplicatesDropped) {}
+
+  /** Internal column of {@link Result#flagged}: an exact duplicate beyond the first (boolean). */
+  public static final String DUPLICATE = "_duplicate";
 
   /**
    * Validates acceptance records.
@@ -75,40 +82,45 @@ public final class AcceptanceValidation {
                 lit("' is not an ISO-8601 time such as 2026-11-03T10:15:00Z or ...+01:00")))))
         .drop("_index_text", "_decision_text", "_decided_text");
 
-    Dataset<Row> valid = checked.filter(col(PARSE_REASON).isNull());
-    Dataset<Row> invalid = checked.filter(col(PARSE_REASON).isNotNull());
-    Dataset<Row> ranked = valid.withColumn("_rank", row_number().over(
-        Window.partitionBy(REQUEST_ID, IMAGE_INDEX, ASSET_ID, WORKFLOW_ID, DECISION, DECIDED_AT,
-            REVIEWER_ID, REVIEW_REASON).orderBy(col(SOURCE_FILE), col(RAW_RECORD))));
-    Dataset<Row> dropped = ranked.filter(col("_rank").gt(1)).drop("_rank");
-    Dataset<Row> unique = ranked.filter(col("_rank").equalTo(1)).drop("_rank");
+    // Exact duplicates: valid records equal in every field; the first by source file and text is kept.
+    Column valid = col(PARSE_REASON).isNull();
+    Dataset<Row> ranked = checked.withColumn("_valid", valid)
+        .withColumn(DUPLICATE, valid.and(row_number().over(
+            Window.partitionBy(col(REQUEST_ID), col(IMAGE_INDEX), col(ASSET_ID), col(WORKFLOW_ID), col(DECISION),
+                col(DECIDED_AT), col(REVIEWER_ID), col(REVIEW_REASON), col("_valid"))
+                .orderBy(col(SOURCE_FILE), col(RAW_RECORD))).gt(1)))
+        .drop("_valid");
 
     Dataset<Row> req = requests.select(col(REQUEST_ID).as("_req_id"), col(N).as("_n"),
         col(WORKFLOW_ID).as("_req_workflow"), col(ASSET_ID).as("_req_asset"));
     Dataset<Row> held = quarantinedRequestIds.select(col(REQUEST_ID).as("_held_id")).distinct();
-    Dataset<Row> joined = unique
-        .join(req, unique.col(REQUEST_ID).equalTo(req.col("_req_id")), "left")
-        .join(held, unique.col(REQUEST_ID).equalTo(held.col("_held_id")), "left");
+    Dataset<Row> joined = ranked
+        .join(req, ranked.col(REQUEST_ID).equalTo(req.col("_req_id")), "left")
+        .join(held, ranked.col(REQUEST_ID).equalTo(held.col("_held_id")), "left");
+    // Duplicates are dropped, not checked against the requests.
+    Column unique = col(DUPLICATE).unary_$bang();
     Dataset<Row> linked = Check.apply(joined, List.of(
-        new Check(col("_req_id").isNull().and(col("_held_id").isNotNull()), "request_quarantined",
+        new Check(unique.and(col("_req_id").isNull()).and(col("_held_id").isNotNull()), "request_quarantined",
             concat(lit("request "), col(REQUEST_ID), lit(" is in quarantine (see its usage record)"))),
-        new Check(col("_req_id").isNull(), "unknown_request",
+        new Check(unique.and(col("_req_id").isNull()), "unknown_request",
             concat(lit("no usage record for request "), col(REQUEST_ID))),
-        new Check(col(IMAGE_INDEX).lt(0).or(col(IMAGE_INDEX).geq(col("_n"))), "image_index_out_of_range",
+        new Check(unique.and(col(IMAGE_INDEX).lt(0).or(col(IMAGE_INDEX).geq(col("_n")))), "image_index_out_of_range",
             concat(lit("image_index "), col(IMAGE_INDEX).cast("string"), lit(" is outside [0, "),
                 col("_n").cast("string"), lit(") of request "), col(REQUEST_ID))),
-        new Check(col(ASSET_ID).isNotNull().and(col(ASSET_ID).notEqual(col("_req_asset"))), "asset_mismatch",
+        new Check(unique.and(col(ASSET_ID).isNotNull()).and(col(ASSET_ID).notEqual(col("_req_asset"))),
+            "asset_mismatch",
             concat(lit("asset_id "), col(ASSET_ID), lit(" differs from the request's asset "),
                 col("_req_asset"))),
-        new Check(col(WORKFLOW_ID).isNotNull().and(col(WORKFLOW_ID).notEqual(col("_req_workflow"))),
+        new Check(unique.and(col(WORKFLOW_ID).isNotNull()).and(col(WORKFLOW_ID).notEqual(col("_req_workflow"))),
             "asset_mismatch", concat(lit("workflow_id "), col(WORKFLOW_ID),
-                lit(" differs from the request's workflow "), col("_req_workflow")))));
-    Dataset<Row> decisions = linked.filter(col(PARSE_REASON).isNull()).select(col(REQUEST_ID),
+                lit(" differs from the request's workflow "), col("_req_workflow")))))
+        .drop("_req_id", "_held_id");
+    String[] helpers = {"_n", "_req_workflow", "_req_asset", DUPLICATE};
+    Dataset<Row> decisions = linked.filter(col(PARSE_REASON).isNull().and(unique)).select(col(REQUEST_ID),
         col(IMAGE_INDEX), col("_req_workflow").as(WORKFLOW_ID), col("_req_asset").as(ASSET_ID),
         col(DECISION), col(DECIDED_AT), col(REVIEWER_ID));
-    Dataset<Row> unlinked = linked.filter(col(PARSE_REASON).isNotNull())
-        .drop("_req_id", "_n", "_req_workflow", "_req_asset", "_held_id");
-    return new Result(decisions, invalid.unionByName(unlinked), dropped);
+    return new Result(linked, decisions, linked.filter(col(PARSE_REASON).isNotNull()).drop(helpers),
+        linked.filter(col(DUPLICATE)).drop(helpers));
   }
 
   private static Check missing(Column c, String field) {

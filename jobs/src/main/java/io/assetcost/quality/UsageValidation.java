@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -29,8 +28,9 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * created, workflow_id, model, status, n); {@code invalid_value} (n below 1, created outside 2000-2100);
  * {@code negative_tokens}; {@code cached_exceeds_total} (cached tokens are a subset of their input and can
  * never exceed it). Then among valid records of one request_id: all equal in every canonical field, one is
- * kept and the rest are counted as exact duplicates; any difference sends every one of them to quarantine
- * as {@code conflicting_duplicate}, since no one of them can be trusted over the others.
+ * kept (the one from the first source file) and the rest are counted as exact duplicates; any difference
+ * sends every one of them to quarantine as {@code conflicting_duplicate}, since no one of them can be
+ * trusted over the others.
  */
 public final class UsageValidation {
 
@@ -44,48 +44,55 @@ public final class UsageValidation {
 
   private UsageValidation() {}
 
+  /** Internal column of {@link Result#flagged}: an exact duplicate beyond the first (boolean). */
+  public static final String DUPLICATE = "_duplicate";
+
   /**
-   * Outcome of validation.
+   * Outcome of validation: one dataset with every input row, flagged, and the three views of it.
    *
+   * @param flagged every input row once: canonical columns, parse_reason / parse_detail set for a rejected
+   *     record, {@link #DUPLICATE} true for an exact duplicate beyond the first. Worth persisting: the
+   *     other three are filters of it
    * @param accepted one row per trusted request: canonical columns, asset_id filled with request_id where
    *     absent
    * @param quarantined rejected records with parse_reason / parse_detail set (canonical columns kept)
    * @param duplicatesDropped exact duplicates beyond the first (counted, never priced)
    */
-  public record Result(Dataset<Row> accepted, Dataset<Row> quarantined, Dataset<Row> duplicatesDropped) {}
+  public record Result(Dataset<Row> flagged, Dataset<Row> accepted, Dataset<Row> quarantined,
+      Dataset<Row> duplicatesDropped) {}
 
   /**
-   * Validates canonical usage.
+   * Validates canonical usage. One window over request_id (one shuffle) finds the copies of each request;
+   * their content is compared as a struct of the canonical fields (exact, no text rendering). Of identical
+   * copies the one from the first source file (then the smallest raw record) is kept.
    *
    * @param canonical rows from {@link io.assetcost.io.UsageReader}
    * @return accepted + quarantined + duplicatesDropped, which together hold every input row exactly once
    */
   public static Result validate(Dataset<Row> canonical) {
-    Dataset<Row> checked = Check.apply(canonical, rules());
-    Dataset<Row> valid = checked.filter(col(PARSE_REASON).isNull());
-    Dataset<Row> invalid = checked.filter(col(PARSE_REASON).isNotNull());
-
+    Dataset<Row> checked = Check.apply(canonical, rules()).withColumn("_valid", col(PARSE_REASON).isNull());
     List<Column> content = new ArrayList<>();
     for (String c : CONTENT) {
       content.add(col(c));
     }
-    WindowSpec byRequest = Window.partitionBy(REQUEST_ID);
-    Dataset<Row> grouped = valid
-        .withColumn("_content", to_json(struct(content.toArray(new Column[0]))))
-        .withColumn("_copies", count(lit(1)).over(byRequest))
-        .withColumn("_conflict", min("_content").over(byRequest).notEqual(max("_content").over(byRequest)))
-        .withColumn("_rank", row_number().over(byRequest.orderBy(col(SOURCE_FILE), col(RAW_RECORD))));
-    Dataset<Row> conflicting = grouped.filter(col("_conflict"))
-        .withColumn(PARSE_REASON, lit("conflicting_duplicate"))
-        .withColumn(PARSE_DETAIL, concat(lit("request_id "), col(REQUEST_ID), lit(" has "),
-            col("_copies").cast("string"), lit(" records that differ; none is priced")));
-    Dataset<Row> clean = grouped.filter(col("_conflict").unary_$bang());
-    Dataset<Row> accepted = clean.filter(col("_rank").equalTo(1))
-        .withColumn(ASSET_ID, coalesce(col(ASSET_ID), col(REQUEST_ID)));
-    Dataset<Row> dropped = clean.filter(col("_rank").gt(1));
-    String[] helpers = {"_content", "_copies", "_conflict", "_rank"};
-    return new Result(accepted.drop(helpers).drop(PARSE_REASON, PARSE_DETAIL),
-        invalid.unionByName(conflicting.drop(helpers)), dropped.drop(helpers));
+    Column record = struct(content.toArray(new Column[0]));
+    // Valid and invalid rows of one request_id are separate groups: only valid copies are compared.
+    WindowSpec copies = Window.partitionBy(col(REQUEST_ID), col("_valid"));
+    Column conflict = col("_valid").and(min(record).over(copies).eqNullSafe(max(record).over(copies)).unary_$bang());
+    Dataset<Row> flagged = checked
+        .withColumn("_copies", count(lit(1)).over(copies))
+        .withColumn("_conflict", conflict)
+        .withColumn(DUPLICATE, col("_valid").and(col("_conflict").unary_$bang())
+            .and(row_number().over(copies.orderBy(col(SOURCE_FILE), col(RAW_RECORD))).gt(1)))
+        .withColumn(PARSE_DETAIL, when(col("_conflict"), concat(lit("request_id "), col(REQUEST_ID), lit(" has "),
+            col("_copies").cast("string"), lit(" records that differ; none is priced"))).otherwise(col(PARSE_DETAIL)))
+        .withColumn(PARSE_REASON, when(col("_conflict"), lit("conflicting_duplicate")).otherwise(col(PARSE_REASON)))
+        .drop("_valid", "_copies", "_conflict");
+    Dataset<Row> accepted = flagged.filter(col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang()))
+        .withColumn(ASSET_ID, coalesce(col(ASSET_ID), col(REQUEST_ID)))
+        .drop(PARSE_REASON, PARSE_DETAIL, DUPLICATE);
+    return new Result(flagged, accepted, flagged.filter(col(PARSE_REASON).isNotNull()).drop(DUPLICATE),
+        flagged.filter(col(DUPLICATE)).drop(DUPLICATE));
   }
 
   /** The record rules in order of precedence. */

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Benchmarks the Spark job against the DuckDB reference implementation (bench/) on the same generated
+# inputs, each run in a fresh JVM, and checks that both compute the same reports to the last decimal.
+#
+#   scripts/bench.sh [--sizes 1000000,10000000] [--formats jsonl,parquet] [--reps 3] [--cores 2]
+#                    [--memory 4g] [--shuffle-partitions 8] [--days 14] [--workflows 10] [--seed 20261122]
+#                    [--data DIR] [--work DIR] [--skip-duckdb]
+#
+# Data is generated once per size under --data (default bench-data/, reused while its parameters match).
+# Each repetition runs `scripts/run-local.sh --full` with --master local[CORES] and CORES/MEMORY as
+# driver heap, then DuckDbCostJob with CORES threads and MEMORY as memory_limit; wall seconds and peak RSS
+# come from GNU time. After the timed runs, one untimed DuckDB run with --compare checks both reports row
+# by row and the total cost against the Spark output. Prints a Markdown table and keeps it, with the raw
+# timings, under --work (default bench-work/). Exits non-zero when a run fails or the two disagree.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+sizes="1000000,10000000"
+formats="jsonl,parquet"
+reps=3
+cores=2
+memory=4g
+partitions=8
+days=14
+workflows=10
+seed=20261122
+data="$ROOT/bench-data"
+work="$ROOT/bench-work"
+duckdb=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sizes) sizes="$2"; shift 2 ;;
+    --formats) formats="$2"; shift 2 ;;
+    --reps) reps="$2"; shift 2 ;;
+    --cores) cores="$2"; shift 2 ;;
+    --memory) memory="$2"; shift 2 ;;
+    --shuffle-partitions) partitions="$2"; shift 2 ;;
+    --days) days="$2"; shift 2 ;;
+    --workflows) workflows="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
+    --data) data="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    --skip-duckdb) duckdb=0; shift ;;
+    *) echo "bench.sh: unknown option $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+[[ -x /usr/bin/time ]] || { echo "bench.sh: needs GNU time (/usr/bin/time): apt-get install time" >&2; exit 2; }
+
+BENCH_CP_FILE="$ROOT/bench/target/bench-classpath.txt"
+if [[ ! -f "$BENCH_CP_FILE" || -n "$(find "$ROOT/bench/src" "$ROOT/bench/pom.xml" -newer "$BENCH_CP_FILE" -type f -print -quit)" ]]; then
+  echo "building bench/ ..." >&2
+  (cd "$ROOT" && mvn -B -q -ntp package -DskipTests) >&2
+fi
+assetcost_build
+BENCH_CP="$ROOT/bench/target/classes:$(cat "$BENCH_CP_FILE")"
+mkdir -p "$work" "$data"
+raw="$work/timings.tsv"
+printf 'size\tformat\timpl\trep\tseconds\tpeak_rss_kb\texit\n' > "$raw"
+agreement="$work/agreement.tsv"
+: > "$agreement"
+failed=0
+
+# generate SIZE: data for SIZE requests in every format asked for, reused when the parameters match.
+generate() {
+  local n="$1" dir="$data/$1"
+  local want="\"requests\" : $n,.*\"days\" : $days,.*\"workflows\" : $workflows,.*\"seed\" : $seed,"
+  local have=1
+  if [[ -f "$dir/generated.json" ]] && tr -d '\n' < "$dir/generated.json" | grep -q "$want"; then
+    for f in ${formats//,/ }; do [[ -d "$dir/usage-$f" ]] || have=0; done
+  else
+    have=0
+  fi
+  if [[ $have == 0 ]]; then
+    echo "== generating $n requests ($formats) into $dir" >&2
+    ASSETCOST_MASTER="local[$cores]" "$ROOT/scripts/generate-usage.sh" --requests "$n" --days "$days" \
+      --workflows "$workflows" --seed "$seed" --formats "$formats" --out "$dir" >&2
+  fi
+}
+
+# timed OUTFILE LOG cmd...: runs cmd under GNU time; prints "seconds rss_kb exit".
+timed() {
+  local tf="$1" log="$2"; shift 2
+  local rc=0
+  /usr/bin/time -f '%e %M' -o "$tf" "$@" > "$log" 2>&1 || rc=$?
+  echo "$(tail -1 "$tf") $rc"
+}
+
+for n in ${sizes//,/ }; do
+  generate "$n"
+  for f in ${formats//,/ }; do
+    usage="$data/$n/usage-$f"
+    spark_out="$work/spark-$n-$f"
+    for rep in $(seq 1 "$reps"); do
+      echo "== $n $f spark rep $rep" >&2
+      read -r s rss rc < <(timed "$work/time.txt" "$work/spark-$n-$f-$rep.log" env ASSETCOST_MASTER="local[$cores]" \
+        ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$partitions" \
+        ASSETCOST_WORK_DIR="$work/spark-tmp" \
+        "$ROOT/scripts/run-local.sh" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full)
+      printf '%s\t%s\tspark\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
+      [[ $rc == 0 ]] || { echo "spark run failed ($rc): $work/spark-$n-$f-$rep.log" >&2; failed=1; }
+      rm -rf "$work/spark-tmp"
+      if [[ $duckdb == 1 ]]; then
+        echo "== $n $f duckdb rep $rep" >&2
+        read -r s rss rc < <(timed "$work/time.txt" "$work/duckdb-$n-$f-$rep.log" java -Xmx512m -cp "$BENCH_CP" \
+          io.assetcost.bench.DuckDbCostJob --usage "$usage" --acceptance "$data/$n/acceptance" \
+          --out "$work/duckdb-$n-$f" --threads "$cores" --memory-limit "${memory^^}B")
+        printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
+        [[ $rc == 0 ]] || { echo "duckdb run failed ($rc): $work/duckdb-$n-$f-$rep.log" >&2; failed=1; }
+      fi
+    done
+    if [[ $duckdb == 1 ]]; then
+      echo "== $n $f: do both agree?" >&2
+      rc=0
+      java -Xmx512m -cp "$BENCH_CP" io.assetcost.bench.DuckDbCostJob --usage "$usage" \
+        --acceptance "$data/$n/acceptance" --out "$work/duckdb-$n-$f" --threads "$cores" \
+        --memory-limit "${memory^^}B" --compare "$spark_out" > "$work/compare-$n-$f.log" 2>&1 || rc=$?
+      if [[ $rc == 0 ]]; then
+        total="$(grep -o 'total_cost_usd=[0-9.]*' "$work/compare-$n-$f.log" | cut -d= -f2)"
+        printf '%s\t%s\tyes, total $%s\n' "$n" "$f" "$total" >> "$agreement"
+      else
+        printf '%s\t%s\tNO: see %s\n' "$n" "$f" "$work/compare-$n-$f.log" >> "$agreement"
+        failed=1
+      fi
+    fi
+  done
+done
+
+# The table: median and spread of wall seconds, requests per second, peak RSS, Spark/DuckDB, agreement.
+{
+  echo "| requests | input | input size | implementation | median s | min-max s | requests/s | peak RSS MiB | Spark/DuckDB | agree |"
+  echo "|---:|---|---:|---|---:|---:|---:|---:|---:|---|"
+  for n in ${sizes//,/ }; do
+    for f in ${formats//,/ }; do
+      bytes="$(du -sb "$data/$n/usage-$f" | cut -f1)"
+      agree="$(awk -F'\t' -v n="$n" -v f="$f" '$1==n && $2==f {print $3}' "$agreement")"
+      for impl in spark duckdb; do
+        awk -F'\t' -v n="$n" -v f="$f" -v impl="$impl" '$1==n && $2==f && $3==impl && $7==0 {print $5, $6}' "$raw" \
+          | sort -n | awk -v n="$n" -v f="$f" -v impl="$impl" -v bytes="$bytes" -v agree="$agree" -v raw="$raw" '
+            { s[NR]=$1; if ($2>rss) rss=$2 }
+            END {
+              if (NR==0) exit
+              med = (NR%2) ? s[(NR+1)/2] : (s[NR/2]+s[NR/2+1])/2
+              ratio = ""
+              if (impl=="spark") {
+                cmd = "awk -F\"\\t\" -v n=" n " -v f=" f " '\''$1==n && $2==f && $3==\"duckdb\" && $7==0 {print $5}'\'' " raw " | sort -n"
+                k=0; while ((cmd | getline v) > 0) d[++k]=v; close(cmd)
+                if (k>0) { dm = (k%2) ? d[(k+1)/2] : (d[k/2]+d[k/2+1])/2; if (dm>0) ratio=sprintf("%.1fx", med/dm) }
+              }
+              printf "| %d | %s | %.0f MiB | %s | %.1f | %.1f-%.1f | %.0f | %.0f | %s | %s |\n",
+                n, f, bytes/1048576, impl, med, s[1], s[NR], n/med, rss/1024, ratio, (impl=="spark") ? agree : ""
+            }'
+      done
+    done
+  done
+} > "$work/bench-table.md"
+cat "$work/bench-table.md"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1); --cores $cores --memory $memory --shuffle-partitions $partitions" \
+  | tee -a "$work/bench-table.md"
+exit $failed
