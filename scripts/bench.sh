@@ -3,12 +3,13 @@
 # inputs, each run in a fresh JVM, and checks that both compute the same reports to the last decimal.
 #
 #   scripts/bench.sh [--sizes 1000000,10000000] [--formats jsonl,parquet] [--reps 3] [--cores 2]
-#                    [--memory 4g] [--shuffle-partitions 8] [--days 14] [--workflows 10] [--seed 20261122]
+#                    [--memory 4g] [--shuffle-partitions P] [--days 14] [--workflows 10] [--seed 20261122]
 #                    [--data DIR] [--work DIR] [--skip-duckdb]
 #
 # Data is generated once per size under --data (default bench-data/, reused while its parameters match).
 # Each repetition runs `scripts/run-local.sh --full` with --master local[CORES] and CORES/MEMORY as
-# driver heap, then DuckDbCostJob with CORES threads and MEMORY as memory_limit; wall seconds and peak RSS
+# driver heap and P shuffle partitions (default: one per 150,000 requests, at least 8), then DuckDbCostJob
+# with CORES threads and MEMORY as memory_limit; wall seconds and peak RSS
 # come from GNU time. After the timed runs, one untimed DuckDB run with --compare checks both reports row
 # by row and the total cost against the Spark output. Prints a Markdown table and keeps it, with the raw
 # timings, under --work (default bench-work/). Exits non-zero when a run fails or the two disagree.
@@ -19,7 +20,7 @@ formats="jsonl,parquet"
 reps=3
 cores=2
 memory=4g
-partitions=8
+partitions=""
 days=14
 workflows=10
 seed=20261122
@@ -89,10 +90,11 @@ for n in ${sizes//,/ }; do
   for f in ${formats//,/ }; do
     usage="$data/$n/usage-$f"
     spark_out="$work/spark-$n-$f"
+    parts="${partitions:-$(( n / 150000 > 8 ? n / 150000 : 8 ))}"
     for rep in $(seq 1 "$reps"); do
       echo "== $n $f spark rep $rep" >&2
       read -r s rss rc < <(timed "$work/time.txt" "$work/spark-$n-$f-$rep.log" env ASSETCOST_MASTER="local[$cores]" \
-        ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$partitions" \
+        ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$parts" \
         ASSETCOST_WORK_DIR="$work/spark-tmp" \
         "$ROOT/scripts/run-local.sh" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full)
       printf '%s\t%s\tspark\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
@@ -153,6 +155,6 @@ done
   done
 } > "$work/bench-table.md"
 cat "$work/bench-table.md"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1); --cores $cores --memory $memory --shuffle-partitions $partitions" \
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1); --cores $cores --memory $memory --shuffle-partitions ${partitions:-one per 150k requests, at least 8}" \
   | tee -a "$work/bench-table.md"
 exit $failed

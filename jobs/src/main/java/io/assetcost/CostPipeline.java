@@ -85,6 +85,14 @@ public final class CostPipeline {
   private static final java.time.format.DateTimeFormatter RUN_ID =
       java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
+  /**
+   * How the run keeps what it reads more than once (the flagged inputs, request_costs, outcomes): on the
+   * executors' local disk (spark.local.dir), where the operating system's page cache, not the JVM heap,
+   * holds it. Kept on the heap (MEMORY_AND_DISK, serialized or not) the caches of 10M requests ran a
+   * 4 GiB heap out of memory (README, "Performance").
+   */
+  public static final StorageLevel CACHE = StorageLevel.DISK_ONLY();
+
   private CostPipeline() {}
 
   /**
@@ -98,17 +106,13 @@ public final class CostPipeline {
   /**
    * Sets the SQL options the job's arithmetic and output depend on (idempotent): UTC session time
    * zone; exact decimal arithmetic ({@code allowPrecisionLoss=false}); java.time values for dates and
-   * timestamps; Parquet timestamps as INT64 microseconds (readable by parquet-avro, DuckDB, Trino, Athena);
-   * uncompressed in-memory caches (faster here, see the README's "Performance").
+   * timestamps; Parquet timestamps as INT64 microseconds (readable by parquet-avro, DuckDB, Trino, Athena).
    */
   public static void configure(SparkSession spark) {
     spark.conf().set("spark.sql.session.timeZone", "UTC");
     spark.conf().set("spark.sql.decimalOperations.allowPrecisionLoss", "false");
     spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
     spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
-    // The flagged inputs and request_costs are cached for the few reads of one run: encoding them
-    // (dictionary, run-length) cost more CPU than it saved (profile at 1M requests: 154 s -> 135 s).
-    spark.conf().set("spark.sql.inMemoryColumnarStorage.compressed", "false");
     // request_costs has over 40 columns: let plans print whole rather than warn on every run.
     spark.conf().set("spark.sql.debug.maxToStringFields", "200");
   }
@@ -169,7 +173,7 @@ public final class CostPipeline {
     Dataset<Row> usageRead = UsageReader.read(spark, usageFiles);
     Dataset<Row> usage = usageRead.filter(beforeEnd);
     UsageValidation.Result checked = UsageValidation.validate(usage);
-    Dataset<Row> usageFlagged = checked.flagged().persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> usageFlagged = checked.flagged().persist(CACHE);
     long usageInWindow = usageFlagged.count();
     long afterRunDate = window.end() == null ? 0 : countWhere(usageRead, beforeEnd.unary_$bang());
     long usageReadCount = usageInWindow + afterRunDate;
@@ -178,7 +182,7 @@ public final class CostPipeline {
     stage(spark, "price requests");
     RequestPricing.Priced priced = RequestPricing.price(accepted, card);
     Dataset<Row> requestCosts = Schemas.conform(priced.priced(), Schemas.REQUEST_COSTS)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .persist(CACHE);
     long usagePriced = requestCosts.count();
     t = logStage("price requests", usagePriced, t);
     Dataset<Row> usageQuarantine = Quarantine.fromParseColumns(checked.quarantined(), Quarantine.USAGE)
@@ -210,7 +214,7 @@ public final class CostPipeline {
     Dataset<Row> current = records.join(frozenIds, col(Cols.REQUEST_ID).equalTo(col("_frozen_id")), "left_anti");
     AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(current,
         requestCosts.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), heldIds);
-    Dataset<Row> acceptanceFlagged = acceptance.flagged().persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> acceptanceFlagged = acceptance.flagged().persist(CACHE);
     long acceptanceInWindow = acceptanceFlagged.count();
     Dataset<Row> decisions = acceptance.decisions();
     long decisionsUsed = decisions.count();
@@ -227,13 +231,13 @@ public final class CostPipeline {
     Dataset<Row> assetDecisions = Outcomes.assetDecisions(Outcomes.imageOutcomes(decisions));
     Dataset<Row> requestOutcomesAll = Outcomes.requestOutcomes(currentCosts, assetDecisions);
     Dataset<Row> requestOutcomes = inWindow(requestOutcomesAll, Cols.COHORT_DATE, window)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> assetCosts = Reports.assetCosts(requestOutcomes).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> cpa = Reports.costPerApprovedAsset(assetCosts).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> retryWaste = Reports.retryWaste(requestOutcomes, cpa).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> windowCosts = inWindow(requestCosts, Cols.USAGE_DATE, window).persist(StorageLevel.MEMORY_AND_DISK());
+        .persist(CACHE);
+    Dataset<Row> assetCosts = Reports.assetCosts(requestOutcomes).persist(CACHE);
+    Dataset<Row> cpa = Reports.costPerApprovedAsset(assetCosts).persist(CACHE);
+    Dataset<Row> retryWaste = Reports.retryWaste(requestOutcomes, cpa).persist(CACHE);
+    Dataset<Row> windowCosts = inWindow(requestCosts, Cols.USAGE_DATE, window).persist(CACHE);
     Dataset<Row> quarantine = Schemas.conform(usageQuarantine.unionByName(acceptanceQuarantine), Schemas.QUARANTINE)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .persist(CACHE);
 
     // 5. Write to staging, then publish every table at once.
     String staging = Publisher.staging(options.out, runId);
