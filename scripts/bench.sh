@@ -132,27 +132,38 @@ done
   echo "|---:|---|---:|---|---:|---:|---:|---:|---:|---|"
   for n in ${sizes//,/ }; do
     for f in ${formats//,/ }; do
-      bytes="$(du -sb "$data/$n/usage-$f" | cut -f1)"
-      agree="$(awk -F'\t' -v n="$n" -v f="$f" '$1==n && $2==f {print $3}' "$agreement")"
-      for impl in spark duckdb; do
-        awk -F'\t' -v n="$n" -v f="$f" -v impl="$impl" '$1==n && $2==f && $3==impl && $7==0 {print $5, $6}' "$raw" \
-          | sort -n | awk -v n="$n" -v f="$f" -v impl="$impl" -v bytes="$bytes" -v agree="$agree" -v raw="$raw" '
-            { s[NR]=$1; if ($2>rss) rss=$2 }
-            END {
-              if (NR==0) exit
-              med = (NR%2) ? s[(NR+1)/2] : (s[NR/2]+s[NR/2+1])/2
-              ratio = ""
-              if (impl=="spark") {
-                cmd = "awk -F\"\\t\" -v n=" n " -v f=" f " '\''$1==n && $2==f && $3==\"duckdb\" && $7==0 {print $5}'\'' " raw " | sort -n"
-                k=0; while ((cmd | getline v) > 0) d[++k]=v; close(cmd)
-                if (k>0) { dm = (k%2) ? d[(k+1)/2] : (d[k/2]+d[k/2+1])/2; if (dm>0) ratio=sprintf("%.1fx", med/dm) }
-              }
-              printf "| %d | %s | %.0f MiB | %s | %.1f | %.1f-%.1f | %.0f | %.0f | %s | %s |\n",
-                n, f, bytes/1048576, impl, med, s[1], s[NR], n/med, rss/1024, ratio, (impl=="spark") ? agree : ""
-            }'
-      done
+      printf '%s\t%s\t%s\n' "$n" "$f" "$(du -sb "$data/$n/usage-$f" | cut -f1)"
     done
-  done
+  done | awk -F'\t' -v raw="$raw" -v agreement="$agreement" '
+    function median(list,   v, k, i, j, t) {
+      k = split(list, v, " ")
+      for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+      lo = v[1]; hi = v[k]
+      return (k % 2) ? v[(k+1)/2] : (v[k/2] + v[k/2+1]) / 2
+    }
+    BEGIN {
+      while ((getline line < raw) > 0) {
+        split(line, c, "\t")
+        if (c[7] != "0") continue
+        key = c[1] SUBSEP c[2] SUBSEP c[3]
+        secs[key] = secs[key] " " c[5]
+        if (c[6] > rss[key]) rss[key] = c[6]
+      }
+      while ((getline line < agreement) > 0) { split(line, c, "\t"); agree[c[1] SUBSEP c[2]] = c[3] }
+    }
+    {
+      n = $1; f = $2; bytes = $3
+      d = (n SUBSEP f SUBSEP "duckdb") in secs ? median(secs[n SUBSEP f SUBSEP "duckdb"]) : 0
+      for (i = 1; i <= 2; i++) {
+        impl = (i == 1) ? "spark" : "duckdb"
+        key = n SUBSEP f SUBSEP impl
+        if (!(key in secs)) continue
+        med = median(secs[key])
+        ratio = (impl == "spark" && d > 0) ? sprintf("%.1fx", med / d) : ""
+        printf "| %d | %s | %.0f MiB | %s | %.1f | %.1f-%.1f | %.0f | %.0f | %s | %s |\n", n, f, bytes / 1048576,
+          impl, med, lo, hi, n / med, rss[key] / 1024, ratio, (impl == "spark") ? agree[n SUBSEP f] : ""
+      }
+    }'
 } > "$work/bench-table.md"
 cat "$work/bench-table.md"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1); --cores $cores --memory $memory --shuffle-partitions ${partitions:-one per 150k requests, at least 8}" \

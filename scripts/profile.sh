@@ -2,7 +2,7 @@
 # Runs the cost job like scripts/run-local.sh (same options) with Spark's event log and Java Flight
 # Recorder on, then prints where the time went:
 #  - per step (the job descriptions the pipeline sets): wall seconds, jobs, stages, tasks, task seconds,
-#    shuffle bytes, and the shuffles and broadcasts in the step's final physical plans;
+#    shuffle bytes;
 #  - the CPU samples of the run (local mode: driver and executors are one JVM) by what they were doing,
 #    counted inclusively (a sample in BigDecimal code called from a sort counts for both), and the
 #    hottest methods at the top of the stack.

@@ -59,9 +59,7 @@ public final class DuckDbCostJob {
   static final List<String> REPORTS = List.of("cost_per_approved_asset", "retry_waste");
 
   static {
-    for (String c : List.of("request_id")) {
-      USAGE_LOG.put(c, "VARCHAR");
-    }
+    USAGE_LOG.put("request_id", "VARCHAR");
     USAGE_LOG.put("created", "BIGINT");
     for (String c : List.of("project_id", "workflow_id", "asset_id", "model", "endpoint", "service_tier", "status",
         "error_code")) {

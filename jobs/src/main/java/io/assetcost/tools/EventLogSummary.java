@@ -14,8 +14,7 @@ import java.util.Map;
 /**
  * Summarises a Spark event log (what the Spark UI and history server show) per job group: wall seconds
  * from the first job's submission to the last job's end, jobs, stages, tasks, task seconds (summed over
- * cores), shuffle bytes written, records read from input, and the shuffles and broadcasts in the final
- * (adaptive) physical plans of the step's SQL executions. Used by {@code scripts/profile.sh} to say
+ * cores), shuffle bytes written and records read from input. Used by {@code scripts/profile.sh} to say
  * where a run's time goes.
  *
  * <p>Usage: {@code EventLogSummary EVENT_LOG_FILE}; prints a Markdown table on stdout.
@@ -33,25 +32,6 @@ public final class EventLogSummary {
     long taskMillis;
     long shuffleWriteBytes;
     long inputRecords;
-    int shuffles;
-    int broadcasts;
-  }
-
-  /** Exchanges in a physical plan's text: hash/range/single-partition shuffles and broadcasts. */
-  static int[] exchanges(String plan) {
-    int shuffles = 0;
-    int broadcasts = 0;
-    for (String line : plan.split("\n")) {
-      if (line.startsWith("(") || line.startsWith("==") || line.isBlank()) {
-        continue;  // node details and section headers repeat the tree
-      }
-      if (line.contains("BroadcastExchange")) {
-        broadcasts++;
-      } else if (line.contains("Exchange ")) {
-        shuffles++;
-      }
-    }
-    return new int[] {shuffles, broadcasts};
   }
 
   /**
@@ -69,8 +49,6 @@ public final class EventLogSummary {
     Map<Integer, String> jobDescription = new LinkedHashMap<>();
     Map<Integer, String> stageJob = new LinkedHashMap<>();
     Map<String, Group> groups = new LinkedHashMap<>();
-    Map<Long, String> executionGroup = new LinkedHashMap<>();
-    Map<Long, String> executionPlan = new LinkedHashMap<>();
     long appStart = 0;
     long appEnd = 0;
     try (BufferedReader in = Files.newBufferedReader(Path.of(args[0]), StandardCharsets.UTF_8)) {
@@ -79,12 +57,6 @@ public final class EventLogSummary {
         switch (e.path("Event").asText()) {
           case "SparkListenerApplicationStart" -> appStart = e.path("Timestamp").asLong();
           case "SparkListenerApplicationEnd" -> appEnd = e.path("Timestamp").asLong();
-          case "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart" -> {
-            executionGroup.put(e.path("executionId").asLong(), e.path("description").asText());
-            executionPlan.put(e.path("executionId").asLong(), e.path("physicalPlanDescription").asText());
-          }
-          case "org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate" ->
-              executionPlan.put(e.path("executionId").asLong(), e.path("physicalPlanDescription").asText());
           case "SparkListenerJobStart" -> {
             int job = e.path("Job ID").asInt();
             String d = e.path("Properties").path("spark.job.description").asText("");
@@ -126,25 +98,15 @@ public final class EventLogSummary {
         }
       }
     }
-    for (Map.Entry<Long, String> ex : executionPlan.entrySet()) {
-      Group g = groups.get(executionGroup.get(ex.getKey()));
-      if (g != null) {
-        int[] n = exchanges(ex.getValue());
-        g.shuffles += n[0];
-        g.broadcasts += n[1];
-      }
-    }
-    System.out.println("| step (job description) | wall s | jobs | stages | tasks | task s | shuffle MiB | input records"
-        + " | shuffles in plans | broadcasts |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("| step (job description) | wall s | jobs | stages | tasks | task s | shuffle MiB | input records |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
     long total = 0;
     for (Map.Entry<String, Group> en : groups.entrySet()) {
       Group g = en.getValue();
       long wall = g.lastEnd - g.firstSubmit;
       total += wall;
-      System.out.printf(Locale.ROOT, "| %s | %.1f | %d | %d | %d | %.1f | %.1f | %d | %d | %d |%n", en.getKey(),
-          wall / 1e3, g.jobs, g.stages, g.tasks, g.taskMillis / 1e3, g.shuffleWriteBytes / 1048576.0, g.inputRecords,
-          g.shuffles, g.broadcasts);
+      System.out.printf(Locale.ROOT, "| %s | %.1f | %d | %d | %d | %.1f | %.1f | %d |%n", en.getKey(),
+          wall / 1e3, g.jobs, g.stages, g.tasks, g.taskMillis / 1e3, g.shuffleWriteBytes / 1048576.0, g.inputRecords);
     }
     System.out.printf(Locale.ROOT, "%nin Spark jobs: %.1f s; application: %.1f s%n", total / 1e3,
         (appEnd - appStart) / 1e3);
