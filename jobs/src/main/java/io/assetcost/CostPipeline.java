@@ -3,8 +3,10 @@ package io.assetcost;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.assetcost.io.CsvSource;
@@ -169,28 +171,36 @@ public final class CostPipeline {
     // 2. Usage: read, validate, price (usage created after the run date is not this run's). The input is
     //    read once: every record, flagged, is kept (memory, then disk) and the rest are filters of it.
     long t = System.nanoTime();
-    stage(spark, "read and validate usage");
+    stage(spark, "read, validate and price usage");
     Dataset<Row> usageRead = UsageReader.read(spark, usageFiles);
-    Dataset<Row> usage = usageRead.filter(beforeEnd);
-    UsageValidation.Result checked = UsageValidation.validate(usage);
-    Dataset<Row> usageFlagged = checked.flagged().persist(CACHE);
-    long usageInWindow = usageFlagged.count();
+    Dataset<Row> usage = UsageValidation.byRequestId(usageRead.filter(beforeEnd));
+    // Validated and priced in one pass; a record's raw text is kept only where it goes to quarantine
+    // (a rule broken, or no rate): it is most of a record's bytes and nothing else reads it.
+    Column trusted = UsageValidation.trusted();
+    Dataset<Row> rated = RequestPricing.rate(UsageValidation.validate(usage).flagged(), card, trusted);
+    Column toQuarantine = col(Cols.PARSE_REASON).isNotNull()
+        .or(trusted.and(col(RequestPricing.NO_RATE_DETAIL).isNotNull()));
+    Dataset<Row> usageFlagged = rated.withColumn(Cols.RAW_RECORD, when(toQuarantine, col(Cols.RAW_RECORD)))
+        .persist(CACHE);
+    UsageValidation.Result checked = UsageValidation.views(usageFlagged);
+    // Records, priced requests and exact duplicates: one pass over what was kept.
+    long[] usageCounts = flaggedCounts(usageFlagged,
+        trusted.and(col(RequestPricing.NO_RATE_DETAIL).isNull()), UsageValidation.DUPLICATE);
+    long usageInWindow = usageCounts[0];
     long afterRunDate = window.end() == null ? 0 : countWhere(usageRead, beforeEnd.unary_$bang());
     long usageReadCount = usageInWindow + afterRunDate;
-    t = logStage("read and validate usage", usageReadCount, t);
+    t = logStage("read, validate and price usage", usageReadCount, t);
     Dataset<Row> accepted = checked.accepted();
-    stage(spark, "price requests");
-    RequestPricing.Priced priced = RequestPricing.price(accepted, card);
-    Dataset<Row> requestCosts = Schemas.conform(priced.priced(), Schemas.REQUEST_COSTS)
-        .persist(CACHE);
-    long usagePriced = requestCosts.count();
-    t = logStage("price requests", usagePriced, t);
+    Dataset<Row> unpriced = accepted.filter(col(RequestPricing.NO_RATE_DETAIL).isNotNull());
+    Dataset<Row> requestCosts = Schemas.conform(accepted.filter(col(RequestPricing.NO_RATE_DETAIL).isNull()),
+        Schemas.REQUEST_COSTS);
+    long usagePriced = usageCounts[1];
     Dataset<Row> usageQuarantine = Quarantine.fromParseColumns(checked.quarantined(), Quarantine.USAGE)
-        .unionByName(Quarantine.rows(priced.unpriced(), Quarantine.USAGE, lit("no_rate"),
+        .unionByName(Quarantine.rows(unpriced, Quarantine.USAGE, lit("no_rate"),
             col(RequestPricing.NO_RATE_DETAIL)));
-    Dataset<Row> heldIds = checked.quarantined().select(Cols.REQUEST_ID)
-        .unionByName(priced.unpriced().select(Cols.REQUEST_ID))
-        .filter(col(Cols.REQUEST_ID).isNotNull());
+    // Request ids of everything in usage quarantine: a filter of the kept dataset, partitioned by request_id.
+    Dataset<Row> heldIds = usageFlagged.filter(toQuarantine.and(col(Cols.REQUEST_ID).isNotNull()))
+        .select(Cols.REQUEST_ID);
 
     // Assets of cohorts before the window are frozen: the published tables know them and their requests.
     Column beforeWindow = window.full() ? lit(false) : col(Cols.USAGE_DATE).lt(lit(window.first().toString()).cast("date"));
@@ -215,9 +225,12 @@ public final class CostPipeline {
     AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(current,
         requestCosts.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), heldIds);
     Dataset<Row> acceptanceFlagged = acceptance.flagged().persist(CACHE);
-    long acceptanceInWindow = acceptanceFlagged.count();
+    long[] acceptanceCounts = flaggedCounts(acceptanceFlagged,
+        col(Cols.PARSE_REASON).isNull().and(col(AcceptanceValidation.DUPLICATE).unary_$bang()),
+        AcceptanceValidation.DUPLICATE);
+    long acceptanceInWindow = acceptanceCounts[0];
     Dataset<Row> decisions = acceptance.decisions();
-    long decisionsUsed = decisions.count();
+    long decisionsUsed = acceptanceCounts[1];
     t = logStage("read and validate acceptance records", decisionsUsed, t);
     Dataset<Row> acceptanceQuarantine =
         Quarantine.fromParseColumns(acceptance.quarantined(), Quarantine.ACCEPTANCE);
@@ -235,7 +248,7 @@ public final class CostPipeline {
     Dataset<Row> assetCosts = Reports.assetCosts(requestOutcomes).persist(CACHE);
     Dataset<Row> cpa = Reports.costPerApprovedAsset(assetCosts).persist(CACHE);
     Dataset<Row> retryWaste = Reports.retryWaste(requestOutcomes, cpa).persist(CACHE);
-    Dataset<Row> windowCosts = inWindow(requestCosts, Cols.USAGE_DATE, window).persist(CACHE);
+    Dataset<Row> windowCosts = inWindow(requestCosts, Cols.USAGE_DATE, window);
     Dataset<Row> quarantine = Schemas.conform(usageQuarantine.unionByName(acceptanceQuarantine), Schemas.QUARANTINE)
         .persist(CACHE);
 
@@ -270,7 +283,7 @@ public final class CostPipeline {
 
     // 6. Count, check, summarise.
     stage(spark, "check invariants");
-    long usageDuplicates = checked.duplicatesDropped().count();
+    long usageDuplicates = usageCounts[2];
     Map<String, Long> usageReasons = countBy(quarantine.filter(col(Cols.SOURCE).equalTo(Quarantine.USAGE)), Cols.REASON);
     long usageQuarantined = usageReasons.values().stream().mapToLong(Long::longValue).sum();
     long decisionsAfter = window.end() == null ? 0 : countWhere(recordsRead, decidedBeforeEnd.unary_$bang());
@@ -284,7 +297,7 @@ public final class CostPipeline {
             col(Cols.DECIDED_AT).try_cast(DataTypes.TimestampType).as(Cols.DECIDED_AT)));
     long lateDecisions = window.full() ? 0 : decisionTimes.join(frozenAssets,
         new String[] {Cols.WORKFLOW_ID, Cols.ASSET_ID}).filter(col(Cols.DECIDED_AT).geq(lateFrom)).count();
-    long acceptanceDuplicates = acceptance.duplicatesDropped().count();
+    long acceptanceDuplicates = acceptanceCounts[2];
     Map<String, Long> acceptanceReasons = countBy(quarantine.filter(col(Cols.SOURCE).equalTo(Quarantine.ACCEPTANCE)), Cols.REASON);
     long acceptanceQuarantined = acceptanceReasons.values().stream().mapToLong(Long::longValue).sum();
     long lateUsage = window.full() ? 0 : requestCosts.join(frozenAssets,
@@ -370,11 +383,24 @@ public final class CostPipeline {
     }
     LOG.info("assetcost: usage read {}, priced {}, quarantined {}, duplicates {}; exit {}", usageReadCount,
         usagePriced, usageQuarantined, usageDuplicates, exitCode);
-    for (Dataset<Row> d : List.of(usageFlagged, requestCosts, acceptanceFlagged, requestOutcomes,
-        assetCosts, cpa, retryWaste, windowCosts, quarantine)) {
+    for (Dataset<Row> d : List.of(usageFlagged, acceptanceFlagged, requestOutcomes,
+        assetCosts, cpa, retryWaste, quarantine)) {
       d.unpersist();
     }
     return new RunResult(exitCode, summary);
+  }
+
+  /**
+   * Counts a flagged dataset in one pass.
+   *
+   * @param flagged every record read, flagged
+   * @param used true for a record the run uses (priced, or a decision)
+   * @param duplicate name of the boolean column marking an exact duplicate beyond the first
+   * @return {records, used, duplicates}
+   */
+  private static long[] flaggedCounts(Dataset<Row> flagged, Column used, String duplicate) {
+    Row r = flagged.agg(count(lit(1)), count_if(coalesce(used, lit(false))), count_if(col(duplicate))).first();
+    return new long[] {r.getLong(0), r.getLong(1), r.getLong(2)};
   }
 
   /** Rows where a condition holds (a null condition counts as false). */

@@ -100,27 +100,44 @@ public final class RequestPricing {
    *     segments never overlap, so the join cannot fan out)
    */
   public static Priced price(Dataset<Row> requests, RateCard card) {
+    Dataset<Row> rated = rate(requests, card, lit(true));
+    return new Priced(rated.filter(col(NO_RATE_DETAIL).isNull()).drop(NO_RATE_DETAIL),
+        rated.filter(col(NO_RATE_DETAIL).isNotNull()));
+  }
+
+  /**
+   * Prices rows in place, without splitting them: the columns of {@link Priced#priced} plus
+   * {@link #NO_RATE_DETAIL} on every row. Rows where {@code priceable} is false get null meter tokens,
+   * rates matter not, and their costs are null: the cost job prices its flagged usage this way, so
+   * records in quarantine (whose token counts may be anything, even negative) pass through untouched
+   * and one dataset holds every record read.
+   *
+   * @param requests canonical requests (see {@link #price})
+   * @param card the rate card
+   * @param priceable boolean column, true for the rows to price
+   * @return every input row once, priced where priceable and a rate exists
+   */
+  public static Dataset<Row> rate(Dataset<Row> requests, RateCard card, Column priceable) {
     Dataset<Row> segments = rateSegments(requests.sparkSession(), card);
-    Dataset<Row> joined = joinRates(withRateModel(withMeterTokens(requests), card), segments);
-    Dataset<Row> checked = withNoRateDetail(joined);
-    Dataset<Row> priced = withCosts(checked.filter(col(NO_RATE_DETAIL).isNull()))
-        .drop(NO_RATE_DETAIL);
-    Dataset<Row> unpriced = checked.filter(col(NO_RATE_DETAIL).isNotNull());
-    return new Priced(dropSegmentColumns(priced), dropSegmentColumns(unpriced));
+    Dataset<Row> joined = joinRates(withRateModel(withMeterTokens(requests, priceable), card), segments);
+    return dropSegmentColumns(withCosts(withNoRateDetail(joined)));
   }
 
   /**
    * Adds {@code <meter>_tokens} (long) per meter: cached tokens are a subset of their input, so the
-   * uncached meters take the remainder and no token is counted twice.
+   * uncached meters take the remainder and no token is counted twice. Null where {@code priceable} is
+   * false.
    */
-  public static Dataset<Row> withMeterTokens(Dataset<Row> requests) {
+  public static Dataset<Row> withMeterTokens(Dataset<Row> requests, Column priceable) {
     return requests
-        .withColumn(Meter.TEXT_INPUT.tokensColumn(), col(TEXT_TOKENS).minus(col(CACHED_TEXT_TOKENS)))
-        .withColumn(Meter.CACHED_TEXT_INPUT.tokensColumn(), col(CACHED_TEXT_TOKENS))
-        .withColumn(Meter.IMAGE_INPUT.tokensColumn(), col(IMAGE_TOKENS).minus(col(CACHED_IMAGE_TOKENS)))
-        .withColumn(Meter.CACHED_IMAGE_INPUT.tokensColumn(), col(CACHED_IMAGE_TOKENS))
-        .withColumn(Meter.IMAGE_OUTPUT.tokensColumn(), col(OUTPUT_IMAGE_TOKENS))
-        .withColumn(Meter.TEXT_OUTPUT.tokensColumn(), col(OUTPUT_TEXT_TOKENS));
+        .withColumn(Meter.TEXT_INPUT.tokensColumn(),
+            when(priceable, col(TEXT_TOKENS).minus(col(CACHED_TEXT_TOKENS))))
+        .withColumn(Meter.CACHED_TEXT_INPUT.tokensColumn(), when(priceable, col(CACHED_TEXT_TOKENS)))
+        .withColumn(Meter.IMAGE_INPUT.tokensColumn(),
+            when(priceable, col(IMAGE_TOKENS).minus(col(CACHED_IMAGE_TOKENS))))
+        .withColumn(Meter.CACHED_IMAGE_INPUT.tokensColumn(), when(priceable, col(CACHED_IMAGE_TOKENS)))
+        .withColumn(Meter.IMAGE_OUTPUT.tokensColumn(), when(priceable, col(OUTPUT_IMAGE_TOKENS)))
+        .withColumn(Meter.TEXT_OUTPUT.tokensColumn(), when(priceable, col(OUTPUT_TEXT_TOKENS)));
   }
 
   /**

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -35,8 +36,9 @@ public final class AcceptanceValidation {
    * Outcome of validation: one dataset with every record, flagged, and the three views of it.
    *
    * @param flagged every record once: parse_reason / parse_detail set for a rejected record,
-   *     {@link #DUPLICATE} true for an exact duplicate beyond the first. Worth persisting: the other three
-   *     are filters of it
+   *     {@link #DUPLICATE} true for an exact duplicate beyond the first; raw_record only on quarantined
+   *     records (null on the others: nothing else reads it). Partitioned by request_id. Worth persisting:
+   *     the other three are filters of it
    * @param decisions trusted decisions: request_id, image_index (int), workflow_id, asset_id (the
    *     request's), decision (approved/rejected), decided_at (timestamp, UTC), reviewer_id
    * @param quarantined rejected records with parse_reason / parse_detail, raw_record, source_file
@@ -58,8 +60,8 @@ public final class AcceptanceValidation {
    */
   public static Result validate(Dataset<Row> records, Dataset<Row> requests,
       Dataset<Row> quarantinedRequestIds) {
-    Dataset<Row> typed = records
-        .withColumn(REQUEST_ID, nullif(trim(col(REQUEST_ID)), lit("")))
+    Dataset<Row> typed = UsageValidation.byRequestId(records
+        .withColumn(REQUEST_ID, nullif(trim(col(REQUEST_ID)), lit(""))))
         .withColumn(ASSET_ID, nullif(trim(col(ASSET_ID)), lit("")))
         .withColumn(WORKFLOW_ID, nullif(trim(col(WORKFLOW_ID)), lit("")))
         .withColumn("_index_text", col(IMAGE_INDEX))
@@ -114,7 +116,9 @@ public final class AcceptanceValidation {
         new Check(unique.and(col(WORKFLOW_ID).isNotNull()).and(col(WORKFLOW_ID).notEqual(col("_req_workflow"))),
             "asset_mismatch", concat(lit("workflow_id "), col(WORKFLOW_ID),
                 lit(" differs from the request's workflow "), col("_req_workflow")))))
-        .drop("_req_id", "_held_id");
+        .drop("_req_id", "_held_id")
+        // The raw text is kept only where the record goes to quarantine: nothing else reads it.
+        .withColumn(RAW_RECORD, when(col(PARSE_REASON).isNotNull(), col(RAW_RECORD)));
     String[] helpers = {"_n", "_req_workflow", "_req_asset", DUPLICATE};
     Dataset<Row> decisions = linked.filter(col(PARSE_REASON).isNull().and(unique)).select(col(REQUEST_ID),
         col(IMAGE_INDEX), col("_req_workflow").as(WORKFLOW_ID), col("_req_asset").as(ASSET_ID),

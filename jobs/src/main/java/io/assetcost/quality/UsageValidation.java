@@ -88,11 +88,43 @@ public final class UsageValidation {
             col("_copies").cast("string"), lit(" records that differ; none is priced"))).otherwise(col(PARSE_DETAIL)))
         .withColumn(PARSE_REASON, when(col("_conflict"), lit("conflicting_duplicate")).otherwise(col(PARSE_REASON)))
         .drop("_valid", "_copies", "_conflict");
-    Dataset<Row> accepted = flagged.filter(col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang()))
+    return views(flagged);
+  }
+
+  /**
+   * The three views of a flagged dataset: of {@link Result#flagged} itself, or of a dataset derived from
+   * it row for row (more columns, the same flags), such as the one the cost job prices and keeps on disk,
+   * so that the views read what was kept.
+   *
+   * @param flagged rows with parse_reason, parse_detail and {@link #DUPLICATE}
+   * @return the result whose flagged dataset is {@code flagged}
+   */
+  public static Result views(Dataset<Row> flagged) {
+    Dataset<Row> accepted = flagged.filter(trusted())
         .withColumn(ASSET_ID, coalesce(col(ASSET_ID), col(REQUEST_ID)))
         .drop(PARSE_REASON, PARSE_DETAIL, DUPLICATE);
     return new Result(flagged, accepted, flagged.filter(col(PARSE_REASON).isNotNull()).drop(DUPLICATE),
         flagged.filter(col(DUPLICATE)).drop(DUPLICATE));
+  }
+
+  /** True for a row of {@link Result#flagged} that is priced: no parse reason, not a duplicate. */
+  public static Column trusted() {
+    return col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang());
+  }
+
+  /**
+   * Hash-partitions rows by request_id into {@code spark.sql.shuffle.partitions} partitions (a fixed
+   * number, so adaptive execution keeps it). Usage and acceptance records both pass through it once, right
+   * after they are read: then the usage window, the acceptance window, the join of decisions to their
+   * requests and the per-image aggregate all find their input partitioned already and shuffle nothing
+   * more (README, "Performance").
+   *
+   * @param df rows with a request_id column
+   * @return the same rows, partitioned by request_id
+   */
+  public static Dataset<Row> byRequestId(Dataset<Row> df) {
+    int partitions = df.sparkSession().sessionState().conf().numShufflePartitions();
+    return df.repartition(partitions, col(REQUEST_ID));
   }
 
   /** The record rules in order of precedence. */
