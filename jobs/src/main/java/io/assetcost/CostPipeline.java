@@ -264,7 +264,9 @@ public final class CostPipeline {
       stage(spark, "write " + table.getKey());
       String partition = PARTITIONS.get(table.getKey());
       OutputWriter.parquet(table.getValue(), staging, table.getKey(), partition, SORT.get(table.getKey()));
-      t = logStage("write " + table.getKey(), table.getValue().count(), t);
+      // A full run's request_costs holds every priced request, already counted: no second pass over them.
+      boolean counted = window.full() && table.getKey().equals(Schemas.REQUEST_COSTS);
+      t = logStage("write " + table.getKey(), counted ? usagePriced : table.getValue().count(), t);
     }
     stage(spark, "publish");
     List<Publisher.Table> toPublish = new ArrayList<>();

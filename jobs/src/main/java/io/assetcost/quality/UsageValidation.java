@@ -77,13 +77,16 @@ public final class UsageValidation {
     }
     Column record = struct(content.toArray(new Column[0]));
     // Valid and invalid rows of one request_id are separate groups: only valid copies are compared.
-    WindowSpec copies = Window.partitionBy(col(REQUEST_ID), col("_valid"));
+    // One partitioning and one order for all three window functions, so that they share one sort; the
+    // aggregates still see every copy (a whole-partition frame).
+    WindowSpec ordered = Window.partitionBy(col(REQUEST_ID), col("_valid")).orderBy(col(SOURCE_FILE), col(RAW_RECORD));
+    WindowSpec copies = ordered.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
     Column conflict = col("_valid").and(min(record).over(copies).eqNullSafe(max(record).over(copies)).unary_$bang());
     Dataset<Row> flagged = checked
         .withColumn("_copies", count(lit(1)).over(copies))
         .withColumn("_conflict", conflict)
         .withColumn(DUPLICATE, col("_valid").and(col("_conflict").unary_$bang())
-            .and(row_number().over(copies.orderBy(col(SOURCE_FILE), col(RAW_RECORD))).gt(1)))
+            .and(row_number().over(ordered).gt(1)))
         .withColumn(PARSE_DETAIL, when(col("_conflict"), concat(lit("request_id "), col(REQUEST_ID), lit(" has "),
             col("_copies").cast("string"), lit(" records that differ; none is priced"))).otherwise(col(PARSE_DETAIL)))
         .withColumn(PARSE_REASON, when(col("_conflict"), lit("conflicting_duplicate")).otherwise(col(PARSE_REASON)))
