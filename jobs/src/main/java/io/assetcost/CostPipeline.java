@@ -88,7 +88,7 @@ public final class CostPipeline {
       java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
   /**
-   * How the run keeps what it reads more than once (the flagged inputs, request_costs, outcomes): on the
+   * How the run keeps what it reads more than once (the flagged inputs, usage priced in place, and the outcomes): on the
    * executors' local disk (spark.local.dir), where the operating system's page cache, not the JVM heap,
    * holds it. Kept on the heap (MEMORY_AND_DISK, serialized or not) the caches of 10M requests ran a
    * 4 GiB heap out of memory (README, "Performance").
