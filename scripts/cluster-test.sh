@@ -26,5 +26,5 @@ echo "== $master, cluster deploy mode"
 for run in client cluster; do
   test -s "$work/$run/run_summary.json" || { echo "$run run wrote no run_summary.json" >&2; exit 1; }
 done
-java -cp "$JAR:$SPARK_CP" io.assetcost.tools.CompareRunSummaries \
+assetcost_tool io.assetcost.tools.CompareRunSummaries \
   "$work/local/run_summary.json" "$work/client/run_summary.json" "$work/cluster/run_summary.json"

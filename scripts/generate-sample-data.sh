@@ -5,5 +5,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 assetcost_build
 out="${1:-$ROOT/sample-data}"
 rm -rf "$out/usage" "$out/acceptance"
-java -cp "$JAR:$SPARK_CP" io.assetcost.tools.SampleDataGenerator "$out" "${2:-20261115}"
+assetcost_tool io.assetcost.tools.SampleDataGenerator "$out" "${2:-20261115}"
 echo "wrote $out/usage and $out/acceptance" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates usage logs and acceptance records at any size, deterministically (same seed, same records),
-# with a Spark job of the jar (io.assetcost.tools.UsageGenerator) on this machine.
+# with a Spark job of the tools jar (io.assetcost.tools.UsageGenerator) on this machine.
 #
 #   scripts/generate-usage.sh --requests N [--days D] [--workflows W] [--seed S] --out DIR
 #                             [--formats jsonl,parquet] [--records-per-chunk R]
@@ -10,4 +10,4 @@
 # Environment: ASSETCOST_DRIVER_MEMORY (default 4g), ASSETCOST_MASTER (default local[*]).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 assetcost_build
-ASSETCOST_DRIVER_MEMORY="${ASSETCOST_DRIVER_MEMORY:-4g}" assetcost_submit io.assetcost.tools.UsageGenerator "$@"
+ASSETCOST_APP_JAR="$TOOLS_JAR" ASSETCOST_DRIVER_MEMORY="${ASSETCOST_DRIVER_MEMORY:-4g}" assetcost_submit io.assetcost.tools.UsageGenerator "$@"

@@ -1,16 +1,19 @@
-# Shared by the scripts: builds the jar when it is missing or older than the sources, and sets
-# ROOT, JAR, SPARK_CP (Spark's own jars as Maven resolved them) and JAVA_OPTS_SPARK (the JVM flags Spark
-# needs on Java 17 outside spark-submit's launcher, read from Spark's own JavaModuleOptions).
+# Shared by the scripts: builds the jars when they are missing or older than the sources, and sets
+# ROOT, JAR (the shipped job jar), TOOLS_JAR (developer tools, never shipped: it runs beside JAR),
+# SPARK_CP (Spark's own jars as Maven resolved them) and JAVA_OPTS_SPARK (the JVM flags Spark needs on
+# Java 17 outside spark-submit's launcher, read from Spark's own JavaModuleOptions).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/jobs/target/assetcost-jobs.jar"
+TOOLS_JAR="$ROOT/tools/target/assetcost-tools.jar"
 CP_FILE="$ROOT/jobs/target/spark-classpath.txt"
 
 assetcost_build() {
   local stale=0
-  if [[ ! -f "$JAR" || ! -f "$CP_FILE" ]]; then
+  if [[ ! -f "$JAR" || ! -f "$TOOLS_JAR" || ! -f "$CP_FILE" ]]; then
     stale=1
-  elif [[ -n "$(find "$ROOT/jobs/src/main" "$ROOT/schemas" "$ROOT/pom.xml" "$ROOT/jobs/pom.xml" -newer "$JAR" -type f -print -quit)" ]]; then
+  elif [[ -n "$(find "$ROOT/jobs/src/main" "$ROOT/tools/src/main" "$ROOT/schemas" "$ROOT/pom.xml" \
+      "$ROOT/jobs/pom.xml" "$ROOT/tools/pom.xml" -newer "$JAR" -type f -print -quit)" ]]; then
     stale=1
   fi
   if [[ $stale == 1 ]]; then
@@ -18,14 +21,20 @@ assetcost_build() {
     (cd "$ROOT" && mvn -B -q -ntp package -DskipTests) >&2
   fi
   SPARK_CP="$(cat "$CP_FILE")"
-  JAVA_OPTS_SPARK="$(java -cp "$JAR:$SPARK_CP" io.assetcost.tools.PrintSparkJavaOptions)"
+  JAVA_OPTS_SPARK="$(java -cp "$TOOLS_JAR:$SPARK_CP" io.assetcost.tools.PrintSparkJavaOptions)"
+}
+
+# Runs a developer tool's main class on the driver (no Spark job): assetcost_tool CLASS [args...]
+assetcost_tool() {
+  java -cp "$TOOLS_JAR:$JAR:$SPARK_CP" "$@"
 }
 
 # Runs a job class of the jar through Spark's own SparkSubmit, exactly as spark-submit would, replacing
 # this shell (its exit status is the job's; in cluster deploy mode, SparkSubmit's, after waiting for the
 # driver). ASSETCOST_MASTER (default local[*]) and ASSETCOST_DEPLOY_MODE (default client) choose where;
 # ASSETCOST_SUBMIT_ARGS adds spark-submit options (e.g. "--conf spark.eventLog.enabled=true"),
-# ASSETCOST_JAVA_OPTS JVM options of the driver (in local mode: of the whole run).
+# ASSETCOST_JAVA_OPTS JVM options of the driver (in local mode: of the whole run), ASSETCOST_APP_JAR the
+# application jar (default JAR; the generators pass TOOLS_JAR, which runs with JAR on the classpath).
 #   assetcost_submit CLASS [job options...]
 assetcost_submit() {
   local class="$1"; shift
@@ -37,7 +46,7 @@ assetcost_submit() {
   exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" ${ASSETCOST_JAVA_OPTS:-} \
     -Djava.io.tmpdir="$work/tmp" \
     -Dlog4j2.configurationFile="$ROOT/scripts/conf/log4j2.properties" \
-    -cp "$JAR:$SPARK_CP" org.apache.spark.deploy.SparkSubmit \
+    -cp "$JAR${ASSETCOST_APP_JAR:+:$ASSETCOST_APP_JAR}:$SPARK_CP" org.apache.spark.deploy.SparkSubmit \
     --master "${ASSETCOST_MASTER:-local[*]}" \
     --deploy-mode "${ASSETCOST_DEPLOY_MODE:-client}" \
     --conf spark.standalone.submit.waitAppCompletion=true \
@@ -45,5 +54,6 @@ assetcost_submit() {
     --conf spark.ui.enabled=false \
     --conf spark.sql.shuffle.partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-8}" \
     ${ASSETCOST_SUBMIT_ARGS:-} \
-    --class "$class" "$JAR" "$@"
+    ${ASSETCOST_APP_JAR:+--jars "$JAR"} \
+    --class "$class" "${ASSETCOST_APP_JAR:-$JAR}" "$@"
 }

@@ -24,7 +24,7 @@ ASSETCOST_SUBMIT_ARGS="--conf spark.eventLog.enabled=true --conf spark.eventLog.
 log="$(ls -1t "$logs"/* | head -1)"
 [[ "$(ls -1 "$logs" | wc -l)" -gt "$before" ]] || { echo "profile.sh: no new event log in $logs" >&2; exit 1; }
 echo "event log: $log"
-java -cp "$JAR:$SPARK_CP" io.assetcost.tools.EventLogSummary "$log"
+assetcost_tool io.assetcost.tools.EventLogSummary "$log"
 echo
 echo "CPU samples (Java Flight Recorder, $jfr):"
 jfr print --events jdk.ExecutionSample "$jfr" | awk '

@@ -1,11 +1,16 @@
 package io.assetcost;
 
+import io.assetcost.cost.CostJobOptions;
+import io.assetcost.cost.CostPipeline;
+import io.assetcost.run.JobLauncher;
 import java.io.PrintStream;
+import java.time.Clock;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Entry point of the cost job, for {@code spark-submit --class io.assetcost.CostJob}: parse the options,
- * build the session, run {@link CostPipeline#run}, and exit with its code.
+ * Entry point of the cost job, for {@code spark-submit --class io.assetcost.CostJob} (the class name the
+ * nightly schedulers know; the job itself is in {@link io.assetcost.cost}): parse the options, build the
+ * session, run {@link CostPipeline#run}, and exit with its code.
  *
  * <p>Exit codes: 0 the run completed; 2 bad options or an input that cannot be read (one line on stderr
  * names the path or option and what is wrong; nothing is written); 3 the run completed but quarantined
@@ -37,6 +42,6 @@ public final class CostJob {
   public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
     CostJobOptions options = new CostJobOptions();
     return JobLauncher.execute("assetcost", options, args, out, err, session,
-        spark -> CostPipeline.run(spark, options, options.window(java.time.Clock.systemUTC())).exitCode());
+        spark -> CostPipeline.run(spark, options, options.window(Clock.systemUTC())).exitCode());
   }
 }

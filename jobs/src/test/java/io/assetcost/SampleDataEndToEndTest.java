@@ -1,5 +1,6 @@
 package io.assetcost;
 
+import io.assetcost.schema.OutputTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,6 +58,9 @@ class SampleDataEndToEndTest extends SparkTestBase {
   private static final List<String> DESIGN_QUARANTINE =
       List.of("source", "reason", "detail", "raw_record", "source_file");
 
+  private static final List<String> COST_TABLES =
+      OutputTable.writtenBy(OutputTable.Job.COST).stream().map(OutputTable::tableName).toList();
+
   @BeforeAll
   static void runTwice() throws Exception {
     first = tempDir("e2e-first").resolve("out");
@@ -90,9 +94,9 @@ class SampleDataEndToEndTest extends SparkTestBase {
 
   @Test
   void conservationHoldsToTheLastDecimalInTheFilesAsWritten() throws Exception {
-    BigDecimal requests = sum(read(first, Schemas.REQUEST_COSTS), "cost_usd");
-    List<GenericRecord> assets = read(first, Schemas.ASSET_COSTS);
-    List<GenericRecord> cohorts = read(first, Schemas.COST_PER_APPROVED_ASSET);
+    BigDecimal requests = sum(read(first, OutputTable.REQUEST_COSTS.tableName()), "cost_usd");
+    List<GenericRecord> assets = read(first, OutputTable.ASSET_COSTS.tableName());
+    List<GenericRecord> cohorts = read(first, OutputTable.COST_PER_APPROVED_ASSET.tableName());
     assertThat(requests.signum()).isPositive();
     assertThat(requests.scale()).isEqualTo(12);
     assertThat(sum(assets, "total_cost_usd")).isEqualTo(requests);
@@ -103,17 +107,17 @@ class SampleDataEndToEndTest extends SparkTestBase {
     assertThat(sum(cohorts, "direct_cost_usd").add(sum(cohorts, "waste_cost_usd"))
         .add(sum(cohorts, "pending_cost_usd"))).isEqualTo(requests);
     // Retry waste is the waste of resolved assets, split by reason.
-    assertThat(sum(read(first, Schemas.RETRY_WASTE), "waste_cost_usd")).isEqualTo(sum(cohorts, "waste_cost_usd"));
+    assertThat(sum(read(first, OutputTable.RETRY_WASTE.tableName()), "waste_cost_usd")).isEqualTo(sum(cohorts, "waste_cost_usd"));
     assertThat(new BigDecimal(summary.get("totals").get("total_cost_usd").asText())).isEqualTo(requests);
   }
 
   @Test
   void parquetTablesMatchTheirSchemaContracts() throws Exception {
-    for (String table : Schemas.OUTPUT_TABLES) {
+    for (String table : COST_TABLES) {
       Schema contract = Schemas.avro(table);
       // The footer's own types: column order, physical type and logical annotation per column.
       MessageType file = footer(first, table);
-      String partition = CostPipeline.PARTITIONS.get(table);
+      String partition = OutputTable.valueOf(table.toUpperCase(java.util.Locale.ROOT)).partitionColumn();
       assertThat(file.getFields()).extracting(Type::getName).as(table)
           .containsExactlyElementsOf(contract.getFields().stream().map(Schema.Field::name)
               .filter(n -> !n.equals(partition)).toList());
@@ -143,8 +147,8 @@ class SampleDataEndToEndTest extends SparkTestBase {
 
   @Test
   void reportCsvFilesHaveTheDesignColumnsPlainDecimalsAndIsoTimes() throws Exception {
-    Map<String, List<String>> expected = Map.of(Schemas.COST_PER_APPROVED_ASSET, DESIGN_CPA,
-        Schemas.RETRY_WASTE, DESIGN_RETRY_WASTE, Schemas.QUARANTINE, DESIGN_QUARANTINE);
+    Map<String, List<String>> expected = Map.of(OutputTable.COST_PER_APPROVED_ASSET.tableName(), DESIGN_CPA,
+        OutputTable.RETRY_WASTE.tableName(), DESIGN_RETRY_WASTE, OutputTable.QUARANTINE.tableName(), DESIGN_QUARANTINE);
     for (Map.Entry<String, List<String>> e : expected.entrySet()) {
       List<CSVRecord> records;
       List<String> header;
@@ -177,10 +181,10 @@ class SampleDataEndToEndTest extends SparkTestBase {
 
   @Test
   void aSecondRunOnTheSameInputsWritesIdenticalData() throws Exception {
-    for (String table : Schemas.OUTPUT_TABLES) {
+    for (String table : COST_TABLES) {
       assertThat(rowsAsText(second, table)).as(table).isEqualTo(rowsAsText(first, table));
     }
-    for (String csv : CostPipeline.CSV_TABLES) {
+    for (String csv : OutputTable.writtenBy(OutputTable.Job.COST).stream().filter(OutputTable::csv).map(OutputTable::tableName).toList()) {
       assertThat(Files.readAllBytes(second.resolve(csv + ".csv"))).as(csv)
           .isEqualTo(Files.readAllBytes(first.resolve(csv + ".csv")));
     }
@@ -192,7 +196,7 @@ class SampleDataEndToEndTest extends SparkTestBase {
   void theSampleWorkflowsIterateAsTheSeedBudgetsPlan() throws Exception {
     // shared/seeds 002: plan 1.2x with strict baselines, 1.8x exploring, 2.5x from scratch.
     Map<String, long[]> byWorkflow = new HashMap<>();
-    for (GenericRecord r : read(first, Schemas.ASSET_COSTS)) {
+    for (GenericRecord r : read(first, OutputTable.ASSET_COSTS.tableName())) {
       long[] acc = byWorkflow.computeIfAbsent(r.get("workflow_id").toString(), k -> new long[2]);
       String status = r.get("status").toString();
       if (!status.equals("pending")) {

@@ -1,5 +1,6 @@
 package io.assetcost;
 
+import io.assetcost.run.SparkSettings;
 import static org.apache.spark.sql.functions.lit;
 
 import io.assetcost.io.UsageReader;
@@ -39,7 +40,7 @@ public abstract class SparkTestBase {
         .config("spark.local.dir", local.toString())
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate();
-    CostPipeline.configure(spark);
+    SparkSettings.apply(spark);
   }
 
   @AfterAll

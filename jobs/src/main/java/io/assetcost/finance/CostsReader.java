@@ -1,5 +1,7 @@
 package io.assetcost.finance;
 
+import static io.assetcost.schema.Cols.AMOUNT_USD;
+import static io.assetcost.schema.Cols.LINE_ITEM;
 import static io.assetcost.schema.Cols.PARSE_DETAIL;
 import static io.assetcost.schema.Cols.PARSE_REASON;
 import static io.assetcost.schema.Cols.PROJECT_ID;
@@ -21,9 +23,10 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.coalesce;
 
-import io.assetcost.InputException;
+import io.assetcost.run.InputException;
 import io.assetcost.io.InputFiles;
 import io.assetcost.quality.Check;
+import io.assetcost.quality.QuarantineReason;
 import io.assetcost.schema.Schemas;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,10 +58,6 @@ public final class CostsReader {
   public static final String BUCKET_START = "bucket_start";
   /** Bucket end, unix seconds. */
   public static final String BUCKET_END = "bucket_end";
-  /** Line item (string). */
-  public static final String LINE_ITEM = "line_item";
-  /** Amount, decimal(38,12). */
-  public static final String AMOUNT = "amount_usd";
   /** Currency as given. */
   public static final String CURRENCY = "currency";
 
@@ -125,7 +124,7 @@ public final class CostsReader {
             explode(coalesce(col("b.results"), org.apache.spark.sql.functions.array())).as("r"),
             col(SOURCE_FILE))
         .select(col(BUCKET_START), col(BUCKET_END), col("r.project_id").as(PROJECT_ID),
-            col("r.line_item").as(LINE_ITEM), col("r.amount.value").as(AMOUNT),
+            col("r.line_item").as(LINE_ITEM), col("r.amount.value").as(AMOUNT_USD),
             col("r.amount.currency").as(CURRENCY),
             to_json(struct(col(BUCKET_START).as("start_time"), col(BUCKET_END).as("end_time"), col("r")))
                 .as(RAW_RECORD),
@@ -143,25 +142,25 @@ public final class CostsReader {
    */
   public static Result check(Dataset<Row> results, long pages) {
     Dataset<Row> checked = Check.apply(results, List.of(
-        new Check(col(BUCKET_START).isNull().or(col(BUCKET_END).isNull()), "bucket_without_times",
+        new Check(col(BUCKET_START).isNull().or(col(BUCKET_END).isNull()), QuarantineReason.BUCKET_WITHOUT_TIMES,
             lit("the bucket has no start_time or end_time")),
         new Check(col(BUCKET_END).minus(col(BUCKET_START)).notEqual(DAY)
-                .or(col(BUCKET_START).mod(DAY).notEqual(0)), "bucket_not_a_day",
+                .or(col(BUCKET_START).mod(DAY).notEqual(0)), QuarantineReason.BUCKET_NOT_A_DAY,
             concat(lit("bucket ["), col(BUCKET_START).cast("string"), lit(", "), col(BUCKET_END).cast("string"),
                 lit(") is not one UTC day (bucket_width 1d)"))),
-        new Check(col(AMOUNT).isNull(), "missing_field", lit("amount.value is missing")),
-        new Check(lower(coalesce(col(CURRENCY), lit(""))).notEqual("usd"), "non_usd_currency",
+        new Check(col(AMOUNT_USD).isNull(), QuarantineReason.MISSING_FIELD, lit("amount.value is missing")),
+        new Check(lower(coalesce(col(CURRENCY), lit(""))).notEqual("usd"), QuarantineReason.NON_USD_CURRENCY,
             concat(lit("amount in '"), coalesce(col(CURRENCY), lit("")),
                 lit("', not usd: convert at the invoice's rate before reconciling")))));
     Dataset<Row> valid = checked.filter(col(PARSE_REASON).isNull());
     Dataset<Row> invalid = checked.filter(col(PARSE_REASON).isNotNull());
     WindowSpec bucket = Window.partitionBy(col(BUCKET_START), col(BUCKET_END), col(PROJECT_ID), col(LINE_ITEM));
     Dataset<Row> grouped = valid
-        .withColumn("_conflict", min(AMOUNT).over(bucket).notEqual(max(AMOUNT).over(bucket)))
+        .withColumn("_conflict", min(AMOUNT_USD).over(bucket).notEqual(max(AMOUNT_USD).over(bucket)))
         .withColumn("_copies", count(lit(1)).over(bucket))
         .withColumn("_rank", row_number().over(bucket.orderBy(col(SOURCE_FILE), col(RAW_RECORD))));
     Dataset<Row> conflicting = grouped.filter(col("_conflict"))
-        .withColumn(PARSE_REASON, lit("conflicting_bucket"))
+        .withColumn(PARSE_REASON, lit(QuarantineReason.CONFLICTING_BUCKET.code()))
         .withColumn(PARSE_DETAIL, concat(lit("the same bucket, project and line item appear "),
             col("_copies").cast("string"), lit(" times with different amounts")));
     Dataset<Row> clean = grouped.filter(col("_conflict").unary_$bang());

@@ -1,10 +1,24 @@
 package io.assetcost.finance;
 
+import static io.assetcost.schema.Cols.AMOUNT_USD;
+import static io.assetcost.schema.Cols.BILLED_COST_USD;
+import static io.assetcost.schema.Cols.BILLING_MONTH;
+import static io.assetcost.schema.Cols.COMPUTED_COST_USD;
 import static io.assetcost.schema.Cols.COST_USD;
+import static io.assetcost.schema.Cols.DIFFERENCE_PCT;
+import static io.assetcost.schema.Cols.DIFFERENCE_USD;
+import static io.assetcost.schema.Cols.GRAIN;
+import static io.assetcost.schema.Cols.LINE_ITEM;
+import static io.assetcost.schema.Cols.METER;
+import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.PROJECT_ID;
 import static io.assetcost.schema.Cols.RATE_MODEL;
 import static io.assetcost.schema.Cols.REQUEST_ID;
+import static io.assetcost.schema.Cols.REQUESTS;
 import static io.assetcost.schema.Cols.SERVICE_TIER;
+import static io.assetcost.schema.Cols.STATUS;
+import static io.assetcost.schema.Cols.TOKENS;
+import static io.assetcost.schema.Cols.USD_PER_1M_TOKENS;
 import static io.assetcost.schema.Cols.USAGE_DATE;
 import static io.assetcost.schema.Cols.WORKFLOW_ID;
 import static org.apache.spark.sql.functions.abs;
@@ -28,7 +42,7 @@ import static org.apache.spark.sql.functions.map;
 import io.assetcost.pricing.Meter;
 import io.assetcost.pricing.RequestPricing;
 import io.assetcost.report.Ratios;
-import io.assetcost.schema.Schemas;
+import io.assetcost.schema.OutputTable;
 import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -56,9 +70,7 @@ public final class FinanceReports {
   /** Status: a bill but no usage. */
   public static final String ONLY_BILLED = "only_billed";
 
-  private static final String METER = "meter";
-  private static final String TOKENS = "tokens";
-  private static final String RATE = "usd_per_1m_tokens";
+  private static final String RATE = USD_PER_1M_TOKENS;
   private static final Column ZERO = lit(BigDecimal.ZERO).cast(RequestPricing.USD);
 
   private FinanceReports() {}
@@ -100,11 +112,11 @@ public final class FinanceReports {
    * @return rows of contract monthly_spend
    */
   public static Dataset<Row> monthlySpend(Dataset<Row> meterRows, YearMonth month) {
-    Dataset<Row> spend = meterRows.groupBy(col(PROJECT_ID), col(RATE_MODEL).as("model"), col(SERVICE_TIER),
+    Dataset<Row> spend = meterRows.groupBy(col(PROJECT_ID), col(RATE_MODEL).as(MODEL), col(SERVICE_TIER),
             col(METER), col(RATE))
-        .agg(countDistinct(REQUEST_ID).as("requests"), sum(TOKENS).as(TOKENS), sum(COST_USD).as(COST_USD))
-        .withColumn("billing_month", lit(month.toString()));
-    return Schemas.conform(spend, Schemas.MONTHLY_SPEND);
+        .agg(countDistinct(REQUEST_ID).as(REQUESTS), sum(TOKENS).as(TOKENS), sum(COST_USD).as(COST_USD))
+        .withColumn(BILLING_MONTH, lit(month.toString()));
+    return OutputTable.MONTHLY_SPEND.conform(spend);
   }
 
   /**
@@ -123,42 +135,42 @@ public final class FinanceReports {
   public static Dataset<Row> reconcile(Dataset<Row> requestCosts, Dataset<Row> billed, YearMonth month,
       BigDecimal toleranceUsd, BigDecimal tolerancePct) {
     Dataset<Row> computed = inMonth(requestCosts, month).groupBy(USAGE_DATE, PROJECT_ID)
-        .agg(sum(COST_USD).as("computed_cost_usd"))
+        .agg(sum(COST_USD).as(COMPUTED_COST_USD))
         .withColumn("_computed", lit(true));
     Dataset<Row> bill = inMonth(billed, month).groupBy(USAGE_DATE, PROJECT_ID)
-        .agg(sum(CostsReader.AMOUNT).as("billed_cost_usd"))
+        .agg(sum(AMOUNT_USD).as(BILLED_COST_USD))
         .withColumn("_billed", lit(true))
         .withColumnRenamed(USAGE_DATE, "_b_date").withColumnRenamed(PROJECT_ID, "_b_project");
     Dataset<Row> days = computed.join(bill, col(USAGE_DATE).equalTo(col("_b_date"))
             .and(col(PROJECT_ID).eqNullSafe(col("_b_project"))), "full_outer")
         .select(coalesce(col(USAGE_DATE), col("_b_date")).as(USAGE_DATE),
             when(col("_computed").isNotNull(), col(PROJECT_ID)).otherwise(col("_b_project")).as(PROJECT_ID),
-            coalesce(col("computed_cost_usd"), ZERO).as("computed_cost_usd"),
-            coalesce(col("billed_cost_usd"), ZERO).as("billed_cost_usd"),
+            coalesce(col(COMPUTED_COST_USD), ZERO).as(COMPUTED_COST_USD),
+            coalesce(col(BILLED_COST_USD), ZERO).as(BILLED_COST_USD),
             coalesce(col("_computed"), lit(false)).as("_computed"),
             coalesce(col("_billed"), lit(false)).as("_billed"))
-        .withColumn("grain", lit("day"));
+        .withColumn(GRAIN, lit("day"));
     Dataset<Row> months = days.groupBy(PROJECT_ID)
-        .agg(sum("computed_cost_usd").as("computed_cost_usd"), sum("billed_cost_usd").as("billed_cost_usd"),
+        .agg(sum(COMPUTED_COST_USD).as(COMPUTED_COST_USD), sum(BILLED_COST_USD).as(BILLED_COST_USD),
             max("_computed").as("_computed"), max("_billed").as("_billed"))
         .withColumn(USAGE_DATE, lit(null).cast("date"))
-        .withColumn("grain", lit("month"));
+        .withColumn(GRAIN, lit("month"));
     Dataset<Row> all = days.unionByName(months)
-        .withColumn("billing_month", lit(month.toString()))
-        .withColumn("difference_usd", col("computed_cost_usd").minus(col("billed_cost_usd")).cast(RequestPricing.USD))
-        .withColumn("difference_pct",
-            Ratios.divide(col("difference_usd").multiply(lit(100)), col("billed_cost_usd")))
-        .withColumn("status", status(toleranceUsd, tolerancePct));
-    return Schemas.conform(all, Schemas.COST_RECONCILIATION);
+        .withColumn(BILLING_MONTH, lit(month.toString()))
+        .withColumn(DIFFERENCE_USD, col(COMPUTED_COST_USD).minus(col(BILLED_COST_USD)).cast(RequestPricing.USD))
+        .withColumn(DIFFERENCE_PCT,
+            Ratios.divide(col(DIFFERENCE_USD).multiply(lit(100)), col(BILLED_COST_USD)))
+        .withColumn(STATUS, status(toleranceUsd, tolerancePct));
+    return OutputTable.COST_RECONCILIATION.conform(all);
   }
 
   private static Column status(BigDecimal toleranceUsd, BigDecimal tolerancePct) {
-    Column within = abs(col("difference_usd")).leq(lit(toleranceUsd))
-        .or(coalesce(abs(col("difference_pct")).leq(lit(tolerancePct)), lit(false)));
+    Column within = abs(col(DIFFERENCE_USD)).leq(lit(toleranceUsd))
+        .or(coalesce(abs(col(DIFFERENCE_PCT)).leq(lit(tolerancePct)), lit(false)));
     return when(col("_computed").unary_$bang(), lit(ONLY_BILLED))
         .when(col("_billed").unary_$bang(), lit(ONLY_COMPUTED))
         .when(within, lit(MATCH))
-        .when(col("difference_usd").gt(0), lit(OVER))
+        .when(col(DIFFERENCE_USD).gt(0), lit(OVER))
         .otherwise(lit(UNDER));
   }
 
@@ -171,9 +183,9 @@ public final class FinanceReports {
    * @return rows of contract unmatched_line_items
    */
   public static Dataset<Row> unmatchedLineItems(Dataset<Row> unmatched, YearMonth month) {
-    Dataset<Row> out = inMonth(unmatched, month).groupBy(CostsReader.LINE_ITEM, PROJECT_ID)
-        .agg(countDistinct(USAGE_DATE).as("days"), sum(CostsReader.AMOUNT).as("amount_usd"));
-    return Schemas.conform(out, Schemas.UNMATCHED_LINE_ITEMS);
+    Dataset<Row> out = inMonth(unmatched, month).groupBy(LINE_ITEM, PROJECT_ID)
+        .agg(countDistinct(USAGE_DATE).as("days"), sum(AMOUNT_USD).as(AMOUNT_USD));
+    return OutputTable.UNMATCHED_LINE_ITEMS.conform(out);
   }
 
   /**
@@ -236,6 +248,6 @@ public final class FinanceReports {
         col(PROJECT_ID).as("SubAccountId"),
         lit(null).cast("string").as("SubAccountName"),
         to_json(map(lit("workflow_id"), col(WORKFLOW_ID))).as("Tags"));
-    return Schemas.conform(focus, Schemas.FOCUS_COSTS);
+    return OutputTable.FOCUS_COSTS.conform(focus);
   }
 }

@@ -2,7 +2,7 @@ package io.assetcost.finance;
 
 import static org.apache.spark.sql.functions.lit;
 
-import io.assetcost.InputException;
+import io.assetcost.run.InputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;

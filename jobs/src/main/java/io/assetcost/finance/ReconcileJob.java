@@ -1,6 +1,6 @@
 package io.assetcost.finance;
 
-import io.assetcost.JobLauncher;
+import io.assetcost.run.JobLauncher;
 import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;
 

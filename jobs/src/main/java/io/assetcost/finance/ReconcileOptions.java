@@ -1,7 +1,7 @@
 package io.assetcost.finance;
 
-import io.assetcost.InputException;
-import io.assetcost.JobLauncher;
+import io.assetcost.run.InputException;
+import io.assetcost.run.JobLauncher;
 import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;

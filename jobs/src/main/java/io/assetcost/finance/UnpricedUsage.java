@@ -1,7 +1,6 @@
 package io.assetcost.finance;
 
-import static io.assetcost.schema.Cols.CACHED_IMAGE_TOKENS;
-import static io.assetcost.schema.Cols.CACHED_TEXT_TOKENS;
+import static io.assetcost.schema.Cols.BILLING_MONTH;
 import static io.assetcost.schema.Cols.CREATED_AT;
 import static io.assetcost.schema.Cols.IMAGE_TOKENS;
 import static io.assetcost.schema.Cols.OUTPUT_IMAGE_TOKENS;
@@ -20,8 +19,9 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.io.UsageReader;
+import io.assetcost.pricing.Meter;
 import io.assetcost.quality.Quarantine;
-import io.assetcost.schema.Schemas;
+import io.assetcost.schema.OutputTable;
 import java.time.YearMonth;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -48,24 +48,23 @@ public final class UnpricedUsage {
   public static Dataset<Row> of(Dataset<Row> quarantine, YearMonth month) {
     Dataset<Row> usage = quarantine.filter(col(SOURCE).equalTo(Quarantine.USAGE));
     Column readable = col(PARSE_REASON).isNull();
-    for (String t : new String[] {TEXT_TOKENS, CACHED_TEXT_TOKENS, IMAGE_TOKENS, CACHED_IMAGE_TOKENS,
-        OUTPUT_IMAGE_TOKENS, OUTPUT_TEXT_TOKENS}) {
-      readable = readable.and(col(t).geq(0));
+    for (Meter m : Meter.values()) {
+      readable = readable.and(col(m.canonicalColumn()).geq(0));
     }
     Dataset<Row> reread = UsageReader.reread(usage.select(RAW_RECORD, SOURCE_FILE))
         .select(col(RAW_RECORD).as("_raw"), col(SOURCE_FILE).as("_file"),
-            date_format(col(CREATED_AT), "yyyy-MM").as("billing_month"),
+            date_format(col(CREATED_AT), "yyyy-MM").as(BILLING_MONTH),
             when(readable, col(TEXT_TOKENS).plus(col(IMAGE_TOKENS))).as("_in"),
             when(readable, col(OUTPUT_IMAGE_TOKENS).plus(col(OUTPUT_TEXT_TOKENS))).as("_out"))
         .dropDuplicates("_raw", "_file");
     Dataset<Row> joined = usage.join(reread, col(RAW_RECORD).eqNullSafe(col("_raw"))
         .and(col(SOURCE_FILE).eqNullSafe(col("_file"))), "left");
     Dataset<Row> report = joined
-        .filter(col("billing_month").isNull().or(col("billing_month").equalTo(month.toString())))
-        .groupBy(col("billing_month"), col(REASON))
+        .filter(col(BILLING_MONTH).isNull().or(col(BILLING_MONTH).equalTo(month.toString())))
+        .groupBy(col(BILLING_MONTH), col(REASON))
         .agg(count(lit(1)).as("records"), count(col("_in")).as("records_with_tokens"),
             sum(col("_in")).as("input_tokens"), sum(col("_out")).as("output_tokens"))
         .na().fill(0L, new String[] {"input_tokens", "output_tokens"});
-    return Schemas.conform(report, Schemas.UNPRICED_USAGE);
+    return OutputTable.UNPRICED_USAGE.conform(report);
   }
 }

@@ -1,6 +1,7 @@
 package io.assetcost.io;
 
-import io.assetcost.InputException;
+import io.assetcost.run.InputException;
+import io.assetcost.quality.QuarantineReason;
 import io.assetcost.schema.Cols;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,6 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.io.input.BOMInputStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
@@ -46,7 +46,7 @@ import org.apache.spark.sql.types.StructType;
 public final class CsvSource {
 
   /** Reason given to a CSV record that cannot be parsed. */
-  public static final String MALFORMED = "malformed_record";
+  private static final String MALFORMED = QuarantineReason.MALFORMED_RECORD.code();
 
   private CsvSource() {}
 
@@ -99,7 +99,7 @@ public final class CsvSource {
     for (String c : columns) {
       fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
     }
-    for (String c : List.of(Cols.RAW_RECORD, Cols.SOURCE_FILE, Cols.PARSE_REASON, Cols.PARSE_DETAIL)) {
+    for (String c : Cols.LINEAGE) {
       fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
     }
     StructType schema = new StructType(fields.toArray(new StructField[0]));
@@ -213,48 +213,4 @@ public final class CsvSource {
     }
   }
 
-  /**
-   * Reads a small configuration CSV on the driver: the embedded classpath resource when no location is
-   * given, else a file on any Hadoop file system (UTF-8, a byte-order mark skipped).
-   *
-   * @param conf Hadoop configuration
-   * @param option the option that names the file, for messages (e.g. {@code --rates})
-   * @param location the file, or null for the embedded default
-   * @param resource the embedded default's classpath resource
-   * @param parse parses the text; its second argument describes the source for messages
-   * @param <T> what the file holds
-   * @return the parsed content
-   * @throws InputException when the file does not exist or cannot be read
-   */
-  public static <T> T readConfig(Configuration conf, String option, String location, String resource,
-      java.util.function.BiFunction<Reader, String, T> parse) {
-    if (location == null) {
-      try (InputStream in = CsvSource.class.getClassLoader().getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IllegalStateException("the embedded " + resource + " is missing from the jar");
-        }
-        return parse.apply(utf8(in), "embedded " + resource);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the embedded " + resource, e);
-      }
-    }
-    try (InputStream in = open(conf, location); Reader reader = utf8(in)) {
-      return parse.apply(reader, location);
-    } catch (java.io.FileNotFoundException e) {
-      throw new InputException(option + " " + location + " does not exist", e);
-    } catch (IOException e) {
-      throw new InputException(option + " " + location + " cannot be read: " + e.getMessage(), e);
-    }
-  }
-
-  private static Reader utf8(InputStream in) throws IOException {
-    return new java.io.InputStreamReader(BOMInputStream.builder().setInputStream(in).get(), StandardCharsets.UTF_8);
-  }
-
-  /** Opens a path on its file system, for readers of small driver-side files. */
-  public static InputStream open(Configuration conf, String location) throws IOException {
-    Path p = new Path(location);
-    FileSystem fs = p.getFileSystem(conf);
-    return fs.open(p);
-  }
 }

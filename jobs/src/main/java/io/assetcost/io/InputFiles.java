@@ -1,6 +1,6 @@
 package io.assetcost.io;
 
-import io.assetcost.InputException;
+import io.assetcost.run.InputException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,7 +1,6 @@
 package io.assetcost.io;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.assetcost.schema.OutputTable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -22,13 +21,15 @@ import org.apache.commons.csv.CSVPrinter;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.functions;
 
 /**
- * Writes the job's outputs on any Hadoop file system: Parquet tables through Spark's writer, report CSV
- * files through Commons CSV, and the run summary as JSON through Jackson.
+ * Writes the jobs' tables on any Hadoop file system: Parquet through Spark's writer, CSV files through
+ * Commons CSV, each in the order and partitioning its {@link OutputTable} entry gives.
  *
  * <p>CSV files have a header row with the contract's column names, RFC 4180 quoting and CRLF line ends,
  * decimals as plain numbers (never exponent form: {@link BigDecimal#toPlainString()}), dates as
@@ -45,52 +46,45 @@ public final class OutputWriter {
   private OutputWriter() {}
 
   /**
-   * Writes a table as Parquet under {@code out/name/}, replacing what was there.
-   *
-   * @param df the table, already conformed to its contract
-   * @param out output directory
-   * @param name table name
-   */
-  public static void parquet(Dataset<Row> df, String out, String name) {
-    df.write().mode(SaveMode.Overwrite).parquet(new Path(out, name).toString());
-  }
-
-  /**
-   * Writes a table as Parquet under {@code out/name/}, Hive-style partitioned by a column
-   * ({@code usage_date=2026-11-02/}), one file per partition with rows in a stable order, so that a rerun
-   * writes the same files and analysts' engines prune by date.
+   * Writes a table as Parquet under {@code dir/<name>/}, replacing what was there: Hive-style partitioned
+   * by its partition column ({@code usage_date=2026-11-02/}) when it has one, one file per partition (or
+   * one file), rows in the table's sort order, so that a rerun writes the same files and analysts'
+   * engines prune by date.
    *
    * @param df the table, conformed to its contract
-   * @param out output (staging) directory
-   * @param name table name
-   * @param partitionColumn partition column, or null for one unpartitioned file
-   * @param sort row order within a file
+   * @param dir the directory to write under (a run's staging directory, or the month close's output)
+   * @param table the table
    */
-  public static void parquet(Dataset<Row> df, String out, String name, String partitionColumn, List<String> sort) {
-    org.apache.spark.sql.Column[] order = sort.stream().map(org.apache.spark.sql.functions::col)
-        .toArray(org.apache.spark.sql.Column[]::new);
-    if (partitionColumn == null) {
-      df.repartition(1).sortWithinPartitions(order).write().mode(SaveMode.Overwrite)
-          .parquet(new Path(out, name).toString());
+  public static void parquet(Dataset<Row> df, Path dir, OutputTable table) {
+    Column[] order = table.sort().stream().map(functions::col).toArray(Column[]::new);
+    String target = new Path(dir, table.tableName()).toString();
+    String partition = table.partitionColumn();
+    if (partition == null) {
+      df.repartition(1).sortWithinPartitions(order).write().mode(SaveMode.Overwrite).parquet(target);
     } else {
-      df.repartition(org.apache.spark.sql.functions.col(partitionColumn)).sortWithinPartitions(order)
-          .write().mode(SaveMode.Overwrite).partitionBy(partitionColumn).parquet(new Path(out, name).toString());
+      df.repartition(functions.col(partition)).sortWithinPartitions(order).write().mode(SaveMode.Overwrite)
+          .partitionBy(partition).parquet(target);
     }
   }
 
   /**
-   * Writes one CSV file like {@link #csv} under a temporary name, then puts it in place of the old one, so a
-   * reader never sees half a file.
+   * Writes a table as one CSV file in its sort order ({@link #csv}) under a temporary name, then puts it in
+   * place of the old one, so a reader never sees half a file.
+   *
+   * @param df the table's rows
+   * @param table the table (for its sort order)
+   * @param conf Hadoop configuration
+   * @param file the CSV file
+   * @throws UncheckedIOException when the file cannot be written
    */
-  public static void csvReplacing(Dataset<Row> df, Configuration conf, String file) {
-    Path target = new Path(file);
-    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-    csv(df, conf, tmp.toString());
+  public static void csvReplacing(Dataset<Row> df, OutputTable table, Configuration conf, Path file) {
+    Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
+    csv(df.orderBy(table.sort().stream().map(functions::col).toArray(Column[]::new)), conf, tmp.toString());
     try {
-      FileSystem fs = target.getFileSystem(conf);
-      fs.delete(target, false);
-      if (!fs.rename(tmp, target)) {
-        throw new IOException("cannot move " + tmp + " to " + target);
+      FileSystem fs = file.getFileSystem(conf);
+      fs.delete(file, false);
+      if (!fs.rename(tmp, file)) {
+        throw new IOException("cannot move " + tmp + " to " + file);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
@@ -171,23 +165,4 @@ public final class OutputWriter {
     return text;
   }
 
-  /**
-   * Writes a JSON document (maps, lists, strings, numbers), pretty-printed, replacing the file.
-   *
-   * @param conf Hadoop configuration
-   * @param file target file
-   * @param document the content
-   * @throws UncheckedIOException when the file cannot be written
-   */
-  public static void json(Configuration conf, String file, Object document) {
-    Path path = new Path(file);
-    try {
-      FileSystem fs = path.getFileSystem(conf);
-      try (OutputStream os = fs.create(path, true)) {
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(os, document);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
-  }
 }

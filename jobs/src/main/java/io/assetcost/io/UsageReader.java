@@ -14,6 +14,8 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.quality.Check;
+import io.assetcost.quality.QuarantineReason;
+import io.assetcost.run.InputException;
 import io.assetcost.schema.Schemas;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,17 +30,17 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads usage in any of its three forms into one canonical shape (DESIGN 2.1, 2.2), told apart by file
+ * Reads usage in any of its three forms into one canonical shape (README, "Inputs"), told apart by file
  * extension: the nested usage log ({@code .jsonl}), the flat export as CSV ({@code .csv}) or Parquet
  * ({@code .parquet}). Every schema is explicit, from {@code schemas/usage_log.avsc} and
  * {@code schemas/usage_export.avsc}; nothing is inferred.
  *
- * <p>Canonical columns: request_id, created_at (timestamp, UTC), project_id, workflow_id, asset_id, model,
- * endpoint, service_tier (absent = {@code default}), status, error_code, n (int), size, quality, then
- * token counts (long, tokens; absent = 0) text_tokens and image_tokens (input, cached included),
- * cached_text_tokens, cached_image_tokens, output_image_tokens, output_text_tokens; then raw_record,
- * source_file, parse_reason and parse_detail (set when the record could not be read as usage). Blank
- * strings are null.
+ * <p>Every reader ends in the canonical usage contract, {@code schemas/canonical_usage.avsc}: request_id,
+ * created_at (timestamp, UTC), project_id, workflow_id, asset_id, model, endpoint, service_tier (absent =
+ * {@code default}), status, error_code, n (int), size, quality, then token counts (long, tokens; absent = 0)
+ * text_tokens and image_tokens (input, cached included), cached_text_tokens, cached_image_tokens,
+ * output_image_tokens, output_text_tokens; then the lineage columns raw_record, source_file, parse_reason
+ * and parse_detail (set when the record could not be read as usage). Blank strings are null.
  */
 public final class UsageReader {
 
@@ -77,6 +79,34 @@ public final class UsageReader {
   }
 
   /**
+   * Checks on the driver that the Parquet files' columns that the export contract names have its types
+   * (a whole number may be an int; a timestamp may lack a zone: both read as the contract says).
+   *
+   * @param spark the session
+   * @param option the option, for messages
+   * @param files the Parquet files
+   * @throws InputException naming the column, its type and the expected one
+   */
+  public static void checkParquetSchema(SparkSession spark, String option, List<String> files) {
+    StructType found = spark.read().parquet(files.toArray(new String[0])).schema();
+    for (StructField want : Schemas.spark(Schemas.USAGE_EXPORT).fields()) {
+      for (StructField have : found.fields()) {
+        if (have.name().equals(want.name()) && !compatible(have.dataType(), want.dataType())) {
+          throw new InputException(option + " Parquet column " + want.name() + " is "
+              + have.dataType().simpleString() + ", expected " + want.dataType().simpleString()
+              + " (schemas/usage_export.avsc)");
+        }
+      }
+    }
+  }
+
+  private static boolean compatible(DataType have, DataType want) {
+    return have.equals(want)
+        || (want.equals(DataTypes.LongType) && have.equals(DataTypes.IntegerType))
+        || (want.equals(DataTypes.TimestampType) && have.equals(DataTypes.TimestampNTZType));
+  }
+
+  /**
    * Reads quarantined usage records again from their raw_record, by the kind of their source_file, with
    * the same parsers as {@link #read} (so the finance job's coverage counts use the same token rules).
    * A CSV record was stored re-encoded per RFC 4180 and a Parquet row as JSON; both parse back.
@@ -98,7 +128,7 @@ public final class UsageReader {
         .select(org.apache.spark.sql.functions.from_csv(coalesce(col(RAW_RECORD), lit("")),
             lit(asText.toDDL()), Map.of("mode", "PERMISSIVE")).as("c"), col(RAW_RECORD), col(SOURCE_FILE))
         .select(col("c.*"), col(RAW_RECORD), col(SOURCE_FILE),
-            when(col(RAW_RECORD).isNull(), lit("malformed_record")).as(PARSE_REASON),
+            when(col(RAW_RECORD).isNull(), lit(QuarantineReason.MALFORMED_RECORD.code())).as(PARSE_REASON),
             when(col(RAW_RECORD).isNull(), lit("no record text")).as(PARSE_DETAIL));
     Dataset<Row> parquet = records.filter(file.rlike("\\.parquet$"))
         .select(from_json(col(RAW_RECORD), export).as("p"), col(SOURCE_FILE))
@@ -158,20 +188,20 @@ public final class UsageReader {
         lit(null).cast("string").as(PARSE_REASON), lit(null).cast("string").as(PARSE_DETAIL));
     Column inSum = col(TEXT_TOKENS).plus(col(IMAGE_TOKENS));
     return Check.apply(canonical, List.of(
-        new Check(col(CORRUPT).isNotNull(), "malformed_record",
+        new Check(col(CORRUPT).isNotNull(), QuarantineReason.MALFORMED_RECORD,
             lit("the line is not a JSON object with the usage log's field types (schemas/usage_log.avsc)")),
-        new Check(col("created_raw").isNotNull().and(col(CREATED_AT).isNull()), "invalid_value",
+        new Check(col("created_raw").isNotNull().and(col(CREATED_AT).isNull()), QuarantineReason.INVALID_VALUE,
             concat(lit("created "), col("created_raw").cast("string"),
                 lit(" is not unix seconds between 1970 and 2100"))),
         new Check(col("has_usage").and(col("has_in_details").unary_$bang())
-                .and(coalesce(col("input_tokens_raw"), lit(0L)).gt(0)), "missing_field",
+                .and(coalesce(col("input_tokens_raw"), lit(0L)).gt(0)), QuarantineReason.MISSING_FIELD,
             concat(lit("usage.input_tokens_details is missing while usage.input_tokens is "),
                 col("input_tokens_raw").cast("string"), lit(": text and image input cannot be told apart"))),
         new Check(col("has_in_details").and(col("input_tokens_raw").isNotNull())
-                .and(col("input_tokens_raw").notEqual(inSum)), "inconsistent_tokens",
+                .and(col("input_tokens_raw").notEqual(inSum)), QuarantineReason.INCONSISTENT_TOKENS,
             concat(lit("usage.input_tokens "), col("input_tokens_raw").cast("string"),
                 lit(" differs from text_tokens + image_tokens = "), inSum.cast("string")))))
-        .drop(CORRUPT, "created_raw", "input_tokens_raw", "has_usage", "has_in_details");
+        .transform(UsageReader::canonical);
   }
 
   /**
@@ -190,7 +220,7 @@ public final class UsageReader {
         continue;
       }
       Column converted = col(f.name()).try_cast(f.dataType());
-      checks.add(new Check(col(f.name()).isNotNull().and(converted.isNull()), "malformed_record",
+      checks.add(new Check(col(f.name()).isNotNull().and(converted.isNull()), QuarantineReason.MALFORMED_RECORD,
           concat(lit(f.name() + " '"), col(f.name()), lit("' is not " + describe(f.dataType())))));
       typed = typed.withColumn(f.name() + "__typed", converted);
     }
@@ -219,8 +249,13 @@ public final class UsageReader {
     return flatToCanonical(withRaw);
   }
 
+  /** Reduces rows to the canonical usage contract ({@code schemas/canonical_usage.avsc}), in its order. */
+  private static Dataset<Row> canonical(Dataset<Row> df) {
+    return Schemas.conform(df, Schemas.CANONICAL_USAGE);
+  }
+
   private static Dataset<Row> flatToCanonical(Dataset<Row> flat) {
-    return flat.select(
+    return canonical(flat.select(
         str(REQUEST_ID).as(REQUEST_ID),
         col(CREATED_AT),
         str(PROJECT_ID).as(PROJECT_ID),
@@ -240,7 +275,7 @@ public final class UsageReader {
         tokens("input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
         tokens("output_image_tokens").as(OUTPUT_IMAGE_TOKENS),
         tokens("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
-        col(RAW_RECORD), col(SOURCE_FILE), col(PARSE_REASON), col(PARSE_DETAIL));
+        col(RAW_RECORD), col(SOURCE_FILE), col(PARSE_REASON), col(PARSE_DETAIL)));
   }
 
   private static Column str(String name) {

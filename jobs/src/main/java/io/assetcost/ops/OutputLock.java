@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.assetcost.run.LockedException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -22,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An exclusive lock on an output directory: the file {@code DIR/_lock}, created only if absent (an atomic
+ * An exclusive lock on an output directory: the file {@code DIR/_lock} ({@link OutputLayout#lock}), created only if absent (an atomic
  * create on HDFS and local file systems), holding the holder's host, pid, run id and start time. While
  * the run lives, a daemon thread touches the file every {@link #HEARTBEAT}. A lock whose holder is dead is
  * taken over: on the same host when its pid no longer runs, on any host when its heartbeat is older than
@@ -33,8 +34,6 @@ public final class OutputLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputLock.class);
   /** How often a live holder refreshes the lock. */
   public static final Duration HEARTBEAT = Duration.ofSeconds(20);
-  /** File name of the lock under the output directory. */
-  public static final String FILE = "_lock";
 
   private final FileSystem fs;
   private final Path path;
@@ -55,14 +54,14 @@ public final class OutputLock implements AutoCloseable {
    * Takes the lock.
    *
    * @param conf Hadoop configuration
-   * @param out the output directory
+   * @param out the output directory ({@link OutputLayout#lock} is the lock file)
    * @param runId this run's id
    * @param stale a holder silent for longer than this is dead
    * @return the lock, to close when the run ends
    * @throws LockedException when a live run holds it
    */
-  public static OutputLock acquire(Configuration conf, String out, String runId, Duration stale) {
-    Path path = new Path(out, FILE);
+  public static OutputLock acquire(Configuration conf, OutputLayout out, String runId, Duration stale) {
+    Path path = out.lock();
     try {
       FileSystem fs = path.getFileSystem(conf);
       fs.mkdirs(path.getParent());
@@ -76,14 +75,14 @@ public final class OutputLock implements AutoCloseable {
         }
         String dead = holder.deadReason(stale);
         if (dead == null) {
-          throw new LockedException("output " + out + " is locked by run " + holder.runId + " (host "
+          throw new LockedException("output " + out.root() + " is locked by run " + holder.runId + " (host "
               + holder.host + ", pid " + holder.pid + ", started " + holder.startedAt + "); wait for it, or remove "
               + path + " if that run is gone");
         }
         LOG.warn("taking over the lock of run {} on {} (pid {}): {}", holder.runId, holder.host, holder.pid, dead);
         fs.delete(path, false);
       }
-      throw new LockedException("output " + out + " lock " + path + " keeps changing hands; try again");
+      throw new LockedException("output " + out.root() + " lock " + path + " keeps changing hands; try again");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot take the lock " + path, e);
     }

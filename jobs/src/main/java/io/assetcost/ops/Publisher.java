@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import io.assetcost.schema.OutputTable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -35,38 +36,18 @@ import org.slf4j.LoggerFactory;
 public final class Publisher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
-  /** Where runs write before publishing. */
-  public static final String STAGING = "_staging";
-  /** Where replaced partitions go until the publish completes. */
-  public static final String TRASH = "_trash";
-  /** The journal of an unfinished publish. */
-  public static final String JOURNAL = "_publish.json";
 
   private Publisher() {}
-
-  /**
-   * A table to publish.
-   *
-   * @param name table name (its directory under the output)
-   * @param partitionColumn Hive-style partition column (date values), or null for an unpartitioned table
-   *     replaced whole
-   */
-  public record Table(String name, String partitionColumn) {}
-
-  /** The staging directory of a run. */
-  public static String staging(String out, String runId) {
-    return new Path(new Path(out, STAGING), runId).toString();
-  }
 
   /**
    * Completes a publish that a dead run left unfinished, then removes staging and trash left behind.
    * Call it holding the lock, before writing anything.
    *
    * @param conf Hadoop configuration
-   * @param out output directory
+   * @param out the output directory
    */
-  public static void recover(Configuration conf, String out) {
-    Path journal = new Path(out, JOURNAL);
+  public static void recover(Configuration conf, OutputLayout out) {
+    Path journal = out.journal();
     try {
       FileSystem fs = journal.getFileSystem(conf);
       if (fs.exists(journal)) {
@@ -83,10 +64,10 @@ public final class Publisher {
         apply(fs, swaps);
         fs.delete(journal, false);
       }
-      fs.delete(new Path(out, STAGING), true);
-      fs.delete(new Path(out, TRASH), true);
+      fs.delete(out.stagingRoot(), true);
+      fs.delete(out.trashRoot(), true);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot recover the output " + out, e);
+      throw new UncheckedIOException("cannot recover the output " + out.root(), e);
     }
   }
 
@@ -96,22 +77,23 @@ public final class Publisher {
    * Swaps the staged tables in.
    *
    * @param conf Hadoop configuration
-   * @param out output directory
+   * @param out the output directory
    * @param runId the run
-   * @param tables the tables the run staged
+   * @param tables the tables the run staged (each under {@link OutputLayout#staging})
    * @param window the partitions the run replaces (every partition for a full run)
    */
-  public static void publish(Configuration conf, String out, String runId, List<Table> tables, RunWindow window) {
-    Path staging = new Path(staging(out, runId));
-    Path trash = new Path(new Path(out, TRASH), runId);
+  public static void publish(Configuration conf, OutputLayout out, String runId, List<OutputTable> tables,
+      RunWindow window) {
+    Path staging = out.staging(runId);
+    Path trash = out.trash(runId);
     try {
       FileSystem fs = staging.getFileSystem(conf);
       List<Swap> swaps = new ArrayList<>();
-      for (Table t : tables) {
-        Path live = new Path(out, t.name());
-        Path staged = new Path(staging, t.name());
+      for (OutputTable t : tables) {
+        Path live = out.table(t);
+        Path staged = new Path(staging, t.tableName());
         if (window.full() || t.partitionColumn() == null) {
-          swaps.add(new Swap(live, fs.exists(staged) ? staged : null, new Path(trash, t.name())));
+          swaps.add(new Swap(live, fs.exists(staged) ? staged : null, new Path(trash, t.tableName())));
           continue;
         }
         TreeSet<String> partitions = new TreeSet<>();
@@ -120,18 +102,17 @@ public final class Publisher {
         fs.mkdirs(live);
         for (String p : partitions) {
           Path s = new Path(staged, p);
-          swaps.add(new Swap(new Path(live, p), fs.exists(s) ? s : null, new Path(new Path(trash, t.name()), p)));
+          swaps.add(new Swap(new Path(live, p), fs.exists(s) ? s : null, new Path(new Path(trash, t.tableName()), p)));
         }
       }
-      Path journal = new Path(out, JOURNAL);
-      writeJournal(fs, journal, runId, swaps);
+      writeJournal(fs, out.journal(), runId, swaps);
       apply(fs, swaps);
-      fs.delete(journal, false);
+      fs.delete(out.journal(), false);
       // Runs are exclusive: nothing else is staged or in the trash.
-      fs.delete(new Path(out, TRASH), true);
-      fs.delete(new Path(out, STAGING), true);
+      fs.delete(out.trashRoot(), true);
+      fs.delete(out.stagingRoot(), true);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish run " + runId + " to " + out, e);
+      throw new UncheckedIOException("cannot publish run " + runId + " to " + out.root(), e);
     }
   }
 

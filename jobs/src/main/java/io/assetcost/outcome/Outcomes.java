@@ -18,7 +18,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
- * Review outcomes of images, assets and requests (DESIGN section 4).
+ * Review outcomes of images, assets and requests (README, "Outcomes").
  *
  * <p>Image: the decision in force is the latest by decided_at; two decisions at the same instant that
  * disagree resolve to rejected. Equivalently, an image stands approved exactly when some approval comes
@@ -40,10 +40,6 @@ public final class Outcomes {
   public static final String IS_WINNING = "is_winning";
   /** Image column: earliest time since which the image stands approved (timestamp; null if not). */
   public static final String APPROVED_SINCE = "approved_since";
-  /** Asset columns. */
-  public static final String IMAGES_REVIEWED = "images_reviewed";
-  /** Asset columns. */
-  public static final String IMAGES_APPROVED = "images_approved";
 
   /** Waste reason: the request's status is not succeeded. */
   public static final String FAILED_REQUEST = "failed_request";

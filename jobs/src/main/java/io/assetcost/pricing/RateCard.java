@@ -1,6 +1,8 @@
 package io.assetcost.pricing;
 
-import io.assetcost.InputException;
+import io.assetcost.run.ConfigFiles;
+import io.assetcost.run.InputException;
+import io.assetcost.schema.Schemas;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -24,10 +26,11 @@ import java.util.stream.Collectors;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * An effective-dated rate card: USD per 1M tokens per (model, service tier, meter), each price valid over
- * {@code [effective_from, effective_to)} in UTC (DESIGN 2.4, contract {@code schemas/rate_card.avsc}).
+ * {@code [effective_from, effective_to)} in UTC (README, "Inputs"; contract {@code schemas/rate_card.avsc}).
  *
  * <p>A card is validated whole when it is read: for one model, tier and meter no two rows may overlap in
  * time, {@code effective_from} must come before {@code effective_to}, and a price may have at most
@@ -45,9 +48,11 @@ public final class RateCard implements Serializable {
   /** Largest number of decimal places of a USD-per-1M price: keeps the per-token price exact at 12. */
   public static final int MAX_RATE_SCALE = 6;
 
-  /** Columns a rate card CSV must have; {@code source} may follow. */
-  public static final List<String> REQUIRED_COLUMNS =
-      List.of("model", "service_tier", "meter", "usd_per_1m_tokens", "effective_from", "effective_to");
+  /** Columns a rate card CSV must have (its contract's; {@code source} is optional). */
+  public static final List<String> REQUIRED_COLUMNS = Schemas.requiredColumns(Schemas.RATE_CARD);
+
+  /** Classpath resource of the embedded default rate card. */
+  public static final String DEFAULT = "assetcost/default-rate-card.csv";
 
   /**
    * One row of the card.
@@ -87,6 +92,18 @@ public final class RateCard implements Serializable {
   private RateCard(List<Rate> rates, String description) {
     this.rates = List.copyOf(rates);
     this.description = description;
+  }
+
+  /**
+   * Loads the rate card: the embedded default, or a CSV file on any Hadoop file system.
+   *
+   * @param conf Hadoop configuration
+   * @param location the card's path, or null for the embedded default ({@link #DEFAULT})
+   * @return the validated card
+   * @throws InputException when it cannot be read or breaks a rule of this class
+   */
+  public static RateCard load(Configuration conf, String location) {
+    return ConfigFiles.read(conf, "--rates", location, DEFAULT, RateCard::fromCsv);
   }
 
   /**
@@ -282,7 +299,9 @@ public final class RateCard implements Serializable {
   }
 
   /**
-   * The rate of one meter in force at an instant, for tests and messages.
+   * The rate of one meter in force at an instant, looked up row by row. Pricing never calls it (it joins
+   * {@link #segments()}); it stays public because the sample-data generator bills the sample month with
+   * it and the tests hold the card to the published prices with it.
    *
    * @return the USD-per-1M price, or null when the card has none
    */

@@ -43,7 +43,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Prices requests with an effective-dated {@link RateCard} (DESIGN section 3).
+ * Prices requests with an effective-dated {@link RateCard} (README, "Pricing").
  *
  * <p>Per meter: {@code cost = tokens x usd_per_1m_tokens / 1,000,000}, with the rate in force at
  * {@code created_at} (inclusive {@code effective_from}, exclusive {@code effective_to}) for the request's
@@ -59,7 +59,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class RequestPricing {
 
-  /** Money columns: decimal(38,12), USD (DESIGN section 3; where the pipeline's precision is set). */
+  /** Money columns: decimal(38,12), USD: where the pipeline's precision is set (docs/DESIGN.md, "Money"). */
   public static final DecimalType USD = DataTypes.createDecimalType(38, 12);
   /** Rate columns: decimal(18,6), USD per 1M tokens. */
   public static final DecimalType USD_PER_1M = DataTypes.createDecimalType(18, 6);
@@ -79,40 +79,18 @@ public final class RequestPricing {
   private RequestPricing() {}
 
   /**
-   * Result of pricing.
-   *
-   * @param priced requests with every meter priced: the input columns plus rate_model, usage_date,
-   *     images_generated and, per meter, {@code <meter>_tokens} (long), {@code <meter>_usd_per_1m}
-   *     (decimal(18,6), null where the card has none and the meter has no tokens),
-   *     {@code <meter>_cost_usd} (decimal(38,12)), then cost_usd and cache_savings_usd (decimal(38,12))
-   * @param unpriced requests that could not be priced, input columns plus {@link #NO_RATE_DETAIL}
-   */
-  public record Priced(Dataset<Row> priced, Dataset<Row> unpriced) {}
-
-  /**
-   * Prices requests.
-   *
-   * @param requests validated canonical requests: request_id, created_at (timestamp), model,
-   *     service_tier, status, n, and the token counts text_tokens, cached_text_tokens, image_tokens,
-   *     cached_image_tokens, output_image_tokens, output_text_tokens (long, not null)
-   * @param card the rate card
-   * @return priced and unpriced requests; together exactly the input rows, none repeated (the card's
-   *     segments never overlap, so the join cannot fan out)
-   */
-  public static Priced price(Dataset<Row> requests, RateCard card) {
-    Dataset<Row> rated = rate(requests, card, lit(true));
-    return new Priced(rated.filter(col(NO_RATE_DETAIL).isNull()).drop(NO_RATE_DETAIL),
-        rated.filter(col(NO_RATE_DETAIL).isNotNull()));
-  }
-
-  /**
-   * Prices rows in place, without splitting them: the columns of {@link Priced#priced} plus
-   * {@link #NO_RATE_DETAIL} on every row. Rows where {@code priceable} is false get null meter tokens,
+   * Prices rows in place, without splitting them: the input columns plus rate_model, usage_date,
+   * images_generated and, per meter, {@code <meter>_tokens} (long), {@code <meter>_usd_per_1m}
+   * (decimal(18,6), null where the card has none and the meter has no tokens), {@code <meter>_cost_usd}
+   * (decimal(38,12)), then cost_usd and cache_savings_usd (decimal(38,12)), and {@link #NO_RATE_DETAIL}
+   * (null when the row is priced) on every row. The card's segments never overlap, so the join cannot
+   * fan out: every input row comes out once. Rows where {@code priceable} is false get null meter tokens,
    * rates matter not, and their costs are null: the cost job prices its flagged usage this way, so
    * records in quarantine (whose token counts may be anything, even negative) pass through untouched
    * and one dataset holds every record read.
    *
-   * @param requests canonical requests (see {@link #price})
+   * @param requests validated canonical requests: request_id, created_at (timestamp), model, service_tier,
+   *     status, n, and the canonical token counts (long, not null where priceable)
    * @param card the rate card
    * @param priceable boolean column, true for the rows to price
    * @return every input row once, priced where priceable and a rate exists
@@ -124,25 +102,21 @@ public final class RequestPricing {
   }
 
   /**
-   * Adds {@code <meter>_tokens} (long) per meter: cached tokens are a subset of their input, so the
-   * uncached meters take the remainder and no token is counted twice. Null where {@code priceable} is
-   * false.
+   * Adds {@code <meter>_tokens} (long) per meter, each {@link Meter#tokens()}: cached tokens are a subset
+   * of their input, so the uncached meters take the remainder and no token is counted twice. Null where
+   * {@code priceable} is false.
    */
   public static Dataset<Row> withMeterTokens(Dataset<Row> requests, Column priceable) {
-    return requests
-        .withColumn(Meter.TEXT_INPUT.tokensColumn(),
-            when(priceable, col(TEXT_TOKENS).minus(col(CACHED_TEXT_TOKENS))))
-        .withColumn(Meter.CACHED_TEXT_INPUT.tokensColumn(), when(priceable, col(CACHED_TEXT_TOKENS)))
-        .withColumn(Meter.IMAGE_INPUT.tokensColumn(),
-            when(priceable, col(IMAGE_TOKENS).minus(col(CACHED_IMAGE_TOKENS))))
-        .withColumn(Meter.CACHED_IMAGE_INPUT.tokensColumn(), when(priceable, col(CACHED_IMAGE_TOKENS)))
-        .withColumn(Meter.IMAGE_OUTPUT.tokensColumn(), when(priceable, col(OUTPUT_IMAGE_TOKENS)))
-        .withColumn(Meter.TEXT_OUTPUT.tokensColumn(), when(priceable, col(OUTPUT_TEXT_TOKENS)));
+    Dataset<Row> out = requests;
+    for (Meter m : Meter.values()) {
+      out = out.withColumn(m.tokensColumn(), when(priceable, m.tokens()));
+    }
+    return out;
   }
 
   /**
    * Adds {@code rate_model}: the model itself when the card names it, else its base name with a dated
-   * snapshot suffix ({@code -YYYY-MM-DD}) removed (DESIGN 2.4).
+   * snapshot suffix ({@code -YYYY-MM-DD}) removed (README, "Inputs", rate card).
    */
   public static Dataset<Row> withRateModel(Dataset<Row> requests, RateCard card) {
     Column known = col(MODEL).isin(card.models().toArray());
@@ -209,10 +183,10 @@ public final class RequestPricing {
       missing.add(when(col(m.tokensColumn()).gt(0).and(col(m.rateColumn()).isNull()),
           concat(lit(m.id() + " ("), col(m.tokensColumn()).cast("string"), lit(" tokens)"))));
     }
-    missing.add(when(col(Meter.CACHED_TEXT_INPUT.tokensColumn()).gt(0)
-        .and(col(Meter.TEXT_INPUT.rateColumn()).isNull()), lit("text_input (to price cache savings)")));
-    missing.add(when(col(Meter.CACHED_IMAGE_INPUT.tokensColumn()).gt(0)
-        .and(col(Meter.IMAGE_INPUT.rateColumn()).isNull()), lit("image_input (to price cache savings)")));
+    for (Meter cached : Meter.cached()) {
+      missing.add(when(col(cached.tokensColumn()).gt(0).and(col(cached.uncached().rateColumn()).isNull()),
+          lit(cached.uncached().id() + " (to price cache savings)")));
+    }
     Column missingList = concat_ws(", ", missing.toArray(new Column[0]));
     return joined.withColumn(NO_RATE_DETAIL,
         when(col(SEG_MODEL).isNull(), concat(lit("the rate card has no rate for "), subject))
@@ -234,16 +208,19 @@ public final class RequestPricing {
       out = out.withColumn(m.costColumn(), exact);
       total = total == null ? col(m.costColumn()) : total.plus(col(m.costColumn()));
     }
-    Column textSaving = savings(Meter.CACHED_TEXT_INPUT, Meter.TEXT_INPUT);
-    Column imageSaving = savings(Meter.CACHED_IMAGE_INPUT, Meter.IMAGE_INPUT);
+    Column saving = null;
+    for (Meter cached : Meter.cached()) {
+      saving = saving == null ? savings(cached) : saving.plus(savings(cached));
+    }
     return out.withColumn(COST_USD, total.cast(USD))
-        .withColumn(CACHE_SAVINGS_USD, textSaving.plus(imageSaving).cast(USD))
+        .withColumn(CACHE_SAVINGS_USD, saving.cast(USD))
         .withColumn(USAGE_DATE, to_date(col(CREATED_AT)))
         .withColumn(IMAGES_GENERATED, when(col(STATUS).equalTo(SUCCEEDED), col(N)).otherwise(0));
   }
 
-  private static Column savings(Meter cached, Meter uncached) {
-    Column perTokenDiscount = col(uncached.perTokenColumn()).minus(col(cached.perTokenColumn()));
+  /** What a cached meter's tokens would have cost more at its uncached meter's rate. */
+  private static Column savings(Meter cached) {
+    Column perTokenDiscount = col(cached.uncached().perTokenColumn()).minus(col(cached.perTokenColumn()));
     return when(col(cached.tokensColumn()).equalTo(0), lit(BigDecimal.ZERO).cast(USD))
         .otherwise(col(cached.tokensColumn()).cast(TOKENS).multiply(perTokenDiscount)).cast(USD);
   }

@@ -18,7 +18,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Types and validates acceptance records (DESIGN 2.3) and ties each to a priced request.
+ * Types and validates acceptance records (README, "Inputs") and ties each to a priced request.
  *
  * <p>Record rules, first broken wins: a reader's parse reason; {@code missing_field} (request_id,
  * image_index, decision, decided_at); {@code malformed_record} (image_index not a whole number);
@@ -47,9 +47,6 @@ public final class AcceptanceValidation {
   public record Result(Dataset<Row> flagged, Dataset<Row> decisions, Dataset<Row> quarantined,
       Dataset<Row> duplicatesDropped) {}
 
-  /** Internal column of {@link Result#flagged}: an exact duplicate beyond the first (boolean). */
-  public static final String DUPLICATE = "_duplicate";
-
   /**
    * Validates acceptance records.
    *
@@ -73,13 +70,13 @@ public final class AcceptanceValidation {
     Dataset<Row> checked = Check.apply(typed, List.of(
         missing(col(REQUEST_ID), "request_id"),
         missing(col("_index_text"), "image_index"),
-        new Check(col(IMAGE_INDEX).isNull(), "malformed_record",
+        new Check(col(IMAGE_INDEX).isNull(), QuarantineReason.MALFORMED_RECORD,
             concat(lit("image_index '"), col("_index_text"), lit("' is not a whole number"))),
         missing(col("_decision_text"), "decision"),
-        new Check(col(DECISION).isin(APPROVED, REJECTED).unary_$bang(), "invalid_decision",
+        new Check(col(DECISION).isin(APPROVED, REJECTED).unary_$bang(), QuarantineReason.INVALID_DECISION,
             concat(lit("decision '"), col("_decision_text"), lit("' is neither approved nor rejected"))),
         missing(col("_decided_text"), "decided_at"),
-        new Check(col(DECIDED_AT).isNull(), "invalid_timestamp",
+        new Check(col(DECIDED_AT).isNull(), QuarantineReason.INVALID_TIMESTAMP,
             concat(lit("decided_at '"), col("_decided_text"),
                 lit("' is not an ISO-8601 time such as 2026-11-03T10:15:00Z or ...+01:00")))))
         .drop("_index_text", "_decision_text", "_decided_text");
@@ -102,19 +99,19 @@ public final class AcceptanceValidation {
     // Duplicates are dropped, not checked against the requests.
     Column unique = col(DUPLICATE).unary_$bang();
     Dataset<Row> linked = Check.apply(joined, List.of(
-        new Check(unique.and(col("_req_id").isNull()).and(col("_held_id").isNotNull()), "request_quarantined",
+        new Check(unique.and(col("_req_id").isNull()).and(col("_held_id").isNotNull()), QuarantineReason.REQUEST_QUARANTINED,
             concat(lit("request "), col(REQUEST_ID), lit(" is in quarantine (see its usage record)"))),
-        new Check(unique.and(col("_req_id").isNull()), "unknown_request",
+        new Check(unique.and(col("_req_id").isNull()), QuarantineReason.UNKNOWN_REQUEST,
             concat(lit("no usage record for request "), col(REQUEST_ID))),
-        new Check(unique.and(col(IMAGE_INDEX).lt(0).or(col(IMAGE_INDEX).geq(col("_n")))), "image_index_out_of_range",
+        new Check(unique.and(col(IMAGE_INDEX).lt(0).or(col(IMAGE_INDEX).geq(col("_n")))), QuarantineReason.IMAGE_INDEX_OUT_OF_RANGE,
             concat(lit("image_index "), col(IMAGE_INDEX).cast("string"), lit(" is outside [0, "),
                 col("_n").cast("string"), lit(") of request "), col(REQUEST_ID))),
         new Check(unique.and(col(ASSET_ID).isNotNull()).and(col(ASSET_ID).notEqual(col("_req_asset"))),
-            "asset_mismatch",
+            QuarantineReason.ASSET_MISMATCH,
             concat(lit("asset_id "), col(ASSET_ID), lit(" differs from the request's asset "),
                 col("_req_asset"))),
         new Check(unique.and(col(WORKFLOW_ID).isNotNull()).and(col(WORKFLOW_ID).notEqual(col("_req_workflow"))),
-            "asset_mismatch", concat(lit("workflow_id "), col(WORKFLOW_ID),
+            QuarantineReason.ASSET_MISMATCH, concat(lit("workflow_id "), col(WORKFLOW_ID),
                 lit(" differs from the request's workflow "), col("_req_workflow")))))
         .drop("_req_id", "_held_id")
         // The raw text is kept only where the record goes to quarantine: nothing else reads it.
@@ -128,6 +125,6 @@ public final class AcceptanceValidation {
   }
 
   private static Check missing(Column c, String field) {
-    return new Check(c.isNull(), "missing_field", lit(field + " is missing or empty"));
+    return new Check(c.isNull(), QuarantineReason.MISSING_FIELD, lit(field + " is missing or empty"));
   }
 }

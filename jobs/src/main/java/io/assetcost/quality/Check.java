@@ -21,10 +21,10 @@ import org.apache.spark.sql.Row;
  * ({@code parse_reason} null) or invalid.
  *
  * @param condition true when the record breaks the rule
- * @param reason quarantine reason code
+ * @param reason quarantine reason
  * @param detail what exactly is wrong (string column)
  */
-public record Check(Column condition, String reason, Column detail) {
+public record Check(Column condition, QuarantineReason reason, Column detail) {
 
   /**
    * Fills {@code parse_reason} / {@code parse_detail} with the first broken rule, keeping a reason a
@@ -39,7 +39,7 @@ public record Check(Column condition, String reason, Column detail) {
     Column detail = null;
     for (Check c : checks) {
       Column broken = coalesce(c.condition(), lit(false));
-      reason = reason == null ? when(broken, lit(c.reason())) : reason.when(broken, lit(c.reason()));
+      reason = reason == null ? when(broken, lit(c.reason().code())) : reason.when(broken, lit(c.reason().code()));
       detail = detail == null ? when(broken, c.detail()) : detail.when(broken, c.detail());
     }
     if (reason == null) {

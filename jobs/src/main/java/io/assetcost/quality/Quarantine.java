@@ -10,13 +10,15 @@ import org.apache.spark.sql.Row;
 
 /**
  * Builds rows of the {@code quarantine} table (contract {@code schemas/quarantine.avsc}): source, reason,
- * detail, raw_record, source_file. The reason codes are listed in the README ("Quarantine reasons").
+ * detail, raw_record, source_file. The reason codes are {@link QuarantineReason}'s.
  */
 public final class Quarantine {
   /** Source value of usage records. */
   public static final String USAGE = "usage";
   /** Source value of acceptance records. */
   public static final String ACCEPTANCE = "acceptance";
+  /** Source value of billed results (the month close's Costs API pages). */
+  public static final String COSTS = "costs";
 
   private Quarantine() {}
 

@@ -1,6 +1,7 @@
 package io.assetcost.quality;
 
 import static io.assetcost.schema.Cols.*;
+
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -13,6 +14,8 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
+import io.assetcost.pricing.Meter;
+import io.assetcost.schema.Schemas;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -34,18 +37,14 @@ import org.apache.spark.sql.expressions.WindowSpec;
  */
 public final class UsageValidation {
 
-  /** The canonical fields that identify a record's content (lineage columns excluded). */
-  public static final List<String> CONTENT = List.of(REQUEST_ID, CREATED_AT, PROJECT_ID, WORKFLOW_ID,
-      ASSET_ID, MODEL, ENDPOINT, SERVICE_TIER, STATUS, ERROR_CODE, N, SIZE, QUALITY, TEXT_TOKENS,
-      CACHED_TEXT_TOKENS, IMAGE_TOKENS, CACHED_IMAGE_TOKENS, OUTPUT_IMAGE_TOKENS, OUTPUT_TEXT_TOKENS);
-
-  private static final List<String> TOKEN_COLUMNS = List.of(TEXT_TOKENS, CACHED_TEXT_TOKENS, IMAGE_TOKENS,
-      CACHED_IMAGE_TOKENS, OUTPUT_IMAGE_TOKENS, OUTPUT_TEXT_TOKENS);
+  /**
+   * The canonical fields that identify a record's content: every field of the canonical usage contract
+   * but the lineage columns.
+   */
+  public static final List<String> CONTENT = Schemas.fieldNames(Schemas.CANONICAL_USAGE).stream()
+      .filter(c -> !LINEAGE.contains(c)).toList();
 
   private UsageValidation() {}
-
-  /** Internal column of {@link Result#flagged}: an exact duplicate beyond the first (boolean). */
-  public static final String DUPLICATE = "_duplicate";
 
   /**
    * Outcome of validation: one dataset with every input row, flagged, and the three views of it.
@@ -89,7 +88,8 @@ public final class UsageValidation {
             .and(row_number().over(ordered).gt(1)))
         .withColumn(PARSE_DETAIL, when(col("_conflict"), concat(lit("request_id "), col(REQUEST_ID), lit(" has "),
             col("_copies").cast("string"), lit(" records that differ; none is priced"))).otherwise(col(PARSE_DETAIL)))
-        .withColumn(PARSE_REASON, when(col("_conflict"), lit("conflicting_duplicate")).otherwise(col(PARSE_REASON)))
+        .withColumn(PARSE_REASON, when(col("_conflict"), lit(QuarantineReason.CONFLICTING_DUPLICATE.code()))
+            .otherwise(col(PARSE_REASON)))
         .drop("_valid", "_copies", "_conflict");
     return views(flagged);
   }
@@ -139,32 +139,33 @@ public final class UsageValidation {
     rules.add(missing(MODEL, "model"));
     rules.add(missing(STATUS, "status"));
     rules.add(missing(N, "n"));
-    rules.add(new Check(col(N).lt(1), "invalid_value",
+    rules.add(new Check(col(N).lt(1), QuarantineReason.INVALID_VALUE,
         concat(lit("n is "), col(N).cast("string"), lit("; a request asks for at least 1 image"))));
     rules.add(new Check(col(CREATED_AT).lt(lit("2000-01-01T00:00:00Z").cast("timestamp"))
             .or(col(CREATED_AT).geq(lit("2100-01-01T00:00:00Z").cast("timestamp"))),
-        "invalid_value", concat(lit("created "), col(CREATED_AT).cast("string"),
+        QuarantineReason.INVALID_VALUE, concat(lit("created "), col(CREATED_AT).cast("string"),
             lit(" is outside 2000-2100; is it in milliseconds?"))));
     List<Column> negatives = new ArrayList<>();
     Column anyNegative = lit(false);
-    for (String t : TOKEN_COLUMNS) {
+    for (Meter m : Meter.values()) {
+      String t = m.canonicalColumn();
       negatives.add(when(col(t).lt(0), concat(lit(t + " = "), col(t).cast("string"))));
       anyNegative = anyNegative.or(col(t).lt(0));
     }
-    rules.add(new Check(anyNegative, "negative_tokens",
+    rules.add(new Check(anyNegative, QuarantineReason.NEGATIVE_TOKENS,
         concat(lit("negative token count: "), concat_ws(", ", negatives.toArray(new Column[0])))));
-    rules.add(new Check(col(CACHED_TEXT_TOKENS).gt(col(TEXT_TOKENS)), "cached_exceeds_total",
-        concat(lit("input_cached_text_tokens "), col(CACHED_TEXT_TOKENS).cast("string"),
-            lit(" exceeds the text input tokens "), col(TEXT_TOKENS).cast("string"),
-            lit(" they are part of"))));
-    rules.add(new Check(col(CACHED_IMAGE_TOKENS).gt(col(IMAGE_TOKENS)), "cached_exceeds_total",
-        concat(lit("input_cached_image_tokens "), col(CACHED_IMAGE_TOKENS).cast("string"),
-            lit(" exceeds the image input tokens "), col(IMAGE_TOKENS).cast("string"),
-            lit(" they are part of"))));
+    for (Meter cached : Meter.cached()) {
+      Column part = col(cached.canonicalColumn());
+      Column whole = col(cached.uncached().canonicalColumn());
+      rules.add(new Check(part.gt(whole), QuarantineReason.CACHED_EXCEEDS_TOTAL,
+          concat(lit(cached.sourceField() + " "), part.cast("string"),
+              lit(" exceeds the " + cached.uncached().label() + " tokens "), whole.cast("string"),
+              lit(" they are part of"))));
+    }
     return rules;
   }
 
   private static Check missing(String column, String field) {
-    return new Check(col(column).isNull(), "missing_field", lit(field + " is missing or empty"));
+    return new Check(col(column).isNull(), QuarantineReason.MISSING_FIELD, lit(field + " is missing or empty"));
   }
 }

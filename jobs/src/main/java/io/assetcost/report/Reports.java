@@ -1,8 +1,6 @@
 package io.assetcost.report;
 
 import static io.assetcost.outcome.Outcomes.ASSET_STATUS;
-import static io.assetcost.outcome.Outcomes.IMAGES_APPROVED;
-import static io.assetcost.outcome.Outcomes.IMAGES_REVIEWED;
 import static io.assetcost.outcome.Outcomes.IS_WINNING;
 import static io.assetcost.schema.Cols.*;
 import static org.apache.spark.sql.functions.col;
@@ -14,14 +12,14 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.pricing.RequestPricing;
-import io.assetcost.schema.Schemas;
+import io.assetcost.schema.OutputTable;
 import java.math.BigDecimal;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The asset table and the two headline reports (DESIGN section 4), each conformed to its contract in
+ * The asset table and the two headline reports (README, "Outcomes" and "Outputs"), each conformed to its contract in
  * {@code schemas/}. Money is decimal(38,12) USD, summed exactly.
  */
 public final class Reports {
@@ -45,18 +43,18 @@ public final class Reports {
             max(ASSET_STATUS).as(ASSET_STATUS),
             max(APPROVED_AT).as(APPROVED_AT),
             max(WINNING_REQUEST_ID).as(WINNING_REQUEST_ID),
-            count(lit(1)).as("requests"),
+            count(lit(1)).as(REQUESTS),
             sum(col(IMAGES_GENERATED).cast("long")).as(IMAGES_GENERATED),
             max(IMAGES_REVIEWED).as(IMAGES_REVIEWED),
             max(IMAGES_APPROVED).as(IMAGES_APPROVED),
-            sum(COST_USD).as("total_cost_usd"),
-            sum(when(col(IS_WINNING), col(COST_USD)).otherwise(ZERO)).as("direct_cost_usd"),
-            sum(when(col(WASTE_REASON).isNotNull(), col(COST_USD)).otherwise(ZERO)).as("waste_cost_usd"),
+            sum(COST_USD).as(TOTAL_COST_USD),
+            sum(when(col(IS_WINNING), col(COST_USD)).otherwise(ZERO)).as(DIRECT_COST_USD),
+            sum(when(col(WASTE_REASON).isNotNull(), col(COST_USD)).otherwise(ZERO)).as(WASTE_COST_USD),
             sum(when(col(ASSET_STATUS).equalTo(PENDING), col(COST_USD)).otherwise(ZERO))
-                .as("pending_cost_usd"),
+                .as(PENDING_COST_USD),
             sum(CACHE_SAVINGS_USD).as(CACHE_SAVINGS_USD))
         .withColumnRenamed(ASSET_STATUS, STATUS);
-    return Schemas.conform(assets, Schemas.ASSET_COSTS);
+    return OutputTable.ASSET_COSTS.conform(assets);
   }
 
   /**
@@ -72,27 +70,27 @@ public final class Reports {
   public static Dataset<Row> costPerApprovedAsset(Dataset<Row> assetCosts) {
     Column resolved = col(STATUS).notEqual(PENDING);
     Dataset<Row> cohorts = assetCosts.groupBy(COHORT_DATE, WORKFLOW_ID)
-        .agg(count(lit(1)).as("assets"),
-            count(when(col(STATUS).equalTo(APPROVED), lit(1))).as("assets_approved"),
-            count(when(col(STATUS).equalTo(REJECTED), lit(1))).as("assets_rejected"),
-            count(when(col(STATUS).equalTo(PENDING), lit(1))).as("assets_pending"),
-            sum("requests").as("requests"),
+        .agg(count(lit(1)).as(ASSETS),
+            count(when(col(STATUS).equalTo(APPROVED), lit(1))).as(ASSETS_APPROVED),
+            count(when(col(STATUS).equalTo(REJECTED), lit(1))).as(ASSETS_REJECTED),
+            count(when(col(STATUS).equalTo(PENDING), lit(1))).as(ASSETS_PENDING),
+            sum(REQUESTS).as(REQUESTS),
             sum(IMAGES_GENERATED).as(IMAGES_GENERATED),
             sum(when(resolved, col(IMAGES_GENERATED)).otherwise(lit(0L))).as("_resolved_images"),
-            sum("total_cost_usd").as("total_cost_usd"),
-            sum(when(resolved, col("total_cost_usd")).otherwise(ZERO)).as("resolved_cost_usd"),
-            sum("pending_cost_usd").as("pending_cost_usd"),
-            sum("direct_cost_usd").as("direct_cost_usd"),
-            sum("waste_cost_usd").as("waste_cost_usd"),
+            sum(TOTAL_COST_USD).as(TOTAL_COST_USD),
+            sum(when(resolved, col(TOTAL_COST_USD)).otherwise(ZERO)).as(RESOLVED_COST_USD),
+            sum(PENDING_COST_USD).as(PENDING_COST_USD),
+            sum(DIRECT_COST_USD).as(DIRECT_COST_USD),
+            sum(WASTE_COST_USD).as(WASTE_COST_USD),
             sum(CACHE_SAVINGS_USD).as(CACHE_SAVINGS_USD));
     Dataset<Row> withRatios = cohorts
-        .withColumn("cost_per_approved_asset_usd",
-            Ratios.divide(col("resolved_cost_usd"), col("assets_approved")))
-        .withColumn("direct_cost_per_approved_asset_usd",
-            Ratios.divide(col("direct_cost_usd"), col("assets_approved")))
-        .withColumn("iteration_factor", Ratios.divide(col("_resolved_images"), col("assets_approved")))
-        .withColumn("waste_share", Ratios.divide(col("waste_cost_usd"), col("resolved_cost_usd")));
-    return Schemas.conform(withRatios, Schemas.COST_PER_APPROVED_ASSET);
+        .withColumn(COST_PER_APPROVED_ASSET_USD,
+            Ratios.divide(col(RESOLVED_COST_USD), col(ASSETS_APPROVED)))
+        .withColumn(DIRECT_COST_PER_APPROVED_ASSET_USD,
+            Ratios.divide(col(DIRECT_COST_USD), col(ASSETS_APPROVED)))
+        .withColumn(ITERATION_FACTOR, Ratios.divide(col("_resolved_images"), col(ASSETS_APPROVED)))
+        .withColumn(WASTE_SHARE, Ratios.divide(col(WASTE_COST_USD), col(RESOLVED_COST_USD)));
+    return OutputTable.COST_PER_APPROVED_ASSET.conform(withRatios);
   }
 
   /**
@@ -106,13 +104,13 @@ public final class Reports {
   public static Dataset<Row> retryWaste(Dataset<Row> requestOutcomes, Dataset<Row> costPerApprovedAsset) {
     Dataset<Row> waste = requestOutcomes.filter(col(WASTE_REASON).isNotNull())
         .groupBy(COHORT_DATE, WORKFLOW_ID, WASTE_REASON)
-        .agg(count(lit(1)).as("requests"),
+        .agg(count(lit(1)).as(REQUESTS),
             sum(col(IMAGES_GENERATED).cast("long")).as(IMAGES_GENERATED),
-            sum(COST_USD).as("waste_cost_usd"));
-    Dataset<Row> resolved = costPerApprovedAsset.select(COHORT_DATE, WORKFLOW_ID, "resolved_cost_usd");
+            sum(COST_USD).as(WASTE_COST_USD));
+    Dataset<Row> resolved = costPerApprovedAsset.select(COHORT_DATE, WORKFLOW_ID, RESOLVED_COST_USD);
     Dataset<Row> joined = waste.join(resolved, new String[] {COHORT_DATE, WORKFLOW_ID}, "left")
-        .withColumn("share_of_resolved_cost",
-            Ratios.divide(col("waste_cost_usd"), col("resolved_cost_usd")));
-    return Schemas.conform(joined, Schemas.RETRY_WASTE);
+        .withColumn(SHARE_OF_RESOLVED_COST,
+            Ratios.divide(col(WASTE_COST_USD), col(RESOLVED_COST_USD)));
+    return OutputTable.RETRY_WASTE.conform(joined);
   }
 }

@@ -69,6 +69,9 @@ public final class Cols {
   public static final String PARSE_REASON = "parse_reason";
   /** What the reader could not parse (string). */
   public static final String PARSE_DETAIL = "parse_detail";
+  /** The lineage columns every reader appends to a record, in this order. */
+  public static final java.util.List<String> LINEAGE =
+      java.util.List.of(RAW_RECORD, SOURCE_FILE, PARSE_REASON, PARSE_DETAIL);
   /** Quarantine: which input (string). */
   public static final String SOURCE = "source";
   /** Quarantine: reason code (string). */
@@ -99,6 +102,70 @@ public final class Cols {
   public static final String WINNING_REQUEST_ID = "winning_request_id";
   /** Waste reason of a non-winning request of a resolved asset (string). */
   public static final String WASTE_REASON = "waste_reason";
+
+  // Report measures (asset_costs, cost_per_approved_asset, retry_waste and the run summary's totals).
+  /** Requests counted (long). */
+  public static final String REQUESTS = "requests";
+  /** Assets counted (long). */
+  public static final String ASSETS = "assets";
+  /** Approved assets (long). */
+  public static final String ASSETS_APPROVED = "assets_approved";
+  /** Rejected assets (long). */
+  public static final String ASSETS_REJECTED = "assets_rejected";
+  /** Pending assets (long). */
+  public static final String ASSETS_PENDING = "assets_pending";
+  /** Images with a valid decision (long). */
+  public static final String IMAGES_REVIEWED = "images_reviewed";
+  /** Images whose decision in force is approved (long). */
+  public static final String IMAGES_APPROVED = "images_approved";
+  /** Cost of every request counted, USD decimal(38,12). */
+  public static final String TOTAL_COST_USD = "total_cost_usd";
+  /** Cost of the winning requests, USD decimal(38,12). */
+  public static final String DIRECT_COST_USD = "direct_cost_usd";
+  /** Cost of the non-winning requests of resolved assets, USD decimal(38,12). */
+  public static final String WASTE_COST_USD = "waste_cost_usd";
+  /** Cost of pending assets, USD decimal(38,12). */
+  public static final String PENDING_COST_USD = "pending_cost_usd";
+  /** Cost of approved and rejected assets, USD decimal(38,12). */
+  public static final String RESOLVED_COST_USD = "resolved_cost_usd";
+  /** resolved_cost_usd / assets_approved, USD decimal(38,12). */
+  public static final String COST_PER_APPROVED_ASSET_USD = "cost_per_approved_asset_usd";
+  /** direct_cost_usd / assets_approved, USD decimal(38,12). */
+  public static final String DIRECT_COST_PER_APPROVED_ASSET_USD = "direct_cost_per_approved_asset_usd";
+  /** Images generated for resolved assets / assets_approved, decimal(38,12). */
+  public static final String ITERATION_FACTOR = "iteration_factor";
+  /** waste_cost_usd / resolved_cost_usd, decimal(38,12). */
+  public static final String WASTE_SHARE = "waste_share";
+  /** A waste row's cost / its cohort and workflow's resolved cost, decimal(38,12). */
+  public static final String SHARE_OF_RESOLVED_COST = "share_of_resolved_cost";
+
+  // Internal flags (never in an output table).
+  /** An exact duplicate beyond the first (boolean), on the flagged usage and acceptance datasets. */
+  public static final String DUPLICATE = "_duplicate";
+
+  // Month close (finance).
+  /** Billing month, YYYY-MM (string). */
+  public static final String BILLING_MONTH = "billing_month";
+  /** Row grain of cost_reconciliation: day or month (string). */
+  public static final String GRAIN = "grain";
+  /** A meter's id (string), as in the rate card. */
+  public static final String METER = "meter";
+  /** A token count (long, tokens). */
+  public static final String TOKENS = "tokens";
+  /** A rate in force, USD per 1M tokens, decimal(18,6). */
+  public static final String USD_PER_1M_TOKENS = "usd_per_1m_tokens";
+  /** Our computed cost, USD decimal(38,12). */
+  public static final String COMPUTED_COST_USD = "computed_cost_usd";
+  /** The provider's billed cost, USD decimal(38,12). */
+  public static final String BILLED_COST_USD = "billed_cost_usd";
+  /** computed - billed, USD decimal(38,12). */
+  public static final String DIFFERENCE_USD = "difference_usd";
+  /** difference / billed x 100, decimal(38,12). */
+  public static final String DIFFERENCE_PCT = "difference_pct";
+  /** A billed amount, USD decimal(38,12). */
+  public static final String AMOUNT_USD = "amount_usd";
+  /** A Costs API line item (string). */
+  public static final String LINE_ITEM = "line_item";
 
   /** Decision value. */
   public static final String APPROVED = "approved";

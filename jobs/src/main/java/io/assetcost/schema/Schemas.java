@@ -17,7 +17,7 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * The Avro contracts under {@code schemas/} (shipped in the jar under {@code schemas/}) and the Spark
- * schemas derived from them. No column list is written twice: readers take their explicit schemas from
+ * schemas derived from them; the output tables among them are catalogued in {@link OutputTable}. No column list is written twice: readers take their explicit schemas from
  * here and writers {@link #conform} every output table to its contract before writing.
  *
  * <p>Avro {@code decimal} maps to {@code DecimalType(p, s)}, {@code timestamp-micros} to
@@ -26,49 +26,36 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class Schemas {
 
-  /** Input contract: the nested usage log, JSON Lines (DESIGN 2.1). */
+  /** Input contract: the nested usage log, JSON Lines (README, "Inputs"). */
   public static final String USAGE_LOG = "usage_log";
-  /** Input contract: the flat usage export, CSV or Parquet (DESIGN 2.2). */
+  /** Input contract: the flat usage export, CSV or Parquet (README, "Inputs"). */
   public static final String USAGE_EXPORT = "usage_export";
-  /** Input contract: acceptance records, CSV (DESIGN 2.3). */
+  /** Input contract: acceptance records, CSV (README, "Inputs"). */
   public static final String ACCEPTANCE_RECORD = "acceptance_record";
-  /** Input contract: the rate card, CSV (DESIGN 2.4). */
+  /** Input contract: the rate card, CSV (README, "Inputs"). */
   public static final String RATE_CARD = "rate_card";
-  /** Input contract: a page of the Costs API (finance). */
+  /** Input contract: a page of the Costs API (month close). */
   public static final String COSTS_PAGE = "costs_page";
-  /** Input contract: line item to model mapping (finance). */
+  /** Input contract: line item to model mapping (month close). */
   public static final String LINE_ITEM_MAPPING = "line_item_mapping";
-  /** Finance report, grain month x project x model x tier x meter x rate. */
-  public static final String MONTHLY_SPEND = "monthly_spend";
-  /** Finance report, grain month x quarantine reason. */
-  public static final String UNPRICED_USAGE = "unpriced_usage";
-  /** Finance report, grain day x project plus month totals. */
-  public static final String COST_RECONCILIATION = "cost_reconciliation";
-  /** Finance export in FOCUS 1.2 columns. */
-  public static final String FOCUS_COSTS = "focus_costs";
-  /** Finance listing of billed line items matched to no model. */
-  public static final String UNMATCHED_LINE_ITEMS = "unmatched_line_items";
-  /** Output table, grain request. */
-  public static final String REQUEST_COSTS = "request_costs";
-  /** Output table, grain asset. */
-  public static final String ASSET_COSTS = "asset_costs";
-  /** Output report, grain cohort_date x workflow_id. */
-  public static final String COST_PER_APPROVED_ASSET = "cost_per_approved_asset";
-  /** Output report, grain cohort_date x workflow_id x waste_reason. */
-  public static final String RETRY_WASTE = "retry_waste";
-  /** Output table, grain rejected input record. */
-  public static final String QUARANTINE = "quarantine";
+  /**
+   * Internal contract: usage in one canonical shape, whatever form it was read in (the readers' output and
+   * validation's input; docs/DESIGN.md, "Pipeline").
+   */
+  public static final String CANONICAL_USAGE = "canonical_usage";
 
-  /** Every output table, in the order the job writes them. */
-  public static final List<String> OUTPUT_TABLES =
-      List.of(REQUEST_COSTS, ASSET_COSTS, COST_PER_APPROVED_ASSET, RETRY_WASTE, QUARANTINE);
+  /**
+   * Avro field property marking a column a CSV input may leave out ({@code "optional_column": true}); every
+   * other field of an input contract is a required header column.
+   */
+  public static final String OPTIONAL_COLUMN = "optional_column";
 
   private Schemas() {}
 
   /**
    * Parses {@code schemas/<name>.avsc} from the classpath.
    *
-   * @param name contract name, one of the constants of this class
+   * @param name contract name: a constant of this class or an {@link OutputTable}'s name
    * @return the Avro schema
    * @throws IllegalArgumentException when no such contract is on the classpath
    * @throws UncheckedIOException when it cannot be read or is not valid Avro
@@ -100,6 +87,23 @@ public final class Schemas {
     List<String> names = new ArrayList<>();
     for (Schema.Field f : avro(name).getFields()) {
       names.add(f.name());
+    }
+    return names;
+  }
+
+  /**
+   * The header columns a CSV input must have: every field of its contract except those marked
+   * {@link #OPTIONAL_COLUMN}.
+   *
+   * @param name contract name
+   * @return the required column names, in contract order
+   */
+  public static List<String> requiredColumns(String name) {
+    List<String> names = new ArrayList<>();
+    for (Schema.Field f : avro(name).getFields()) {
+      if (!Boolean.TRUE.equals(f.getObjectProp(OPTIONAL_COLUMN))) {
+        names.add(f.name());
+      }
     }
     return names;
   }

@@ -1,10 +1,12 @@
 package io.assetcost.finance;
 
+import io.assetcost.schema.OutputTable;
+import io.assetcost.pricing.Priced;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.assetcost.InputException;
+import io.assetcost.run.InputException;
 import io.assetcost.SparkTestBase;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
@@ -46,7 +48,7 @@ class FinanceReportsTest extends SparkTestBase {
   private static final StructType COMPUTED = new StructType().add(Cols.USAGE_DATE, DataTypes.DateType)
       .add(Cols.PROJECT_ID, DataTypes.StringType).add(Cols.COST_USD, USD);
   private static final StructType BILLED = new StructType().add(Cols.USAGE_DATE, DataTypes.DateType)
-      .add(Cols.PROJECT_ID, DataTypes.StringType).add(CostsReader.AMOUNT, USD);
+      .add(Cols.PROJECT_ID, DataTypes.StringType).add(Cols.AMOUNT_USD, USD);
 
   private static Row row(String day, String project, String amount) {
     return RowFactory.create(LocalDate.parse(day), project, new BigDecimal(amount).setScale(12));
@@ -187,12 +189,12 @@ class FinanceReportsTest extends SparkTestBase {
         m,default,image_output,30,2026-01-01,2026-11-15
         m,default,image_output,20,2026-11-15,
         """), "change.csv");
-    Dataset<Row> costs = Schemas.conform(RequestPricing.price(UsageValidation.validate(usageLines(
+    Dataset<Row> costs = Schemas.conform(Priced.of(UsageValidation.validate(usageLines(
         line("a", "2026-11-10T00:00:00Z", "m", "default", 0, 0, 0, 0, 1_000_000, 0),
         line("b", "2026-11-20T00:00:00Z", "m", "default", 0, 0, 0, 0, 1_000_000, 0),
         line("c", "2026-11-21T00:00:00Z", "m", "default", 0, 0, 0, 0, 500_000, 0),
         line("dec", "2026-12-01T00:00:00Z", "m", "default", 0, 0, 0, 0, 1_000_000, 0))).accepted(), card)
-        .priced(), Schemas.REQUEST_COSTS);
+        .priced(), OutputTable.REQUEST_COSTS.tableName());
     List<Row> spend = FinanceReports.monthlySpend(FinanceReports.meterRows(costs, NOV), NOV)
         .orderBy("usd_per_1m_tokens").collectAsList();
     assertThat(spend).hasSize(2);
@@ -221,7 +223,7 @@ class FinanceReportsTest extends SparkTestBase {
         "ServiceSubcategory", "ChargeFrequency", "PricingCategory", "PricingCurrency")) {
       expected.put(c, "String");
     }
-    StructType schema = Schemas.spark(Schemas.FOCUS_COSTS);
+    StructType schema = Schemas.spark(OutputTable.FOCUS_COSTS.tableName());
     for (Map.Entry<String, String> e : expected.entrySet()) {
       StructField f = schema.apply(e.getKey());
       String type = f.dataType() instanceof DecimalType ? "Decimal"
@@ -229,10 +231,10 @@ class FinanceReportsTest extends SparkTestBase {
       assertThat(type).as(e.getKey()).isEqualTo(e.getValue());
     }
 
-    Dataset<Row> costs = Schemas.conform(RequestPricing.price(UsageValidation.validate(usageLines(
+    Dataset<Row> costs = Schemas.conform(Priced.of(UsageValidation.validate(usageLines(
         line("f1", "2026-11-10T10:00:00Z", "gpt-image-2", "default", 1_234, 200, 0, 0, 4_160, 0))).accepted(),
-        io.assetcost.CostPipeline.loadRateCard(new org.apache.hadoop.conf.Configuration(false), null))
-        .priced(), Schemas.REQUEST_COSTS);
+        io.assetcost.pricing.RateCard.load(new org.apache.hadoop.conf.Configuration(false), null))
+        .priced(), OutputTable.REQUEST_COSTS.tableName());
     List<Row> focus = FinanceReports.focus(FinanceReports.meterRows(costs, NOV), NOV, "org-test", null)
         .collectAsList();
     assertThat(focus).hasSize(3);

@@ -1,5 +1,7 @@
 package io.assetcost.finance;
 
+import io.assetcost.schema.OutputTable;
+import io.assetcost.ops.OutputLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,7 +40,7 @@ class ReconcileJobTest extends SparkTestBase {
     assertThat(CostJob.execute(sampleArgs(tables), System.out, System.err, spark)).isZero();
     assertThat(run("--month", "2026-11", "--tables", tables.toString(), "--costs",
         repoRoot().resolve("sample-data/costs").toString(), "--out", finance.toString()).code).isZero();
-    summary = new ObjectMapper().readTree(finance.resolve(ReconcilePipeline.SUMMARY).toFile());
+    summary = new ObjectMapper().readTree(finance.resolve(OutputLayout.RECONCILE_SUMMARY).toFile());
   }
 
   private record Outcome(int code, String err) {}
@@ -70,22 +72,22 @@ class ReconcileJobTest extends SparkTestBase {
 
   @Test
   void everyReportIsWrittenAsParquetAndCsvWithItsContractColumns() throws Exception {
-    for (String table : ReconcilePipeline.TABLES) {
+    for (String table : ReconcilePipeline.TABLES.stream().map(OutputTable::tableName).toList()) {
       assertThat(Files.isDirectory(finance.resolve(table))).as(table).isTrue();
       List<CSVRecord> rows = csv(table);
       assertThat(rows.size()).as(table).isEqualTo(
           (int) spark.read().parquet(finance.resolve(table).toString()).count());
     }
-    assertThat(csv(Schemas.UNMATCHED_LINE_ITEMS)).extracting(r -> r.get("line_item"))
+    assertThat(csv(OutputTable.UNMATCHED_LINE_ITEMS.tableName())).extracting(r -> r.get("line_item"))
         .containsExactly("gpt-4.1-mini, input");
-    assertThat(csv(Schemas.UNPRICED_USAGE)).extracting(r -> r.get("reason")).contains("no_rate");
+    assertThat(csv(OutputTable.UNPRICED_USAGE.tableName())).extracting(r -> r.get("reason")).contains("no_rate");
   }
 
   @Test
   void thePresentedMonthTotalIsTheExactSumRoundedHalfEvenOnce() throws Exception {
-    List<Row> exact = spark.read().parquet(finance.resolve(Schemas.COST_RECONCILIATION).toString())
+    List<Row> exact = spark.read().parquet(finance.resolve(OutputTable.COST_RECONCILIATION.tableName()).toString())
         .filter("grain = 'month'").orderBy("project_id").collectAsList();
-    List<CSVRecord> shown = csv(Schemas.COST_RECONCILIATION).stream()
+    List<CSVRecord> shown = csv(OutputTable.COST_RECONCILIATION.tableName()).stream()
         .filter(r -> r.get("grain").equals("month")).sorted((a, b) -> a.get("project_id").compareTo(b.get("project_id")))
         .toList();
     assertThat(shown).hasSameSizeAs(exact);

@@ -100,14 +100,14 @@ class NightlyOperationsTest extends SparkTestBase {
       assertThat(runs.filter(p -> p.toString().endsWith(".json")).count()).as("one summary per night").isEqualTo(5);
     }
     assertThat(Files.exists(out.resolve("_staging"))).isFalse();
-    assertThat(Files.exists(out.resolve(Publisher.JOURNAL))).isFalse();
-    assertThat(Files.exists(out.resolve(OutputLock.FILE))).as("released").isFalse();
+    assertThat(Files.exists(out.resolve(OutputLayout.JOURNAL))).isFalse();
+    assertThat(Files.exists(out.resolve(OutputLayout.LOCK))).as("released").isFalse();
   }
 
   @Test
   void aSecondRunAgainstALiveLockExitsFourNamingTheHolder() throws Exception {
     Path out = Files.createDirectories(tempDir("locked").resolve("out"));
-    Files.writeString(out.resolve(OutputLock.FILE), "{\"run_id\":\"night-of-2026-11-17\",\"host\":\"" + OutputLock.host()
+    Files.writeString(out.resolve(OutputLayout.LOCK), "{\"run_id\":\"night-of-2026-11-17\",\"host\":\"" + OutputLock.host()
         + "\",\"pid\":" + ProcessHandle.current().pid() + ",\"started_at\":\"2026-11-18T02:00:00Z\"}");
     Outcome o = run(out, "--run-date", "2026-11-10");
     assertThat(o.code).isEqualTo(4);
@@ -122,11 +122,11 @@ class NightlyOperationsTest extends SparkTestBase {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
     Path out = Files.createDirectories(tempDir("stale").resolve("out"));
-    Files.writeString(out.resolve(OutputLock.FILE), "{\"run_id\":\"killed\",\"host\":\"" + OutputLock.host()
+    Files.writeString(out.resolve(OutputLayout.LOCK), "{\"run_id\":\"killed\",\"host\":\"" + OutputLock.host()
         + "\",\"pid\":" + gone.pid() + ",\"started_at\":\"2026-11-18T02:00:00Z\"}");
     Files.createDirectories(out.resolve("_staging/killed/asset_costs"));
     assertThat(run(out, "--run-date", "2026-11-10").code).isZero();
-    assertThat(Files.exists(out.resolve(OutputLock.FILE))).isFalse();
+    assertThat(Files.exists(out.resolve(OutputLayout.LOCK))).isFalse();
     assertThat(Files.exists(out.resolve("_staging"))).as("the dead run's staging is cleared").isFalse();
   }
 

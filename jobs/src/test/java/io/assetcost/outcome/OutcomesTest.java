@@ -1,5 +1,7 @@
 package io.assetcost.outcome;
 
+import io.assetcost.schema.OutputTable;
+import io.assetcost.pricing.Priced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assetcost.SparkTestBase;
@@ -53,8 +55,8 @@ class OutcomesTest extends SparkTestBase {
         "model,service_tier,meter,usd_per_1m_tokens,effective_from,effective_to\n"
             + "m,default,image_output,1000000,2026-01-01,\n"), "one-dollar-per-token.csv");
     Dataset<Row> costs = Schemas.conform(
-        RequestPricing.price(UsageValidation.validate(usageLines(usage.toArray(new String[0]))).accepted(), card)
-            .priced(), Schemas.REQUEST_COSTS);
+        Priced.of(UsageValidation.validate(usageLines(usage.toArray(new String[0]))).accepted(), card)
+            .priced(), OutputTable.REQUEST_COSTS.tableName());
     Dataset<Row> d = spark.createDataFrame(decisions, DECISIONS);
     Dataset<Row> requestOutcomes = Outcomes.requestOutcomes(costs, Outcomes.assetDecisions(Outcomes.imageOutcomes(d)));
     Dataset<Row> assets = Reports.assetCosts(requestOutcomes);

@@ -3,8 +3,7 @@ package io.assetcost.pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.assetcost.CostPipeline;
-import io.assetcost.InputException;
+import io.assetcost.run.InputException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -23,7 +22,7 @@ class RateCardTest {
 
   @Test
   void embeddedDefaultCardHasTheSeedRatesForGptImage2() {
-    RateCard card = CostPipeline.loadRateCard(new Configuration(false), null);
+    RateCard card = RateCard.load(new Configuration(false), null);
     Instant t = Instant.parse("2026-11-03T10:00:00Z");
     assertThat(card.rateAt("gpt-image-2", "default", Meter.TEXT_INPUT, t)).isEqualByComparingTo("5.00");
     assertThat(card.rateAt("gpt-image-2", "default", Meter.CACHED_TEXT_INPUT, t)).isEqualByComparingTo("1.25");

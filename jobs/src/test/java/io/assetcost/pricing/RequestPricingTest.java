@@ -2,7 +2,6 @@ package io.assetcost.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.assetcost.CostPipeline;
 import io.assetcost.SparkTestBase;
 import io.assetcost.quality.UsageValidation;
 import io.assetcost.schema.Cols;
@@ -25,13 +24,13 @@ class RequestPricingTest extends SparkTestBase {
 
   @BeforeAll
   static void loadCard() {
-    defaults = CostPipeline.loadRateCard(new Configuration(false), null);
+    defaults = RateCard.load(new Configuration(false), null);
   }
 
-  private static RequestPricing.Priced price(RateCard card, String... lines) {
+  private static Priced price(RateCard card, String... lines) {
     UsageValidation.Result v = UsageValidation.validate(usageLines(lines));
     assertThat(v.quarantined().count()).as("fixture records are valid").isZero();
-    return RequestPricing.price(v.accepted(), card);
+    return Priced.of(v.accepted(), card);
   }
 
   private static Map<String, Row> byId(Dataset<Row> df) {
@@ -160,7 +159,7 @@ class RequestPricingTest extends SparkTestBase {
 
   @Test
   void noRateForAMeterWithTokensIsQuarantinedNeverZero() {
-    RequestPricing.Priced p = price(defaults,
+    Priced p = price(defaults,
         // gpt-image-1 has no text output meter: text output tokens cannot be priced.
         line("textout", "2026-05-01T12:00:00Z", "gpt-image-1", "default", 100, 0, 0, 0, 1_000, 50),
         // The same model with no text output is fine: a meter with zero tokens needs no rate.
@@ -187,7 +186,7 @@ class RequestPricingTest extends SparkTestBase {
       lines.add(line("r" + i, "2026-0" + (1 + i % 9) + "-15T00:00:00Z", i % 2 == 0 ? "gpt-image-2" : "gpt-image-1",
           i % 3 == 0 ? "batch" : "default", 100, 0, 0, 0, 100, 0));
     }
-    RequestPricing.Priced p = price(defaults, lines.toArray(new String[0]));
+    Priced p = price(defaults, lines.toArray(new String[0]));
     assertThat(p.priced().count() + p.unpriced().count()).isEqualTo(40);
   }
 }

@@ -3,7 +3,7 @@ package io.assetcost.quality;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.apache.spark.sql.functions.col;
 
-import io.assetcost.CostPipeline;
+import io.assetcost.cost.CostPipeline;
 import io.assetcost.SparkTestBase;
 import io.assetcost.io.CsvSource;
 import io.assetcost.outcome.Outcomes;
@@ -41,7 +41,7 @@ class PlanTest extends SparkTestBase {
     Dataset<Row> flagged = UsageValidation.validate(UsageValidation.byRequestId(usageLines(
         line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
         line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0)))).flagged();
-    assertThat(flagged.filter(col(UsageValidation.DUPLICATE)).count()).isEqualTo(1);
+    assertThat(flagged.filter(col(Cols.DUPLICATE)).count()).isEqualTo(1);
     flagged.collect();
     assertThat(lines(flagged, "Sort [")).hasSize(1);
     assertThat(lines(flagged, "Exchange ")).hasSize(1).allMatch(l -> l.contains("hashpartitioning(request_id"));

@@ -1,6 +1,13 @@
-package io.assetcost;
+package io.assetcost.cost;
 
+import io.assetcost.ops.RunWindow;
+import io.assetcost.run.InputException;
+import io.assetcost.run.JobLauncher;
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,10 +81,10 @@ public class CostJobOptions implements JobLauncher.Validated {
    * @param clock the clock that says what "yesterday" is (the entry point's; never read in a transform)
    * @return the window
    */
-  public io.assetcost.ops.RunWindow window(java.time.Clock clock) {
-    java.time.LocalDate date = runDate != null ? java.time.LocalDate.parse(runDate)
-        : full ? null : java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC)).minusDays(1);
-    return new io.assetcost.ops.RunWindow(full, date, lookbackDays);
+  public RunWindow window(Clock clock) {
+    LocalDate date = runDate != null ? LocalDate.parse(runDate)
+        : full ? null : LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1);
+    return new RunWindow(full, date, lookbackDays);
   }
 
   /**
@@ -93,8 +100,8 @@ public class CostJobOptions implements JobLauncher.Validated {
     }
     if (runDate != null) {
       try {
-        java.time.LocalDate.parse(runDate);
-      } catch (java.time.format.DateTimeParseException e) {
+        LocalDate.parse(runDate);
+      } catch (DateTimeParseException e) {
         throw new InputException("--run-date must be YYYY-MM-DD, got '" + runDate + "'");
       }
     }

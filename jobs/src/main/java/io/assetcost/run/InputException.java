@@ -1,4 +1,4 @@
-package io.assetcost;
+package io.assetcost.run;
 
 /**
  * An input or option the job cannot use at all: a path that does not exist, a file of an unknown kind,

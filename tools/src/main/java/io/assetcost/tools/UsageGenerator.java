@@ -9,10 +9,11 @@ import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
-import io.assetcost.CostPipeline;
-import io.assetcost.InputException;
-import io.assetcost.JobLauncher;
-import io.assetcost.io.OutputWriter;
+import io.assetcost.run.InputException;
+import io.assetcost.run.JobLauncher;
+import io.assetcost.run.RunSummary;
+import io.assetcost.run.SparkSettings;
+import io.assetcost.run.Stages;
 import io.assetcost.schema.Schemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,10 +48,10 @@ import picocli.CommandLine.Option;
  *
  * <p>Writes under {@code --out}:
  * <ul>
- *   <li>{@code usage-jsonl/date=YYYY-MM-DD/part-*.jsonl}: the nested usage log (DESIGN 2.1), one file per chunk;</li>
+ *   <li>{@code usage-jsonl/date=YYYY-MM-DD/part-*.jsonl}: the nested usage log (README, "Inputs"), one file per chunk;</li>
  *   <li>{@code usage-parquet/date=YYYY-MM-DD/part-*.parquet}: the same records as the flat export
  *       (schemas/usage_export.avsc; a line cut off mid-write in the log is a row without request_id here);</li>
- *   <li>{@code acceptance/date=YYYY-MM-DD/part-*.csv}: acceptance records (DESIGN 2.3) by UTC decision day;</li>
+ *   <li>{@code acceptance/date=YYYY-MM-DD/part-*.csv}: acceptance records (README, "Inputs") by UTC decision day;</li>
  *   <li>{@code generated.json}: the parameters and the row counts written.</li>
  * </ul>
  * Exit codes as {@link JobLauncher}: 0 written, 2 bad options.
@@ -155,7 +156,8 @@ public final class UsageGenerator {
    * @throws UncheckedIOException when the output cannot be written
    */
   public static Map<String, Object> generate(SparkSession spark, Options o) {
-    CostPipeline.configure(spark);
+    SparkSettings.apply(spark);
+    Stages stages = new Stages(spark, "assetcost-generate");
     long chunks = ScaleModel.chunksFor(o.requests, o.days, o.recordsPerChunk);
     ScaleModel model = new ScaleModel(o.seed, o.requests, o.days, o.workflows, chunks);
     Dataset<Long> ids = spark.range(0, chunks, 1, (int) Math.min(chunks, Integer.MAX_VALUE));
@@ -170,14 +172,14 @@ public final class UsageGenerator {
       FileSystem fs = out.getFileSystem(conf);
       fs.delete(out, true);
       if (o.formats.contains("jsonl")) {
-        CostPipeline.stage(spark, "generate usage-jsonl");
+        stages.start("generate usage-jsonl");
         Path dir = new Path(out, "usage-jsonl");
         usage.select(usageLog().as("value"), col("date")).write().mode(SaveMode.Overwrite)
             .partitionBy("date").text(dir.toString());
         renameExtension(fs, dir, ".txt", ".jsonl");
       }
       if (o.formats.contains("parquet")) {
-        CostPipeline.stage(spark, "generate usage-parquet");
+        stages.start("generate usage-parquet");
         Dataset<Row> flat = usage.withColumn("created_at", timestamp_seconds(col("created")))
             .withColumn("request_id", when(col("malformed"), lit(null)).otherwise(col("request_id")));
         List<Column> export = new ArrayList<>();
@@ -187,7 +189,7 @@ public final class UsageGenerator {
         export.add(col("date"));
         flat.select(export.toArray(new Column[0])).write().mode(SaveMode.Overwrite).partitionBy("date").parquet(new Path(out, "usage-parquet").toString());
       }
-      CostPipeline.stage(spark, "generate acceptance");
+      stages.start("generate acceptance");
       decisions.write().mode(SaveMode.Overwrite).partitionBy("date").option("header", "true")
           .option("escape", "\"").csv(new Path(out, "acceptance").toString());
     } catch (IOException e) {
@@ -204,12 +206,12 @@ public final class UsageGenerator {
     summary.put("acceptance_records", spark.read().option("header", "true")
         .csv(new Path(out, "acceptance").toString()).count());
     summary.put("written_at", Instant.now().toString());
-    OutputWriter.json(conf, new Path(out, "generated.json").toString(), summary);
+    RunSummary.writeJson(conf, new Path(out, "generated.json"), summary);
     return summary;
   }
 
   /**
-   * The nested usage log line (DESIGN 2.1) of a generated row: {@code usage} as the Images API returns it
+   * The nested usage log line (README, "Inputs") of a generated row: {@code usage} as the Images API returns it
    * (absent for a call without usage; output_tokens_details absent where the model reports none), cached
    * counts at the top level when there are any. A malformed row's line is cut off halfway.
    */

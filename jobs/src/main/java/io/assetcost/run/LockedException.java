@@ -1,4 +1,4 @@
-package io.assetcost.ops;
+package io.assetcost.run;
 
 /**
  * Another live run holds the output directory's lock. The job exits with code 4; the message names the

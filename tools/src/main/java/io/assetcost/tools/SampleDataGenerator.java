@@ -57,7 +57,7 @@ public final class SampleDataGenerator {
   private final List<List<Object>> batchRows = new ArrayList<>();
   private final List<List<Object>> decisions = new ArrayList<>();
   private int requestCounter;
-  private final io.assetcost.pricing.RateCard card = io.assetcost.CostPipeline.loadRateCard(
+  private final io.assetcost.pricing.RateCard card = io.assetcost.pricing.RateCard.load(
       new org.apache.hadoop.conf.Configuration(false), null);
   /** Billed amount per "day|project|line item", from the valid requests. */
   private final Map<String, java.math.BigDecimal> bill = new TreeMap<>();

@@ -1,4 +1,4 @@
-package io.assetcost;
+package io.assetcost.run;
 
 import java.io.PrintStream;
 import java.util.function.ToIntFunction;
@@ -63,16 +63,14 @@ public final class JobLauncher {
       return 2;
     }
     SparkSession spark = session != null ? session
-        : SparkSession.builder().appName(appName)
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
-            .getOrCreate();
+        : SparkSettings.apply(SparkSession.builder().appName(appName)).getOrCreate();
+    SparkSettings.apply(spark);
     try {
       return run.applyAsInt(spark);
     } catch (InputException e) {
       err.println(appName + ": " + e.getMessage());
       return 2;
-    } catch (io.assetcost.ops.LockedException e) {
+    } catch (LockedException e) {
       err.println(appName + ": " + e.getMessage());
       return 4;
     } catch (RuntimeException e) {
