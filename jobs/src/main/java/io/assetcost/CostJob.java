@@ -19,29 +19,36 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class CostJob {
 
-  private CostJob() {}
+    private CostJob() {}
 
-  /**
-   * Runs the job and exits the JVM with its code.
-   *
-   * @param args command-line options, see {@link CostJobOptions}
-   */
-  public static void main(String[] args) {
-    System.exit(execute(args, System.out, System.err, null));
-  }
+    /**
+     * Runs the job and exits the JVM with its code.
+     *
+     * @param args command-line options, see {@link CostJobOptions}
+     */
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err, null));
+    }
 
-  /**
-   * Parses options and runs the job, without exiting the JVM.
-   *
-   * @param args command-line options
-   * @param out where --help and --version go
-   * @param err where the one-line error goes
-   * @param session a session to use (and leave running), or null to build one and stop it at the end
-   * @return the exit code
-   */
-  public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
-    CostJobOptions options = new CostJobOptions();
-    return JobLauncher.execute("assetcost", options, args, out, err, session,
-        spark -> CostPipeline.run(spark, options, options.window(Clock.systemUTC())).exitCode());
-  }
+    /**
+     * Parses options and runs the job, without exiting the JVM.
+     *
+     * @param args command-line options
+     * @param out where --help and --version go
+     * @param err where the one-line error goes
+     * @param session a session to use (and leave running), or null to build one and stop it at the end
+     * @return the exit code
+     */
+    public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
+        CostJobOptions options = new CostJobOptions();
+        return JobLauncher.execute(
+                "assetcost",
+                options,
+                args,
+                out,
+                err,
+                session,
+                spark -> CostPipeline.run(spark, options, options.window(Clock.systemUTC()))
+                        .exitCode());
+    }
 }

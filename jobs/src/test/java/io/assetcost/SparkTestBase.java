@@ -1,9 +1,9 @@
 package io.assetcost;
 
-import io.assetcost.run.SparkSettings;
 import static org.apache.spark.sql.functions.lit;
 
 import io.assetcost.io.UsageReader;
+import io.assetcost.run.SparkSettings;
 import io.assetcost.schema.Cols;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,90 +24,119 @@ import org.junit.jupiter.api.BeforeAll;
  */
 public abstract class SparkTestBase {
 
-  /** The class's session. */
-  protected static SparkSession spark;
+    /** The class's session. */
+    protected static SparkSession spark;
 
-  @BeforeAll
-  static void startSpark() throws Exception {
-    Path local = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "spark-local"));
-    spark = SparkSession.builder()
-        .master("local[2]")
-        .appName("assetcost-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.local.dir", local.toString())
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate();
-    SparkSettings.apply(spark);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-      spark = null;
+    @BeforeAll
+    static void startSpark() throws Exception {
+        Path local = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "spark-local"));
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("assetcost-test")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2")
+                .config("spark.default.parallelism", "2")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.local.dir", local.toString())
+                .config("spark.sql.session.timeZone", "UTC")
+                .getOrCreate();
+        SparkSettings.apply(spark);
     }
-  }
 
-  /** Canonical usage rows parsed from JSON lines by the real reader. */
-  protected static Dataset<Row> usageLines(String... lines) {
-    return UsageReader.fromJsonLines(spark.createDataset(List.of(lines), Encoders.STRING())
-        .toDF(Cols.RAW_RECORD).withColumn(Cols.SOURCE_FILE, lit("memory.jsonl")));
-  }
+    @AfterAll
+    static void stopSpark() {
+        if (spark != null) {
+            spark.stop();
+            spark = null;
+        }
+    }
 
-  /** Unix seconds of an ISO-8601 instant. */
-  protected static long epoch(String iso) {
-    return java.time.Instant.parse(iso).getEpochSecond();
-  }
+    /** Canonical usage rows parsed from JSON lines by the real reader. */
+    protected static Dataset<Row> usageLines(String... lines) {
+        return UsageReader.fromJsonLines(spark.createDataset(List.of(lines), Encoders.STRING())
+                .toDF(Cols.RAW_RECORD)
+                .withColumn(Cols.SOURCE_FILE, lit("memory.jsonl")));
+    }
 
-  /**
-   * One usage log line: a succeeded request with the given tokens (all counts in tokens).
-   *
-   * @param id request_id
-   * @param createdIso created, ISO-8601 UTC
-   * @param model model
-   * @param tier service tier
-   * @param text text input tokens (cached included)
-   * @param cachedText cached text tokens
-   * @param image image input tokens (cached included)
-   * @param cachedImage cached image tokens
-   * @param outImage image output tokens
-   * @param outText text output tokens
-   */
-  protected static String line(String id, String createdIso, String model, String tier, long text,
-      long cachedText, long image, long cachedImage, long outImage, long outText) {
-    return String.format(Locale.ROOT,
-        "{\"request_id\":\"%s\",\"created\":%d,\"project_id\":\"proj_t\",\"workflow_id\":\"wf\","
-            + "\"asset_id\":\"a-%s\",\"model\":\"%s\",\"endpoint\":\"images.generations\","
-            + "\"service_tier\":\"%s\",\"status\":\"succeeded\",\"n\":1,"
-            + "\"usage\":{\"input_tokens\":%d,\"total_tokens\":%d,\"output_tokens\":%d,"
-            + "\"input_tokens_details\":{\"text_tokens\":%d,\"image_tokens\":%d},"
-            + "\"output_tokens_details\":{\"image_tokens\":%d,\"text_tokens\":%d}},"
-            + "\"input_cached_text_tokens\":%d,\"input_cached_image_tokens\":%d}",
-        id, epoch(createdIso), id, model, tier, text + image, text + image + outImage + outText,
-        outImage + outText, text, image, outImage, outText, cachedText, cachedImage);
-  }
+    /** Unix seconds of an ISO-8601 instant. */
+    protected static long epoch(String iso) {
+        return java.time.Instant.parse(iso).getEpochSecond();
+    }
 
-  /** A fresh directory under the test temp dir. */
-  protected static Path tempDir(String prefix) throws Exception {
-    Path base = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-    return Files.createTempDirectory(base, prefix);
-  }
+    /**
+     * One usage log line: a succeeded request with the given tokens (all counts in tokens).
+     *
+     * @param id request_id
+     * @param createdIso created, ISO-8601 UTC
+     * @param model model
+     * @param tier service tier
+     * @param text text input tokens (cached included)
+     * @param cachedText cached text tokens
+     * @param image image input tokens (cached included)
+     * @param cachedImage cached image tokens
+     * @param outImage image output tokens
+     * @param outText text output tokens
+     */
+    protected static String line(
+            String id,
+            String createdIso,
+            String model,
+            String tier,
+            long text,
+            long cachedText,
+            long image,
+            long cachedImage,
+            long outImage,
+            long outText) {
+        return String.format(
+                Locale.ROOT,
+                "{\"request_id\":\"%s\",\"created\":%d,\"project_id\":\"proj_t\",\"workflow_id\":\"wf\","
+                        + "\"asset_id\":\"a-%s\",\"model\":\"%s\",\"endpoint\":\"images.generations\","
+                        + "\"service_tier\":\"%s\",\"status\":\"succeeded\",\"n\":1,"
+                        + "\"usage\":{\"input_tokens\":%d,\"total_tokens\":%d,\"output_tokens\":%d,"
+                        + "\"input_tokens_details\":{\"text_tokens\":%d,\"image_tokens\":%d},"
+                        + "\"output_tokens_details\":{\"image_tokens\":%d,\"text_tokens\":%d}},"
+                        + "\"input_cached_text_tokens\":%d,\"input_cached_image_tokens\":%d}",
+                id,
+                epoch(createdIso),
+                id,
+                model,
+                tier,
+                text + image,
+                text + image + outImage + outText,
+                outImage + outText,
+                text,
+                image,
+                outImage,
+                outText,
+                cachedText,
+                cachedImage);
+    }
 
-  /** The repository root (set by surefire). */
-  protected static Path repoRoot() {
-    return Path.of(System.getProperty("assetcost.repo.root", "..")).toAbsolutePath().normalize();
-  }
+    /** A fresh directory under the test temp dir. */
+    protected static Path tempDir(String prefix) throws Exception {
+        Path base = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        return Files.createTempDirectory(base, prefix);
+    }
 
-  /** Job arguments for a full run on the shipped sample data into {@code out}, then {@code extra}. */
-  protected static String[] sampleArgs(Path out, String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "--usage", repoRoot().resolve("sample-data/usage").toString(),
-        "--acceptance", repoRoot().resolve("sample-data/acceptance").toString(),
-        "--out", out.toString(), "--full"));
-    args.addAll(List.of(extra));
-    return args.toArray(new String[0]);
-  }
+    /** The repository root (set by surefire). */
+    protected static Path repoRoot() {
+        return Path.of(System.getProperty("assetcost.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
+    }
+
+    /** Job arguments for a full run on the shipped sample data into {@code out}, then {@code extra}. */
+    protected static String[] sampleArgs(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--usage",
+                repoRoot().resolve("sample-data/usage").toString(),
+                "--acceptance",
+                repoRoot().resolve("sample-data/acceptance").toString(),
+                "--out",
+                out.toString(),
+                "--full"));
+        args.addAll(List.of(extra));
+        return args.toArray(new String[0]);
+    }
 }

@@ -43,415 +43,496 @@ import picocli.CommandLine.Option;
  */
 public final class DuckDbCostJob {
 
-  /** Columns of the nested usage log as DuckDB's JSON reader types them (schemas/usage_log.avsc). */
-  static final Map<String, String> USAGE_LOG = new LinkedHashMap<>();
-  /** Columns of the flat usage export (schemas/usage_export.avsc), for CSV read as text. */
-  static final List<String> USAGE_EXPORT = List.of("request_id", "created_at", "project_id", "workflow_id",
-      "asset_id", "model", "endpoint", "service_tier", "status", "error_code", "n", "size", "quality",
-      "input_text_tokens", "input_cached_text_tokens", "input_image_tokens", "input_cached_image_tokens",
-      "output_image_tokens", "output_text_tokens");
-  /** Typed flat export columns as in Parquet. */
-  static final Map<String, String> USAGE_EXPORT_TYPES = new LinkedHashMap<>();
-  /** Columns of acceptance records (schemas/acceptance_record.avsc). */
-  static final List<String> ACCEPTANCE = List.of("request_id", "image_index", "asset_id", "workflow_id",
-      "decision", "decided_at", "reviewer_id", "reason");
-  /** Tables written under --out and compared with --compare (the reports row by row). */
-  static final List<String> REPORTS = List.of("cost_per_approved_asset", "retry_waste");
+    /** Columns of the nested usage log as DuckDB's JSON reader types them (schemas/usage_log.avsc). */
+    static final Map<String, String> USAGE_LOG = new LinkedHashMap<>();
+    /** Columns of the flat usage export (schemas/usage_export.avsc), for CSV read as text. */
+    static final List<String> USAGE_EXPORT = List.of(
+            "request_id",
+            "created_at",
+            "project_id",
+            "workflow_id",
+            "asset_id",
+            "model",
+            "endpoint",
+            "service_tier",
+            "status",
+            "error_code",
+            "n",
+            "size",
+            "quality",
+            "input_text_tokens",
+            "input_cached_text_tokens",
+            "input_image_tokens",
+            "input_cached_image_tokens",
+            "output_image_tokens",
+            "output_text_tokens");
+    /** Typed flat export columns as in Parquet. */
+    static final Map<String, String> USAGE_EXPORT_TYPES = new LinkedHashMap<>();
+    /** Columns of acceptance records (schemas/acceptance_record.avsc). */
+    static final List<String> ACCEPTANCE = List.of(
+            "request_id", "image_index", "asset_id", "workflow_id", "decision", "decided_at", "reviewer_id", "reason");
+    /** Tables written under --out and compared with --compare (the reports row by row). */
+    static final List<String> REPORTS = List.of("cost_per_approved_asset", "retry_waste");
 
-  static {
-    USAGE_LOG.put("request_id", "VARCHAR");
-    USAGE_LOG.put("created", "BIGINT");
-    for (String c : List.of("project_id", "workflow_id", "asset_id", "model", "endpoint", "service_tier", "status",
-        "error_code")) {
-      USAGE_LOG.put(c, "VARCHAR");
-    }
-    USAGE_LOG.put("n", "INTEGER");
-    USAGE_LOG.put("size", "VARCHAR");
-    USAGE_LOG.put("quality", "VARCHAR");
-    USAGE_LOG.put("usage", "STRUCT(input_tokens BIGINT, total_tokens BIGINT, output_tokens BIGINT,"
-        + " input_tokens_details STRUCT(text_tokens BIGINT, image_tokens BIGINT),"
-        + " output_tokens_details STRUCT(image_tokens BIGINT, text_tokens BIGINT))");
-    USAGE_LOG.put("input_cached_text_tokens", "BIGINT");
-    USAGE_LOG.put("input_cached_image_tokens", "BIGINT");
-    for (String c : USAGE_EXPORT) {
-      USAGE_EXPORT_TYPES.put(c, c.equals("created_at") ? "TIMESTAMPTZ" : c.equals("n") ? "INTEGER"
-          : c.endsWith("_tokens") ? "BIGINT" : "VARCHAR");
-    }
-  }
-
-  private DuckDbCostJob() {}
-
-  /** Options. */
-  @Command(name = "assetcost-duckdb", mixinStandardHelpOptions = true, version = "assetcost 0.1.0",
-      description = "The cost pipeline in DuckDB SQL: the benchmark's reference implementation.")
-  public static final class Options {
-    /** Usage input. */
-    @Option(names = "--usage", required = true, paramLabel = "PATH",
-        description = "Usage: a file or directory of .jsonl, .csv or .parquet.")
-    public Path usage;
-
-    /** Acceptance input. */
-    @Option(names = "--acceptance", required = true, paramLabel = "PATH",
-        description = "Acceptance records: a .csv file or a directory of them.")
-    public Path acceptance;
-
-    /** Rate card; null = the job's embedded default. */
-    @Option(names = "--rates", paramLabel = "FILE", description = "Rate card CSV (default: the job's embedded card).")
-    public Path rates;
-
-    /** Output directory. */
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (replaced).")
-    public Path out;
-
-    /** A Spark job's output to compare with. */
-    @Option(names = "--compare", paramLabel = "DIR",
-        description = "The Spark job's output directory: check both reports row by row and the total cost.")
-    public Path compare;
-
-    /** DuckDB threads. */
-    @Option(names = "--threads", defaultValue = "2", paramLabel = "T", description = "DuckDB threads (default ${DEFAULT-VALUE}).")
-    public int threads;
-
-    /** DuckDB memory limit. */
-    @Option(names = "--memory-limit", defaultValue = "4GB", paramLabel = "M",
-        description = "DuckDB memory_limit (default ${DEFAULT-VALUE}).")
-    public String memoryLimit;
-  }
-
-  /**
-   * Runs and exits with the code.
-   *
-   * @param args see {@link Options}
-   */
-  public static void main(String[] args) {
-    System.exit(execute(args, System.out, System.err));
-  }
-
-  /**
-   * Runs without exiting.
-   *
-   * @return the exit code
-   */
-  public static int execute(String[] args, PrintStream out, PrintStream err) {
-    Options o = new Options();
-    CommandLine cli = new CommandLine(o);
-    try {
-      CommandLine.ParseResult parsed = cli.parseArgs(args);
-      if (parsed.isUsageHelpRequested()) {
-        cli.usage(out);
-        return 0;
-      }
-    } catch (CommandLine.ParameterException e) {
-      err.println("assetcost-duckdb: " + e.getMessage() + " (see --help)");
-      return 2;
-    }
-    try {
-      Result r = run(o);
-      out.println(r.line());
-      return r.agree() == Boolean.FALSE ? 1 : 0;
-    } catch (IllegalArgumentException e) {
-      err.println("assetcost-duckdb: " + e.getMessage());
-      return 2;
-    } catch (SQLException | IOException | RuntimeException e) {
-      e.printStackTrace(err);
-      err.println("assetcost-duckdb: run failed: " + e.getMessage());
-      return 1;
-    }
-  }
-
-  /**
-   * What a run found.
-   *
-   * @param counts row counts and totals, in the order written to duckdb_summary.json
-   * @param agree null without --compare, else whether both implementations agree
-   * @param differences what disagrees (empty when they agree)
-   */
-  public record Result(Map<String, Object> counts, Boolean agree, List<String> differences) {
-    /** One line for the console. */
-    public String line() {
-      return "assetcost-duckdb: " + counts + (agree == null ? "" : agree ? "; agrees with Spark"
-          : "; DISAGREES with Spark: " + String.join("; ", differences));
-    }
-  }
-
-  /**
-   * Runs the pipeline.
-   *
-   * @param o options
-   * @return counts, totals and the comparison
-   * @throws SQLException when DuckDB fails
-   * @throws IOException when a file cannot be listed or written
-   * @throws IllegalArgumentException when an input path holds no usable file
-   */
-  public static Result run(Options o) throws SQLException, IOException {
-    Map<String, List<String>> usage = list(o.usage);
-    List<String> acceptance = list(o.acceptance).getOrDefault("csv", List.of());
-    if (usage.isEmpty()) {
-      throw new IllegalArgumentException("--usage " + o.usage + " holds no .jsonl, .csv or .parquet file");
-    }
-    if (acceptance.isEmpty()) {
-      throw new IllegalArgumentException("--acceptance " + o.acceptance + " holds no .csv file");
-    }
-    deleteTree(o.out);
-    Files.createDirectories(o.out);
-    Path card = o.rates != null ? o.rates : embeddedCard(o.out);
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        Statement s = c.createStatement()) {
-      s.execute("SET threads = " + o.threads);
-      s.execute("SET memory_limit = '" + o.memoryLimit + "'");
-      s.execute("SET temp_directory = " + quote(o.out.resolve(".duckdb-tmp").toString()));
-      s.execute("SET preserve_insertion_order = false");
-      createInputs(s, usage, acceptance, card);
-      for (String statement : statements(resource("duckdb/pipeline.sql"))) {
-        s.execute(statement);
-      }
-      for (String table : List.of("request_costs", "asset_costs", "cost_per_approved_asset", "retry_waste")) {
-        s.execute("COPY " + table + " TO " + quote(o.out.resolve(table + ".parquet").toString())
-            + " (FORMAT parquet)");
-      }
-      Map<String, Object> counts = counts(s);
-      Boolean agree = null;
-      List<String> differences = new ArrayList<>();
-      if (o.compare != null) {
-        differences = compare(s, o.compare, (BigDecimal) counts.get("total_cost_usd"));
-        agree = differences.isEmpty();
-        counts.put("agrees_with_spark", agree);
-      }
-      writeSummary(o.out.resolve("duckdb_summary.json"), counts, differences);
-      deleteTree(o.out.resolve(".duckdb-tmp"));
-      return new Result(counts, agree, differences);
-    }
-  }
-
-  private static void createInputs(Statement s, Map<String, List<String>> usage, List<String> acceptance, Path card)
-      throws SQLException {
-    StringBuilder jsonColumns = new StringBuilder();
-    StringBuilder jsonStub = new StringBuilder();
-    for (Map.Entry<String, String> e : USAGE_LOG.entrySet()) {
-      jsonColumns.append(jsonColumns.length() == 0 ? "" : ", ").append(quote(e.getKey())).append(": ")
-          .append(quote(e.getValue()));
-      jsonStub.append(jsonStub.length() == 0 ? "" : ", ").append("NULL::").append(e.getValue()).append(" AS ")
-          .append('"').append(e.getKey()).append('"');
-    }
-    s.execute("CREATE TEMP VIEW usage_json_raw AS " + (usage.containsKey("jsonl")
-        ? "SELECT * FROM read_json(" + list(usage.get("jsonl")) + ", format = 'newline_delimited',"
-            + " ignore_errors = true, columns = {" + jsonColumns + "})"
-        : "SELECT " + jsonStub + " LIMIT 0"));
-    StringBuilder parquetColumns = new StringBuilder();
-    StringBuilder parquetStub = new StringBuilder();
-    for (Map.Entry<String, String> e : USAGE_EXPORT_TYPES.entrySet()) {
-      parquetColumns.append(parquetColumns.length() == 0 ? "" : ", ").append(e.getKey());
-      parquetStub.append(parquetStub.length() == 0 ? "" : ", ").append("NULL::").append(e.getValue())
-          .append(" AS ").append(e.getKey());
-    }
-    s.execute("CREATE TEMP VIEW usage_parquet_raw AS " + (usage.containsKey("parquet")
-        ? "SELECT " + parquetColumns + " FROM read_parquet(" + list(usage.get("parquet"))
-            + ", hive_partitioning = false)"
-        : "SELECT " + parquetStub + " LIMIT 0"));
-    s.execute("CREATE TEMP VIEW usage_csv_raw AS " + (usage.containsKey("csv")
-        ? textCsv(usage.get("csv"), USAGE_EXPORT) : stub(USAGE_EXPORT)));
-    s.execute("CREATE TEMP VIEW acceptance_raw AS " + textCsv(acceptance, ACCEPTANCE));
-    s.execute("CREATE TEMP VIEW rate_card_raw AS SELECT * FROM read_csv(" + quote(card.toString())
-        + ", header = true, all_varchar = true)");
-  }
-
-  /** CSV files with a header, every column read as text (an empty cell is null). */
-  private static String textCsv(List<String> files, List<String> columns) {
-    StringBuilder cols = new StringBuilder();
-    for (String c : columns) {
-      cols.append(cols.length() == 0 ? "" : ", ").append(quote(c)).append(": 'VARCHAR'");
-    }
-    return "SELECT * FROM read_csv(" + list(files) + ", header = true, auto_detect = false, delim = ',',"
-        + " quote = '\"', escape = '\"', columns = {" + cols + "})";
-  }
-
-  private static String stub(List<String> columns) {
-    StringBuilder b = new StringBuilder("SELECT ");
-    for (int i = 0; i < columns.size(); i++) {
-      b.append(i == 0 ? "" : ", ").append("NULL::VARCHAR AS ").append(columns.get(i));
-    }
-    return b.append(" LIMIT 0").toString();
-  }
-
-  private static Map<String, Object> counts(Statement s) throws SQLException {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("usage_rows_read", one(s, "SELECT count(*) FROM usage_checked"));
-    m.put("requests_priced", one(s, "SELECT count(*) FROM request_costs"));
-    m.put("usage_quarantined", one(s, "SELECT (SELECT count(*) FROM usage_checked WHERE reason IS NOT NULL)"
-        + " + (SELECT count(*) FROM usage_checked c SEMI JOIN usage_conflicts USING (request_id) WHERE c.reason IS NULL)"
-        + " + (SELECT count(*) FROM rated WHERE no_rate)"));
-    m.put("acceptance_records_read", one(s, "SELECT count(*) FROM acceptance_checked"));
-    m.put("decisions_used", one(s, "SELECT count(*) FROM decisions"));
-    m.put("assets", one(s, "SELECT count(*) FROM asset_costs"));
-    try (ResultSet r = s.executeQuery("SELECT sum(cost_usd) FROM request_costs")) {
-      r.next();
-      BigDecimal total = r.getBigDecimal(1);
-      m.put("total_cost_usd", total == null ? BigDecimal.ZERO.setScale(12) : total.setScale(12));
-    }
-    for (String report : REPORTS) {
-      m.put(report + "_rows", one(s, "SELECT count(*) FROM " + report));
-    }
-    return m;
-  }
-
-  /** Compares both reports row by row (EXCEPT ALL both ways) and the request costs' total. */
-  static List<String> compare(Statement s, Path sparkOut, BigDecimal total) throws SQLException {
-    List<String> diffs = new ArrayList<>();
-    for (String report : REPORTS) {
-      List<String> cols = new ArrayList<>();
-      List<String> casts = new ArrayList<>();
-      try (ResultSet r = s.executeQuery("DESCRIBE " + report)) {
-        while (r.next()) {
-          cols.add(r.getString(1));
-          casts.add("CAST(\"" + r.getString(1) + "\" AS " + r.getString(2) + ") AS \"" + r.getString(1) + "\"");
+    static {
+        USAGE_LOG.put("request_id", "VARCHAR");
+        USAGE_LOG.put("created", "BIGINT");
+        for (String c : List.of(
+                "project_id", "workflow_id", "asset_id", "model", "endpoint", "service_tier", "status", "error_code")) {
+            USAGE_LOG.put(c, "VARCHAR");
         }
-      }
-      String glob = sparkOut.resolve(report).resolve("**").resolve("*.parquet").toString();
-      s.execute("CREATE OR REPLACE TEMP VIEW spark_" + report + " AS SELECT " + String.join(", ", casts)
-          + " FROM read_parquet(" + quote(glob) + ", hive_partitioning = true, hive_types = {'cohort_date': DATE})");
-      String select = String.join(", ", cols);
-      long onlyDuck = one(s, "SELECT count(*) FROM (SELECT " + select + " FROM " + report
-          + " EXCEPT ALL SELECT " + select + " FROM spark_" + report + ")");
-      long onlySpark = one(s, "SELECT count(*) FROM (SELECT " + select + " FROM spark_" + report
-          + " EXCEPT ALL SELECT " + select + " FROM " + report + ")");
-      if (onlyDuck + onlySpark > 0) {
-        StringBuilder example = new StringBuilder();
-        try (ResultSet r = s.executeQuery("(SELECT 'duckdb' AS side, " + select + " FROM " + report
-            + " EXCEPT ALL SELECT 'duckdb', " + select + " FROM spark_" + report + ") UNION ALL (SELECT 'spark', "
-            + select + " FROM spark_" + report + " EXCEPT ALL SELECT 'spark', " + select + " FROM " + report
-            + ") ORDER BY 2, 3, 1 LIMIT 4")) {
-          while (r.next()) {
-            List<String> v = new ArrayList<>();
-            for (int i = 1; i <= cols.size() + 1; i++) {
-              v.add(r.getString(i));
+        USAGE_LOG.put("n", "INTEGER");
+        USAGE_LOG.put("size", "VARCHAR");
+        USAGE_LOG.put("quality", "VARCHAR");
+        USAGE_LOG.put(
+                "usage",
+                "STRUCT(input_tokens BIGINT, total_tokens BIGINT, output_tokens BIGINT,"
+                        + " input_tokens_details STRUCT(text_tokens BIGINT, image_tokens BIGINT),"
+                        + " output_tokens_details STRUCT(image_tokens BIGINT, text_tokens BIGINT))");
+        USAGE_LOG.put("input_cached_text_tokens", "BIGINT");
+        USAGE_LOG.put("input_cached_image_tokens", "BIGINT");
+        for (String c : USAGE_EXPORT) {
+            USAGE_EXPORT_TYPES.put(
+                    c,
+                    c.equals("created_at")
+                            ? "TIMESTAMPTZ"
+                            : c.equals("n") ? "INTEGER" : c.endsWith("_tokens") ? "BIGINT" : "VARCHAR");
+        }
+    }
+
+    private DuckDbCostJob() {}
+
+    /** Options. */
+    @Command(
+            name = "assetcost-duckdb",
+            mixinStandardHelpOptions = true,
+            version = "assetcost 0.1.0",
+            description = "The cost pipeline in DuckDB SQL: the benchmark's reference implementation.")
+    public static final class Options {
+        /** Usage input. */
+        @Option(
+                names = "--usage",
+                required = true,
+                paramLabel = "PATH",
+                description = "Usage: a file or directory of .jsonl, .csv or .parquet.")
+        public Path usage;
+
+        /** Acceptance input. */
+        @Option(
+                names = "--acceptance",
+                required = true,
+                paramLabel = "PATH",
+                description = "Acceptance records: a .csv file or a directory of them.")
+        public Path acceptance;
+
+        /** Rate card; null = the job's embedded default. */
+        @Option(
+                names = "--rates",
+                paramLabel = "FILE",
+                description = "Rate card CSV (default: the job's embedded card).")
+        public Path rates;
+
+        /** Output directory. */
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (replaced).")
+        public Path out;
+
+        /** A Spark job's output to compare with. */
+        @Option(
+                names = "--compare",
+                paramLabel = "DIR",
+                description = "The Spark job's output directory: check both reports row by row and the total cost.")
+        public Path compare;
+
+        /** DuckDB threads. */
+        @Option(
+                names = "--threads",
+                defaultValue = "2",
+                paramLabel = "T",
+                description = "DuckDB threads (default ${DEFAULT-VALUE}).")
+        public int threads;
+
+        /** DuckDB memory limit. */
+        @Option(
+                names = "--memory-limit",
+                defaultValue = "4GB",
+                paramLabel = "M",
+                description = "DuckDB memory_limit (default ${DEFAULT-VALUE}).")
+        public String memoryLimit;
+    }
+
+    /**
+     * Runs and exits with the code.
+     *
+     * @param args see {@link Options}
+     */
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /**
+     * Runs without exiting.
+     *
+     * @return the exit code
+     */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        Options o = new Options();
+        CommandLine cli = new CommandLine(o);
+        try {
+            CommandLine.ParseResult parsed = cli.parseArgs(args);
+            if (parsed.isUsageHelpRequested()) {
+                cli.usage(out);
+                return 0;
             }
-            example.append(" | ").append(String.join(",", v));
-          }
+        } catch (CommandLine.ParameterException e) {
+            err.println("assetcost-duckdb: " + e.getMessage() + " (see --help)");
+            return 2;
         }
-        diffs.add(report + ": " + onlyDuck + " rows only in DuckDB, " + onlySpark + " only in Spark" + example);
-      }
-    }
-    String costs = sparkOut.resolve("request_costs").resolve("**").resolve("*.parquet").toString();
-    try (ResultSet r = s.executeQuery("SELECT sum(cost_usd) FROM read_parquet(" + quote(costs)
-        + ", hive_partitioning = false)")) {
-      r.next();
-      BigDecimal spark = r.getBigDecimal(1) == null ? BigDecimal.ZERO : r.getBigDecimal(1);
-      if (spark.compareTo(total) != 0) {
-        diffs.add("total cost: DuckDB " + total.toPlainString() + ", Spark " + spark.toPlainString());
-      }
-    }
-    return diffs;
-  }
-
-  private static long one(Statement s, String sql) throws SQLException {
-    try (ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    }
-  }
-
-  /** Input files under a path by kind (jsonl, csv, parquet), sorted; hidden and _-prefixed names skipped. */
-  static Map<String, List<String>> list(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      throw new IllegalArgumentException(root + " does not exist");
-    }
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-        Path rel = root.relativize(p);
-        boolean hidden = false;
-        for (Path part : rel) {
-          hidden |= part.toString().startsWith(".") || part.toString().startsWith("_");
+        try {
+            Result r = run(o);
+            out.println(r.line());
+            return r.agree() == Boolean.FALSE ? 1 : 0;
+        } catch (IllegalArgumentException e) {
+            err.println("assetcost-duckdb: " + e.getMessage());
+            return 2;
+        } catch (SQLException | IOException | RuntimeException e) {
+            e.printStackTrace(err);
+            err.println("assetcost-duckdb: run failed: " + e.getMessage());
+            return 1;
         }
-        if (hidden) {
-          continue;
+    }
+
+    /**
+     * What a run found.
+     *
+     * @param counts row counts and totals, in the order written to duckdb_summary.json
+     * @param agree null without --compare, else whether both implementations agree
+     * @param differences what disagrees (empty when they agree)
+     */
+    public record Result(Map<String, Object> counts, Boolean agree, List<String> differences) {
+        /** One line for the console. */
+        public String line() {
+            return "assetcost-duckdb: " + counts
+                    + (agree == null
+                            ? ""
+                            : agree
+                                    ? "; agrees with Spark"
+                                    : "; DISAGREES with Spark: " + String.join("; ", differences));
         }
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("\\.(gz|zst)$", "");
-        String kind = name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json") ? "jsonl"
-            : name.endsWith(".csv") ? "csv" : name.endsWith(".parquet") ? "parquet" : null;
-        if (kind == null) {
-          throw new IllegalArgumentException(p + " is not .jsonl, .csv or .parquet");
+    }
+
+    /**
+     * Runs the pipeline.
+     *
+     * @param o options
+     * @return counts, totals and the comparison
+     * @throws SQLException when DuckDB fails
+     * @throws IOException when a file cannot be listed or written
+     * @throws IllegalArgumentException when an input path holds no usable file
+     */
+    public static Result run(Options o) throws SQLException, IOException {
+        Map<String, List<String>> usage = list(o.usage);
+        List<String> acceptance = list(o.acceptance).getOrDefault("csv", List.of());
+        if (usage.isEmpty()) {
+            throw new IllegalArgumentException("--usage " + o.usage + " holds no .jsonl, .csv or .parquet file");
         }
-        out.computeIfAbsent(kind, k -> new ArrayList<>()).add(p.toAbsolutePath().toString());
-      }
+        if (acceptance.isEmpty()) {
+            throw new IllegalArgumentException("--acceptance " + o.acceptance + " holds no .csv file");
+        }
+        deleteTree(o.out);
+        Files.createDirectories(o.out);
+        Path card = o.rates != null ? o.rates : embeddedCard(o.out);
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+                Statement s = c.createStatement()) {
+            s.execute("SET threads = " + o.threads);
+            s.execute("SET memory_limit = '" + o.memoryLimit + "'");
+            s.execute(
+                    "SET temp_directory = " + quote(o.out.resolve(".duckdb-tmp").toString()));
+            s.execute("SET preserve_insertion_order = false");
+            createInputs(s, usage, acceptance, card);
+            for (String statement : statements(resource("duckdb/pipeline.sql"))) {
+                s.execute(statement);
+            }
+            for (String table : List.of("request_costs", "asset_costs", "cost_per_approved_asset", "retry_waste")) {
+                s.execute("COPY " + table + " TO "
+                        + quote(o.out.resolve(table + ".parquet").toString()) + " (FORMAT parquet)");
+            }
+            Map<String, Object> counts = counts(s);
+            Boolean agree = null;
+            List<String> differences = new ArrayList<>();
+            if (o.compare != null) {
+                differences = compare(s, o.compare, (BigDecimal) counts.get("total_cost_usd"));
+                agree = differences.isEmpty();
+                counts.put("agrees_with_spark", agree);
+            }
+            writeSummary(o.out.resolve("duckdb_summary.json"), counts, differences);
+            deleteTree(o.out.resolve(".duckdb-tmp"));
+            return new Result(counts, agree, differences);
+        }
     }
-    return out;
-  }
 
-  private static String list(List<String> files) {
-    StringBuilder b = new StringBuilder("[");
-    for (int i = 0; i < files.size(); i++) {
-      b.append(i == 0 ? "" : ", ").append(quote(files.get(i)));
+    private static void createInputs(Statement s, Map<String, List<String>> usage, List<String> acceptance, Path card)
+            throws SQLException {
+        StringBuilder jsonColumns = new StringBuilder();
+        StringBuilder jsonStub = new StringBuilder();
+        for (Map.Entry<String, String> e : USAGE_LOG.entrySet()) {
+            jsonColumns
+                    .append(jsonColumns.length() == 0 ? "" : ", ")
+                    .append(quote(e.getKey()))
+                    .append(": ")
+                    .append(quote(e.getValue()));
+            jsonStub.append(jsonStub.length() == 0 ? "" : ", ")
+                    .append("NULL::")
+                    .append(e.getValue())
+                    .append(" AS ")
+                    .append('"')
+                    .append(e.getKey())
+                    .append('"');
+        }
+        s.execute("CREATE TEMP VIEW usage_json_raw AS "
+                + (usage.containsKey("jsonl")
+                        ? "SELECT * FROM read_json(" + list(usage.get("jsonl")) + ", format = 'newline_delimited',"
+                                + " ignore_errors = true, columns = {" + jsonColumns + "})"
+                        : "SELECT " + jsonStub + " LIMIT 0"));
+        StringBuilder parquetColumns = new StringBuilder();
+        StringBuilder parquetStub = new StringBuilder();
+        for (Map.Entry<String, String> e : USAGE_EXPORT_TYPES.entrySet()) {
+            parquetColumns.append(parquetColumns.length() == 0 ? "" : ", ").append(e.getKey());
+            parquetStub
+                    .append(parquetStub.length() == 0 ? "" : ", ")
+                    .append("NULL::")
+                    .append(e.getValue())
+                    .append(" AS ")
+                    .append(e.getKey());
+        }
+        s.execute("CREATE TEMP VIEW usage_parquet_raw AS "
+                + (usage.containsKey("parquet")
+                        ? "SELECT " + parquetColumns + " FROM read_parquet(" + list(usage.get("parquet"))
+                                + ", hive_partitioning = false)"
+                        : "SELECT " + parquetStub + " LIMIT 0"));
+        s.execute("CREATE TEMP VIEW usage_csv_raw AS "
+                + (usage.containsKey("csv") ? textCsv(usage.get("csv"), USAGE_EXPORT) : stub(USAGE_EXPORT)));
+        s.execute("CREATE TEMP VIEW acceptance_raw AS " + textCsv(acceptance, ACCEPTANCE));
+        s.execute("CREATE TEMP VIEW rate_card_raw AS SELECT * FROM read_csv(" + quote(card.toString())
+                + ", header = true, all_varchar = true)");
     }
-    return b.append(']').toString();
-  }
 
-  static String quote(String text) {
-    return "'" + text.replace("'", "''") + "'";
-  }
+    /** CSV files with a header, every column read as text (an empty cell is null). */
+    private static String textCsv(List<String> files, List<String> columns) {
+        StringBuilder cols = new StringBuilder();
+        for (String c : columns) {
+            cols.append(cols.length() == 0 ? "" : ", ").append(quote(c)).append(": 'VARCHAR'");
+        }
+        return "SELECT * FROM read_csv(" + list(files) + ", header = true, auto_detect = false, delim = ',',"
+                + " quote = '\"', escape = '\"', columns = {" + cols + "})";
+    }
 
-  private static String resource(String name) throws IOException {
-    try (InputStream in = DuckDbCostJob.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IOException("no resource " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    private static String stub(List<String> columns) {
+        StringBuilder b = new StringBuilder("SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append("NULL::VARCHAR AS ").append(columns.get(i));
+        }
+        return b.append(" LIMIT 0").toString();
     }
-  }
 
-  private static Path embeddedCard(Path dir) throws IOException {
-    Path card = dir.resolve("default-rate-card.csv");
-    Files.writeString(card, resource("assetcost/default-rate-card.csv"));
-    return card;
-  }
+    private static Map<String, Object> counts(Statement s) throws SQLException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("usage_rows_read", one(s, "SELECT count(*) FROM usage_checked"));
+        m.put("requests_priced", one(s, "SELECT count(*) FROM request_costs"));
+        m.put(
+                "usage_quarantined",
+                one(
+                        s,
+                        "SELECT (SELECT count(*) FROM usage_checked WHERE reason IS NOT NULL)"
+                                + " + (SELECT count(*) FROM usage_checked c SEMI JOIN usage_conflicts USING (request_id) WHERE c.reason IS NULL)"
+                                + " + (SELECT count(*) FROM rated WHERE no_rate)"));
+        m.put("acceptance_records_read", one(s, "SELECT count(*) FROM acceptance_checked"));
+        m.put("decisions_used", one(s, "SELECT count(*) FROM decisions"));
+        m.put("assets", one(s, "SELECT count(*) FROM asset_costs"));
+        try (ResultSet r = s.executeQuery("SELECT sum(cost_usd) FROM request_costs")) {
+            r.next();
+            BigDecimal total = r.getBigDecimal(1);
+            m.put("total_cost_usd", total == null ? BigDecimal.ZERO.setScale(12) : total.setScale(12));
+        }
+        for (String report : REPORTS) {
+            m.put(report + "_rows", one(s, "SELECT count(*) FROM " + report));
+        }
+        return m;
+    }
 
-  /** SQL statements of a script: each ends with ';' at the end of a line; '--' comment lines dropped. */
-  static List<String> statements(String script) {
-    List<String> out = new ArrayList<>();
-    StringBuilder current = new StringBuilder();
-    for (String line : script.split("\n")) {
-      if (line.strip().startsWith("--")) {
-        continue;
-      }
-      current.append(line).append('\n');
-      if (line.stripTrailing().endsWith(";")) {
-        out.add(current.toString().strip().replaceAll(";$", ""));
-        current.setLength(0);
-      }
+    /** Compares both reports row by row (EXCEPT ALL both ways) and the request costs' total. */
+    static List<String> compare(Statement s, Path sparkOut, BigDecimal total) throws SQLException {
+        List<String> diffs = new ArrayList<>();
+        for (String report : REPORTS) {
+            List<String> cols = new ArrayList<>();
+            List<String> casts = new ArrayList<>();
+            try (ResultSet r = s.executeQuery("DESCRIBE " + report)) {
+                while (r.next()) {
+                    cols.add(r.getString(1));
+                    casts.add(
+                            "CAST(\"" + r.getString(1) + "\" AS " + r.getString(2) + ") AS \"" + r.getString(1) + "\"");
+                }
+            }
+            String glob =
+                    sparkOut.resolve(report).resolve("**").resolve("*.parquet").toString();
+            s.execute("CREATE OR REPLACE TEMP VIEW spark_" + report + " AS SELECT " + String.join(", ", casts)
+                    + " FROM read_parquet(" + quote(glob)
+                    + ", hive_partitioning = true, hive_types = {'cohort_date': DATE})");
+            String select = String.join(", ", cols);
+            long onlyDuck = one(
+                    s,
+                    "SELECT count(*) FROM (SELECT " + select + " FROM " + report + " EXCEPT ALL SELECT " + select
+                            + " FROM spark_" + report + ")");
+            long onlySpark = one(
+                    s,
+                    "SELECT count(*) FROM (SELECT " + select + " FROM spark_" + report + " EXCEPT ALL SELECT " + select
+                            + " FROM " + report + ")");
+            if (onlyDuck + onlySpark > 0) {
+                StringBuilder example = new StringBuilder();
+                try (ResultSet r = s.executeQuery("(SELECT 'duckdb' AS side, " + select + " FROM " + report
+                        + " EXCEPT ALL SELECT 'duckdb', " + select + " FROM spark_" + report
+                        + ") UNION ALL (SELECT 'spark', "
+                        + select + " FROM spark_" + report + " EXCEPT ALL SELECT 'spark', " + select + " FROM " + report
+                        + ") ORDER BY 2, 3, 1 LIMIT 4")) {
+                    while (r.next()) {
+                        List<String> v = new ArrayList<>();
+                        for (int i = 1; i <= cols.size() + 1; i++) {
+                            v.add(r.getString(i));
+                        }
+                        example.append(" | ").append(String.join(",", v));
+                    }
+                }
+                diffs.add(report + ": " + onlyDuck + " rows only in DuckDB, " + onlySpark + " only in Spark" + example);
+            }
+        }
+        String costs = sparkOut.resolve("request_costs")
+                .resolve("**")
+                .resolve("*.parquet")
+                .toString();
+        try (ResultSet r = s.executeQuery(
+                "SELECT sum(cost_usd) FROM read_parquet(" + quote(costs) + ", hive_partitioning = false)")) {
+            r.next();
+            BigDecimal spark = r.getBigDecimal(1) == null ? BigDecimal.ZERO : r.getBigDecimal(1);
+            if (spark.compareTo(total) != 0) {
+                diffs.add("total cost: DuckDB " + total.toPlainString() + ", Spark " + spark.toPlainString());
+            }
+        }
+        return diffs;
     }
-    if (!current.toString().isBlank()) {
-      out.add(current.toString().strip());
-    }
-    return out;
-  }
 
-  private static void writeSummary(Path file, Map<String, Object> counts, List<String> differences)
-      throws IOException {
-    StringBuilder b = new StringBuilder("{\n");
-    for (Map.Entry<String, Object> e : counts.entrySet()) {
-      Object v = e.getValue();
-      String value = v instanceof BigDecimal d ? "\"" + d.toPlainString() + "\"" : String.valueOf(v);
-      b.append("  \"").append(e.getKey()).append("\": ").append(value).append(",\n");
+    private static long one(Statement s, String sql) throws SQLException {
+        try (ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
     }
-    b.append("  \"differences\": [");
-    for (int i = 0; i < differences.size(); i++) {
-      b.append(i == 0 ? "" : ", ").append('"').append(differences.get(i).replace("\\", "\\\\").replace("\"", "\\\""))
-          .append('"');
-    }
-    b.append("]\n}\n");
-    Files.writeString(file, b.toString());
-  }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
+    /** Input files under a path by kind (jsonl, csv, parquet), sorted; hidden and _-prefixed names skipped. */
+    static Map<String, List<String>> list(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            throw new IllegalArgumentException(root + " does not exist");
+        }
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+                Path rel = root.relativize(p);
+                boolean hidden = false;
+                for (Path part : rel) {
+                    hidden |= part.toString().startsWith(".") || part.toString().startsWith("_");
+                }
+                if (hidden) {
+                    continue;
+                }
+                String name =
+                        p.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("\\.(gz|zst)$", "");
+                String kind = name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")
+                        ? "jsonl"
+                        : name.endsWith(".csv") ? "csv" : name.endsWith(".parquet") ? "parquet" : null;
+                if (kind == null) {
+                    throw new IllegalArgumentException(p + " is not .jsonl, .csv or .parquet");
+                }
+                out.computeIfAbsent(kind, k -> new ArrayList<>())
+                        .add(p.toAbsolutePath().toString());
+            }
+        }
+        return out;
     }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
+
+    private static String list(List<String> files) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < files.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(quote(files.get(i)));
+        }
+        return b.append(']').toString();
     }
-  }
+
+    static String quote(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = DuckDbCostJob.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("no resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static Path embeddedCard(Path dir) throws IOException {
+        Path card = dir.resolve("default-rate-card.csv");
+        Files.writeString(card, resource("assetcost/default-rate-card.csv"));
+        return card;
+    }
+
+    /** SQL statements of a script: each ends with ';' at the end of a line; '--' comment lines dropped. */
+    static List<String> statements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : script.split("\n")) {
+            if (line.strip().startsWith("--")) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (line.stripTrailing().endsWith(";")) {
+                out.add(current.toString().strip().replaceAll(";$", ""));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            out.add(current.toString().strip());
+        }
+        return out;
+    }
+
+    private static void writeSummary(Path file, Map<String, Object> counts, List<String> differences)
+            throws IOException {
+        StringBuilder b = new StringBuilder("{\n");
+        for (Map.Entry<String, Object> e : counts.entrySet()) {
+            Object v = e.getValue();
+            String value = v instanceof BigDecimal d ? "\"" + d.toPlainString() + "\"" : String.valueOf(v);
+            b.append("  \"").append(e.getKey()).append("\": ").append(value).append(",\n");
+        }
+        b.append("  \"differences\": [");
+        for (int i = 0; i < differences.size(); i++) {
+            b.append(i == 0 ? "" : ", ")
+                    .append('"')
+                    .append(differences.get(i).replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
+        }
+        b.append("]\n}\n");
+        Files.writeString(file, b.toString());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
 }

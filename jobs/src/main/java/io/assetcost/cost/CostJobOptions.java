@@ -15,106 +15,136 @@ import picocli.CommandLine.Option;
  * Options of the cost job, parsed by picocli before Spark starts. Paths are Hadoop paths (local, HDFS,
  * S3A, ...). {@code scripts/run-local.sh} fills in the sample-data defaults for a local run.
  */
-@Command(name = "assetcost", mixinStandardHelpOptions = true, version = "assetcost 0.1.0",
-    description = "Prices image-generation usage with an effective-dated rate card, joins it to review"
-        + " outcomes, and writes cost per approved asset and retry waste.",
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-        "0:the run completed",
-        "1:anything else failed (an invariant check, a write, Spark itself)",
-        "2:bad options, or an input that cannot be read (nothing is written)",
-        "3:the run completed but quarantined more than --max-quarantined-fraction of the usage records",
-        "4:another run holds the output directory's lock (the message names it)"})
+@Command(
+        name = "assetcost",
+        mixinStandardHelpOptions = true,
+        version = "assetcost 0.1.0",
+        description = "Prices image-generation usage with an effective-dated rate card, joins it to review"
+                + " outcomes, and writes cost per approved asset and retry waste.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the run completed",
+            "1:anything else failed (an invariant check, a write, Spark itself)",
+            "2:bad options, or an input that cannot be read (nothing is written)",
+            "3:the run completed but quarantined more than --max-quarantined-fraction of the usage records",
+            "4:another run holds the output directory's lock (the message names it)"
+        })
 public class CostJobOptions implements JobLauncher.Validated {
 
-  /** Usage logs: a file or directory of .jsonl (nested log), .csv or .parquet (flat export). */
-  @Option(names = "--usage", required = true, paramLabel = "PATH",
-      description = "Usage: a file or directory of .jsonl (nested usage log), .csv or .parquet (flat export),"
-          + " optionally compressed.")
-  public String usage;
+    /** Usage logs: a file or directory of .jsonl (nested log), .csv or .parquet (flat export). */
+    @Option(
+            names = "--usage",
+            required = true,
+            paramLabel = "PATH",
+            description = "Usage: a file or directory of .jsonl (nested usage log), .csv or .parquet (flat export),"
+                    + " optionally compressed.")
+    public String usage;
 
-  /** Acceptance records: a CSV file or directory of CSV files. */
-  @Option(names = "--acceptance", required = true, paramLabel = "PATH",
-      description = "Acceptance records: a .csv file or a directory of them.")
-  public String acceptance;
+    /** Acceptance records: a CSV file or directory of CSV files. */
+    @Option(
+            names = "--acceptance",
+            required = true,
+            paramLabel = "PATH",
+            description = "Acceptance records: a .csv file or a directory of them.")
+    public String acceptance;
 
-  /** Rate card CSV replacing the embedded default; null = the default card. */
-  @Option(names = "--rates", paramLabel = "FILE",
-      description = "Rate card CSV replacing the embedded default OpenAI image-model card.")
-  public String rates;
+    /** Rate card CSV replacing the embedded default; null = the default card. */
+    @Option(
+            names = "--rates",
+            paramLabel = "FILE",
+            description = "Rate card CSV replacing the embedded default OpenAI image-model card.")
+    public String rates;
 
-  /** Output directory. */
-  @Option(names = "--out", required = true, paramLabel = "DIR",
-      description = "Output directory: Parquet tables, report CSV files and run_summary.json.")
-  public String out;
+    /** Output directory. */
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Output directory: Parquet tables, report CSV files and run_summary.json.")
+    public String out;
 
-  /** Largest share of usage records that may be quarantined before the run exits 3. */
-  @Option(names = "--max-quarantined-fraction", paramLabel = "F", defaultValue = "0.05",
-      description = "Exit 3 when more than this fraction of usage records is quarantined"
-          + " (0 to 1, default ${DEFAULT-VALUE}).")
-  public BigDecimal maxQuarantinedFraction;
+    /** Largest share of usage records that may be quarantined before the run exits 3. */
+    @Option(
+            names = "--max-quarantined-fraction",
+            paramLabel = "F",
+            defaultValue = "0.05",
+            description = "Exit 3 when more than this fraction of usage records is quarantined"
+                    + " (0 to 1, default ${DEFAULT-VALUE}).")
+    public BigDecimal maxQuarantinedFraction;
 
-  /** Run date D, UTC; null = yesterday (nightly) or all data (--full). */
-  @Option(names = "--run-date", paramLabel = "YYYY-MM-DD",
-      description = "Nightly run for this UTC date: recompute the cohorts [D-K, D] from usage and decisions up to"
-          + " the end of D, replace exactly those partitions (default: yesterday, UTC).")
-  public String runDate;
+    /** Run date D, UTC; null = yesterday (nightly) or all data (--full). */
+    @Option(
+            names = "--run-date",
+            paramLabel = "YYYY-MM-DD",
+            description = "Nightly run for this UTC date: recompute the cohorts [D-K, D] from usage and decisions up to"
+                    + " the end of D, replace exactly those partitions (default: yesterday, UTC).")
+    public String runDate;
 
-  /** Lookback K in days. */
-  @Option(names = "--lookback-days", paramLabel = "K", defaultValue = "7",
-      description = "Cohorts recomputed before the run date (default ${DEFAULT-VALUE}).")
-  public int lookbackDays;
+    /** Lookback K in days. */
+    @Option(
+            names = "--lookback-days",
+            paramLabel = "K",
+            defaultValue = "7",
+            description = "Cohorts recomputed before the run date (default ${DEFAULT-VALUE}).")
+    public int lookbackDays;
 
-  /** Full rebuild. */
-  @Option(names = "--full", description = "Recompute every cohort from all inputs (through --run-date when given)"
-      + " and replace whole tables.")
-  public boolean full;
+    /** Full rebuild. */
+    @Option(
+            names = "--full",
+            description = "Recompute every cohort from all inputs (through --run-date when given)"
+                    + " and replace whole tables.")
+    public boolean full;
 
-  /** Minutes without a heartbeat after which another run's lock is taken over. */
-  @Option(names = "--lock-stale-minutes", paramLabel = "M", defaultValue = "5",
-      description = "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
-  public int lockStaleMinutes;
+    /** Minutes without a heartbeat after which another run's lock is taken over. */
+    @Option(
+            names = "--lock-stale-minutes",
+            paramLabel = "M",
+            defaultValue = "5",
+            description =
+                    "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
+    public int lockStaleMinutes;
 
-  /**
-   * The run's window.
-   *
-   * @param clock the clock that says what "yesterday" is (the entry point's; never read in a transform)
-   * @return the window
-   */
-  public RunWindow window(Clock clock) {
-    LocalDate date = runDate != null ? LocalDate.parse(runDate)
-        : full ? null : LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1);
-    return new RunWindow(full, date, lookbackDays);
-  }
-
-  /**
-   * Checks values picocli cannot.
-   *
-   * @throws InputException naming the option and what to give instead
-   */
-  @Override
-  public void validate() {
-    if (maxQuarantinedFraction.signum() < 0 || maxQuarantinedFraction.compareTo(BigDecimal.ONE) > 0) {
-      throw new InputException("--max-quarantined-fraction must be between 0 and 1, got "
-          + maxQuarantinedFraction.toPlainString());
+    /**
+     * The run's window.
+     *
+     * @param clock the clock that says what "yesterday" is (the entry point's; never read in a transform)
+     * @return the window
+     */
+    public RunWindow window(Clock clock) {
+        LocalDate date = runDate != null
+                ? LocalDate.parse(runDate)
+                : full ? null : LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1);
+        return new RunWindow(full, date, lookbackDays);
     }
-    if (runDate != null) {
-      try {
-        LocalDate.parse(runDate);
-      } catch (DateTimeParseException e) {
-        throw new InputException("--run-date must be YYYY-MM-DD, got '" + runDate + "'");
-      }
+
+    /**
+     * Checks values picocli cannot.
+     *
+     * @throws InputException naming the option and what to give instead
+     */
+    @Override
+    public void validate() {
+        if (maxQuarantinedFraction.signum() < 0 || maxQuarantinedFraction.compareTo(BigDecimal.ONE) > 0) {
+            throw new InputException("--max-quarantined-fraction must be between 0 and 1, got "
+                    + maxQuarantinedFraction.toPlainString());
+        }
+        if (runDate != null) {
+            try {
+                LocalDate.parse(runDate);
+            } catch (DateTimeParseException e) {
+                throw new InputException("--run-date must be YYYY-MM-DD, got '" + runDate + "'");
+            }
+        }
+        if (lookbackDays < 0) {
+            throw new InputException("--lookback-days must be 0 or more, got " + lookbackDays);
+        }
+        if (lockStaleMinutes < 1) {
+            throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
+        }
+        for (String[] o : new String[][] {{"--usage", usage}, {"--acceptance", acceptance}, {"--out", out}}) {
+            if (o[1].isBlank()) {
+                throw new InputException(o[0] + " must not be empty");
+            }
+        }
     }
-    if (lookbackDays < 0) {
-      throw new InputException("--lookback-days must be 0 or more, got " + lookbackDays);
-    }
-    if (lockStaleMinutes < 1) {
-      throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
-    }
-    for (String[] o : new String[][] {{"--usage", usage}, {"--acceptance", acceptance}, {"--out", out}}) {
-      if (o[1].isBlank()) {
-        throw new InputException(o[0] + " must not be empty");
-      }
-    }
-  }
 }

@@ -39,103 +39,116 @@ import org.apache.spark.sql.types.DataTypes;
  */
 final class CostSummary {
 
-  /** The money totals of the summary, in order, each the sum of the asset_costs column of that name. */
-  private static final List<String> MONEY = List.of(TOTAL_COST_USD, DIRECT_COST_USD, WASTE_COST_USD,
-      PENDING_COST_USD, CACHE_SAVINGS_USD);
+    /** The money totals of the summary, in order, each the sum of the asset_costs column of that name. */
+    private static final List<String> MONEY =
+            List.of(TOTAL_COST_USD, DIRECT_COST_USD, WASTE_COST_USD, PENDING_COST_USD, CACHE_SAVINGS_USD);
 
-  private CostSummary() {}
+    private CostSummary() {}
 
-  /** {@code window}: mode, run date, lookback, first cohort, files read. */
-  static Map<String, Object> window(RunWindow window, Map<InputFiles.Kind, List<String>> usageFiles,
-      List<String> acceptanceFiles) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("mode", window.full() ? "full" : "nightly");
-    m.put("run_date", window.runDate() == null ? null : window.runDate().toString());
-    m.put("lookback_days", window.lookbackDays());
-    m.put("cohorts_from", window.first() == null ? null : window.first().toString());
-    m.put("usage_files_read", usageFiles.values().stream().mapToInt(List::size).sum());
-    m.put("acceptance_files_read", acceptanceFiles.size());
-    return m;
-  }
-
-  /** {@code options}: the options as given (the rate card's source when none). */
-  static Map<String, Object> options(CostJobOptions options) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("usage", options.usage);
-    m.put("acceptance", options.acceptance);
-    m.put("rates", options.rates == null ? "embedded default" : options.rates);
-    m.put("out", options.out);
-    m.put("max_quarantined_fraction", options.maxQuarantinedFraction.toPlainString());
-    m.put("full", options.full);
-    m.put("run_date", options.runDate);
-    m.put("lookback_days", options.lookbackDays);
-    return m;
-  }
-
-  /** {@code inputs}: usage, acceptance (with what was set aside and what came late) and the rate card. */
-  static Map<String, Object> inputs(InputCounts usage, Map<String, Long> usageReasons, InputCounts acceptance,
-      Map<String, Long> acceptanceReasons, long decidedAfter, long onFrozen, long lateDecisions, long lateUsage,
-      RateCard card) {
-    Map<String, Object> u = RunSummary.input(usage, "priced", usageReasons);
-    u.put("created_after_run_date", usage.setAside());
-    u.put("late_usage_of_frozen_cohorts", lateUsage);
-    Map<String, Object> a = RunSummary.input(acceptance, "decisions_used", acceptanceReasons);
-    a.put("decided_after_run_date", decidedAfter);
-    a.put("on_requests_of_frozen_cohorts", onFrozen);
-    a.put("late_decisions_on_frozen_cohorts", lateDecisions);
-    Map<String, Object> rateCard = new LinkedHashMap<>();
-    rateCard.put("source", card.description());
-    rateCard.put("rows", card.rates().size());
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("usage", u);
-    m.put("acceptance", a);
-    m.put("rate_card", rateCard);
-    return m;
-  }
-
-  /** {@code totals}: assets, requests and the money totals over the run's asset_costs (USD, exact). */
-  static Map<String, Object> totals(Dataset<Row> assetCosts) {
-    Column[] aggs = new Column[MONEY.size() + 2];
-    aggs[0] = count(lit(1));
-    aggs[1] = sum(REQUESTS);
-    for (int i = 0; i < MONEY.size(); i++) {
-      aggs[i + 2] = sum(MONEY.get(i));
+    /** {@code window}: mode, run date, lookback, first cohort, files read. */
+    static Map<String, Object> window(
+            RunWindow window, Map<InputFiles.Kind, List<String>> usageFiles, List<String> acceptanceFiles) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", window.full() ? "full" : "nightly");
+        m.put("run_date", window.runDate() == null ? null : window.runDate().toString());
+        m.put("lookback_days", window.lookbackDays());
+        m.put("cohorts_from", window.first() == null ? null : window.first().toString());
+        m.put(
+                "usage_files_read",
+                usageFiles.values().stream().mapToInt(List::size).sum());
+        m.put("acceptance_files_read", acceptanceFiles.size());
+        return m;
     }
-    Row t = assetCosts.agg(aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length)).first();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put(ASSETS, t.getLong(0));
-    m.put(REQUESTS, t.isNullAt(1) ? 0L : t.getLong(1));
-    for (int i = 0; i < MONEY.size(); i++) {
-      BigDecimal v = t.isNullAt(i + 2) ? BigDecimal.ZERO.setScale(12) : t.getDecimal(i + 2);
-      m.put(MONEY.get(i), v.toPlainString());
-    }
-    return m;
-  }
 
-  /**
-   * An order-independent checksum of a table's rows (the sum of each row's 64-bit hash, as a decimal so it
-   * cannot overflow), with the row count: two runs that wrote the same rows report the same value.
-   */
-  static String fingerprint(Dataset<Row> table) {
-    Column[] cols = java.util.Arrays.stream(table.columns()).map(c -> col(c)).toArray(Column[]::new);
-    Row r = table.agg(sum(xxhash64(cols).cast(DataTypes.createDecimalType(38, 0))), count(lit(1))).first();
-    return r.getLong(1) + " rows, " + (r.isNullAt(0) ? "0" : r.getDecimal(0).toPlainString());
-  }
-
-  /**
-   * A published table, read with its contract's schema.
-   *
-   * @return the table; empty when it does not exist yet (the first run)
-   */
-  static Dataset<Row> published(SparkSession spark, OutputLayout out, OutputTable table) {
-    Path path = out.table(table);
-    try {
-      if (!path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
-        return spark.createDataFrame(List.of(), table.sparkSchema());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
+    /** {@code options}: the options as given (the rate card's source when none). */
+    static Map<String, Object> options(CostJobOptions options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("usage", options.usage);
+        m.put("acceptance", options.acceptance);
+        m.put("rates", options.rates == null ? "embedded default" : options.rates);
+        m.put("out", options.out);
+        m.put("max_quarantined_fraction", options.maxQuarantinedFraction.toPlainString());
+        m.put("full", options.full);
+        m.put("run_date", options.runDate);
+        m.put("lookback_days", options.lookbackDays);
+        return m;
     }
-    return table.conform(spark.read().schema(table.sparkSchema()).parquet(path.toString()));
-  }
+
+    /** {@code inputs}: usage, acceptance (with what was set aside and what came late) and the rate card. */
+    static Map<String, Object> inputs(
+            InputCounts usage,
+            Map<String, Long> usageReasons,
+            InputCounts acceptance,
+            Map<String, Long> acceptanceReasons,
+            long decidedAfter,
+            long onFrozen,
+            long lateDecisions,
+            long lateUsage,
+            RateCard card) {
+        Map<String, Object> u = RunSummary.input(usage, "priced", usageReasons);
+        u.put("created_after_run_date", usage.setAside());
+        u.put("late_usage_of_frozen_cohorts", lateUsage);
+        Map<String, Object> a = RunSummary.input(acceptance, "decisions_used", acceptanceReasons);
+        a.put("decided_after_run_date", decidedAfter);
+        a.put("on_requests_of_frozen_cohorts", onFrozen);
+        a.put("late_decisions_on_frozen_cohorts", lateDecisions);
+        Map<String, Object> rateCard = new LinkedHashMap<>();
+        rateCard.put("source", card.description());
+        rateCard.put("rows", card.rates().size());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("usage", u);
+        m.put("acceptance", a);
+        m.put("rate_card", rateCard);
+        return m;
+    }
+
+    /** {@code totals}: assets, requests and the money totals over the run's asset_costs (USD, exact). */
+    static Map<String, Object> totals(Dataset<Row> assetCosts) {
+        Column[] aggs = new Column[MONEY.size() + 2];
+        aggs[0] = count(lit(1));
+        aggs[1] = sum(REQUESTS);
+        for (int i = 0; i < MONEY.size(); i++) {
+            aggs[i + 2] = sum(MONEY.get(i));
+        }
+        Row t = assetCosts
+                .agg(aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length))
+                .first();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(ASSETS, t.getLong(0));
+        m.put(REQUESTS, t.isNullAt(1) ? 0L : t.getLong(1));
+        for (int i = 0; i < MONEY.size(); i++) {
+            BigDecimal v = t.isNullAt(i + 2) ? BigDecimal.ZERO.setScale(12) : t.getDecimal(i + 2);
+            m.put(MONEY.get(i), v.toPlainString());
+        }
+        return m;
+    }
+
+    /**
+     * An order-independent checksum of a table's rows (the sum of each row's 64-bit hash, as a decimal so it
+     * cannot overflow), with the row count: two runs that wrote the same rows report the same value.
+     */
+    static String fingerprint(Dataset<Row> table) {
+        Column[] cols =
+                java.util.Arrays.stream(table.columns()).map(c -> col(c)).toArray(Column[]::new);
+        Row r = table.agg(sum(xxhash64(cols).cast(DataTypes.createDecimalType(38, 0))), count(lit(1)))
+                .first();
+        return r.getLong(1) + " rows, " + (r.isNullAt(0) ? "0" : r.getDecimal(0).toPlainString());
+    }
+
+    /**
+     * A published table, read with its contract's schema.
+     *
+     * @return the table; empty when it does not exist yet (the first run)
+     */
+    static Dataset<Row> published(SparkSession spark, OutputLayout out, OutputTable table) {
+        Path path = out.table(table);
+        try {
+            if (!path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
+                return spark.createDataFrame(List.of(), table.sparkSchema());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+        return table.conform(spark.read().schema(table.sparkSchema()).parquet(path.toString()));
+    }
 }

@@ -8,6 +8,7 @@ import static io.assetcost.schema.Cols.PROJECT_ID;
 import static io.assetcost.schema.Cols.RAW_RECORD;
 import static io.assetcost.schema.Cols.SOURCE_FILE;
 import static io.assetcost.schema.Cols.USAGE_DATE;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
@@ -21,12 +22,11 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
-import static org.apache.spark.sql.functions.coalesce;
 
-import io.assetcost.run.InputException;
 import io.assetcost.io.InputFiles;
 import io.assetcost.quality.Check;
 import io.assetcost.quality.QuarantineReason;
+import io.assetcost.run.InputException;
 import io.assetcost.schema.Schemas;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,120 +54,178 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class CostsReader {
 
-  /** Internal columns of a billed result. */
-  public static final String BUCKET_START = "bucket_start";
-  /** Bucket end, unix seconds. */
-  public static final String BUCKET_END = "bucket_end";
-  /** Currency as given. */
-  public static final String CURRENCY = "currency";
+    /** Internal columns of a billed result. */
+    public static final String BUCKET_START = "bucket_start";
+    /** Bucket end, unix seconds. */
+    public static final String BUCKET_END = "bucket_end";
+    /** Currency as given. */
+    public static final String CURRENCY = "currency";
 
-  private static final String CORRUPT = "_corrupt_record";
-  private static final long DAY = 86_400L;
+    private static final String CORRUPT = "_corrupt_record";
+    private static final long DAY = 86_400L;
 
-  private CostsReader() {}
+    private CostsReader() {}
 
-  /**
-   * Outcome of reading.
-   *
-   * @param results trusted results: bucket_start, bucket_end (long, unix seconds), usage_date (UTC day of
-   *     the bucket), project_id, line_item, amount_usd (decimal(38,12)), raw_record, source_file
-   * @param quarantined rejected results, with parse_reason / parse_detail, raw_record, source_file
-   * @param duplicatesDropped repeated results of overlapping pages beyond the first
-   * @param pages pages read
-   * @param read every result read, before any check (for accounting)
-   */
-  public record Result(Dataset<Row> results, Dataset<Row> quarantined, Dataset<Row> duplicatesDropped,
-      long pages, Dataset<Row> read) {}
+    /**
+     * Outcome of reading.
+     *
+     * @param results trusted results: bucket_start, bucket_end (long, unix seconds), usage_date (UTC day of
+     *     the bucket), project_id, line_item, amount_usd (decimal(38,12)), raw_record, source_file
+     * @param quarantined rejected results, with parse_reason / parse_detail, raw_record, source_file
+     * @param duplicatesDropped repeated results of overlapping pages beyond the first
+     * @param pages pages read
+     * @param read every result read, before any check (for accounting)
+     */
+    public record Result(
+            Dataset<Row> results,
+            Dataset<Row> quarantined,
+            Dataset<Row> duplicatesDropped,
+            long pages,
+            Dataset<Row> read) {}
 
-  /**
-   * Reads and checks the pages.
-   *
-   * @param spark the session
-   * @param files files per kind (JSON_LINES: .json one page per file is read whole, .jsonl a page per line)
-   * @return results, quarantine and duplicates
-   * @throws InputException naming a file that is not JSON or not a Costs API page
-   */
-  public static Result read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
-    StructType schema = Schemas.spark(Schemas.COSTS_PAGE).add(CORRUPT, DataTypes.StringType, true);
-    List<String> whole = new ArrayList<>();
-    List<String> lines = new ArrayList<>();
-    for (String f : files.getOrDefault(InputFiles.Kind.JSON_LINES, List.of())) {
-      (f.matches(".*\\.jsonl(\\.[a-z0-9]+)?$") || f.matches(".*\\.ndjson(\\.[a-z0-9]+)?$") ? lines : whole).add(f);
+    /**
+     * Reads and checks the pages.
+     *
+     * @param spark the session
+     * @param files files per kind (JSON_LINES: .json one page per file is read whole, .jsonl a page per line)
+     * @return results, quarantine and duplicates
+     * @throws InputException naming a file that is not JSON or not a Costs API page
+     */
+    public static Result read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
+        StructType schema = Schemas.spark(Schemas.COSTS_PAGE).add(CORRUPT, DataTypes.StringType, true);
+        List<String> whole = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (String f : files.getOrDefault(InputFiles.Kind.JSON_LINES, List.of())) {
+            (f.matches(".*\\.jsonl(\\.[a-z0-9]+)?$") || f.matches(".*\\.ndjson(\\.[a-z0-9]+)?$") ? lines : whole)
+                    .add(f);
+        }
+        List<Dataset<Row>> parts = new ArrayList<>();
+        if (!whole.isEmpty()) {
+            parts.add(spark.read()
+                    .schema(schema)
+                    .option("multiLine", "true")
+                    .option("mode", "PERMISSIVE")
+                    .option("columnNameOfCorruptRecord", CORRUPT)
+                    .json(whole.toArray(new String[0]))
+                    .withColumn(SOURCE_FILE, col("_metadata.file_path")));
+        }
+        if (!lines.isEmpty()) {
+            parts.add(spark.read()
+                    .schema(schema)
+                    .option("mode", "PERMISSIVE")
+                    .option("columnNameOfCorruptRecord", CORRUPT)
+                    .json(lines.toArray(new String[0]))
+                    .withColumn(SOURCE_FILE, col("_metadata.file_path")));
+        }
+        Dataset<Row> pages = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            pages = pages.unionByName(parts.get(i));
+        }
+        pages = pages.cache();
+        List<Row> bad = pages.filter(col(CORRUPT)
+                        .isNotNull()
+                        .or(coalesce(col("object"), lit("")).notEqual("page"))
+                        .or(col("data").isNull()))
+                .select(SOURCE_FILE)
+                .distinct()
+                .limit(5)
+                .collectAsList();
+        if (!bad.isEmpty()) {
+            throw new InputException("--costs file " + bad.get(0).getString(0)
+                    + " is not a Costs API page (a JSON object with \"object\": \"page\" and \"data\")"
+                    + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : ""));
+        }
+        long pageCount = pages.count();
+        Dataset<Row> results = pages.select(explode(col("data")).as("b"), col(SOURCE_FILE))
+                .select(
+                        col("b.start_time").as(BUCKET_START),
+                        col("b.end_time").as(BUCKET_END),
+                        explode(coalesce(col("b.results"), org.apache.spark.sql.functions.array()))
+                                .as("r"),
+                        col(SOURCE_FILE))
+                .select(
+                        col(BUCKET_START),
+                        col(BUCKET_END),
+                        col("r.project_id").as(PROJECT_ID),
+                        col("r.line_item").as(LINE_ITEM),
+                        col("r.amount.value").as(AMOUNT_USD),
+                        col("r.amount.currency").as(CURRENCY),
+                        to_json(struct(
+                                        col(BUCKET_START).as("start_time"),
+                                        col(BUCKET_END).as("end_time"),
+                                        col("r")))
+                                .as(RAW_RECORD),
+                        col(SOURCE_FILE),
+                        lit(null).cast("string").as(PARSE_REASON),
+                        lit(null).cast("string").as(PARSE_DETAIL));
+        return check(results, pageCount);
     }
-    List<Dataset<Row>> parts = new ArrayList<>();
-    if (!whole.isEmpty()) {
-      parts.add(spark.read().schema(schema).option("multiLine", "true").option("mode", "PERMISSIVE")
-          .option("columnNameOfCorruptRecord", CORRUPT).json(whole.toArray(new String[0]))
-          .withColumn(SOURCE_FILE, col("_metadata.file_path")));
-    }
-    if (!lines.isEmpty()) {
-      parts.add(spark.read().schema(schema).option("mode", "PERMISSIVE")
-          .option("columnNameOfCorruptRecord", CORRUPT).json(lines.toArray(new String[0]))
-          .withColumn(SOURCE_FILE, col("_metadata.file_path")));
-    }
-    Dataset<Row> pages = parts.get(0);
-    for (int i = 1; i < parts.size(); i++) {
-      pages = pages.unionByName(parts.get(i));
-    }
-    pages = pages.cache();
-    List<Row> bad = pages.filter(col(CORRUPT).isNotNull()
-            .or(coalesce(col("object"), lit("")).notEqual("page")).or(col("data").isNull()))
-        .select(SOURCE_FILE).distinct().limit(5).collectAsList();
-    if (!bad.isEmpty()) {
-      throw new InputException("--costs file " + bad.get(0).getString(0)
-          + " is not a Costs API page (a JSON object with \"object\": \"page\" and \"data\")"
-          + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : ""));
-    }
-    long pageCount = pages.count();
-    Dataset<Row> results = pages.select(explode(col("data")).as("b"), col(SOURCE_FILE))
-        .select(col("b.start_time").as(BUCKET_START), col("b.end_time").as(BUCKET_END),
-            explode(coalesce(col("b.results"), org.apache.spark.sql.functions.array())).as("r"),
-            col(SOURCE_FILE))
-        .select(col(BUCKET_START), col(BUCKET_END), col("r.project_id").as(PROJECT_ID),
-            col("r.line_item").as(LINE_ITEM), col("r.amount.value").as(AMOUNT_USD),
-            col("r.amount.currency").as(CURRENCY),
-            to_json(struct(col(BUCKET_START).as("start_time"), col(BUCKET_END).as("end_time"), col("r")))
-                .as(RAW_RECORD),
-            col(SOURCE_FILE),
-            lit(null).cast("string").as(PARSE_REASON), lit(null).cast("string").as(PARSE_DETAIL));
-    return check(results, pageCount);
-  }
 
-  /**
-   * Checks flattened results (one row per result with its bucket times) and removes overlap.
-   *
-   * @param results rows as built by {@link #read}
-   * @param pages pages read, passed through
-   * @return the split
-   */
-  public static Result check(Dataset<Row> results, long pages) {
-    Dataset<Row> checked = Check.apply(results, List.of(
-        new Check(col(BUCKET_START).isNull().or(col(BUCKET_END).isNull()), QuarantineReason.BUCKET_WITHOUT_TIMES,
-            lit("the bucket has no start_time or end_time")),
-        new Check(col(BUCKET_END).minus(col(BUCKET_START)).notEqual(DAY)
-                .or(col(BUCKET_START).mod(DAY).notEqual(0)), QuarantineReason.BUCKET_NOT_A_DAY,
-            concat(lit("bucket ["), col(BUCKET_START).cast("string"), lit(", "), col(BUCKET_END).cast("string"),
-                lit(") is not one UTC day (bucket_width 1d)"))),
-        new Check(col(AMOUNT_USD).isNull(), QuarantineReason.MISSING_FIELD, lit("amount.value is missing")),
-        new Check(lower(coalesce(col(CURRENCY), lit(""))).notEqual("usd"), QuarantineReason.NON_USD_CURRENCY,
-            concat(lit("amount in '"), coalesce(col(CURRENCY), lit("")),
-                lit("', not usd: convert at the invoice's rate before reconciling")))));
-    Dataset<Row> valid = checked.filter(col(PARSE_REASON).isNull());
-    Dataset<Row> invalid = checked.filter(col(PARSE_REASON).isNotNull());
-    WindowSpec bucket = Window.partitionBy(col(BUCKET_START), col(BUCKET_END), col(PROJECT_ID), col(LINE_ITEM));
-    Dataset<Row> grouped = valid
-        .withColumn("_conflict", min(AMOUNT_USD).over(bucket).notEqual(max(AMOUNT_USD).over(bucket)))
-        .withColumn("_copies", count(lit(1)).over(bucket))
-        .withColumn("_rank", row_number().over(bucket.orderBy(col(SOURCE_FILE), col(RAW_RECORD))));
-    Dataset<Row> conflicting = grouped.filter(col("_conflict"))
-        .withColumn(PARSE_REASON, lit(QuarantineReason.CONFLICTING_BUCKET.code()))
-        .withColumn(PARSE_DETAIL, concat(lit("the same bucket, project and line item appear "),
-            col("_copies").cast("string"), lit(" times with different amounts")));
-    Dataset<Row> clean = grouped.filter(col("_conflict").unary_$bang());
-    String[] helpers = {"_conflict", "_copies", "_rank"};
-    Dataset<Row> kept = clean.filter(col("_rank").equalTo(1)).drop(helpers).drop(PARSE_REASON, PARSE_DETAIL)
-        .withColumn(USAGE_DATE, to_date(timestamp_seconds(col(BUCKET_START))));
-    return new Result(kept, invalid.unionByName(conflicting.drop(helpers)),
-        clean.filter(col("_rank").gt(1)).drop(helpers), pages, results);
-  }
+    /**
+     * Checks flattened results (one row per result with its bucket times) and removes overlap.
+     *
+     * @param results rows as built by {@link #read}
+     * @param pages pages read, passed through
+     * @return the split
+     */
+    public static Result check(Dataset<Row> results, long pages) {
+        Dataset<Row> checked = Check.apply(
+                results,
+                List.of(
+                        new Check(
+                                col(BUCKET_START).isNull().or(col(BUCKET_END).isNull()),
+                                QuarantineReason.BUCKET_WITHOUT_TIMES,
+                                lit("the bucket has no start_time or end_time")),
+                        new Check(
+                                col(BUCKET_END)
+                                        .minus(col(BUCKET_START))
+                                        .notEqual(DAY)
+                                        .or(col(BUCKET_START).mod(DAY).notEqual(0)),
+                                QuarantineReason.BUCKET_NOT_A_DAY,
+                                concat(
+                                        lit("bucket ["),
+                                        col(BUCKET_START).cast("string"),
+                                        lit(", "),
+                                        col(BUCKET_END).cast("string"),
+                                        lit(") is not one UTC day (bucket_width 1d)"))),
+                        new Check(
+                                col(AMOUNT_USD).isNull(),
+                                QuarantineReason.MISSING_FIELD,
+                                lit("amount.value is missing")),
+                        new Check(
+                                lower(coalesce(col(CURRENCY), lit(""))).notEqual("usd"),
+                                QuarantineReason.NON_USD_CURRENCY,
+                                concat(
+                                        lit("amount in '"),
+                                        coalesce(col(CURRENCY), lit("")),
+                                        lit("', not usd: convert at the invoice's rate before reconciling")))));
+        Dataset<Row> valid = checked.filter(col(PARSE_REASON).isNull());
+        Dataset<Row> invalid = checked.filter(col(PARSE_REASON).isNotNull());
+        WindowSpec bucket = Window.partitionBy(col(BUCKET_START), col(BUCKET_END), col(PROJECT_ID), col(LINE_ITEM));
+        Dataset<Row> grouped = valid.withColumn(
+                        "_conflict",
+                        min(AMOUNT_USD).over(bucket).notEqual(max(AMOUNT_USD).over(bucket)))
+                .withColumn("_copies", count(lit(1)).over(bucket))
+                .withColumn("_rank", row_number().over(bucket.orderBy(col(SOURCE_FILE), col(RAW_RECORD))));
+        Dataset<Row> conflicting = grouped.filter(col("_conflict"))
+                .withColumn(PARSE_REASON, lit(QuarantineReason.CONFLICTING_BUCKET.code()))
+                .withColumn(
+                        PARSE_DETAIL,
+                        concat(
+                                lit("the same bucket, project and line item appear "),
+                                col("_copies").cast("string"),
+                                lit(" times with different amounts")));
+        Dataset<Row> clean = grouped.filter(col("_conflict").unary_$bang());
+        String[] helpers = {"_conflict", "_copies", "_rank"};
+        Dataset<Row> kept = clean.filter(col("_rank").equalTo(1))
+                .drop(helpers)
+                .drop(PARSE_REASON, PARSE_DETAIL)
+                .withColumn(USAGE_DATE, to_date(timestamp_seconds(col(BUCKET_START))));
+        return new Result(
+                kept,
+                invalid.unionByName(conflicting.drop(helpers)),
+                clean.filter(col("_rank").gt(1)).drop(helpers),
+                pages,
+                results);
+    }
 }

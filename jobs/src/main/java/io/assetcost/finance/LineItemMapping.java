@@ -25,105 +25,111 @@ import org.apache.spark.sql.Column;
  */
 public final class LineItemMapping {
 
-  /** Classpath resource of the default mapping. */
-  public static final String DEFAULT = "assetcost/default-line-item-mapping.csv";
+    /** Classpath resource of the default mapping. */
+    public static final String DEFAULT = "assetcost/default-line-item-mapping.csv";
 
-  /**
-   * One rule.
-   *
-   * @param pattern Java regular expression, matched against the whole line item
-   * @param model the rate-card model it bills
-   */
-  public record Rule(String pattern, String model) {}
+    /**
+     * One rule.
+     *
+     * @param pattern Java regular expression, matched against the whole line item
+     * @param model the rate-card model it bills
+     */
+    public record Rule(String pattern, String model) {}
 
-  private final List<Rule> rules;
-  private final String description;
+    private final List<Rule> rules;
+    private final String description;
 
-  private LineItemMapping(List<Rule> rules, String description) {
-    this.rules = List.copyOf(rules);
-    this.description = description;
-  }
+    private LineItemMapping(List<Rule> rules, String description) {
+        this.rules = List.copyOf(rules);
+        this.description = description;
+    }
 
-  /**
-   * Reads a mapping CSV with header {@code pattern,model}.
-   *
-   * @param reader the CSV text
-   * @param description path or name, for messages
-   * @return the mapping
-   * @throws InputException naming the line of a bad row or pattern
-   */
-  public static LineItemMapping fromCsv(Reader reader, String description) {
-    List<Rule> rules = new ArrayList<>();
-    CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
-        .setIgnoreEmptyLines(true).get();
-    try (CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
-      if (!parser.getHeaderNames().containsAll(List.of("pattern", "model"))) {
-        throw new InputException("line item mapping " + description + " needs the header pattern,model");
-      }
-      for (CSVRecord r : parser) {
-        String where = "line item mapping " + description + " line " + parser.getCurrentLineNumber();
-        String pattern = r.get("pattern");
-        String model = r.get("model");
-        if (pattern.isEmpty() || model.isEmpty()) {
-          throw new InputException(where + ": pattern and model must not be empty");
+    /**
+     * Reads a mapping CSV with header {@code pattern,model}.
+     *
+     * @param reader the CSV text
+     * @param description path or name, for messages
+     * @return the mapping
+     * @throws InputException naming the line of a bad row or pattern
+     */
+    public static LineItemMapping fromCsv(Reader reader, String description) {
+        List<Rule> rules = new ArrayList<>();
+        CSVFormat format = CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setIgnoreEmptyLines(true)
+                .get();
+        try (CSVParser parser =
+                CSVParser.builder().setReader(reader).setFormat(format).get()) {
+            if (!parser.getHeaderNames().containsAll(List.of("pattern", "model"))) {
+                throw new InputException("line item mapping " + description + " needs the header pattern,model");
+            }
+            for (CSVRecord r : parser) {
+                String where = "line item mapping " + description + " line " + parser.getCurrentLineNumber();
+                String pattern = r.get("pattern");
+                String model = r.get("model");
+                if (pattern.isEmpty() || model.isEmpty()) {
+                    throw new InputException(where + ": pattern and model must not be empty");
+                }
+                try {
+                    Pattern.compile(pattern);
+                } catch (PatternSyntaxException e) {
+                    throw new InputException(
+                            where + ": pattern '" + pattern + "' is not a regular expression: " + e.getDescription());
+                }
+                rules.add(new Rule(pattern, model));
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new InputException("line item mapping " + description + " is not readable CSV: " + e.getMessage(), e);
         }
-        try {
-          Pattern.compile(pattern);
-        } catch (PatternSyntaxException e) {
-          throw new InputException(where + ": pattern '" + pattern + "' is not a regular expression: "
-              + e.getDescription());
+        if (rules.isEmpty()) {
+            throw new InputException("line item mapping " + description + " has no rows");
         }
-        rules.add(new Rule(pattern, model));
-      }
-    } catch (IOException | UncheckedIOException e) {
-      throw new InputException("line item mapping " + description + " is not readable CSV: " + e.getMessage(), e);
+        return new LineItemMapping(rules, description);
     }
-    if (rules.isEmpty()) {
-      throw new InputException("line item mapping " + description + " has no rows");
-    }
-    return new LineItemMapping(rules, description);
-  }
 
-  /** The rules, in order. */
-  public List<Rule> rules() {
-    return rules;
-  }
-
-  /** Where the mapping came from. */
-  public String description() {
-    return description;
-  }
-
-  /**
-   * The model a line item bills, as a column: the first rule whose pattern matches the whole line item.
-   *
-   * @param lineItem the line_item column
-   * @return the model, or null when no rule matches (or the line item is null)
-   */
-  public Column modelOf(Column lineItem) {
-    Column out = null;
-    for (Rule r : rules) {
-      Column matches = lineItem.rlike("^(?:" + r.pattern() + ")$");
-      out = out == null ? org.apache.spark.sql.functions.when(matches, lit(r.model()))
-          : out.when(matches, lit(r.model()));
+    /** The rules, in order. */
+    public List<Rule> rules() {
+        return rules;
     }
-    return out;
-  }
 
-  /**
-   * The model a line item bills, in plain Java (for tests and messages).
-   *
-   * @return the model, or null when no rule matches
-   */
-  public String modelOf(String lineItem) {
-    if (lineItem == null) {
-      return null;
+    /** Where the mapping came from. */
+    public String description() {
+        return description;
     }
-    for (Rule r : rules) {
-      if (Pattern.compile(r.pattern()).matcher(lineItem).matches()) {
-        return r.model();
-      }
+
+    /**
+     * The model a line item bills, as a column: the first rule whose pattern matches the whole line item.
+     *
+     * @param lineItem the line_item column
+     * @return the model, or null when no rule matches (or the line item is null)
+     */
+    public Column modelOf(Column lineItem) {
+        Column out = null;
+        for (Rule r : rules) {
+            Column matches = lineItem.rlike("^(?:" + r.pattern() + ")$");
+            out = out == null
+                    ? org.apache.spark.sql.functions.when(matches, lit(r.model()))
+                    : out.when(matches, lit(r.model()));
+        }
+        return out;
     }
-    return null;
-  }
+
+    /**
+     * The model a line item bills, in plain Java (for tests and messages).
+     *
+     * @return the model, or null when no rule matches
+     */
+    public String modelOf(String lineItem) {
+        if (lineItem == null) {
+            return null;
+        }
+        for (Rule r : rules) {
+            if (Pattern.compile(r.pattern()).matcher(lineItem).matches()) {
+                return r.model();
+            }
+        }
+        return null;
+    }
 }

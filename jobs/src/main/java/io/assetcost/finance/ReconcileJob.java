@@ -11,29 +11,35 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class ReconcileJob {
 
-  private ReconcileJob() {}
+    private ReconcileJob() {}
 
-  /**
-   * Runs the job and exits the JVM with its code.
-   *
-   * @param args see {@link ReconcileOptions}
-   */
-  public static void main(String[] args) {
-    System.exit(execute(args, System.out, System.err, null));
-  }
+    /**
+     * Runs the job and exits the JVM with its code.
+     *
+     * @param args see {@link ReconcileOptions}
+     */
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err, null));
+    }
 
-  /**
-   * Parses options and runs, without exiting the JVM.
-   *
-   * @param args command-line options
-   * @param out where --help goes
-   * @param err where the one-line error goes
-   * @param session a session to use and leave running, or null to build one
-   * @return the exit code
-   */
-  public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
-    ReconcileOptions options = new ReconcileOptions();
-    return JobLauncher.execute("assetcost-reconcile", options, args, out, err, session,
-        spark -> ReconcilePipeline.run(spark, options).exitCode());
-  }
+    /**
+     * Parses options and runs, without exiting the JVM.
+     *
+     * @param args command-line options
+     * @param out where --help goes
+     * @param err where the one-line error goes
+     * @param session a session to use and leave running, or null to build one
+     * @return the exit code
+     */
+    public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
+        ReconcileOptions options = new ReconcileOptions();
+        return JobLauncher.execute(
+                "assetcost-reconcile",
+                options,
+                args,
+                out,
+                err,
+                session,
+                spark -> ReconcilePipeline.run(spark, options).exitCode());
+    }
 }

@@ -36,35 +36,44 @@ import org.apache.spark.sql.Row;
  */
 public final class UnpricedUsage {
 
-  private UnpricedUsage() {}
+    private UnpricedUsage() {}
 
-  /**
-   * Builds the report.
-   *
-   * @param quarantine the cost job's quarantine table
-   * @param month billing month
-   * @return rows of contract unpriced_usage for the month and for records of unknown month
-   */
-  public static Dataset<Row> of(Dataset<Row> quarantine, YearMonth month) {
-    Dataset<Row> usage = quarantine.filter(col(SOURCE).equalTo(Quarantine.USAGE));
-    Column readable = col(PARSE_REASON).isNull();
-    for (Meter m : Meter.values()) {
-      readable = readable.and(col(m.canonicalColumn()).geq(0));
+    /**
+     * Builds the report.
+     *
+     * @param quarantine the cost job's quarantine table
+     * @param month billing month
+     * @return rows of contract unpriced_usage for the month and for records of unknown month
+     */
+    public static Dataset<Row> of(Dataset<Row> quarantine, YearMonth month) {
+        Dataset<Row> usage = quarantine.filter(col(SOURCE).equalTo(Quarantine.USAGE));
+        Column readable = col(PARSE_REASON).isNull();
+        for (Meter m : Meter.values()) {
+            readable = readable.and(col(m.canonicalColumn()).geq(0));
+        }
+        Dataset<Row> reread = UsageReader.reread(usage.select(RAW_RECORD, SOURCE_FILE))
+                .select(
+                        col(RAW_RECORD).as("_raw"),
+                        col(SOURCE_FILE).as("_file"),
+                        date_format(col(CREATED_AT), "yyyy-MM").as(BILLING_MONTH),
+                        when(readable, col(TEXT_TOKENS).plus(col(IMAGE_TOKENS))).as("_in"),
+                        when(readable, col(OUTPUT_IMAGE_TOKENS).plus(col(OUTPUT_TEXT_TOKENS)))
+                                .as("_out"))
+                .dropDuplicates("_raw", "_file");
+        Dataset<Row> joined = usage.join(
+                reread,
+                col(RAW_RECORD).eqNullSafe(col("_raw")).and(col(SOURCE_FILE).eqNullSafe(col("_file"))),
+                "left");
+        Dataset<Row> report = joined.filter(
+                        col(BILLING_MONTH).isNull().or(col(BILLING_MONTH).equalTo(month.toString())))
+                .groupBy(col(BILLING_MONTH), col(REASON))
+                .agg(
+                        count(lit(1)).as("records"),
+                        count(col("_in")).as("records_with_tokens"),
+                        sum(col("_in")).as("input_tokens"),
+                        sum(col("_out")).as("output_tokens"))
+                .na()
+                .fill(0L, new String[] {"input_tokens", "output_tokens"});
+        return OutputTable.UNPRICED_USAGE.conform(report);
     }
-    Dataset<Row> reread = UsageReader.reread(usage.select(RAW_RECORD, SOURCE_FILE))
-        .select(col(RAW_RECORD).as("_raw"), col(SOURCE_FILE).as("_file"),
-            date_format(col(CREATED_AT), "yyyy-MM").as(BILLING_MONTH),
-            when(readable, col(TEXT_TOKENS).plus(col(IMAGE_TOKENS))).as("_in"),
-            when(readable, col(OUTPUT_IMAGE_TOKENS).plus(col(OUTPUT_TEXT_TOKENS))).as("_out"))
-        .dropDuplicates("_raw", "_file");
-    Dataset<Row> joined = usage.join(reread, col(RAW_RECORD).eqNullSafe(col("_raw"))
-        .and(col(SOURCE_FILE).eqNullSafe(col("_file"))), "left");
-    Dataset<Row> report = joined
-        .filter(col(BILLING_MONTH).isNull().or(col(BILLING_MONTH).equalTo(month.toString())))
-        .groupBy(col(BILLING_MONTH), col(REASON))
-        .agg(count(lit(1)).as("records"), count(col("_in")).as("records_with_tokens"),
-            sum(col("_in")).as("input_tokens"), sum(col("_out")).as("output_tokens"))
-        .na().fill(0L, new String[] {"input_tokens", "output_tokens"});
-    return OutputTable.UNPRICED_USAGE.conform(report);
-  }
 }

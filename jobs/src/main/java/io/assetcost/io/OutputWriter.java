@@ -43,126 +43,133 @@ import org.apache.spark.sql.functions;
  */
 public final class OutputWriter {
 
-  private OutputWriter() {}
+    private OutputWriter() {}
 
-  /**
-   * Writes a table as Parquet under {@code dir/<name>/}, replacing what was there: Hive-style partitioned
-   * by its partition column ({@code usage_date=2026-11-02/}) when it has one, one file per partition (or
-   * one file), rows in the table's sort order, so that a rerun writes the same files and analysts'
-   * engines prune by date.
-   *
-   * @param df the table, conformed to its contract
-   * @param dir the directory to write under (a run's staging directory, or the month close's output)
-   * @param table the table
-   */
-  public static void parquet(Dataset<Row> df, Path dir, OutputTable table) {
-    Column[] order = table.sort().stream().map(functions::col).toArray(Column[]::new);
-    String target = new Path(dir, table.tableName()).toString();
-    String partition = table.partitionColumn();
-    if (partition == null) {
-      df.repartition(1).sortWithinPartitions(order).write().mode(SaveMode.Overwrite).parquet(target);
-    } else {
-      df.repartition(functions.col(partition)).sortWithinPartitions(order).write().mode(SaveMode.Overwrite)
-          .partitionBy(partition).parquet(target);
-    }
-  }
-
-  /**
-   * Writes a table as one CSV file in its sort order ({@link #csv}) under a temporary name, then puts it in
-   * place of the old one, so a reader never sees half a file.
-   *
-   * @param df the table's rows
-   * @param table the table (for its sort order)
-   * @param conf Hadoop configuration
-   * @param file the CSV file
-   * @throws UncheckedIOException when the file cannot be written
-   */
-  public static void csvReplacing(Dataset<Row> df, OutputTable table, Configuration conf, Path file) {
-    Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
-    csv(df.orderBy(table.sort().stream().map(functions::col).toArray(Column[]::new)), conf, tmp.toString());
-    try {
-      FileSystem fs = file.getFileSystem(conf);
-      fs.delete(file, false);
-      if (!fs.rename(tmp, file)) {
-        throw new IOException("cannot move " + tmp + " to " + file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
-  }
-
-  /**
-   * Writes a dataset as one CSV file, replacing it.
-   *
-   * @param df rows in the order to write (sort first for a stable file)
-   * @param conf Hadoop configuration
-   * @param file target file
-   * @throws UncheckedIOException when the file cannot be written
-   */
-  public static void csv(Dataset<Row> df, Configuration conf, String file) {
-    String[] header = df.columns();
-    Path path = new Path(file);
-    try (OutputStream os = path.getFileSystem(conf).create(path, true);
-        Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
-        CSVPrinter printer = new CSVPrinter(w,
-            CSVFormat.RFC4180.builder().setHeader(header).get())) {
-      Iterator<Row> rows = df.toLocalIterator();
-      List<String> cells = new ArrayList<>(header.length);
-      while (rows.hasNext()) {
-        Row r = rows.next();
-        cells.clear();
-        for (int i = 0; i < header.length; i++) {
-          cells.add(cell(r.get(i)));
+    /**
+     * Writes a table as Parquet under {@code dir/<name>/}, replacing what was there: Hive-style partitioned
+     * by its partition column ({@code usage_date=2026-11-02/}) when it has one, one file per partition (or
+     * one file), rows in the table's sort order, so that a rerun writes the same files and analysts'
+     * engines prune by date.
+     *
+     * @param df the table, conformed to its contract
+     * @param dir the directory to write under (a run's staging directory, or the month close's output)
+     * @param table the table
+     */
+    public static void parquet(Dataset<Row> df, Path dir, OutputTable table) {
+        Column[] order = table.sort().stream().map(functions::col).toArray(Column[]::new);
+        String target = new Path(dir, table.tableName()).toString();
+        String partition = table.partitionColumn();
+        if (partition == null) {
+            df.repartition(1)
+                    .sortWithinPartitions(order)
+                    .write()
+                    .mode(SaveMode.Overwrite)
+                    .parquet(target);
+        } else {
+            df.repartition(functions.col(partition))
+                    .sortWithinPartitions(order)
+                    .write()
+                    .mode(SaveMode.Overwrite)
+                    .partitionBy(partition)
+                    .parquet(target);
         }
-        printer.printRecord(cells);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
     }
-  }
 
-  /**
-   * Renders one value as CSV text.
-   *
-   * @param v a value as Spark returns it (java8 datetime API or not)
-   * @return the text, or null (an empty cell) for null
-   */
-  public static String cell(Object v) {
-    if (v == null) {
-      return null;
+    /**
+     * Writes a table as one CSV file in its sort order ({@link #csv}) under a temporary name, then puts it in
+     * place of the old one, so a reader never sees half a file.
+     *
+     * @param df the table's rows
+     * @param table the table (for its sort order)
+     * @param conf Hadoop configuration
+     * @param file the CSV file
+     * @throws UncheckedIOException when the file cannot be written
+     */
+    public static void csvReplacing(Dataset<Row> df, OutputTable table, Configuration conf, Path file) {
+        Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
+        csv(df.orderBy(table.sort().stream().map(functions::col).toArray(Column[]::new)), conf, tmp.toString());
+        try {
+            FileSystem fs = file.getFileSystem(conf);
+            fs.delete(file, false);
+            if (!fs.rename(tmp, file)) {
+                throw new IOException("cannot move " + tmp + " to " + file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
-    if (v instanceof BigDecimal d) {
-      return d.toPlainString();
-    }
-    if (v instanceof Instant t) {
-      return DateTimeFormatter.ISO_INSTANT.format(t);
-    }
-    if (v instanceof Timestamp t) {
-      return DateTimeFormatter.ISO_INSTANT.format(t.toInstant());
-    }
-    if (v instanceof LocalDate d) {
-      return d.toString();
-    }
-    if (v instanceof Date d) {
-      return d.toLocalDate().toString();
-    }
-    if (v instanceof String text) {
-      return neutralise(text);
-    }
-    return v.toString();
-  }
 
-  /**
-   * Prefixes text that would start a spreadsheet formula with an apostrophe.
-   *
-   * @param text a text cell
-   * @return the text, prefixed with {@code '} when it starts with =, +, -, @, tab or carriage return
-   */
-  public static String neutralise(String text) {
-    if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
-      return "'" + text;
+    /**
+     * Writes a dataset as one CSV file, replacing it.
+     *
+     * @param df rows in the order to write (sort first for a stable file)
+     * @param conf Hadoop configuration
+     * @param file target file
+     * @throws UncheckedIOException when the file cannot be written
+     */
+    public static void csv(Dataset<Row> df, Configuration conf, String file) {
+        String[] header = df.columns();
+        Path path = new Path(file);
+        try (OutputStream os = path.getFileSystem(conf).create(path, true);
+                Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
+                CSVPrinter printer = new CSVPrinter(
+                        w, CSVFormat.RFC4180.builder().setHeader(header).get())) {
+            Iterator<Row> rows = df.toLocalIterator();
+            List<String> cells = new ArrayList<>(header.length);
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                cells.clear();
+                for (int i = 0; i < header.length; i++) {
+                    cells.add(cell(r.get(i)));
+                }
+                printer.printRecord(cells);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
-    return text;
-  }
 
+    /**
+     * Renders one value as CSV text.
+     *
+     * @param v a value as Spark returns it (java8 datetime API or not)
+     * @return the text, or null (an empty cell) for null
+     */
+    public static String cell(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        if (v instanceof Instant t) {
+            return DateTimeFormatter.ISO_INSTANT.format(t);
+        }
+        if (v instanceof Timestamp t) {
+            return DateTimeFormatter.ISO_INSTANT.format(t.toInstant());
+        }
+        if (v instanceof LocalDate d) {
+            return d.toString();
+        }
+        if (v instanceof Date d) {
+            return d.toLocalDate().toString();
+        }
+        if (v instanceof String text) {
+            return neutralise(text);
+        }
+        return v.toString();
+    }
+
+    /**
+     * Prefixes text that would start a spreadsheet formula with an apostrophe.
+     *
+     * @param text a text cell
+     * @return the text, prefixed with {@code '} when it starts with =, +, -, @, tab or carriage return
+     */
+    public static String neutralise(String text) {
+        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+            return "'" + text;
+        }
+        return text;
+    }
 }

@@ -44,252 +44,316 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class UsageReader {
 
-  /** Column Spark fills with a JSON line it cannot parse against the schema. */
-  static final String CORRUPT = "_corrupt_record";
-  /** Latest credible unix second (2100-01-01T00:00:00Z); beyond it `created` is not unix seconds. */
-  static final long MAX_UNIX_SECONDS = 4_102_444_800L;
+    /** Column Spark fills with a JSON line it cannot parse against the schema. */
+    static final String CORRUPT = "_corrupt_record";
+    /** Latest credible unix second (2100-01-01T00:00:00Z); beyond it `created` is not unix seconds. */
+    static final long MAX_UNIX_SECONDS = 4_102_444_800L;
 
-  private UsageReader() {}
+    private UsageReader() {}
 
-  /**
-   * Reads every usage file.
-   *
-   * @param spark the session
-   * @param files files per kind, from {@link InputFiles#list}
-   * @return canonical usage rows, one per record read (blank JSON lines are not records)
-   */
-  public static Dataset<Row> read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
-    List<Dataset<Row>> parts = new ArrayList<>();
-    for (Map.Entry<InputFiles.Kind, List<String>> e : files.entrySet()) {
-      List<String> paths = e.getValue();
-      parts.add(switch (e.getKey()) {
-        case JSON_LINES -> fromJsonLines(spark.read().text(paths.toArray(new String[0]))
-            .select(col("value").as(RAW_RECORD), col("_metadata.file_path").as(SOURCE_FILE)));
-        case CSV -> fromExportCsv(CsvSource.read(spark, paths, Schemas.fieldNames(Schemas.USAGE_EXPORT)));
-        case PARQUET -> fromExportParquet(spark.read().schema(Schemas.spark(Schemas.USAGE_EXPORT))
-            .parquet(paths.toArray(new String[0]))
-            .withColumn(SOURCE_FILE, col("_metadata.file_path")));
-      });
-    }
-    Dataset<Row> all = parts.get(0);
-    for (int i = 1; i < parts.size(); i++) {
-      all = all.unionByName(parts.get(i));
-    }
-    return all;
-  }
-
-  /**
-   * Checks on the driver that the Parquet files' columns that the export contract names have its types
-   * (a whole number may be an int; a timestamp may lack a zone: both read as the contract says).
-   *
-   * @param spark the session
-   * @param option the option, for messages
-   * @param files the Parquet files
-   * @throws InputException naming the column, its type and the expected one
-   */
-  public static void checkParquetSchema(SparkSession spark, String option, List<String> files) {
-    StructType found = spark.read().parquet(files.toArray(new String[0])).schema();
-    for (StructField want : Schemas.spark(Schemas.USAGE_EXPORT).fields()) {
-      for (StructField have : found.fields()) {
-        if (have.name().equals(want.name()) && !compatible(have.dataType(), want.dataType())) {
-          throw new InputException(option + " Parquet column " + want.name() + " is "
-              + have.dataType().simpleString() + ", expected " + want.dataType().simpleString()
-              + " (schemas/usage_export.avsc)");
+    /**
+     * Reads every usage file.
+     *
+     * @param spark the session
+     * @param files files per kind, from {@link InputFiles#list}
+     * @return canonical usage rows, one per record read (blank JSON lines are not records)
+     */
+    public static Dataset<Row> read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
+        List<Dataset<Row>> parts = new ArrayList<>();
+        for (Map.Entry<InputFiles.Kind, List<String>> e : files.entrySet()) {
+            List<String> paths = e.getValue();
+            parts.add(
+                    switch (e.getKey()) {
+                        case JSON_LINES ->
+                            fromJsonLines(spark.read()
+                                    .text(paths.toArray(new String[0]))
+                                    .select(
+                                            col("value").as(RAW_RECORD),
+                                            col("_metadata.file_path").as(SOURCE_FILE)));
+                        case CSV ->
+                            fromExportCsv(CsvSource.read(spark, paths, Schemas.fieldNames(Schemas.USAGE_EXPORT)));
+                        case PARQUET ->
+                            fromExportParquet(spark.read()
+                                    .schema(Schemas.spark(Schemas.USAGE_EXPORT))
+                                    .parquet(paths.toArray(new String[0]))
+                                    .withColumn(SOURCE_FILE, col("_metadata.file_path")));
+                    });
         }
-      }
+        Dataset<Row> all = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            all = all.unionByName(parts.get(i));
+        }
+        return all;
     }
-  }
 
-  private static boolean compatible(DataType have, DataType want) {
-    return have.equals(want)
-        || (want.equals(DataTypes.LongType) && have.equals(DataTypes.IntegerType))
-        || (want.equals(DataTypes.TimestampType) && have.equals(DataTypes.TimestampNTZType));
-  }
-
-  /**
-   * Reads quarantined usage records again from their raw_record, by the kind of their source_file, with
-   * the same parsers as {@link #read} (so the finance job's coverage counts use the same token rules).
-   * A CSV record was stored re-encoded per RFC 4180 and a Parquet row as JSON; both parse back.
-   *
-   * @param records rows with raw_record and source_file
-   * @return canonical rows (parse_reason set where the record still cannot be read)
-   */
-  public static Dataset<Row> reread(Dataset<Row> records) {
-    Column file = col(SOURCE_FILE);
-    String compressed = "(\\.[A-Za-z0-9]+)?$";
-    Dataset<Row> json = records.filter(file.rlike("\\.(jsonl|ndjson|json)" + compressed))
-        .select(col(RAW_RECORD), col(SOURCE_FILE));
-    StructType export = Schemas.spark(Schemas.USAGE_EXPORT);
-    StructType asText = new StructType();
-    for (StructField f : export.fields()) {
-      asText = asText.add(f.name(), DataTypes.StringType, true);
+    /**
+     * Checks on the driver that the Parquet files' columns that the export contract names have its types
+     * (a whole number may be an int; a timestamp may lack a zone: both read as the contract says).
+     *
+     * @param spark the session
+     * @param option the option, for messages
+     * @param files the Parquet files
+     * @throws InputException naming the column, its type and the expected one
+     */
+    public static void checkParquetSchema(SparkSession spark, String option, List<String> files) {
+        StructType found = spark.read().parquet(files.toArray(new String[0])).schema();
+        for (StructField want : Schemas.spark(Schemas.USAGE_EXPORT).fields()) {
+            for (StructField have : found.fields()) {
+                if (have.name().equals(want.name()) && !compatible(have.dataType(), want.dataType())) {
+                    throw new InputException(option + " Parquet column " + want.name() + " is "
+                            + have.dataType().simpleString() + ", expected "
+                            + want.dataType().simpleString()
+                            + " (schemas/usage_export.avsc)");
+                }
+            }
+        }
     }
-    Dataset<Row> csv = records.filter(file.rlike("\\.csv" + compressed))
-        .select(org.apache.spark.sql.functions.from_csv(coalesce(col(RAW_RECORD), lit("")),
-            lit(asText.toDDL()), Map.of("mode", "PERMISSIVE")).as("c"), col(RAW_RECORD), col(SOURCE_FILE))
-        .select(col("c.*"), col(RAW_RECORD), col(SOURCE_FILE),
-            when(col(RAW_RECORD).isNull(), lit(QuarantineReason.MALFORMED_RECORD.code())).as(PARSE_REASON),
-            when(col(RAW_RECORD).isNull(), lit("no record text")).as(PARSE_DETAIL));
-    Dataset<Row> parquet = records.filter(file.rlike("\\.parquet$"))
-        .select(from_json(col(RAW_RECORD), export).as("p"), col(SOURCE_FILE))
-        .select(col("p.*"), col(SOURCE_FILE));
-    return fromJsonLines(json).unionByName(fromExportCsv(csv)).unionByName(fromExportParquet(parquet));
-  }
 
-  /**
-   * Parses JSON Lines text into canonical usage.
-   *
-   * @param lines raw_record (one line, string) and source_file
-   * @return canonical rows; a line that is not a JSON object of the usage log's types gets
-   *     {@code malformed_record}, usage with input tokens but no input_tokens_details gets
-   *     {@code missing_field}, input_tokens that disagree with their details {@code inconsistent_tokens}
-   */
-  public static Dataset<Row> fromJsonLines(Dataset<Row> lines) {
-    StructType schema = Schemas.spark(Schemas.USAGE_LOG).add(CORRUPT, DataTypes.StringType, true);
-    Dataset<Row> parsed = lines.filter(trim(col(RAW_RECORD)).notEqual(""))
-        .withColumn("j", from_json(col(RAW_RECORD), schema,
-            Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)));
-    Column usage = col("j.usage");
-    Column inDetails = col("j.usage.input_tokens_details");
-    Column outDetails = col("j.usage.output_tokens_details");
-    Column inputTokens = col("j.usage.input_tokens");
-    Column created = col("j.created");
-    Column text = when(usage.isNull().or(inDetails.isNull()), lit(0L))
-        .otherwise(coalesce(col("j.usage.input_tokens_details.text_tokens"), lit(0L)));
-    Column image = when(usage.isNull().or(inDetails.isNull()), lit(0L))
-        .otherwise(coalesce(col("j.usage.input_tokens_details.image_tokens"), lit(0L)));
-    Dataset<Row> canonical = parsed.select(
-        str("j.request_id").as(REQUEST_ID),
-        when(created.between(0L, MAX_UNIX_SECONDS), timestamp_seconds(created)).as(CREATED_AT),
-        str("j.project_id").as(PROJECT_ID),
-        str("j.workflow_id").as(WORKFLOW_ID),
-        str("j.asset_id").as(ASSET_ID),
-        str("j.model").as(MODEL),
-        str("j.endpoint").as(ENDPOINT),
-        coalesce(str("j.service_tier"), lit("default")).as(SERVICE_TIER),
-        str("j.status").as(STATUS),
-        str("j.error_code").as(ERROR_CODE),
-        col("j.n").as(N),
-        str("j.size").as(SIZE),
-        str("j.quality").as(QUALITY),
-        text.as(TEXT_TOKENS),
-        coalesce(col("j.input_cached_text_tokens"), lit(0L)).as(CACHED_TEXT_TOKENS),
-        image.as(IMAGE_TOKENS),
-        coalesce(col("j.input_cached_image_tokens"), lit(0L)).as(CACHED_IMAGE_TOKENS),
-        when(usage.isNull(), lit(0L))
-            .when(outDetails.isNotNull(), coalesce(col("j.usage.output_tokens_details.image_tokens"), lit(0L)))
-            .otherwise(coalesce(col("j.usage.output_tokens"), lit(0L))).as(OUTPUT_IMAGE_TOKENS),
-        when(outDetails.isNull(), lit(0L))
-            .otherwise(coalesce(col("j.usage.output_tokens_details.text_tokens"), lit(0L)))
-            .as(OUTPUT_TEXT_TOKENS),
-        col(RAW_RECORD), col(SOURCE_FILE),
-        col("j." + CORRUPT).as(CORRUPT), created.as("created_raw"), inputTokens.as("input_tokens_raw"),
-        usage.isNotNull().as("has_usage"), inDetails.isNotNull().as("has_in_details"),
-        lit(null).cast("string").as(PARSE_REASON), lit(null).cast("string").as(PARSE_DETAIL));
-    Column inSum = col(TEXT_TOKENS).plus(col(IMAGE_TOKENS));
-    return Check.apply(canonical, List.of(
-        new Check(col(CORRUPT).isNotNull(), QuarantineReason.MALFORMED_RECORD,
-            lit("the line is not a JSON object with the usage log's field types (schemas/usage_log.avsc)")),
-        new Check(col("created_raw").isNotNull().and(col(CREATED_AT).isNull()), QuarantineReason.INVALID_VALUE,
-            concat(lit("created "), col("created_raw").cast("string"),
-                lit(" is not unix seconds between 1970 and 2100"))),
-        new Check(col("has_usage").and(col("has_in_details").unary_$bang())
-                .and(coalesce(col("input_tokens_raw"), lit(0L)).gt(0)), QuarantineReason.MISSING_FIELD,
-            concat(lit("usage.input_tokens_details is missing while usage.input_tokens is "),
-                col("input_tokens_raw").cast("string"), lit(": text and image input cannot be told apart"))),
-        new Check(col("has_in_details").and(col("input_tokens_raw").isNotNull())
-                .and(col("input_tokens_raw").notEqual(inSum)), QuarantineReason.INCONSISTENT_TOKENS,
-            concat(lit("usage.input_tokens "), col("input_tokens_raw").cast("string"),
-                lit(" differs from text_tokens + image_tokens = "), inSum.cast("string")))))
-        .transform(UsageReader::canonical);
-  }
-
-  /**
-   * Types the flat export's CSV text into canonical usage: whole numbers and ISO-8601 times parsed with
-   * {@code try_cast}, an unparseable cell makes the record {@code malformed_record} naming the column.
-   *
-   * @param csv string rows from {@link CsvSource#read} with the export's columns
-   * @return canonical rows
-   */
-  public static Dataset<Row> fromExportCsv(Dataset<Row> csv) {
-    StructType contract = Schemas.spark(Schemas.USAGE_EXPORT);
-    List<Check> checks = new ArrayList<>();
-    Dataset<Row> typed = csv;
-    for (StructField f : contract.fields()) {
-      if (f.dataType() == DataTypes.StringType) {
-        continue;
-      }
-      Column converted = col(f.name()).try_cast(f.dataType());
-      checks.add(new Check(col(f.name()).isNotNull().and(converted.isNull()), QuarantineReason.MALFORMED_RECORD,
-          concat(lit(f.name() + " '"), col(f.name()), lit("' is not " + describe(f.dataType())))));
-      typed = typed.withColumn(f.name() + "__typed", converted);
+    private static boolean compatible(DataType have, DataType want) {
+        return have.equals(want)
+                || (want.equals(DataTypes.LongType) && have.equals(DataTypes.IntegerType))
+                || (want.equals(DataTypes.TimestampType) && have.equals(DataTypes.TimestampNTZType));
     }
-    typed = Check.apply(typed, checks);
-    for (StructField f : contract.fields()) {
-      if (f.dataType() != DataTypes.StringType) {
-        typed = typed.withColumn(f.name(), col(f.name() + "__typed")).drop(f.name() + "__typed");
-      }
+
+    /**
+     * Reads quarantined usage records again from their raw_record, by the kind of their source_file, with
+     * the same parsers as {@link #read} (so the finance job's coverage counts use the same token rules).
+     * A CSV record was stored re-encoded per RFC 4180 and a Parquet row as JSON; both parse back.
+     *
+     * @param records rows with raw_record and source_file
+     * @return canonical rows (parse_reason set where the record still cannot be read)
+     */
+    public static Dataset<Row> reread(Dataset<Row> records) {
+        Column file = col(SOURCE_FILE);
+        String compressed = "(\\.[A-Za-z0-9]+)?$";
+        Dataset<Row> json = records.filter(file.rlike("\\.(jsonl|ndjson|json)" + compressed))
+                .select(col(RAW_RECORD), col(SOURCE_FILE));
+        StructType export = Schemas.spark(Schemas.USAGE_EXPORT);
+        StructType asText = new StructType();
+        for (StructField f : export.fields()) {
+            asText = asText.add(f.name(), DataTypes.StringType, true);
+        }
+        Dataset<Row> csv = records.filter(file.rlike("\\.csv" + compressed))
+                .select(
+                        org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .from_csv(
+                                        coalesce(col(RAW_RECORD), lit("")),
+                                        lit(asText.toDDL()),
+                                        Map.of("mode", "PERMISSIVE"))
+                                .as("c"),
+                        col(RAW_RECORD),
+                        col(SOURCE_FILE))
+                .select(
+                        col("c.*"),
+                        col(RAW_RECORD),
+                        col(SOURCE_FILE),
+                        when(col(RAW_RECORD).isNull(), lit(QuarantineReason.MALFORMED_RECORD.code()))
+                                .as(PARSE_REASON),
+                        when(col(RAW_RECORD).isNull(), lit("no record text")).as(PARSE_DETAIL));
+        Dataset<Row> parquet = records.filter(file.rlike("\\.parquet$"))
+                .select(from_json(col(RAW_RECORD), export).as("p"), col(SOURCE_FILE))
+                .select(col("p.*"), col(SOURCE_FILE));
+        return fromJsonLines(json).unionByName(fromExportCsv(csv)).unionByName(fromExportParquet(parquet));
     }
-    return flatToCanonical(typed);
-  }
 
-  /**
-   * Maps flat Parquet export rows (typed by the reader) to canonical usage; raw_record is the row as
-   * JSON.
-   */
-  public static Dataset<Row> fromExportParquet(Dataset<Row> parquet) {
-    List<Column> fields = new ArrayList<>();
-    for (String name : Schemas.fieldNames(Schemas.USAGE_EXPORT)) {
-      fields.add(col(name));
+    /**
+     * Parses JSON Lines text into canonical usage.
+     *
+     * @param lines raw_record (one line, string) and source_file
+     * @return canonical rows; a line that is not a JSON object of the usage log's types gets
+     *     {@code malformed_record}, usage with input tokens but no input_tokens_details gets
+     *     {@code missing_field}, input_tokens that disagree with their details {@code inconsistent_tokens}
+     */
+    public static Dataset<Row> fromJsonLines(Dataset<Row> lines) {
+        StructType schema = Schemas.spark(Schemas.USAGE_LOG).add(CORRUPT, DataTypes.StringType, true);
+        Dataset<Row> parsed = lines.filter(trim(col(RAW_RECORD)).notEqual(""))
+                .withColumn(
+                        "j",
+                        from_json(
+                                col(RAW_RECORD),
+                                schema,
+                                Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)));
+        Column usage = col("j.usage");
+        Column inDetails = col("j.usage.input_tokens_details");
+        Column outDetails = col("j.usage.output_tokens_details");
+        Column inputTokens = col("j.usage.input_tokens");
+        Column created = col("j.created");
+        Column text = when(usage.isNull().or(inDetails.isNull()), lit(0L))
+                .otherwise(coalesce(col("j.usage.input_tokens_details.text_tokens"), lit(0L)));
+        Column image = when(usage.isNull().or(inDetails.isNull()), lit(0L))
+                .otherwise(coalesce(col("j.usage.input_tokens_details.image_tokens"), lit(0L)));
+        Dataset<Row> canonical = parsed.select(
+                str("j.request_id").as(REQUEST_ID),
+                when(created.between(0L, MAX_UNIX_SECONDS), timestamp_seconds(created))
+                        .as(CREATED_AT),
+                str("j.project_id").as(PROJECT_ID),
+                str("j.workflow_id").as(WORKFLOW_ID),
+                str("j.asset_id").as(ASSET_ID),
+                str("j.model").as(MODEL),
+                str("j.endpoint").as(ENDPOINT),
+                coalesce(str("j.service_tier"), lit("default")).as(SERVICE_TIER),
+                str("j.status").as(STATUS),
+                str("j.error_code").as(ERROR_CODE),
+                col("j.n").as(N),
+                str("j.size").as(SIZE),
+                str("j.quality").as(QUALITY),
+                text.as(TEXT_TOKENS),
+                coalesce(col("j.input_cached_text_tokens"), lit(0L)).as(CACHED_TEXT_TOKENS),
+                image.as(IMAGE_TOKENS),
+                coalesce(col("j.input_cached_image_tokens"), lit(0L)).as(CACHED_IMAGE_TOKENS),
+                when(usage.isNull(), lit(0L))
+                        .when(
+                                outDetails.isNotNull(),
+                                coalesce(col("j.usage.output_tokens_details.image_tokens"), lit(0L)))
+                        .otherwise(coalesce(col("j.usage.output_tokens"), lit(0L)))
+                        .as(OUTPUT_IMAGE_TOKENS),
+                when(outDetails.isNull(), lit(0L))
+                        .otherwise(coalesce(col("j.usage.output_tokens_details.text_tokens"), lit(0L)))
+                        .as(OUTPUT_TEXT_TOKENS),
+                col(RAW_RECORD),
+                col(SOURCE_FILE),
+                col("j." + CORRUPT).as(CORRUPT),
+                created.as("created_raw"),
+                inputTokens.as("input_tokens_raw"),
+                usage.isNotNull().as("has_usage"),
+                inDetails.isNotNull().as("has_in_details"),
+                lit(null).cast("string").as(PARSE_REASON),
+                lit(null).cast("string").as(PARSE_DETAIL));
+        Column inSum = col(TEXT_TOKENS).plus(col(IMAGE_TOKENS));
+        return Check.apply(
+                        canonical,
+                        List.of(
+                                new Check(
+                                        col(CORRUPT).isNotNull(),
+                                        QuarantineReason.MALFORMED_RECORD,
+                                        lit(
+                                                "the line is not a JSON object with the usage log's field types (schemas/usage_log.avsc)")),
+                                new Check(
+                                        col("created_raw")
+                                                .isNotNull()
+                                                .and(col(CREATED_AT).isNull()),
+                                        QuarantineReason.INVALID_VALUE,
+                                        concat(
+                                                lit("created "),
+                                                col("created_raw").cast("string"),
+                                                lit(" is not unix seconds between 1970 and 2100"))),
+                                new Check(
+                                        col("has_usage")
+                                                .and(col("has_in_details").unary_$bang())
+                                                .and(coalesce(col("input_tokens_raw"), lit(0L))
+                                                        .gt(0)),
+                                        QuarantineReason.MISSING_FIELD,
+                                        concat(
+                                                lit(
+                                                        "usage.input_tokens_details is missing while usage.input_tokens is "),
+                                                col("input_tokens_raw").cast("string"),
+                                                lit(": text and image input cannot be told apart"))),
+                                new Check(
+                                        col("has_in_details")
+                                                .and(col("input_tokens_raw").isNotNull())
+                                                .and(col("input_tokens_raw").notEqual(inSum)),
+                                        QuarantineReason.INCONSISTENT_TOKENS,
+                                        concat(
+                                                lit("usage.input_tokens "),
+                                                col("input_tokens_raw").cast("string"),
+                                                lit(" differs from text_tokens + image_tokens = "),
+                                                inSum.cast("string")))))
+                .transform(UsageReader::canonical);
     }
-    Dataset<Row> withRaw = parquet
-        .withColumn(RAW_RECORD, to_json(struct(fields.toArray(new Column[0]))))
-        .withColumn(PARSE_REASON, lit(null).cast("string"))
-        .withColumn(PARSE_DETAIL, lit(null).cast("string"));
-    return flatToCanonical(withRaw);
-  }
 
-  /** Reduces rows to the canonical usage contract ({@code schemas/canonical_usage.avsc}), in its order. */
-  private static Dataset<Row> canonical(Dataset<Row> df) {
-    return Schemas.conform(df, Schemas.CANONICAL_USAGE);
-  }
-
-  private static Dataset<Row> flatToCanonical(Dataset<Row> flat) {
-    return canonical(flat.select(
-        str(REQUEST_ID).as(REQUEST_ID),
-        col(CREATED_AT),
-        str(PROJECT_ID).as(PROJECT_ID),
-        str(WORKFLOW_ID).as(WORKFLOW_ID),
-        str(ASSET_ID).as(ASSET_ID),
-        str(MODEL).as(MODEL),
-        str(ENDPOINT).as(ENDPOINT),
-        coalesce(str(SERVICE_TIER), lit("default")).as(SERVICE_TIER),
-        str(STATUS).as(STATUS),
-        str(ERROR_CODE).as(ERROR_CODE),
-        col(N),
-        str(SIZE).as(SIZE),
-        str(QUALITY).as(QUALITY),
-        tokens("input_text_tokens").as(TEXT_TOKENS),
-        tokens("input_cached_text_tokens").as(CACHED_TEXT_TOKENS),
-        tokens("input_image_tokens").as(IMAGE_TOKENS),
-        tokens("input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
-        tokens("output_image_tokens").as(OUTPUT_IMAGE_TOKENS),
-        tokens("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
-        col(RAW_RECORD), col(SOURCE_FILE), col(PARSE_REASON), col(PARSE_DETAIL)));
-  }
-
-  private static Column str(String name) {
-    return nullif(trim(col(name)), lit(""));
-  }
-
-  private static Column tokens(String name) {
-    return coalesce(col(name).cast("long"), lit(0L));
-  }
-
-  private static String describe(DataType t) {
-    if (t == DataTypes.TimestampType) {
-      return "an ISO-8601 time (2026-11-03T10:15:00Z or with an offset)";
+    /**
+     * Types the flat export's CSV text into canonical usage: whole numbers and ISO-8601 times parsed with
+     * {@code try_cast}, an unparseable cell makes the record {@code malformed_record} naming the column.
+     *
+     * @param csv string rows from {@link CsvSource#read} with the export's columns
+     * @return canonical rows
+     */
+    public static Dataset<Row> fromExportCsv(Dataset<Row> csv) {
+        StructType contract = Schemas.spark(Schemas.USAGE_EXPORT);
+        List<Check> checks = new ArrayList<>();
+        Dataset<Row> typed = csv;
+        for (StructField f : contract.fields()) {
+            if (f.dataType() == DataTypes.StringType) {
+                continue;
+            }
+            Column converted = col(f.name()).try_cast(f.dataType());
+            checks.add(new Check(
+                    col(f.name()).isNotNull().and(converted.isNull()),
+                    QuarantineReason.MALFORMED_RECORD,
+                    concat(lit(f.name() + " '"), col(f.name()), lit("' is not " + describe(f.dataType())))));
+            typed = typed.withColumn(f.name() + "__typed", converted);
+        }
+        typed = Check.apply(typed, checks);
+        for (StructField f : contract.fields()) {
+            if (f.dataType() != DataTypes.StringType) {
+                typed = typed.withColumn(f.name(), col(f.name() + "__typed")).drop(f.name() + "__typed");
+            }
+        }
+        return flatToCanonical(typed);
     }
-    return "a whole number";
-  }
+
+    /**
+     * Maps flat Parquet export rows (typed by the reader) to canonical usage; raw_record is the row as
+     * JSON.
+     */
+    public static Dataset<Row> fromExportParquet(Dataset<Row> parquet) {
+        List<Column> fields = new ArrayList<>();
+        for (String name : Schemas.fieldNames(Schemas.USAGE_EXPORT)) {
+            fields.add(col(name));
+        }
+        Dataset<Row> withRaw = parquet.withColumn(RAW_RECORD, to_json(struct(fields.toArray(new Column[0]))))
+                .withColumn(PARSE_REASON, lit(null).cast("string"))
+                .withColumn(PARSE_DETAIL, lit(null).cast("string"));
+        return flatToCanonical(withRaw);
+    }
+
+    /** Reduces rows to the canonical usage contract ({@code schemas/canonical_usage.avsc}), in its order. */
+    private static Dataset<Row> canonical(Dataset<Row> df) {
+        return Schemas.conform(df, Schemas.CANONICAL_USAGE);
+    }
+
+    private static Dataset<Row> flatToCanonical(Dataset<Row> flat) {
+        return canonical(flat.select(
+                str(REQUEST_ID).as(REQUEST_ID),
+                col(CREATED_AT),
+                str(PROJECT_ID).as(PROJECT_ID),
+                str(WORKFLOW_ID).as(WORKFLOW_ID),
+                str(ASSET_ID).as(ASSET_ID),
+                str(MODEL).as(MODEL),
+                str(ENDPOINT).as(ENDPOINT),
+                coalesce(str(SERVICE_TIER), lit("default")).as(SERVICE_TIER),
+                str(STATUS).as(STATUS),
+                str(ERROR_CODE).as(ERROR_CODE),
+                col(N),
+                str(SIZE).as(SIZE),
+                str(QUALITY).as(QUALITY),
+                tokens("input_text_tokens").as(TEXT_TOKENS),
+                tokens("input_cached_text_tokens").as(CACHED_TEXT_TOKENS),
+                tokens("input_image_tokens").as(IMAGE_TOKENS),
+                tokens("input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
+                tokens("output_image_tokens").as(OUTPUT_IMAGE_TOKENS),
+                tokens("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
+                col(RAW_RECORD),
+                col(SOURCE_FILE),
+                col(PARSE_REASON),
+                col(PARSE_DETAIL)));
+    }
+
+    private static Column str(String name) {
+        return nullif(trim(col(name)), lit(""));
+    }
+
+    private static Column tokens(String name) {
+        return coalesce(col(name).cast("long"), lit(0L));
+    }
+
+    private static String describe(DataType t) {
+        if (t == DataTypes.TimestampType) {
+            return "an ISO-8601 time (2026-11-03T10:15:00Z or with an offset)";
+        }
+        return "a whole number";
+    }
 }

@@ -25,73 +25,73 @@ import org.apache.hadoop.fs.Path;
  */
 public record OutputLayout(String root) {
 
-  /** Directory of staged tables, per run. */
-  public static final String STAGING = "_staging";
-  /** Directory of replaced partitions, per run, until the publish completes. */
-  public static final String TRASH = "_trash";
-  /** The journal of a publish in progress. */
-  public static final String JOURNAL = "_publish.json";
-  /** The lock file. */
-  public static final String LOCK = "_lock";
-  /** Directory of every run's summary. */
-  public static final String RUNS = "_runs";
-  /** The cost job's latest summary. */
-  public static final String RUN_SUMMARY = "run_summary.json";
-  /** The month close's summary. */
-  public static final String RECONCILE_SUMMARY = "reconcile_summary.json";
+    /** Directory of staged tables, per run. */
+    public static final String STAGING = "_staging";
+    /** Directory of replaced partitions, per run, until the publish completes. */
+    public static final String TRASH = "_trash";
+    /** The journal of a publish in progress. */
+    public static final String JOURNAL = "_publish.json";
+    /** The lock file. */
+    public static final String LOCK = "_lock";
+    /** Directory of every run's summary. */
+    public static final String RUNS = "_runs";
+    /** The cost job's latest summary. */
+    public static final String RUN_SUMMARY = "run_summary.json";
+    /** The month close's summary. */
+    public static final String RECONCILE_SUMMARY = "reconcile_summary.json";
 
-  /** A published table's directory. */
-  public Path table(OutputTable table) {
-    return new Path(root, table.tableName());
-  }
+    /** A published table's directory. */
+    public Path table(OutputTable table) {
+        return new Path(root, table.tableName());
+    }
 
-  /** A table's CSV file beside it, {@code DIR/<name>.csv}. */
-  public Path csv(OutputTable table) {
-    return new Path(root, table.tableName() + ".csv");
-  }
+    /** A table's CSV file beside it, {@code DIR/<name>.csv}. */
+    public Path csv(OutputTable table) {
+        return new Path(root, table.tableName() + ".csv");
+    }
 
-  /** Where staging lives: {@code DIR/_staging}. */
-  public Path stagingRoot() {
-    return new Path(root, STAGING);
-  }
+    /** Where staging lives: {@code DIR/_staging}. */
+    public Path stagingRoot() {
+        return new Path(root, STAGING);
+    }
 
-  /** A run's staging directory, {@code DIR/_staging/<run id>}. */
-  public Path staging(String runId) {
-    return new Path(stagingRoot(), runId);
-  }
+    /** A run's staging directory, {@code DIR/_staging/<run id>}. */
+    public Path staging(String runId) {
+        return new Path(stagingRoot(), runId);
+    }
 
-  /** Where replaced partitions wait: {@code DIR/_trash}. */
-  public Path trashRoot() {
-    return new Path(root, TRASH);
-  }
+    /** Where replaced partitions wait: {@code DIR/_trash}. */
+    public Path trashRoot() {
+        return new Path(root, TRASH);
+    }
 
-  /** A run's trash directory, {@code DIR/_trash/<run id>}. */
-  public Path trash(String runId) {
-    return new Path(trashRoot(), runId);
-  }
+    /** A run's trash directory, {@code DIR/_trash/<run id>}. */
+    public Path trash(String runId) {
+        return new Path(trashRoot(), runId);
+    }
 
-  /** The publish journal, {@code DIR/_publish.json}. */
-  public Path journal() {
-    return new Path(root, JOURNAL);
-  }
+    /** The publish journal, {@code DIR/_publish.json}. */
+    public Path journal() {
+        return new Path(root, JOURNAL);
+    }
 
-  /** The lock, {@code DIR/_lock}. */
-  public Path lock() {
-    return new Path(root, LOCK);
-  }
+    /** The lock, {@code DIR/_lock}. */
+    public Path lock() {
+        return new Path(root, LOCK);
+    }
 
-  /** The latest run's summary, {@code DIR/run_summary.json}. */
-  public Path runSummary() {
-    return new Path(root, RUN_SUMMARY);
-  }
+    /** The latest run's summary, {@code DIR/run_summary.json}. */
+    public Path runSummary() {
+        return new Path(root, RUN_SUMMARY);
+    }
 
-  /** One run's kept summary, {@code DIR/_runs/<run id>.json}. */
-  public Path runRecord(String runId) {
-    return new Path(new Path(root, RUNS), runId + ".json");
-  }
+    /** One run's kept summary, {@code DIR/_runs/<run id>.json}. */
+    public Path runRecord(String runId) {
+        return new Path(new Path(root, RUNS), runId + ".json");
+    }
 
-  /** The month close's summary, {@code DIR/reconcile_summary.json}. */
-  public Path reconcileSummary() {
-    return new Path(root, RECONCILE_SUMMARY);
-  }
+    /** The month close's summary, {@code DIR/reconcile_summary.json}. */
+    public Path reconcileSummary() {
+        return new Path(root, RECONCILE_SUMMARY);
+    }
 }

@@ -2,6 +2,7 @@ package io.assetcost.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.assetcost.schema.OutputTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import io.assetcost.schema.OutputTable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -35,141 +35,148 @@ import org.slf4j.LoggerFactory;
  */
 public final class Publisher {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
 
-  private Publisher() {}
+    private Publisher() {}
 
-  /**
-   * Completes a publish that a dead run left unfinished, then removes staging and trash left behind.
-   * Call it holding the lock, before writing anything.
-   *
-   * @param conf Hadoop configuration
-   * @param out the output directory
-   */
-  public static void recover(Configuration conf, OutputLayout out) {
-    Path journal = out.journal();
-    try {
-      FileSystem fs = journal.getFileSystem(conf);
-      if (fs.exists(journal)) {
-        JsonNode j;
-        try (InputStream in = fs.open(journal)) {
-          j = new ObjectMapper().readTree(in);
+    /**
+     * Completes a publish that a dead run left unfinished, then removes staging and trash left behind.
+     * Call it holding the lock, before writing anything.
+     *
+     * @param conf Hadoop configuration
+     * @param out the output directory
+     */
+    public static void recover(Configuration conf, OutputLayout out) {
+        Path journal = out.journal();
+        try {
+            FileSystem fs = journal.getFileSystem(conf);
+            if (fs.exists(journal)) {
+                JsonNode j;
+                try (InputStream in = fs.open(journal)) {
+                    j = new ObjectMapper().readTree(in);
+                }
+                LOG.warn(
+                        "completing the publish of run {}, which died while publishing",
+                        j.path("run_id").asText());
+                List<Swap> swaps = new ArrayList<>();
+                for (JsonNode s : j.path("swaps")) {
+                    swaps.add(new Swap(
+                            new Path(s.get("live").asText()),
+                            s.get("staged").isNull()
+                                    ? null
+                                    : new Path(s.get("staged").asText()),
+                            new Path(s.get("trash").asText())));
+                }
+                apply(fs, swaps);
+                fs.delete(journal, false);
+            }
+            fs.delete(out.stagingRoot(), true);
+            fs.delete(out.trashRoot(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot recover the output " + out.root(), e);
         }
-        LOG.warn("completing the publish of run {}, which died while publishing", j.path("run_id").asText());
-        List<Swap> swaps = new ArrayList<>();
-        for (JsonNode s : j.path("swaps")) {
-          swaps.add(new Swap(new Path(s.get("live").asText()), s.get("staged").isNull() ? null
-              : new Path(s.get("staged").asText()), new Path(s.get("trash").asText())));
-        }
-        apply(fs, swaps);
-        fs.delete(journal, false);
-      }
-      fs.delete(out.stagingRoot(), true);
-      fs.delete(out.trashRoot(), true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot recover the output " + out.root(), e);
     }
-  }
 
-  private record Swap(Path live, Path staged, Path trash) {}
+    private record Swap(Path live, Path staged, Path trash) {}
 
-  /**
-   * Swaps the staged tables in.
-   *
-   * @param conf Hadoop configuration
-   * @param out the output directory
-   * @param runId the run
-   * @param tables the tables the run staged (each under {@link OutputLayout#staging})
-   * @param window the partitions the run replaces (every partition for a full run)
-   */
-  public static void publish(Configuration conf, OutputLayout out, String runId, List<OutputTable> tables,
-      RunWindow window) {
-    Path staging = out.staging(runId);
-    Path trash = out.trash(runId);
-    try {
-      FileSystem fs = staging.getFileSystem(conf);
-      List<Swap> swaps = new ArrayList<>();
-      for (OutputTable t : tables) {
-        Path live = out.table(t);
-        Path staged = new Path(staging, t.tableName());
-        if (window.full() || t.partitionColumn() == null) {
-          swaps.add(new Swap(live, fs.exists(staged) ? staged : null, new Path(trash, t.tableName())));
-          continue;
+    /**
+     * Swaps the staged tables in.
+     *
+     * @param conf Hadoop configuration
+     * @param out the output directory
+     * @param runId the run
+     * @param tables the tables the run staged (each under {@link OutputLayout#staging})
+     * @param window the partitions the run replaces (every partition for a full run)
+     */
+    public static void publish(
+            Configuration conf, OutputLayout out, String runId, List<OutputTable> tables, RunWindow window) {
+        Path staging = out.staging(runId);
+        Path trash = out.trash(runId);
+        try {
+            FileSystem fs = staging.getFileSystem(conf);
+            List<Swap> swaps = new ArrayList<>();
+            for (OutputTable t : tables) {
+                Path live = out.table(t);
+                Path staged = new Path(staging, t.tableName());
+                if (window.full() || t.partitionColumn() == null) {
+                    swaps.add(new Swap(live, fs.exists(staged) ? staged : null, new Path(trash, t.tableName())));
+                    continue;
+                }
+                TreeSet<String> partitions = new TreeSet<>();
+                partitions.addAll(partitions(fs, staged, t.partitionColumn(), window));
+                partitions.addAll(partitions(fs, live, t.partitionColumn(), window));
+                fs.mkdirs(live);
+                for (String p : partitions) {
+                    Path s = new Path(staged, p);
+                    swaps.add(new Swap(
+                            new Path(live, p), fs.exists(s) ? s : null, new Path(new Path(trash, t.tableName()), p)));
+                }
+            }
+            writeJournal(fs, out.journal(), runId, swaps);
+            apply(fs, swaps);
+            fs.delete(out.journal(), false);
+            // Runs are exclusive: nothing else is staged or in the trash.
+            fs.delete(out.trashRoot(), true);
+            fs.delete(out.stagingRoot(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish run " + runId + " to " + out.root(), e);
         }
-        TreeSet<String> partitions = new TreeSet<>();
-        partitions.addAll(partitions(fs, staged, t.partitionColumn(), window));
-        partitions.addAll(partitions(fs, live, t.partitionColumn(), window));
-        fs.mkdirs(live);
-        for (String p : partitions) {
-          Path s = new Path(staged, p);
-          swaps.add(new Swap(new Path(live, p), fs.exists(s) ? s : null, new Path(new Path(trash, t.tableName()), p)));
-        }
-      }
-      writeJournal(fs, out.journal(), runId, swaps);
-      apply(fs, swaps);
-      fs.delete(out.journal(), false);
-      // Runs are exclusive: nothing else is staged or in the trash.
-      fs.delete(out.trashRoot(), true);
-      fs.delete(out.stagingRoot(), true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish run " + runId + " to " + out.root(), e);
     }
-  }
 
-  /** Partition directories {@code col=YYYY-MM-DD} of a table that the window replaces. */
-  private static List<String> partitions(FileSystem fs, Path table, String column, RunWindow window)
-      throws IOException {
-    List<String> out = new ArrayList<>();
-    if (!fs.exists(table)) {
-      return out;
-    }
-    for (FileStatus st : fs.listStatus(table)) {
-      String name = st.getPath().getName();
-      if (st.isDirectory() && name.startsWith(column + "=")) {
-        String value = name.substring(column.length() + 1);
-        if (value.matches("\\d{4}-\\d{2}-\\d{2}") && window.replaces(LocalDate.parse(value))) {
-          out.add(name);
+    /** Partition directories {@code col=YYYY-MM-DD} of a table that the window replaces. */
+    private static List<String> partitions(FileSystem fs, Path table, String column, RunWindow window)
+            throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!fs.exists(table)) {
+            return out;
         }
-      }
+        for (FileStatus st : fs.listStatus(table)) {
+            String name = st.getPath().getName();
+            if (st.isDirectory() && name.startsWith(column + "=")) {
+                String value = name.substring(column.length() + 1);
+                if (value.matches("\\d{4}-\\d{2}-\\d{2}") && window.replaces(LocalDate.parse(value))) {
+                    out.add(name);
+                }
+            }
+        }
+        return out;
     }
-    return out;
-  }
 
-  private static void apply(FileSystem fs, List<Swap> swaps) throws IOException {
-    for (Swap s : swaps) {
-      if (s.staged() != null && !fs.exists(s.staged())) {
-        continue; // already swapped in
-      }
-      if (fs.exists(s.live())) {
-        fs.mkdirs(s.trash().getParent());
-        fs.delete(s.trash(), true);
-        if (!fs.rename(s.live(), s.trash())) {
-          throw new IOException("cannot move " + s.live() + " to " + s.trash());
+    private static void apply(FileSystem fs, List<Swap> swaps) throws IOException {
+        for (Swap s : swaps) {
+            if (s.staged() != null && !fs.exists(s.staged())) {
+                continue; // already swapped in
+            }
+            if (fs.exists(s.live())) {
+                fs.mkdirs(s.trash().getParent());
+                fs.delete(s.trash(), true);
+                if (!fs.rename(s.live(), s.trash())) {
+                    throw new IOException("cannot move " + s.live() + " to " + s.trash());
+                }
+            }
+            if (s.staged() != null) {
+                fs.mkdirs(s.live().getParent());
+                if (!fs.rename(s.staged(), s.live())) {
+                    throw new IOException("cannot move " + s.staged() + " to " + s.live());
+                }
+            }
         }
-      }
-      if (s.staged() != null) {
-        fs.mkdirs(s.live().getParent());
-        if (!fs.rename(s.staged(), s.live())) {
-          throw new IOException("cannot move " + s.staged() + " to " + s.live());
-        }
-      }
     }
-  }
 
-  private static void writeJournal(FileSystem fs, Path journal, String runId, List<Swap> swaps) throws IOException {
-    Map<String, Object> j = new LinkedHashMap<>();
-    j.put("run_id", runId);
-    List<Map<String, String>> list = new ArrayList<>();
-    for (Swap s : swaps) {
-      Map<String, String> m = new LinkedHashMap<>();
-      m.put("live", s.live().toString());
-      m.put("staged", s.staged() == null ? null : s.staged().toString());
-      m.put("trash", s.trash().toString());
-      list.add(m);
+    private static void writeJournal(FileSystem fs, Path journal, String runId, List<Swap> swaps) throws IOException {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("run_id", runId);
+        List<Map<String, String>> list = new ArrayList<>();
+        for (Swap s : swaps) {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("live", s.live().toString());
+            m.put("staged", s.staged() == null ? null : s.staged().toString());
+            m.put("trash", s.trash().toString());
+            list.add(m);
+        }
+        j.put("swaps", list);
+        try (OutputStream os = fs.create(journal, true)) {
+            os.write(new ObjectMapper().writeValueAsBytes(j));
+        }
     }
-    j.put("swaps", list);
-    try (OutputStream os = fs.create(journal, true)) {
-      os.write(new ObjectMapper().writeValueAsBytes(j));
-    }
-  }
 }

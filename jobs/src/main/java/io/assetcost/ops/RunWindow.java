@@ -25,78 +25,86 @@ import org.apache.spark.sql.Column;
  */
 public record RunWindow(boolean full, LocalDate runDate, int lookbackDays) {
 
-  /** First day of the window, {@code D-K}, or null for a full run. */
-  public LocalDate first() {
-    return full ? null : runDate.minusDays(lookbackDays);
-  }
+    /** First day of the window, {@code D-K}, or null for a full run. */
+    public LocalDate first() {
+        return full ? null : runDate.minusDays(lookbackDays);
+    }
 
-  /** End of the data taken (exclusive): the start of the day after D, or null for all data. */
-  public Instant end() {
-    return runDate == null ? null : runDate.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-  }
+    /** End of the data taken (exclusive): the start of the day after D, or null for all data. */
+    public Instant end() {
+        return runDate == null
+                ? null
+                : runDate.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
 
-  /** Whether a partition date is one this run replaces. */
-  public boolean replaces(LocalDate day) {
-    return full || (!day.isBefore(first()) && !day.isAfter(runDate));
-  }
+    /** Whether a partition date is one this run replaces. */
+    public boolean replaces(LocalDate day) {
+        return full || (!day.isBefore(first()) && !day.isAfter(runDate));
+    }
 
-  /** Whether a day-laid-out input folder of this date must be read. */
-  public boolean reads(LocalDate day) {
-    return full ? runDate == null || !day.isAfter(runDate) : replaces(day);
-  }
+    /** Whether a day-laid-out input folder of this date must be read. */
+    public boolean reads(LocalDate day) {
+        return full ? runDate == null || !day.isAfter(runDate) : replaces(day);
+    }
 
-  /**
-   * Whether the run takes a record of this time: true before the end of D, and for a record without a
-   * time (validation quarantines it), so that no record is lost between two runs.
-   *
-   * @param time a timestamp column (created_at, decided_at)
-   * @return a boolean column, never null
-   */
-  public Column takes(Column time) {
-    return end() == null ? lit(true) : time.isNull().or(time.lt(lit(end().toString()).cast("timestamp")));
-  }
+    /**
+     * Whether the run takes a record of this time: true before the end of D, and for a record without a
+     * time (validation quarantines it), so that no record is lost between two runs.
+     *
+     * @param time a timestamp column (created_at, decided_at)
+     * @return a boolean column, never null
+     */
+    public Column takes(Column time) {
+        return end() == null
+                ? lit(true)
+                : time.isNull().or(time.lt(lit(end().toString()).cast("timestamp")));
+    }
 
-  /**
-   * Whether a date falls in the window: between {@code D-K} and D (always for a full run).
-   *
-   * @param date a date column (usage_date, cohort_date)
-   * @return a boolean column
-   */
-  public Column covers(Column date) {
-    return full ? lit(true)
-        : date.between(lit(first().toString()).cast("date"), lit(runDate.toString()).cast("date"));
-  }
+    /**
+     * Whether a date falls in the window: between {@code D-K} and D (always for a full run).
+     *
+     * @param date a date column (usage_date, cohort_date)
+     * @return a boolean column
+     */
+    public Column covers(Column date) {
+        return full
+                ? lit(true)
+                : date.between(
+                        lit(first().toString()).cast("date"),
+                        lit(runDate.toString()).cast("date"));
+    }
 
-  /** {@link #covers} of a named date column. */
-  public Column covers(String dateColumn) {
-    return covers(col(dateColumn));
-  }
+    /** {@link #covers} of a named date column. */
+    public Column covers(String dateColumn) {
+        return covers(col(dateColumn));
+    }
 
-  /**
-   * Whether a date is before the window, so its cohort is frozen (never for a full run).
-   *
-   * @param date a date column (usage_date, cohort_date)
-   * @return a boolean column
-   */
-  public Column freezes(Column date) {
-    return full ? lit(false) : date.lt(lit(first().toString()).cast("date"));
-  }
+    /**
+     * Whether a date is before the window, so its cohort is frozen (never for a full run).
+     *
+     * @param date a date column (usage_date, cohort_date)
+     * @return a boolean column
+     */
+    public Column freezes(Column date) {
+        return full ? lit(false) : date.lt(lit(first().toString()).cast("date"));
+    }
 
-  /**
-   * When activity on a cohort becomes late: the start of the night after its last recompute
-   * ({@code cohort_date + K + 1}, UTC).
-   *
-   * @param cohortDate the cohort's date column
-   * @return a timestamp column
-   */
-  public Column lateFrom(Column cohortDate) {
-    return date_add(cohortDate, lookbackDays + 1).cast("timestamp");
-  }
+    /**
+     * When activity on a cohort becomes late: the start of the night after its last recompute
+     * ({@code cohort_date + K + 1}, UTC).
+     *
+     * @param cohortDate the cohort's date column
+     * @return a timestamp column
+     */
+    public Column lateFrom(Column cohortDate) {
+        return date_add(cohortDate, lookbackDays + 1).cast("timestamp");
+    }
 
-  /** A short description for logs and the run summary. */
-  @Override
-  public String toString() {
-    return full ? "full" + (runDate == null ? "" : " through " + runDate)
-        : "nightly " + runDate + ", cohorts " + first() + " to " + runDate;
-  }
+    /** A short description for logs and the run summary. */
+    @Override
+    public String toString() {
+        return full
+                ? "full" + (runDate == null ? "" : " through " + runDate)
+                : "nightly " + runDate + ", cohorts " + first() + " to " + runDate;
+    }
 }

@@ -34,84 +34,94 @@ import org.apache.spark.sql.expressions.WindowSpec;
  */
 public final class Outcomes {
 
-  /** Internal column: the asset's status on request rows (the request has its own status). */
-  public static final String ASSET_STATUS = "asset_status";
-  /** Internal column: the request produced the asset's winning image. */
-  public static final String IS_WINNING = "is_winning";
-  /** Image column: earliest time since which the image stands approved (timestamp; null if not). */
-  public static final String APPROVED_SINCE = "approved_since";
+    /** Internal column: the asset's status on request rows (the request has its own status). */
+    public static final String ASSET_STATUS = "asset_status";
+    /** Internal column: the request produced the asset's winning image. */
+    public static final String IS_WINNING = "is_winning";
+    /** Image column: earliest time since which the image stands approved (timestamp; null if not). */
+    public static final String APPROVED_SINCE = "approved_since";
 
-  /** Waste reason: the request's status is not succeeded. */
-  public static final String FAILED_REQUEST = "failed_request";
-  /** Waste reason: a succeeded request of an approved asset that did not produce the winning image. */
-  public static final String SUPERSEDED_ATTEMPT = "superseded_attempt";
-  /** Waste reason: a succeeded request of a rejected asset. */
-  public static final String ABANDONED_ASSET = "abandoned_asset";
+    /** Waste reason: the request's status is not succeeded. */
+    public static final String FAILED_REQUEST = "failed_request";
+    /** Waste reason: a succeeded request of an approved asset that did not produce the winning image. */
+    public static final String SUPERSEDED_ATTEMPT = "superseded_attempt";
+    /** Waste reason: a succeeded request of a rejected asset. */
+    public static final String ABANDONED_ASSET = "abandoned_asset";
 
-  private Outcomes() {}
+    private Outcomes() {}
 
-  /**
-   * One row per reviewed image.
-   *
-   * @param decisions trusted decisions: workflow_id, asset_id, request_id, image_index, decision,
-   *     decided_at
-   * @return workflow_id, asset_id, request_id, image_index, approved_since (timestamp, null unless the
-   *     decision in force is approved)
-   */
-  public static Dataset<Row> imageOutcomes(Dataset<Row> decisions) {
-    WindowSpec image = Window.partitionBy(REQUEST_ID, IMAGE_INDEX);
-    Column lastRejected = max(when(col(DECISION).equalTo(REJECTED), col(DECIDED_AT))).over(image);
-    Column standsAfter = col(DECISION).equalTo(APPROVED)
-        .and(col("_last_rejected").isNull().or(col(DECIDED_AT).gt(col("_last_rejected"))));
-    return decisions.withColumn("_last_rejected", lastRejected)
-        .groupBy(WORKFLOW_ID, ASSET_ID, REQUEST_ID, IMAGE_INDEX)
-        .agg(min(when(standsAfter, col(DECIDED_AT))).as(APPROVED_SINCE));
-  }
+    /**
+     * One row per reviewed image.
+     *
+     * @param decisions trusted decisions: workflow_id, asset_id, request_id, image_index, decision,
+     *     decided_at
+     * @return workflow_id, asset_id, request_id, image_index, approved_since (timestamp, null unless the
+     *     decision in force is approved)
+     */
+    public static Dataset<Row> imageOutcomes(Dataset<Row> decisions) {
+        WindowSpec image = Window.partitionBy(REQUEST_ID, IMAGE_INDEX);
+        Column lastRejected =
+                max(when(col(DECISION).equalTo(REJECTED), col(DECIDED_AT))).over(image);
+        Column standsAfter = col(DECISION)
+                .equalTo(APPROVED)
+                .and(col("_last_rejected").isNull().or(col(DECIDED_AT).gt(col("_last_rejected"))));
+        return decisions
+                .withColumn("_last_rejected", lastRejected)
+                .groupBy(WORKFLOW_ID, ASSET_ID, REQUEST_ID, IMAGE_INDEX)
+                .agg(min(when(standsAfter, col(DECIDED_AT))).as(APPROVED_SINCE));
+    }
 
-  /**
-   * One row per asset with at least one reviewed image.
-   *
-   * @param images rows of {@link #imageOutcomes}
-   * @return workflow_id, asset_id, asset_status (approved/rejected), approved_at, winning_request_id,
-   *     images_reviewed, images_approved (long)
-   */
-  public static Dataset<Row> assetDecisions(Dataset<Row> images) {
-    Column approved = col(APPROVED_SINCE).isNotNull();
-    return images.groupBy(WORKFLOW_ID, ASSET_ID)
-        .agg(count(lit(1)).as(IMAGES_REVIEWED),
-            count(when(approved, lit(1))).as(IMAGES_APPROVED),
-            min(col(APPROVED_SINCE)).as(APPROVED_AT),
-            min(when(approved, struct(col(APPROVED_SINCE), col(REQUEST_ID)))).as("_winner"))
-        .withColumn(ASSET_STATUS, when(col(IMAGES_APPROVED).gt(0), lit(APPROVED)).otherwise(lit(REJECTED)))
-        .withColumn(WINNING_REQUEST_ID, col("_winner." + REQUEST_ID))
-        .drop("_winner");
-  }
+    /**
+     * One row per asset with at least one reviewed image.
+     *
+     * @param images rows of {@link #imageOutcomes}
+     * @return workflow_id, asset_id, asset_status (approved/rejected), approved_at, winning_request_id,
+     *     images_reviewed, images_approved (long)
+     */
+    public static Dataset<Row> assetDecisions(Dataset<Row> images) {
+        Column approved = col(APPROVED_SINCE).isNotNull();
+        return images.groupBy(WORKFLOW_ID, ASSET_ID)
+                .agg(
+                        count(lit(1)).as(IMAGES_REVIEWED),
+                        count(when(approved, lit(1))).as(IMAGES_APPROVED),
+                        min(col(APPROVED_SINCE)).as(APPROVED_AT),
+                        min(when(approved, struct(col(APPROVED_SINCE), col(REQUEST_ID))))
+                                .as("_winner"))
+                .withColumn(
+                        ASSET_STATUS,
+                        when(col(IMAGES_APPROVED).gt(0), lit(APPROVED)).otherwise(lit(REJECTED)))
+                .withColumn(WINNING_REQUEST_ID, col("_winner." + REQUEST_ID))
+                .drop("_winner");
+    }
 
-  /**
-   * Request costs with the outcome of their asset: first_request_at and cohort_date (UTC date of the
-   * asset's first request), asset_status (approved/rejected/pending), approved_at, winning_request_id,
-   * images_reviewed, images_approved, is_winning, and waste_reason (null for the winning request and for
-   * pending assets; else failed_request when the status is not succeeded, superseded_attempt on an
-   * approved asset, abandoned_asset on a rejected one).
-   *
-   * @param requestCosts priced requests (request_costs columns)
-   * @param assetDecisions rows of {@link #assetDecisions}, one per asset
-   * @return one row per request, as many as requestCosts has
-   */
-  public static Dataset<Row> requestOutcomes(Dataset<Row> requestCosts, Dataset<Row> assetDecisions) {
-    WindowSpec asset = Window.partitionBy(WORKFLOW_ID, ASSET_ID);
-    Column resolved = col(ASSET_STATUS).notEqual(PENDING);
-    return requestCosts.join(assetDecisions, new String[] {WORKFLOW_ID, ASSET_ID}, "left")
-        .withColumn(FIRST_REQUEST_AT, min(col(CREATED_AT)).over(asset))
-        .withColumn(COHORT_DATE, to_date(col(FIRST_REQUEST_AT)))
-        .withColumn(ASSET_STATUS, coalesce(col(ASSET_STATUS), lit(PENDING)))
-        .withColumn(IMAGES_REVIEWED, coalesce(col(IMAGES_REVIEWED), lit(0L)))
-        .withColumn(IMAGES_APPROVED, coalesce(col(IMAGES_APPROVED), lit(0L)))
-        .withColumn(IS_WINNING, coalesce(col(REQUEST_ID).equalTo(col(WINNING_REQUEST_ID)), lit(false)))
-        .withColumn(WASTE_REASON,
-            when(resolved.and(col(IS_WINNING).unary_$bang()),
-                when(col(STATUS).notEqual(SUCCEEDED), lit(FAILED_REQUEST))
-                    .when(col(ASSET_STATUS).equalTo(APPROVED), lit(SUPERSEDED_ATTEMPT))
-                    .otherwise(lit(ABANDONED_ASSET))));
-  }
+    /**
+     * Request costs with the outcome of their asset: first_request_at and cohort_date (UTC date of the
+     * asset's first request), asset_status (approved/rejected/pending), approved_at, winning_request_id,
+     * images_reviewed, images_approved, is_winning, and waste_reason (null for the winning request and for
+     * pending assets; else failed_request when the status is not succeeded, superseded_attempt on an
+     * approved asset, abandoned_asset on a rejected one).
+     *
+     * @param requestCosts priced requests (request_costs columns)
+     * @param assetDecisions rows of {@link #assetDecisions}, one per asset
+     * @return one row per request, as many as requestCosts has
+     */
+    public static Dataset<Row> requestOutcomes(Dataset<Row> requestCosts, Dataset<Row> assetDecisions) {
+        WindowSpec asset = Window.partitionBy(WORKFLOW_ID, ASSET_ID);
+        Column resolved = col(ASSET_STATUS).notEqual(PENDING);
+        return requestCosts
+                .join(assetDecisions, new String[] {WORKFLOW_ID, ASSET_ID}, "left")
+                .withColumn(FIRST_REQUEST_AT, min(col(CREATED_AT)).over(asset))
+                .withColumn(COHORT_DATE, to_date(col(FIRST_REQUEST_AT)))
+                .withColumn(ASSET_STATUS, coalesce(col(ASSET_STATUS), lit(PENDING)))
+                .withColumn(IMAGES_REVIEWED, coalesce(col(IMAGES_REVIEWED), lit(0L)))
+                .withColumn(IMAGES_APPROVED, coalesce(col(IMAGES_APPROVED), lit(0L)))
+                .withColumn(IS_WINNING, coalesce(col(REQUEST_ID).equalTo(col(WINNING_REQUEST_ID)), lit(false)))
+                .withColumn(
+                        WASTE_REASON,
+                        when(
+                                resolved.and(col(IS_WINNING).unary_$bang()),
+                                when(col(STATUS).notEqual(SUCCEEDED), lit(FAILED_REQUEST))
+                                        .when(col(ASSET_STATUS).equalTo(APPROVED), lit(SUPERSEDED_ATTEMPT))
+                                        .otherwise(lit(ABANDONED_ASSET))));
+    }
 }

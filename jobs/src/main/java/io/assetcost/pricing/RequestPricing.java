@@ -1,21 +1,15 @@
 package io.assetcost.pricing;
 
-import static io.assetcost.schema.Cols.CACHED_IMAGE_TOKENS;
-import static io.assetcost.schema.Cols.CACHED_TEXT_TOKENS;
 import static io.assetcost.schema.Cols.CACHE_SAVINGS_USD;
 import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.CREATED_AT;
 import static io.assetcost.schema.Cols.IMAGES_GENERATED;
-import static io.assetcost.schema.Cols.IMAGE_TOKENS;
 import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.N;
-import static io.assetcost.schema.Cols.OUTPUT_IMAGE_TOKENS;
-import static io.assetcost.schema.Cols.OUTPUT_TEXT_TOKENS;
 import static io.assetcost.schema.Cols.RATE_MODEL;
 import static io.assetcost.schema.Cols.SERVICE_TIER;
 import static io.assetcost.schema.Cols.STATUS;
 import static io.assetcost.schema.Cols.SUCCEEDED;
-import static io.assetcost.schema.Cols.TEXT_TOKENS;
 import static io.assetcost.schema.Cols.USAGE_DATE;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
@@ -59,177 +53,202 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class RequestPricing {
 
-  /** Money columns: decimal(38,12), USD: where the pipeline's precision is set (docs/DESIGN.md, "Money"). */
-  public static final DecimalType USD = DataTypes.createDecimalType(38, 12);
-  /** Rate columns: decimal(18,6), USD per 1M tokens. */
-  public static final DecimalType USD_PER_1M = DataTypes.createDecimalType(18, 6);
-  /** Per-token price: decimal(18,12), USD. */
-  public static final DecimalType USD_PER_TOKEN = DataTypes.createDecimalType(18, 12);
-  /** Token counts as decimals for money arithmetic: every long fits. */
-  public static final DecimalType TOKENS = DataTypes.createDecimalType(19, 0);
+    /** Money columns: decimal(38,12), USD: where the pipeline's precision is set (docs/DESIGN.md, "Money"). */
+    public static final DecimalType USD = DataTypes.createDecimalType(38, 12);
+    /** Rate columns: decimal(18,6), USD per 1M tokens. */
+    public static final DecimalType USD_PER_1M = DataTypes.createDecimalType(18, 6);
+    /** Per-token price: decimal(18,12), USD. */
+    public static final DecimalType USD_PER_TOKEN = DataTypes.createDecimalType(18, 12);
+    /** Token counts as decimals for money arithmetic: every long fits. */
+    public static final DecimalType TOKENS = DataTypes.createDecimalType(19, 0);
 
-  /** Internal column: why a request cannot be priced (null when it can). */
-  public static final String NO_RATE_DETAIL = "no_rate_detail";
+    /** Internal column: why a request cannot be priced (null when it can). */
+    public static final String NO_RATE_DETAIL = "no_rate_detail";
 
-  private static final String SEG_MODEL = "seg_model";
-  private static final String SEG_TIER = "seg_tier";
-  private static final String SEG_FROM_US = "seg_from_us";
-  private static final String SEG_TO_US = "seg_to_us";
+    private static final String SEG_MODEL = "seg_model";
+    private static final String SEG_TIER = "seg_tier";
+    private static final String SEG_FROM_US = "seg_from_us";
+    private static final String SEG_TO_US = "seg_to_us";
 
-  private RequestPricing() {}
+    private RequestPricing() {}
 
-  /**
-   * Prices rows in place, without splitting them: the input columns plus rate_model, usage_date,
-   * images_generated and, per meter, {@code <meter>_tokens} (long), {@code <meter>_usd_per_1m}
-   * (decimal(18,6), null where the card has none and the meter has no tokens), {@code <meter>_cost_usd}
-   * (decimal(38,12)), then cost_usd and cache_savings_usd (decimal(38,12)), and {@link #NO_RATE_DETAIL}
-   * (null when the row is priced) on every row. The card's segments never overlap, so the join cannot
-   * fan out: every input row comes out once. Rows where {@code priceable} is false get null meter tokens,
-   * rates matter not, and their costs are null: the cost job prices its flagged usage this way, so
-   * records in quarantine (whose token counts may be anything, even negative) pass through untouched
-   * and one dataset holds every record read.
-   *
-   * @param requests validated canonical requests: request_id, created_at (timestamp), model, service_tier,
-   *     status, n, and the canonical token counts (long, not null where priceable)
-   * @param card the rate card
-   * @param priceable boolean column, true for the rows to price
-   * @return every input row once, priced where priceable and a rate exists
-   */
-  public static Dataset<Row> rate(Dataset<Row> requests, RateCard card, Column priceable) {
-    Dataset<Row> segments = rateSegments(requests.sparkSession(), card);
-    Dataset<Row> joined = joinRates(withRateModel(withMeterTokens(requests, priceable), card), segments);
-    return dropSegmentColumns(withCosts(withNoRateDetail(joined)));
-  }
-
-  /**
-   * Adds {@code <meter>_tokens} (long) per meter, each {@link Meter#tokens()}: cached tokens are a subset
-   * of their input, so the uncached meters take the remainder and no token is counted twice. Null where
-   * {@code priceable} is false.
-   */
-  public static Dataset<Row> withMeterTokens(Dataset<Row> requests, Column priceable) {
-    Dataset<Row> out = requests;
-    for (Meter m : Meter.values()) {
-      out = out.withColumn(m.tokensColumn(), when(priceable, m.tokens()));
+    /**
+     * Prices rows in place, without splitting them: the input columns plus rate_model, usage_date,
+     * images_generated and, per meter, {@code <meter>_tokens} (long), {@code <meter>_usd_per_1m}
+     * (decimal(18,6), null where the card has none and the meter has no tokens), {@code <meter>_cost_usd}
+     * (decimal(38,12)), then cost_usd and cache_savings_usd (decimal(38,12)), and {@link #NO_RATE_DETAIL}
+     * (null when the row is priced) on every row. The card's segments never overlap, so the join cannot
+     * fan out: every input row comes out once. Rows where {@code priceable} is false get null meter tokens,
+     * rates matter not, and their costs are null: the cost job prices its flagged usage this way, so
+     * records in quarantine (whose token counts may be anything, even negative) pass through untouched
+     * and one dataset holds every record read.
+     *
+     * @param requests validated canonical requests: request_id, created_at (timestamp), model, service_tier,
+     *     status, n, and the canonical token counts (long, not null where priceable)
+     * @param card the rate card
+     * @param priceable boolean column, true for the rows to price
+     * @return every input row once, priced where priceable and a rate exists
+     */
+    public static Dataset<Row> rate(Dataset<Row> requests, RateCard card, Column priceable) {
+        Dataset<Row> segments = rateSegments(requests.sparkSession(), card);
+        Dataset<Row> joined = joinRates(withRateModel(withMeterTokens(requests, priceable), card), segments);
+        return dropSegmentColumns(withCosts(withNoRateDetail(joined)));
     }
-    return out;
-  }
 
-  /**
-   * Adds {@code rate_model}: the model itself when the card names it, else its base name with a dated
-   * snapshot suffix ({@code -YYYY-MM-DD}) removed (README, "Inputs", rate card).
-   */
-  public static Dataset<Row> withRateModel(Dataset<Row> requests, RateCard card) {
-    Column known = col(MODEL).isin(card.models().toArray());
-    return requests.withColumn(RATE_MODEL,
-        when(known, col(MODEL)).otherwise(regexp_replace(col(MODEL), "-\\d{4}-\\d{2}-\\d{2}$", "")));
-  }
+    /**
+     * Adds {@code <meter>_tokens} (long) per meter, each {@link Meter#tokens()}: cached tokens are a subset
+     * of their input, so the uncached meters take the remainder and no token is counted twice. Null where
+     * {@code priceable} is false.
+     */
+    public static Dataset<Row> withMeterTokens(Dataset<Row> requests, Column priceable) {
+        Dataset<Row> out = requests;
+        for (Meter m : Meter.values()) {
+            out = out.withColumn(m.tokensColumn(), when(priceable, m.tokens()));
+        }
+        return out;
+    }
 
-  /**
-   * The card's segments as a small dataset (one row per model, tier and time segment) to broadcast:
-   * seg_model, seg_tier, seg_from_us / seg_to_us (long, microseconds since the epoch, UTC; to null =
-   * open), and per meter {@code <meter>_usd_per_1m} (decimal(18,6)) and {@code <meter>_usd_per_token}
-   * (decimal(18,12), exact: the 1M price shifted six places).
-   */
-  public static Dataset<Row> rateSegments(SparkSession spark, RateCard card) {
-    List<StructField> fields = new ArrayList<>(List.of(
-        DataTypes.createStructField(SEG_MODEL, DataTypes.StringType, false),
-        DataTypes.createStructField(SEG_TIER, DataTypes.StringType, false),
-        DataTypes.createStructField(SEG_FROM_US, DataTypes.LongType, false),
-        DataTypes.createStructField(SEG_TO_US, DataTypes.LongType, true)));
-    for (Meter m : Meter.values()) {
-      fields.add(DataTypes.createStructField(m.rateColumn(), USD_PER_1M, true));
-      fields.add(DataTypes.createStructField(m.perTokenColumn(), USD_PER_TOKEN, true));
+    /**
+     * Adds {@code rate_model}: the model itself when the card names it, else its base name with a dated
+     * snapshot suffix ({@code -YYYY-MM-DD}) removed (README, "Inputs", rate card).
+     */
+    public static Dataset<Row> withRateModel(Dataset<Row> requests, RateCard card) {
+        Column known = col(MODEL).isin(card.models().toArray());
+        return requests.withColumn(
+                RATE_MODEL,
+                when(known, col(MODEL)).otherwise(regexp_replace(col(MODEL), "-\\d{4}-\\d{2}-\\d{2}$", "")));
     }
-    List<Row> rows = new ArrayList<>();
-    for (RateCard.Segment s : card.segments()) {
-      List<Object> values = new ArrayList<>();
-      values.add(s.model());
-      values.add(s.serviceTier());
-      values.add(ChronoUnit.MICROS.between(java.time.Instant.EPOCH, s.from()));
-      values.add(s.to() == null ? null : ChronoUnit.MICROS.between(java.time.Instant.EPOCH, s.to()));
-      for (Meter m : Meter.values()) {
-        BigDecimal per1m = s.usdPer1m().get(m);
-        values.add(per1m == null ? null : per1m.setScale(6));
-        values.add(per1m == null ? null : per1m.movePointLeft(6).setScale(12));
-      }
-      rows.add(RowFactory.create(values.toArray()));
-    }
-    return spark.createDataFrame(rows, new StructType(fields.toArray(new StructField[0])));
-  }
 
-  /**
-   * Left-joins each request to the one segment of its rate model and tier in force at created_at
-   * (broadcast: the card is small). Requests without a segment keep null rates.
-   */
-  public static Dataset<Row> joinRates(Dataset<Row> requests, Dataset<Row> segments) {
-    Column at = unix_micros(col(CREATED_AT));
-    Column on = col(RATE_MODEL).equalTo(col(SEG_MODEL))
-        .and(col(SERVICE_TIER).equalTo(col(SEG_TIER)))
-        .and(at.geq(col(SEG_FROM_US)))
-        .and(col(SEG_TO_US).isNull().or(at.lt(col(SEG_TO_US))));
-    return requests.join(broadcast(segments), on, "left");
-  }
+    /**
+     * The card's segments as a small dataset (one row per model, tier and time segment) to broadcast:
+     * seg_model, seg_tier, seg_from_us / seg_to_us (long, microseconds since the epoch, UTC; to null =
+     * open), and per meter {@code <meter>_usd_per_1m} (decimal(18,6)) and {@code <meter>_usd_per_token}
+     * (decimal(18,12), exact: the 1M price shifted six places).
+     */
+    public static Dataset<Row> rateSegments(SparkSession spark, RateCard card) {
+        List<StructField> fields = new ArrayList<>(List.of(
+                DataTypes.createStructField(SEG_MODEL, DataTypes.StringType, false),
+                DataTypes.createStructField(SEG_TIER, DataTypes.StringType, false),
+                DataTypes.createStructField(SEG_FROM_US, DataTypes.LongType, false),
+                DataTypes.createStructField(SEG_TO_US, DataTypes.LongType, true)));
+        for (Meter m : Meter.values()) {
+            fields.add(DataTypes.createStructField(m.rateColumn(), USD_PER_1M, true));
+            fields.add(DataTypes.createStructField(m.perTokenColumn(), USD_PER_TOKEN, true));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (RateCard.Segment s : card.segments()) {
+            List<Object> values = new ArrayList<>();
+            values.add(s.model());
+            values.add(s.serviceTier());
+            values.add(ChronoUnit.MICROS.between(java.time.Instant.EPOCH, s.from()));
+            values.add(s.to() == null ? null : ChronoUnit.MICROS.between(java.time.Instant.EPOCH, s.to()));
+            for (Meter m : Meter.values()) {
+                BigDecimal per1m = s.usdPer1m().get(m);
+                values.add(per1m == null ? null : per1m.setScale(6));
+                values.add(per1m == null ? null : per1m.movePointLeft(6).setScale(12));
+            }
+            rows.add(RowFactory.create(values.toArray()));
+        }
+        return spark.createDataFrame(rows, new StructType(fields.toArray(new StructField[0])));
+    }
 
-  /**
-   * Adds {@link #NO_RATE_DETAIL}: null when every meter with tokens has a rate, else one sentence naming
-   * the model, tier, time and the meters without a rate.
-   */
-  public static Dataset<Row> withNoRateDetail(Dataset<Row> joined) {
-    Column when = date_format(col(CREATED_AT), "yyyy-MM-dd'T'HH:mm:ss'Z'");
-    Column subject = concat(lit("model "), col(MODEL), lit(" (rate model "), col(RATE_MODEL),
-        lit("), service tier "), col(SERVICE_TIER), lit(" at "), when);
-    List<Column> missing = new ArrayList<>();
-    for (Meter m : Meter.values()) {
-      missing.add(when(col(m.tokensColumn()).gt(0).and(col(m.rateColumn()).isNull()),
-          concat(lit(m.id() + " ("), col(m.tokensColumn()).cast("string"), lit(" tokens)"))));
+    /**
+     * Left-joins each request to the one segment of its rate model and tier in force at created_at
+     * (broadcast: the card is small). Requests without a segment keep null rates.
+     */
+    public static Dataset<Row> joinRates(Dataset<Row> requests, Dataset<Row> segments) {
+        Column at = unix_micros(col(CREATED_AT));
+        Column on = col(RATE_MODEL)
+                .equalTo(col(SEG_MODEL))
+                .and(col(SERVICE_TIER).equalTo(col(SEG_TIER)))
+                .and(at.geq(col(SEG_FROM_US)))
+                .and(col(SEG_TO_US).isNull().or(at.lt(col(SEG_TO_US))));
+        return requests.join(broadcast(segments), on, "left");
     }
-    for (Meter cached : Meter.cached()) {
-      missing.add(when(col(cached.tokensColumn()).gt(0).and(col(cached.uncached().rateColumn()).isNull()),
-          lit(cached.uncached().id() + " (to price cache savings)")));
-    }
-    Column missingList = concat_ws(", ", missing.toArray(new Column[0]));
-    return joined.withColumn(NO_RATE_DETAIL,
-        when(col(SEG_MODEL).isNull(), concat(lit("the rate card has no rate for "), subject))
-            .when(missingList.notEqual(""),
-                concat(lit("the rate card has no rate for "), subject, lit(" on meters: "), missingList)));
-  }
 
-  /**
-   * Adds per-meter costs, cost_usd, cache_savings_usd, usage_date and images_generated. Costs are exact
-   * decimal(38,12); a meter without tokens costs 0 whether or not it has a rate.
-   */
-  public static Dataset<Row> withCosts(Dataset<Row> rated) {
-    Dataset<Row> out = rated;
-    Column total = null;
-    for (Meter m : Meter.values()) {
-      Column cost = col(m.tokensColumn()).cast(TOKENS).multiply(col(m.perTokenColumn()));
-      Column exact = when(col(m.tokensColumn()).equalTo(0), lit(BigDecimal.ZERO).cast(USD))
-          .otherwise(cost).cast(USD);
-      out = out.withColumn(m.costColumn(), exact);
-      total = total == null ? col(m.costColumn()) : total.plus(col(m.costColumn()));
+    /**
+     * Adds {@link #NO_RATE_DETAIL}: null when every meter with tokens has a rate, else one sentence naming
+     * the model, tier, time and the meters without a rate.
+     */
+    public static Dataset<Row> withNoRateDetail(Dataset<Row> joined) {
+        Column when = date_format(col(CREATED_AT), "yyyy-MM-dd'T'HH:mm:ss'Z'");
+        Column subject = concat(
+                lit("model "),
+                col(MODEL),
+                lit(" (rate model "),
+                col(RATE_MODEL),
+                lit("), service tier "),
+                col(SERVICE_TIER),
+                lit(" at "),
+                when);
+        List<Column> missing = new ArrayList<>();
+        for (Meter m : Meter.values()) {
+            missing.add(when(
+                    col(m.tokensColumn()).gt(0).and(col(m.rateColumn()).isNull()),
+                    concat(lit(m.id() + " ("), col(m.tokensColumn()).cast("string"), lit(" tokens)"))));
+        }
+        for (Meter cached : Meter.cached()) {
+            missing.add(when(
+                    col(cached.tokensColumn())
+                            .gt(0)
+                            .and(col(cached.uncached().rateColumn()).isNull()),
+                    lit(cached.uncached().id() + " (to price cache savings)")));
+        }
+        Column missingList = concat_ws(", ", missing.toArray(new Column[0]));
+        return joined.withColumn(
+                NO_RATE_DETAIL,
+                when(col(SEG_MODEL).isNull(), concat(lit("the rate card has no rate for "), subject))
+                        .when(
+                                missingList.notEqual(""),
+                                concat(
+                                        lit("the rate card has no rate for "),
+                                        subject,
+                                        lit(" on meters: "),
+                                        missingList)));
     }
-    Column saving = null;
-    for (Meter cached : Meter.cached()) {
-      saving = saving == null ? savings(cached) : saving.plus(savings(cached));
-    }
-    return out.withColumn(COST_USD, total.cast(USD))
-        .withColumn(CACHE_SAVINGS_USD, saving.cast(USD))
-        .withColumn(USAGE_DATE, to_date(col(CREATED_AT)))
-        .withColumn(IMAGES_GENERATED, when(col(STATUS).equalTo(SUCCEEDED), col(N)).otherwise(0));
-  }
 
-  /** What a cached meter's tokens would have cost more at its uncached meter's rate. */
-  private static Column savings(Meter cached) {
-    Column perTokenDiscount = col(cached.uncached().perTokenColumn()).minus(col(cached.perTokenColumn()));
-    return when(col(cached.tokensColumn()).equalTo(0), lit(BigDecimal.ZERO).cast(USD))
-        .otherwise(col(cached.tokensColumn()).cast(TOKENS).multiply(perTokenDiscount)).cast(USD);
-  }
-
-  private static Dataset<Row> dropSegmentColumns(Dataset<Row> df) {
-    List<String> drop = new ArrayList<>(List.of(SEG_MODEL, SEG_TIER, SEG_FROM_US, SEG_TO_US));
-    for (Meter m : Meter.values()) {
-      drop.add(m.perTokenColumn());
+    /**
+     * Adds per-meter costs, cost_usd, cache_savings_usd, usage_date and images_generated. Costs are exact
+     * decimal(38,12); a meter without tokens costs 0 whether or not it has a rate.
+     */
+    public static Dataset<Row> withCosts(Dataset<Row> rated) {
+        Dataset<Row> out = rated;
+        Column total = null;
+        for (Meter m : Meter.values()) {
+            Column cost = col(m.tokensColumn()).cast(TOKENS).multiply(col(m.perTokenColumn()));
+            Column exact = when(
+                            col(m.tokensColumn()).equalTo(0),
+                            lit(BigDecimal.ZERO).cast(USD))
+                    .otherwise(cost)
+                    .cast(USD);
+            out = out.withColumn(m.costColumn(), exact);
+            total = total == null ? col(m.costColumn()) : total.plus(col(m.costColumn()));
+        }
+        Column saving = null;
+        for (Meter cached : Meter.cached()) {
+            saving = saving == null ? savings(cached) : saving.plus(savings(cached));
+        }
+        return out.withColumn(COST_USD, total.cast(USD))
+                .withColumn(CACHE_SAVINGS_USD, saving.cast(USD))
+                .withColumn(USAGE_DATE, to_date(col(CREATED_AT)))
+                .withColumn(
+                        IMAGES_GENERATED,
+                        when(col(STATUS).equalTo(SUCCEEDED), col(N)).otherwise(0));
     }
-    return df.drop(drop.toArray(new String[0]));
-  }
+
+    /** What a cached meter's tokens would have cost more at its uncached meter's rate. */
+    private static Column savings(Meter cached) {
+        Column perTokenDiscount = col(cached.uncached().perTokenColumn()).minus(col(cached.perTokenColumn()));
+        return when(col(cached.tokensColumn()).equalTo(0), lit(BigDecimal.ZERO).cast(USD))
+                .otherwise(col(cached.tokensColumn()).cast(TOKENS).multiply(perTokenDiscount))
+                .cast(USD);
+    }
+
+    private static Dataset<Row> dropSegmentColumns(Dataset<Row> df) {
+        List<String> drop = new ArrayList<>(List.of(SEG_MODEL, SEG_TIER, SEG_FROM_US, SEG_TO_US));
+        for (Meter m : Meter.values()) {
+            drop.add(m.perTokenColumn());
+        }
+        return df.drop(drop.toArray(new String[0]));
+    }
 }

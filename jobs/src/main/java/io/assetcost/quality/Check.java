@@ -26,28 +26,31 @@ import org.apache.spark.sql.Row;
  */
 public record Check(Column condition, QuarantineReason reason, Column detail) {
 
-  /**
-   * Fills {@code parse_reason} / {@code parse_detail} with the first broken rule, keeping a reason a
-   * reader already set.
-   *
-   * @param df rows with parse_reason and parse_detail columns
-   * @param checks rules in order of precedence
-   * @return df with both columns filled where a rule is broken
-   */
-  public static Dataset<Row> apply(Dataset<Row> df, List<Check> checks) {
-    Column reason = null;
-    Column detail = null;
-    for (Check c : checks) {
-      Column broken = coalesce(c.condition(), lit(false));
-      reason = reason == null ? when(broken, lit(c.reason().code())) : reason.when(broken, lit(c.reason().code()));
-      detail = detail == null ? when(broken, c.detail()) : detail.when(broken, c.detail());
+    /**
+     * Fills {@code parse_reason} / {@code parse_detail} with the first broken rule, keeping a reason a
+     * reader already set.
+     *
+     * @param df rows with parse_reason and parse_detail columns
+     * @param checks rules in order of precedence
+     * @return df with both columns filled where a rule is broken
+     */
+    public static Dataset<Row> apply(Dataset<Row> df, List<Check> checks) {
+        Column reason = null;
+        Column detail = null;
+        for (Check c : checks) {
+            Column broken = coalesce(c.condition(), lit(false));
+            reason = reason == null
+                    ? when(broken, lit(c.reason().code()))
+                    : reason.when(broken, lit(c.reason().code()));
+            detail = detail == null ? when(broken, c.detail()) : detail.when(broken, c.detail());
+        }
+        if (reason == null) {
+            return df;
+        }
+        Column parsed = col(Cols.PARSE_REASON).isNotNull();
+        return df.withColumn(
+                        Cols.PARSE_DETAIL, when(parsed, col(Cols.PARSE_DETAIL)).otherwise(detail))
+                .withColumn(
+                        Cols.PARSE_REASON, when(parsed, col(Cols.PARSE_REASON)).otherwise(reason));
     }
-    if (reason == null) {
-      return df;
-    }
-    Column parsed = col(Cols.PARSE_REASON).isNotNull();
-    return df
-        .withColumn(Cols.PARSE_DETAIL, when(parsed, col(Cols.PARSE_DETAIL)).otherwise(detail))
-        .withColumn(Cols.PARSE_REASON, when(parsed, col(Cols.PARSE_REASON)).otherwise(reason));
-  }
 }

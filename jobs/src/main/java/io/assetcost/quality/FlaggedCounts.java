@@ -19,16 +19,17 @@ import org.apache.spark.sql.Row;
  */
 public record FlaggedCounts(long records, long used, long duplicates) {
 
-  /**
-   * Counts a flagged dataset in one Spark job.
-   *
-   * @param flagged every record, flagged
-   * @param used true for a record the run uses (a null counts as false)
-   * @param duplicate name of the boolean column marking an exact duplicate beyond the first
-   * @return the counts
-   */
-  public static FlaggedCounts of(Dataset<Row> flagged, Column used, String duplicate) {
-    Row r = flagged.agg(count(lit(1)), count_if(coalesce(used, lit(false))), count_if(col(duplicate))).first();
-    return new FlaggedCounts(r.getLong(0), r.getLong(1), r.getLong(2));
-  }
+    /**
+     * Counts a flagged dataset in one Spark job.
+     *
+     * @param flagged every record, flagged
+     * @param used true for a record the run uses (a null counts as false)
+     * @param duplicate name of the boolean column marking an exact duplicate beyond the first
+     * @return the counts
+     */
+    public static FlaggedCounts of(Dataset<Row> flagged, Column used, String duplicate) {
+        Row r = flagged.agg(count(lit(1)), count_if(coalesce(used, lit(false))), count_if(col(duplicate)))
+                .first();
+        return new FlaggedCounts(r.getLong(0), r.getLong(1), r.getLong(2));
+    }
 }

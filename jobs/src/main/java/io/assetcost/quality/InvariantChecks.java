@@ -31,62 +31,81 @@ import org.apache.spark.sql.Row;
  */
 public final class InvariantChecks {
 
-  private InvariantChecks() {}
+    private InvariantChecks() {}
 
-  /**
-   * Conservation: the sum of request_costs.cost_usd equals the total of asset_costs, the total of
-   * cost_per_approved_asset, and direct + waste + pending of both, exactly; and no join fanned out (the
-   * assets' request counts add up to the requests priced, one row per asset).
-   *
-   * @param requestCosts the requests of the assets reported: cost_usd (decimal(38,12), USD)
-   * @param assetCosts rows of asset_costs
-   * @param costPerApprovedAsset rows of cost_per_approved_asset
-   * @return the results, one per comparison
-   */
-  public static List<Invariant> conservation(Dataset<Row> requestCosts, Dataset<Row> assetCosts,
-      Dataset<Row> costPerApprovedAsset) {
-    Column directWastePending = col(DIRECT_COST_USD).plus(col(WASTE_COST_USD)).plus(col(PENDING_COST_USD));
-    Row r = requestCosts.agg(sum(COST_USD), count(lit(1))).first();
-    BigDecimal requests = r.isNullAt(0) ? BigDecimal.ZERO : r.getDecimal(0);
-    long requestRows = r.getLong(1);
-    Row a = assetCosts.agg(sum(TOTAL_COST_USD), sum(directWastePending), sum(REQUESTS), count(lit(1)),
-        countDistinct(col(WORKFLOW_ID), col(ASSET_ID))).first();
-    Row c = costPerApprovedAsset.agg(sum(TOTAL_COST_USD), sum(directWastePending),
-        sum(col(RESOLVED_COST_USD).plus(col(PENDING_COST_USD))), sum(REQUESTS)).first();
-    List<Invariant> out = new ArrayList<>();
-    out.add(Invariant.equal("conservation: request_costs = asset_costs.total_cost_usd", requests, a.getDecimal(0)));
-    out.add(Invariant.equal("conservation: request_costs = asset_costs direct + waste + pending", requests,
-        a.getDecimal(1)));
-    out.add(Invariant.equal("conservation: request_costs = cost_per_approved_asset.total_cost_usd", requests,
-        c.getDecimal(0)));
-    out.add(Invariant.equal("conservation: request_costs = cost_per_approved_asset direct + waste + pending",
-        requests, c.getDecimal(1)));
-    out.add(Invariant.equal("conservation: request_costs = cost_per_approved_asset resolved + pending", requests,
-        c.getDecimal(2)));
-    long assetRequests = a.isNullAt(2) ? 0 : a.getLong(2);
-    long cohortRequests = c.isNullAt(3) ? 0 : c.getLong(3);
-    out.add(new Invariant("no fan-out: requests priced = requests over assets = requests over cohorts",
-        requestRows == assetRequests && assetRequests == cohortRequests,
-        requestRows + " = " + assetRequests + " = " + cohortRequests));
-    out.add(new Invariant("no fan-out: one asset_costs row per asset", a.getLong(3) == a.getLong(4),
-        a.getLong(3) + " rows, " + a.getLong(4) + " distinct assets"));
-    return out;
-  }
-
-  /**
-   * Nothing unpriced became $0: every priced request has a rate model, and every meter with tokens has a
-   * rate.
-   *
-   * @param requestCosts rows of request_costs
-   * @return the result
-   */
-  public static Invariant nothingUnpriced(Dataset<Row> requestCosts) {
-    Column bad = col(RATE_MODEL).isNull();
-    for (Meter m : Meter.values()) {
-      bad = bad.or(col(m.tokensColumn()).gt(0).and(col(m.rateColumn()).isNull()));
+    /**
+     * Conservation: the sum of request_costs.cost_usd equals the total of asset_costs, the total of
+     * cost_per_approved_asset, and direct + waste + pending of both, exactly; and no join fanned out (the
+     * assets' request counts add up to the requests priced, one row per asset).
+     *
+     * @param requestCosts the requests of the assets reported: cost_usd (decimal(38,12), USD)
+     * @param assetCosts rows of asset_costs
+     * @param costPerApprovedAsset rows of cost_per_approved_asset
+     * @return the results, one per comparison
+     */
+    public static List<Invariant> conservation(
+            Dataset<Row> requestCosts, Dataset<Row> assetCosts, Dataset<Row> costPerApprovedAsset) {
+        Column directWastePending =
+                col(DIRECT_COST_USD).plus(col(WASTE_COST_USD)).plus(col(PENDING_COST_USD));
+        Row r = requestCosts.agg(sum(COST_USD), count(lit(1))).first();
+        BigDecimal requests = r.isNullAt(0) ? BigDecimal.ZERO : r.getDecimal(0);
+        long requestRows = r.getLong(1);
+        Row a = assetCosts
+                .agg(
+                        sum(TOTAL_COST_USD),
+                        sum(directWastePending),
+                        sum(REQUESTS),
+                        count(lit(1)),
+                        countDistinct(col(WORKFLOW_ID), col(ASSET_ID)))
+                .first();
+        Row c = costPerApprovedAsset
+                .agg(
+                        sum(TOTAL_COST_USD),
+                        sum(directWastePending),
+                        sum(col(RESOLVED_COST_USD).plus(col(PENDING_COST_USD))),
+                        sum(REQUESTS))
+                .first();
+        List<Invariant> out = new ArrayList<>();
+        out.add(Invariant.equal("conservation: request_costs = asset_costs.total_cost_usd", requests, a.getDecimal(0)));
+        out.add(Invariant.equal(
+                "conservation: request_costs = asset_costs direct + waste + pending", requests, a.getDecimal(1)));
+        out.add(Invariant.equal(
+                "conservation: request_costs = cost_per_approved_asset.total_cost_usd", requests, c.getDecimal(0)));
+        out.add(Invariant.equal(
+                "conservation: request_costs = cost_per_approved_asset direct + waste + pending",
+                requests,
+                c.getDecimal(1)));
+        out.add(Invariant.equal(
+                "conservation: request_costs = cost_per_approved_asset resolved + pending", requests, c.getDecimal(2)));
+        long assetRequests = a.isNullAt(2) ? 0 : a.getLong(2);
+        long cohortRequests = c.isNullAt(3) ? 0 : c.getLong(3);
+        out.add(new Invariant(
+                "no fan-out: requests priced = requests over assets = requests over cohorts",
+                requestRows == assetRequests && assetRequests == cohortRequests,
+                requestRows + " = " + assetRequests + " = " + cohortRequests));
+        out.add(new Invariant(
+                "no fan-out: one asset_costs row per asset",
+                a.getLong(3) == a.getLong(4),
+                a.getLong(3) + " rows, " + a.getLong(4) + " distinct assets"));
+        return out;
     }
-    long n = requestCosts.filter(bad).count();
-    return new Invariant("nothing unpriced: every meter with tokens has a rate", n == 0,
-        n + " priced requests with tokens on a meter without a rate");
-  }
+
+    /**
+     * Nothing unpriced became $0: every priced request has a rate model, and every meter with tokens has a
+     * rate.
+     *
+     * @param requestCosts rows of request_costs
+     * @return the result
+     */
+    public static Invariant nothingUnpriced(Dataset<Row> requestCosts) {
+        Column bad = col(RATE_MODEL).isNull();
+        for (Meter m : Meter.values()) {
+            bad = bad.or(col(m.tokensColumn()).gt(0).and(col(m.rateColumn()).isNull()));
+        }
+        long n = requestCosts.filter(bad).count();
+        return new Invariant(
+                "nothing unpriced: every meter with tokens has a rate",
+                n == 0,
+                n + " priced requests with tokens on a meter without a rate");
+    }
 }

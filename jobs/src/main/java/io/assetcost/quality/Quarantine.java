@@ -13,31 +13,35 @@ import org.apache.spark.sql.Row;
  * detail, raw_record, source_file. The reason codes are {@link QuarantineReason}'s.
  */
 public final class Quarantine {
-  /** Source value of usage records. */
-  public static final String USAGE = "usage";
-  /** Source value of acceptance records. */
-  public static final String ACCEPTANCE = "acceptance";
-  /** Source value of billed results (the month close's Costs API pages). */
-  public static final String COSTS = "costs";
+    /** Source value of usage records. */
+    public static final String USAGE = "usage";
+    /** Source value of acceptance records. */
+    public static final String ACCEPTANCE = "acceptance";
+    /** Source value of billed results (the month close's Costs API pages). */
+    public static final String COSTS = "costs";
 
-  private Quarantine() {}
+    private Quarantine() {}
 
-  /**
-   * Projects rejected records to quarantine rows.
-   *
-   * @param rejected rows with raw_record and source_file
-   * @param source {@link #USAGE} or {@link #ACCEPTANCE}
-   * @param reason reason code column
-   * @param detail detail column
-   * @return quarantine rows
-   */
-  public static Dataset<Row> rows(Dataset<Row> rejected, String source, Column reason, Column detail) {
-    return rejected.select(lit(source).as(Cols.SOURCE), reason.as(Cols.REASON), detail.as(Cols.DETAIL),
-        col(Cols.RAW_RECORD), col(Cols.SOURCE_FILE));
-  }
+    /**
+     * Projects rejected records to quarantine rows.
+     *
+     * @param rejected rows with raw_record and source_file
+     * @param source {@link #USAGE} or {@link #ACCEPTANCE}
+     * @param reason reason code column
+     * @param detail detail column
+     * @return quarantine rows
+     */
+    public static Dataset<Row> rows(Dataset<Row> rejected, String source, Column reason, Column detail) {
+        return rejected.select(
+                lit(source).as(Cols.SOURCE),
+                reason.as(Cols.REASON),
+                detail.as(Cols.DETAIL),
+                col(Cols.RAW_RECORD),
+                col(Cols.SOURCE_FILE));
+    }
 
-  /** Quarantine rows from records whose parse_reason / parse_detail are set. */
-  public static Dataset<Row> fromParseColumns(Dataset<Row> rejected, String source) {
-    return rows(rejected, source, col(Cols.PARSE_REASON), col(Cols.PARSE_DETAIL));
-  }
+    /** Quarantine rows from records whose parse_reason / parse_detail are set. */
+    public static Dataset<Row> fromParseColumns(Dataset<Row> rejected, String source) {
+        return rows(rejected, source, col(Cols.PARSE_REASON), col(Cols.PARSE_DETAIL));
+    }
 }

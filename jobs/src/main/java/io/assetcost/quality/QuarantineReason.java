@@ -10,122 +10,168 @@ import java.util.List;
  * entry here (docs/DESIGN.md, "Adding a quarantine reason").
  */
 public enum QuarantineReason {
-  /** A record that is not one record of its input's shape. */
-  MALFORMED_RECORD("malformed_record", List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE),
-      "not a JSON object of the log's types; a CSV record with the wrong number of fields or a cell that is"
-          + " not a number / ISO time; a CSV file that stops parsing (the rest of it is one record);"
-          + " `image_index` not a whole number",
-      "`{\"request_id\": \"req_1\", \"n\": \"two\"}`"),
-  /** A required field absent or blank. */
-  MISSING_FIELD("missing_field", List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE, Quarantine.COSTS),
-      "`request_id`, `created`, `workflow_id`, `model`, `status` or `n` absent or blank;"
-          + " `input_tokens_details` absent while `input_tokens` > 0; a decision without `request_id`,"
-          + " `image_index`, `decision` or `decided_at`; a billed amount without a value",
-      "a usage line without `model`"),
-  /** A value outside what the field can hold. */
-  INVALID_VALUE("invalid_value", List.of(Quarantine.USAGE),
-      "`n` below 1; `created` outside 2000-2100 (milliseconds?)", "`\"created\": 1763683200000`"),
-  /** Token counts that contradict each other. */
-  INCONSISTENT_TOKENS("inconsistent_tokens", List.of(Quarantine.USAGE),
-      "`input_tokens` differs from `text_tokens + image_tokens`", "`input_tokens` 2700, details 1200 + 1400"),
-  /** A token count below zero. */
-  NEGATIVE_TOKENS("negative_tokens", List.of(Quarantine.USAGE), "a token count below 0",
-      "`\"output_tokens\": -4160`"),
-  /** Cached tokens above the input tokens they are part of. */
-  CACHED_EXCEEDS_TOTAL("cached_exceeds_total", List.of(Quarantine.USAGE),
-      "cached tokens above the input tokens they are part of",
-      "`input_cached_text_tokens` 900 of 800 text tokens"),
-  /** Records of one request that differ. */
-  CONFLICTING_DUPLICATE("conflicting_duplicate", List.of(Quarantine.USAGE),
-      "records of one `request_id` that differ: all of them (identical ones count once and are reported as"
-          + " dropped)",
-      "`req_7` twice, with 4160 and 6240 output tokens"),
-  /** No rate in the card for the request. */
-  NO_RATE("no_rate", List.of(Quarantine.USAGE),
-      "no rate for the model, tier and time, or for a meter with tokens", "`gpt-image-3-preview`"),
-  /** A decision that is neither approved nor rejected. */
-  INVALID_DECISION("invalid_decision", List.of(Quarantine.ACCEPTANCE), "neither `approved` nor `rejected`",
-      "`maybe`"),
-  /** A decision time that is not a time. */
-  INVALID_TIMESTAMP("invalid_timestamp", List.of(Quarantine.ACCEPTANCE), "`decided_at` is not ISO-8601",
-      "`03/11/2026 10:15`"),
-  /** A decision on a request no usage record has. */
-  UNKNOWN_REQUEST("unknown_request", List.of(Quarantine.ACCEPTANCE), "no usage record has this `request_id`",
-      "`req_missing`"),
-  /** A decision on a request whose usage record is in quarantine. */
-  REQUEST_QUARANTINED("request_quarantined", List.of(Quarantine.ACCEPTANCE),
-      "its request's usage record is in quarantine", "a decision on a `no_rate` request"),
-  /** A decision on an image the request did not make. */
-  IMAGE_INDEX_OUT_OF_RANGE("image_index_out_of_range", List.of(Quarantine.ACCEPTANCE),
-      "outside `[0, n)` of its request", "`image_index` 3 of a request with `n` 2"),
-  /** A decision that names another asset or workflow than its request's. */
-  ASSET_MISMATCH("asset_mismatch", List.of(Quarantine.ACCEPTANCE),
-      "names another `asset_id` or `workflow_id` than its request's", "`sku-1042-side` for a `sku-1042-front` request"),
-  /** A billed bucket without times. */
-  BUCKET_WITHOUT_TIMES("bucket_without_times", List.of(Quarantine.COSTS), "a bucket without `start_time` or"
-      + " `end_time`", "`{\"results\": [...]}` alone"),
-  /** A billed bucket that is not one UTC day. */
-  BUCKET_NOT_A_DAY("bucket_not_a_day", List.of(Quarantine.COSTS), "a bucket that is not one UTC day",
-      "an hourly bucket"),
-  /** A billed amount in another currency. */
-  NON_USD_CURRENCY("non_usd_currency", List.of(Quarantine.COSTS), "an amount in another currency than USD",
-      "`\"currency\": \"eur\"`"),
-  /** The same billed bucket with different amounts. */
-  CONFLICTING_BUCKET("conflicting_bucket", List.of(Quarantine.COSTS),
-      "the same bucket, project and line item with different amounts on two pages", "0.40 on page 1, 0.42 on"
-          + " page 2");
+    /** A record that is not one record of its input's shape. */
+    MALFORMED_RECORD(
+            "malformed_record",
+            List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE),
+            "not a JSON object of the log's types; a CSV record with the wrong number of fields or a cell that is"
+                    + " not a number / ISO time; a CSV file that stops parsing (the rest of it is one record);"
+                    + " `image_index` not a whole number",
+            "`{\"request_id\": \"req_1\", \"n\": \"two\"}`"),
+    /** A required field absent or blank. */
+    MISSING_FIELD(
+            "missing_field",
+            List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE, Quarantine.COSTS),
+            "`request_id`, `created`, `workflow_id`, `model`, `status` or `n` absent or blank;"
+                    + " `input_tokens_details` absent while `input_tokens` > 0; a decision without `request_id`,"
+                    + " `image_index`, `decision` or `decided_at`; a billed amount without a value",
+            "a usage line without `model`"),
+    /** A value outside what the field can hold. */
+    INVALID_VALUE(
+            "invalid_value",
+            List.of(Quarantine.USAGE),
+            "`n` below 1; `created` outside 2000-2100 (milliseconds?)",
+            "`\"created\": 1763683200000`"),
+    /** Token counts that contradict each other. */
+    INCONSISTENT_TOKENS(
+            "inconsistent_tokens",
+            List.of(Quarantine.USAGE),
+            "`input_tokens` differs from `text_tokens + image_tokens`",
+            "`input_tokens` 2700, details 1200 + 1400"),
+    /** A token count below zero. */
+    NEGATIVE_TOKENS(
+            "negative_tokens", List.of(Quarantine.USAGE), "a token count below 0", "`\"output_tokens\": -4160`"),
+    /** Cached tokens above the input tokens they are part of. */
+    CACHED_EXCEEDS_TOTAL(
+            "cached_exceeds_total",
+            List.of(Quarantine.USAGE),
+            "cached tokens above the input tokens they are part of",
+            "`input_cached_text_tokens` 900 of 800 text tokens"),
+    /** Records of one request that differ. */
+    CONFLICTING_DUPLICATE(
+            "conflicting_duplicate",
+            List.of(Quarantine.USAGE),
+            "records of one `request_id` that differ: all of them (identical ones count once and are reported as"
+                    + " dropped)",
+            "`req_7` twice, with 4160 and 6240 output tokens"),
+    /** No rate in the card for the request. */
+    NO_RATE(
+            "no_rate",
+            List.of(Quarantine.USAGE),
+            "no rate for the model, tier and time, or for a meter with tokens",
+            "`gpt-image-3-preview`"),
+    /** A decision that is neither approved nor rejected. */
+    INVALID_DECISION(
+            "invalid_decision", List.of(Quarantine.ACCEPTANCE), "neither `approved` nor `rejected`", "`maybe`"),
+    /** A decision time that is not a time. */
+    INVALID_TIMESTAMP(
+            "invalid_timestamp", List.of(Quarantine.ACCEPTANCE), "`decided_at` is not ISO-8601", "`03/11/2026 10:15`"),
+    /** A decision on a request no usage record has. */
+    UNKNOWN_REQUEST(
+            "unknown_request",
+            List.of(Quarantine.ACCEPTANCE),
+            "no usage record has this `request_id`",
+            "`req_missing`"),
+    /** A decision on a request whose usage record is in quarantine. */
+    REQUEST_QUARANTINED(
+            "request_quarantined",
+            List.of(Quarantine.ACCEPTANCE),
+            "its request's usage record is in quarantine",
+            "a decision on a `no_rate` request"),
+    /** A decision on an image the request did not make. */
+    IMAGE_INDEX_OUT_OF_RANGE(
+            "image_index_out_of_range",
+            List.of(Quarantine.ACCEPTANCE),
+            "outside `[0, n)` of its request",
+            "`image_index` 3 of a request with `n` 2"),
+    /** A decision that names another asset or workflow than its request's. */
+    ASSET_MISMATCH(
+            "asset_mismatch",
+            List.of(Quarantine.ACCEPTANCE),
+            "names another `asset_id` or `workflow_id` than its request's",
+            "`sku-1042-side` for a `sku-1042-front` request"),
+    /** A billed bucket without times. */
+    BUCKET_WITHOUT_TIMES(
+            "bucket_without_times",
+            List.of(Quarantine.COSTS),
+            "a bucket without `start_time` or" + " `end_time`",
+            "`{\"results\": [...]}` alone"),
+    /** A billed bucket that is not one UTC day. */
+    BUCKET_NOT_A_DAY(
+            "bucket_not_a_day", List.of(Quarantine.COSTS), "a bucket that is not one UTC day", "an hourly bucket"),
+    /** A billed amount in another currency. */
+    NON_USD_CURRENCY(
+            "non_usd_currency",
+            List.of(Quarantine.COSTS),
+            "an amount in another currency than USD",
+            "`\"currency\": \"eur\"`"),
+    /** The same billed bucket with different amounts. */
+    CONFLICTING_BUCKET(
+            "conflicting_bucket",
+            List.of(Quarantine.COSTS),
+            "the same bucket, project and line item with different amounts on two pages",
+            "0.40 on page 1, 0.42 on" + " page 2");
 
-  private final String code;
-  private final List<String> sources;
-  private final String description;
-  private final String example;
+    private final String code;
+    private final List<String> sources;
+    private final String description;
+    private final String example;
 
-  QuarantineReason(String code, List<String> sources, String description, String example) {
-    this.code = code;
-    this.sources = sources;
-    this.description = description;
-    this.example = example;
-  }
-
-  /** The code written in the quarantine table's {@code reason} column, e.g. {@code no_rate}. */
-  public String code() {
-    return code;
-  }
-
-  /** The inputs ({@code usage}, {@code acceptance}, {@code costs}) that can quarantine a record for it. */
-  public List<String> sources() {
-    return sources;
-  }
-
-  /** What was wrong, in Markdown. */
-  public String description() {
-    return description;
-  }
-
-  /** An example, in Markdown. */
-  public String example() {
-    return example;
-  }
-
-  /**
-   * The reason of a code.
-   *
-   * @param code a {@code reason} value
-   * @return the reason
-   * @throws IllegalArgumentException for an unknown code
-   */
-  public static QuarantineReason of(String code) {
-    return Arrays.stream(values()).filter(r -> r.code.equals(code)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown quarantine reason '" + code + "'"));
-  }
-
-  /** The README's table of reasons: reason, inputs, what was wrong, example. */
-  public static String markdownTable() {
-    StringBuilder b = new StringBuilder("| reason | inputs | what was wrong | example |\n|---|---|---|---|\n");
-    for (QuarantineReason r : values()) {
-      b.append("| `").append(r.code).append("` | ").append(String.join(", ", r.sources)).append(" | ")
-          .append(r.description).append(" | ").append(r.example).append(" |\n");
+    QuarantineReason(String code, List<String> sources, String description, String example) {
+        this.code = code;
+        this.sources = sources;
+        this.description = description;
+        this.example = example;
     }
-    return b.toString();
-  }
+
+    /** The code written in the quarantine table's {@code reason} column, e.g. {@code no_rate}. */
+    public String code() {
+        return code;
+    }
+
+    /** The inputs ({@code usage}, {@code acceptance}, {@code costs}) that can quarantine a record for it. */
+    public List<String> sources() {
+        return sources;
+    }
+
+    /** What was wrong, in Markdown. */
+    public String description() {
+        return description;
+    }
+
+    /** An example, in Markdown. */
+    public String example() {
+        return example;
+    }
+
+    /**
+     * The reason of a code.
+     *
+     * @param code a {@code reason} value
+     * @return the reason
+     * @throws IllegalArgumentException for an unknown code
+     */
+    public static QuarantineReason of(String code) {
+        return Arrays.stream(values())
+                .filter(r -> r.code.equals(code))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown quarantine reason '" + code + "'"));
+    }
+
+    /** The README's table of reasons: reason, inputs, what was wrong, example. */
+    public static String markdownTable() {
+        StringBuilder b = new StringBuilder("| reason | inputs | what was wrong | example |\n|---|---|---|---|\n");
+        for (QuarantineReason r : values()) {
+            b.append("| `")
+                    .append(r.code)
+                    .append("` | ")
+                    .append(String.join(", ", r.sources))
+                    .append(" | ")
+                    .append(r.description)
+                    .append(" | ")
+                    .append(r.example)
+                    .append(" |\n");
+        }
+        return b.toString();
+    }
 }

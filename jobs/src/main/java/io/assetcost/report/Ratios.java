@@ -21,31 +21,31 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
  */
 public final class Ratios {
 
-  /** Scale of every ratio column (decimal(38,12)). */
-  public static final int SCALE = 12;
+    /** Scale of every ratio column (decimal(38,12)). */
+    public static final int SCALE = 12;
 
-  private static final UserDefinedFunction DIVIDE = udf(
-      (UDF2<BigDecimal, BigDecimal, BigDecimal>) Ratios::divide, RequestPricing.USD);
+    private static final UserDefinedFunction DIVIDE =
+            udf((UDF2<BigDecimal, BigDecimal, BigDecimal>) Ratios::divide, RequestPricing.USD);
 
-  private Ratios() {}
+    private Ratios() {}
 
-  /**
-   * {@code numerator / denominator} at scale 12, half-even.
-   *
-   * @return the quotient, or null when either is null or the denominator is zero
-   */
-  public static BigDecimal divide(BigDecimal numerator, BigDecimal denominator) {
-    if (numerator == null || denominator == null || denominator.signum() == 0) {
-      return null;
+    /**
+     * {@code numerator / denominator} at scale 12, half-even.
+     *
+     * @return the quotient, or null when either is null or the denominator is zero
+     */
+    public static BigDecimal divide(BigDecimal numerator, BigDecimal denominator) {
+        if (numerator == null || denominator == null || denominator.signum() == 0) {
+            return null;
+        }
+        return numerator.divide(denominator, SCALE, RoundingMode.HALF_EVEN);
     }
-    return numerator.divide(denominator, SCALE, RoundingMode.HALF_EVEN);
-  }
 
-  /**
-   * The column {@code numerator / denominator} (decimal(38,12)); both sides are cast to decimal(38,12)
-   * first, which is exact for counts and money columns.
-   */
-  public static Column divide(Column numerator, Column denominator) {
-    return DIVIDE.apply(numerator.cast(RequestPricing.USD), denominator.cast(RequestPricing.USD));
-  }
+    /**
+     * The column {@code numerator / denominator} (decimal(38,12)); both sides are cast to decimal(38,12)
+     * first, which is exact for counts and money columns.
+     */
+    public static Column divide(Column numerator, Column denominator) {
+        return DIVIDE.apply(numerator.cast(RequestPricing.USD), denominator.cast(RequestPricing.USD));
+    }
 }

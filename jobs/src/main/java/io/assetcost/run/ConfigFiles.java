@@ -19,44 +19,45 @@ import org.apache.hadoop.fs.Path;
  */
 public final class ConfigFiles {
 
-  private ConfigFiles() {}
+    private ConfigFiles() {}
 
-  /**
-   * Reads and parses a configuration file.
-   *
-   * @param conf Hadoop configuration
-   * @param option the option that names the file, for messages (e.g. {@code --rates})
-   * @param location the file, or null for the embedded default
-   * @param resource the embedded default's classpath resource
-   * @param parse parses the text; its second argument describes the source for messages
-   * @param <T> what the file holds
-   * @return the parsed content
-   * @throws InputException when the file does not exist or cannot be read (and whatever {@code parse}
-   *     throws for bad content)
-   */
-  public static <T> T read(Configuration conf, String option, String location, String resource,
-      BiFunction<Reader, String, T> parse) {
-    if (location == null) {
-      try (InputStream in = ConfigFiles.class.getClassLoader().getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IllegalStateException("the embedded " + resource + " is missing from the jar");
+    /**
+     * Reads and parses a configuration file.
+     *
+     * @param conf Hadoop configuration
+     * @param option the option that names the file, for messages (e.g. {@code --rates})
+     * @param location the file, or null for the embedded default
+     * @param resource the embedded default's classpath resource
+     * @param parse parses the text; its second argument describes the source for messages
+     * @param <T> what the file holds
+     * @return the parsed content
+     * @throws InputException when the file does not exist or cannot be read (and whatever {@code parse}
+     *     throws for bad content)
+     */
+    public static <T> T read(
+            Configuration conf, String option, String location, String resource, BiFunction<Reader, String, T> parse) {
+        if (location == null) {
+            try (InputStream in = ConfigFiles.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("the embedded " + resource + " is missing from the jar");
+                }
+                return parse.apply(utf8(in), "embedded " + resource);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the embedded " + resource, e);
+            }
         }
-        return parse.apply(utf8(in), "embedded " + resource);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the embedded " + resource, e);
-      }
+        Path path = new Path(location);
+        try (InputStream in = path.getFileSystem(conf).open(path);
+                Reader reader = utf8(in)) {
+            return parse.apply(reader, location);
+        } catch (FileNotFoundException e) {
+            throw new InputException(option + " " + location + " does not exist", e);
+        } catch (IOException e) {
+            throw new InputException(option + " " + location + " cannot be read: " + e.getMessage(), e);
+        }
     }
-    Path path = new Path(location);
-    try (InputStream in = path.getFileSystem(conf).open(path); Reader reader = utf8(in)) {
-      return parse.apply(reader, location);
-    } catch (FileNotFoundException e) {
-      throw new InputException(option + " " + location + " does not exist", e);
-    } catch (IOException e) {
-      throw new InputException(option + " " + location + " cannot be read: " + e.getMessage(), e);
-    }
-  }
 
-  private static Reader utf8(InputStream in) throws IOException {
-    return new InputStreamReader(BOMInputStream.builder().setInputStream(in).get(), StandardCharsets.UTF_8);
-  }
+    private static Reader utf8(InputStream in) throws IOException {
+        return new InputStreamReader(BOMInputStream.builder().setInputStream(in).get(), StandardCharsets.UTF_8);
+    }
 }

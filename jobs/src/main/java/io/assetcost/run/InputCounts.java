@@ -14,18 +14,18 @@ package io.assetcost.run;
  */
 public record InputCounts(long read, long setAside, long used, long quarantined, long duplicates) {
 
-  /** Records this run examined: read minus set aside. */
-  public long examined() {
-    return read - setAside;
-  }
+    /** Records this run examined: read minus set aside. */
+    public long examined() {
+        return read - setAside;
+    }
 
-  /** Whether examined = used + quarantined + duplicates. */
-  public boolean accounted() {
-    return examined() == used + quarantined + duplicates;
-  }
+    /** Whether examined = used + quarantined + duplicates. */
+    public boolean accounted() {
+        return examined() == used + quarantined + duplicates;
+    }
 
-  /** The same counts with another quarantined figure (counted after the first pass). */
-  public InputCounts withQuarantined(long q) {
-    return new InputCounts(read, setAside, used, q, duplicates);
-  }
+    /** The same counts with another quarantined figure (counted after the first pass). */
+    public InputCounts withQuarantined(long q) {
+        return new InputCounts(read, setAside, used, q, duplicates);
+    }
 }

@@ -7,20 +7,20 @@ package io.assetcost.run;
  * goes to quarantine.)
  */
 public class InputException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /**
-   * @param message one line naming the path or option and what is wrong with it
-   */
-  public InputException(String message) {
-    super(message);
-  }
+    /**
+     * @param message one line naming the path or option and what is wrong with it
+     */
+    public InputException(String message) {
+        super(message);
+    }
 
-  /**
-   * @param message one line naming the path or option and what is wrong with it
-   * @param cause the underlying failure
-   */
-  public InputException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    /**
+     * @param message one line naming the path or option and what is wrong with it
+     * @param cause the underlying failure
+     */
+    public InputException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

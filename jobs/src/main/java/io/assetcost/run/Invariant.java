@@ -16,57 +16,58 @@ import org.slf4j.Logger;
  */
 public record Invariant(String name, boolean passed, String detail) {
 
-  /** The result as a JSON-ready map: name, passed, detail. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", name);
-    m.put("passed", passed);
-    m.put("detail", detail);
-    return m;
-  }
-
-  /**
-   * Two exact amounts that must agree to the last decimal.
-   *
-   * @param name what is compared
-   * @param expected the reference amount, USD
-   * @param actual the amount compared to it, USD (null = 0)
-   * @return the result, with both figures as plain decimals
-   */
-  public static Invariant equal(String name, BigDecimal expected, BigDecimal actual) {
-    BigDecimal a = actual == null ? BigDecimal.ZERO : actual;
-    return new Invariant(name, expected.compareTo(a) == 0, expected.toPlainString() + " vs " + a.toPlainString());
-  }
-
-  /**
-   * Accounting: records read = used + quarantined + exact duplicates dropped.
-   *
-   * @param input the input's name
-   * @param counts its counts
-   * @return the result
-   */
-  public static Invariant accounted(String input, InputCounts counts) {
-    return new Invariant("accounted: " + input + " read = used + quarantined + duplicates dropped",
-        counts.accounted(), counts.examined() + " = " + counts.used() + " + " + counts.quarantined() + " + "
-            + counts.duplicates());
-  }
-
-  /** Whether every check passed. */
-  public static boolean allPassed(List<Invariant> checks) {
-    return checks.stream().allMatch(Invariant::passed);
-  }
-
-  /**
-   * Logs every failed check at ERROR, one line each.
-   *
-   * @param checks the results
-   * @param log the job's logger
-   */
-  public static void logFailures(List<Invariant> checks, Logger log) {
-    for (Invariant c : checks) {
-      if (!c.passed()) {
-        log.error("invariant failed: {} ({})", c.name(), c.detail());
-      }
+    /** The result as a JSON-ready map: name, passed, detail. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("passed", passed);
+        m.put("detail", detail);
+        return m;
     }
-  }
+
+    /**
+     * Two exact amounts that must agree to the last decimal.
+     *
+     * @param name what is compared
+     * @param expected the reference amount, USD
+     * @param actual the amount compared to it, USD (null = 0)
+     * @return the result, with both figures as plain decimals
+     */
+    public static Invariant equal(String name, BigDecimal expected, BigDecimal actual) {
+        BigDecimal a = actual == null ? BigDecimal.ZERO : actual;
+        return new Invariant(name, expected.compareTo(a) == 0, expected.toPlainString() + " vs " + a.toPlainString());
+    }
+
+    /**
+     * Accounting: records read = used + quarantined + exact duplicates dropped.
+     *
+     * @param input the input's name
+     * @param counts its counts
+     * @return the result
+     */
+    public static Invariant accounted(String input, InputCounts counts) {
+        return new Invariant(
+                "accounted: " + input + " read = used + quarantined + duplicates dropped",
+                counts.accounted(),
+                counts.examined() + " = " + counts.used() + " + " + counts.quarantined() + " + " + counts.duplicates());
+    }
+
+    /** Whether every check passed. */
+    public static boolean allPassed(List<Invariant> checks) {
+        return checks.stream().allMatch(Invariant::passed);
+    }
+
+    /**
+     * Logs every failed check at ERROR, one line each.
+     *
+     * @param checks the results
+     * @param log the job's logger
+     */
+    public static void logFailures(List<Invariant> checks, Logger log) {
+        for (Invariant c : checks) {
+            if (!c.passed()) {
+                log.error("invariant failed: {} ({})", c.name(), c.detail());
+            }
+        }
+    }
 }

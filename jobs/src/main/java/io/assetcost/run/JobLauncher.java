@@ -15,81 +15,88 @@ import picocli.CommandLine;
  */
 public final class JobLauncher {
 
-  private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
 
-  /** Options that can check themselves after parsing. */
-  public interface Validated {
+    /** Options that can check themselves after parsing. */
+    public interface Validated {
+        /**
+         * Checks values picocli cannot.
+         *
+         * @throws InputException naming the option and what to give instead
+         */
+        void validate();
+    }
+
+    private JobLauncher() {}
+
     /**
-     * Checks values picocli cannot.
+     * Parses and runs.
      *
-     * @throws InputException naming the option and what to give instead
+     * @param appName Spark application name
+     * @param options the annotated options object to fill
+     * @param args command-line arguments
+     * @param out where --help and --version go
+     * @param err where the one-line error goes
+     * @param session a session to use and leave running, or null to build one and stop it
+     * @param run the job, given the session (options are already filled); returns its exit code
+     * @return the exit code
      */
-    void validate();
-  }
-
-  private JobLauncher() {}
-
-  /**
-   * Parses and runs.
-   *
-   * @param appName Spark application name
-   * @param options the annotated options object to fill
-   * @param args command-line arguments
-   * @param out where --help and --version go
-   * @param err where the one-line error goes
-   * @param session a session to use and leave running, or null to build one and stop it
-   * @param run the job, given the session (options are already filled); returns its exit code
-   * @return the exit code
-   */
-  public static int execute(String appName, Validated options, String[] args, PrintStream out,
-      PrintStream err, SparkSession session, ToIntFunction<SparkSession> run) {
-    CommandLine cli = new CommandLine(options);
-    try {
-      CommandLine.ParseResult parsed = cli.parseArgs(args);
-      if (parsed.isUsageHelpRequested()) {
-        cli.usage(out);
-        return 0;
-      }
-      if (parsed.isVersionHelpRequested()) {
-        cli.printVersionHelp(out);
-        return 0;
-      }
-      options.validate();
-    } catch (CommandLine.ParameterException e) {
-      err.println(appName + ": " + e.getMessage() + " (see --help)");
-      return 2;
-    } catch (InputException e) {
-      err.println(appName + ": " + e.getMessage());
-      return 2;
+    public static int execute(
+            String appName,
+            Validated options,
+            String[] args,
+            PrintStream out,
+            PrintStream err,
+            SparkSession session,
+            ToIntFunction<SparkSession> run) {
+        CommandLine cli = new CommandLine(options);
+        try {
+            CommandLine.ParseResult parsed = cli.parseArgs(args);
+            if (parsed.isUsageHelpRequested()) {
+                cli.usage(out);
+                return 0;
+            }
+            if (parsed.isVersionHelpRequested()) {
+                cli.printVersionHelp(out);
+                return 0;
+            }
+            options.validate();
+        } catch (CommandLine.ParameterException e) {
+            err.println(appName + ": " + e.getMessage() + " (see --help)");
+            return 2;
+        } catch (InputException e) {
+            err.println(appName + ": " + e.getMessage());
+            return 2;
+        }
+        SparkSession spark = session != null
+                ? session
+                : SparkSettings.apply(SparkSession.builder().appName(appName)).getOrCreate();
+        SparkSettings.apply(spark);
+        try {
+            return run.applyAsInt(spark);
+        } catch (InputException e) {
+            err.println(appName + ": " + e.getMessage());
+            return 2;
+        } catch (LockedException e) {
+            err.println(appName + ": " + e.getMessage());
+            return 4;
+        } catch (RuntimeException e) {
+            LOG.error(appName + " run failed", e);
+            err.println(appName + ": run failed: " + oneLine(e));
+            return 1;
+        } finally {
+            if (session == null) {
+                spark.stop();
+            }
+        }
     }
-    SparkSession spark = session != null ? session
-        : SparkSettings.apply(SparkSession.builder().appName(appName)).getOrCreate();
-    SparkSettings.apply(spark);
-    try {
-      return run.applyAsInt(spark);
-    } catch (InputException e) {
-      err.println(appName + ": " + e.getMessage());
-      return 2;
-    } catch (LockedException e) {
-      err.println(appName + ": " + e.getMessage());
-      return 4;
-    } catch (RuntimeException e) {
-      LOG.error(appName + " run failed", e);
-      err.println(appName + ": run failed: " + oneLine(e));
-      return 1;
-    } finally {
-      if (session == null) {
-        spark.stop();
-      }
-    }
-  }
 
-  private static String oneLine(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    private static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
+        return msg.lines().findFirst().orElse(msg);
     }
-    String msg = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
-    return msg.lines().findFirst().orElse(msg);
-  }
 }

@@ -11,34 +11,34 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class Kept implements AutoCloseable {
 
-  private final StorageLevel level;
-  private final List<Dataset<?>> kept = new ArrayList<>();
+    private final StorageLevel level;
+    private final List<Dataset<?>> kept = new ArrayList<>();
 
-  /**
-   * @param level where kept datasets live (the cost job keeps them on local disk: see docs/DESIGN.md,
-   *     "Performance notes")
-   */
-  public Kept(StorageLevel level) {
-    this.level = level;
-  }
+    /**
+     * @param level where kept datasets live (the cost job keeps them on local disk: see docs/DESIGN.md,
+     *     "Performance notes")
+     */
+    public Kept(StorageLevel level) {
+        this.level = level;
+    }
 
-  /**
-   * Persists a dataset at this holder's level and remembers it for release.
-   *
-   * @param df the dataset
-   * @param <T> its row type
-   * @return the persisted dataset (the same object)
-   */
-  public <T> Dataset<T> keep(Dataset<T> df) {
-    Dataset<T> persisted = df.persist(level);
-    kept.add(persisted);
-    return persisted;
-  }
+    /**
+     * Persists a dataset at this holder's level and remembers it for release.
+     *
+     * @param df the dataset
+     * @param <T> its row type
+     * @return the persisted dataset (the same object)
+     */
+    public <T> Dataset<T> keep(Dataset<T> df) {
+        Dataset<T> persisted = df.persist(level);
+        kept.add(persisted);
+        return persisted;
+    }
 
-  /** Releases every dataset kept. */
-  @Override
-  public void close() {
-    kept.forEach(Dataset::unpersist);
-    kept.clear();
-  }
+    /** Releases every dataset kept. */
+    @Override
+    public void close() {
+        kept.forEach(Dataset::unpersist);
+        kept.clear();
+    }
 }

@@ -5,12 +5,12 @@ package io.assetcost.run;
  * holder (host, pid, run id, start time) and where the lock file is.
  */
 public class LockedException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /**
-   * @param message one line naming the holder
-   */
-  public LockedException(String message) {
-    super(message);
-  }
+    /**
+     * @param message one line naming the holder
+     */
+    public LockedException(String message) {
+        super(message);
+    }
 }

@@ -23,38 +23,38 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkSettings {
 
-  /** The settings, in the order they are applied. */
-  public static final Map<String, String> SQL = sql();
+    /** The settings, in the order they are applied. */
+    public static final Map<String, String> SQL = sql();
 
-  private SparkSettings() {}
+    private SparkSettings() {}
 
-  private static Map<String, String> sql() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("spark.sql.session.timeZone", "UTC");
-    m.put("spark.sql.decimalOperations.allowPrecisionLoss", "false");
-    m.put("spark.sql.datetime.java8API.enabled", "true");
-    m.put("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
-    m.put("spark.sql.debug.maxToStringFields", "200");
-    return java.util.Collections.unmodifiableMap(m);
-  }
+    private static Map<String, String> sql() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("spark.sql.session.timeZone", "UTC");
+        m.put("spark.sql.decimalOperations.allowPrecisionLoss", "false");
+        m.put("spark.sql.datetime.java8API.enabled", "true");
+        m.put("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+        m.put("spark.sql.debug.maxToStringFields", "200");
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
-  /**
-   * Applies {@link #SQL} to a builder.
-   *
-   * @param builder a session builder
-   * @return the same builder
-   */
-  public static SparkSession.Builder apply(SparkSession.Builder builder) {
-    SQL.forEach(builder::config);
-    return builder;
-  }
+    /**
+     * Applies {@link #SQL} to a builder.
+     *
+     * @param builder a session builder
+     * @return the same builder
+     */
+    public static SparkSession.Builder apply(SparkSession.Builder builder) {
+        SQL.forEach(builder::config);
+        return builder;
+    }
 
-  /**
-   * Applies {@link #SQL} to a running session (idempotent).
-   *
-   * @param spark the session
-   */
-  public static void apply(SparkSession spark) {
-    SQL.forEach((k, v) -> spark.conf().set(k, v));
-  }
+    /**
+     * Applies {@link #SQL} to a running session (idempotent).
+     *
+     * @param spark the session
+     */
+    public static void apply(SparkSession spark) {
+        SQL.forEach((k, v) -> spark.conf().set(k, v));
+    }
 }

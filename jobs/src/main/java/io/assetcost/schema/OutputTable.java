@@ -35,101 +35,123 @@ import org.apache.spark.sql.types.StructType;
  * file. Adding a table is one entry here plus its {@code .avsc} (docs/DESIGN.md, "Adding an output table").
  */
 public enum OutputTable {
-  /** Grain: one priced request; partitioned by usage_date. */
-  REQUEST_COSTS("request_costs", EnumSet.of(Job.COST), USAGE_DATE, false, USAGE_DATE, REQUEST_ID),
-  /** Grain: one asset; partitioned by cohort_date. */
-  ASSET_COSTS("asset_costs", EnumSet.of(Job.COST), COHORT_DATE, false, COHORT_DATE, WORKFLOW_ID, Cols.ASSET_ID),
-  /** Report, grain cohort_date x workflow_id. */
-  COST_PER_APPROVED_ASSET(
-      "cost_per_approved_asset", EnumSet.of(Job.COST), COHORT_DATE, true, COHORT_DATE, WORKFLOW_ID),
-  /** Report, grain cohort_date x workflow_id x waste_reason. */
-  RETRY_WASTE("retry_waste", EnumSet.of(Job.COST), COHORT_DATE, true, COHORT_DATE, WORKFLOW_ID, WASTE_REASON),
-  /** Grain: one input record that could not be trusted; replaced whole by each run. */
-  QUARANTINE("quarantine", EnumSet.of(Job.COST, Job.MONTH_CLOSE), null, true, SOURCE, SOURCE_FILE, REASON,
-      RAW_RECORD, DETAIL),
-  /** Month close, grain month x project x model x tier x meter x rate. */
-  MONTHLY_SPEND("monthly_spend", EnumSet.of(Job.MONTH_CLOSE), null, true, PROJECT_ID, MODEL, SERVICE_TIER,
-      METER, USD_PER_1M_TOKENS),
-  /** Month close, grain month x quarantine reason. */
-  UNPRICED_USAGE("unpriced_usage", EnumSet.of(Job.MONTH_CLOSE), null, true, BILLING_MONTH, REASON),
-  /** Month close, grain day x project plus a month row per project. */
-  COST_RECONCILIATION("cost_reconciliation", EnumSet.of(Job.MONTH_CLOSE), null, true, GRAIN, PROJECT_ID,
-      USAGE_DATE),
-  /** Month close, FOCUS columns, grain charge day x project x workflow x model x tier x meter x rate. */
-  FOCUS_COSTS("focus_costs", EnumSet.of(Job.MONTH_CLOSE), null, true, "ChargePeriodStart", "SubAccountId",
-      "Tags", "SkuPriceId"),
-  /** Month close, billed line items matched to no model, grain line item x project. */
-  UNMATCHED_LINE_ITEMS("unmatched_line_items", EnumSet.of(Job.MONTH_CLOSE), null, true, LINE_ITEM, PROJECT_ID);
+    /** Grain: one priced request; partitioned by usage_date. */
+    REQUEST_COSTS("request_costs", EnumSet.of(Job.COST), USAGE_DATE, false, USAGE_DATE, REQUEST_ID),
+    /** Grain: one asset; partitioned by cohort_date. */
+    ASSET_COSTS("asset_costs", EnumSet.of(Job.COST), COHORT_DATE, false, COHORT_DATE, WORKFLOW_ID, Cols.ASSET_ID),
+    /** Report, grain cohort_date x workflow_id. */
+    COST_PER_APPROVED_ASSET(
+            "cost_per_approved_asset", EnumSet.of(Job.COST), COHORT_DATE, true, COHORT_DATE, WORKFLOW_ID),
+    /** Report, grain cohort_date x workflow_id x waste_reason. */
+    RETRY_WASTE("retry_waste", EnumSet.of(Job.COST), COHORT_DATE, true, COHORT_DATE, WORKFLOW_ID, WASTE_REASON),
+    /** Grain: one input record that could not be trusted; replaced whole by each run. */
+    QUARANTINE(
+            "quarantine",
+            EnumSet.of(Job.COST, Job.MONTH_CLOSE),
+            null,
+            true,
+            SOURCE,
+            SOURCE_FILE,
+            REASON,
+            RAW_RECORD,
+            DETAIL),
+    /** Month close, grain month x project x model x tier x meter x rate. */
+    MONTHLY_SPEND(
+            "monthly_spend",
+            EnumSet.of(Job.MONTH_CLOSE),
+            null,
+            true,
+            PROJECT_ID,
+            MODEL,
+            SERVICE_TIER,
+            METER,
+            USD_PER_1M_TOKENS),
+    /** Month close, grain month x quarantine reason. */
+    UNPRICED_USAGE("unpriced_usage", EnumSet.of(Job.MONTH_CLOSE), null, true, BILLING_MONTH, REASON),
+    /** Month close, grain day x project plus a month row per project. */
+    COST_RECONCILIATION("cost_reconciliation", EnumSet.of(Job.MONTH_CLOSE), null, true, GRAIN, PROJECT_ID, USAGE_DATE),
+    /** Month close, FOCUS columns, grain charge day x project x workflow x model x tier x meter x rate. */
+    FOCUS_COSTS(
+            "focus_costs",
+            EnumSet.of(Job.MONTH_CLOSE),
+            null,
+            true,
+            "ChargePeriodStart",
+            "SubAccountId",
+            "Tags",
+            "SkuPriceId"),
+    /** Month close, billed line items matched to no model, grain line item x project. */
+    UNMATCHED_LINE_ITEMS("unmatched_line_items", EnumSet.of(Job.MONTH_CLOSE), null, true, LINE_ITEM, PROJECT_ID);
 
-  /** The jobs that write tables. */
-  public enum Job {
-    /** The nightly cost job ({@code io.assetcost.CostJob}). */
-    COST,
-    /** The month close ({@code io.assetcost.finance.ReconcileJob}). */
-    MONTH_CLOSE
-  }
+    /** The jobs that write tables. */
+    public enum Job {
+        /** The nightly cost job ({@code io.assetcost.CostJob}). */
+        COST,
+        /** The month close ({@code io.assetcost.finance.ReconcileJob}). */
+        MONTH_CLOSE
+    }
 
-  private final String tableName;
-  private final Set<Job> writers;
-  private final String partitionColumn;
-  private final boolean csv;
-  private final List<String> sort;
+    private final String tableName;
+    private final Set<Job> writers;
+    private final String partitionColumn;
+    private final boolean csv;
+    private final List<String> sort;
 
-  OutputTable(String tableName, Set<Job> writers, String partitionColumn, boolean csv, String... sort) {
-    this.tableName = tableName;
-    this.writers = writers;
-    this.partitionColumn = partitionColumn;
-    this.csv = csv;
-    this.sort = List.of(sort);
-  }
+    OutputTable(String tableName, Set<Job> writers, String partitionColumn, boolean csv, String... sort) {
+        this.tableName = tableName;
+        this.writers = writers;
+        this.partitionColumn = partitionColumn;
+        this.csv = csv;
+        this.sort = List.of(sort);
+    }
 
-  /** The table's name: its directory, its CSV file's base name and its contract's name. */
-  public String tableName() {
-    return tableName;
-  }
+    /** The table's name: its directory, its CSV file's base name and its contract's name. */
+    public String tableName() {
+        return tableName;
+    }
 
-  /** The Hive-style partition column (a date), or null for a table replaced whole. */
-  public String partitionColumn() {
-    return partitionColumn;
-  }
+    /** The Hive-style partition column (a date), or null for a table replaced whole. */
+    public String partitionColumn() {
+        return partitionColumn;
+    }
 
-  /** Whether the table is also written as one CSV file, {@code <name>.csv}, beside it. */
-  public boolean csv() {
-    return csv;
-  }
+    /** Whether the table is also written as one CSV file, {@code <name>.csv}, beside it. */
+    public boolean csv() {
+        return csv;
+    }
 
-  /** Row order within a file and in its CSV file: stable files for stable reruns. */
-  public List<String> sort() {
-    return sort;
-  }
+    /** Row order within a file and in its CSV file: stable files for stable reruns. */
+    public List<String> sort() {
+        return sort;
+    }
 
-  /** The contract, {@code schemas/<name>.avsc}. */
-  public Schema avro() {
-    return Schemas.avro(tableName);
-  }
+    /** The contract, {@code schemas/<name>.avsc}. */
+    public Schema avro() {
+        return Schemas.avro(tableName);
+    }
 
-  /** The Spark schema of the contract, partition column included. */
-  public StructType sparkSchema() {
-    return Schemas.spark(tableName);
-  }
+    /** The Spark schema of the contract, partition column included. */
+    public StructType sparkSchema() {
+        return Schemas.spark(tableName);
+    }
 
-  /**
-   * Reduces and types a dataset to the contract ({@link Schemas#conform}).
-   *
-   * @param df a dataset holding at least the contract's columns
-   * @return exactly the contract's columns, in order
-   */
-  public Dataset<Row> conform(Dataset<Row> df) {
-    return Schemas.conform(df, tableName);
-  }
+    /**
+     * Reduces and types a dataset to the contract ({@link Schemas#conform}).
+     *
+     * @param df a dataset holding at least the contract's columns
+     * @return exactly the contract's columns, in order
+     */
+    public Dataset<Row> conform(Dataset<Row> df) {
+        return Schemas.conform(df, tableName);
+    }
 
-  /**
-   * The tables a job writes, in the order it writes them.
-   *
-   * @param job the job
-   * @return its tables
-   */
-  public static List<OutputTable> writtenBy(Job job) {
-    return Arrays.stream(values()).filter(t -> t.writers.contains(job)).toList();
-  }
+    /**
+     * The tables a job writes, in the order it writes them.
+     *
+     * @param job the job
+     * @return its tables
+     */
+    public static List<OutputTable> writtenBy(Job job) {
+        return Arrays.stream(values()).filter(t -> t.writers.contains(job)).toList();
+    }
 }

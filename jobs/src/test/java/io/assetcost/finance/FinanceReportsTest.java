@@ -1,19 +1,19 @@
 package io.assetcost.finance;
 
-import io.assetcost.schema.OutputTable;
-import io.assetcost.pricing.Priced;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.assetcost.run.InputException;
 import io.assetcost.SparkTestBase;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
+import io.assetcost.pricing.Priced;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.pricing.RequestPricing;
 import io.assetcost.quality.UsageValidation;
+import io.assetcost.run.InputException;
 import io.assetcost.schema.Cols;
+import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
 import java.io.Reader;
 import java.io.StringReader;
@@ -43,240 +43,437 @@ import org.junit.jupiter.api.Test;
 /** The month close on small in-memory inputs. */
 class FinanceReportsTest extends SparkTestBase {
 
-  private static final YearMonth NOV = YearMonth.of(2026, 11);
-  private static final DecimalType USD = RequestPricing.USD;
-  private static final StructType COMPUTED = new StructType().add(Cols.USAGE_DATE, DataTypes.DateType)
-      .add(Cols.PROJECT_ID, DataTypes.StringType).add(Cols.COST_USD, USD);
-  private static final StructType BILLED = new StructType().add(Cols.USAGE_DATE, DataTypes.DateType)
-      .add(Cols.PROJECT_ID, DataTypes.StringType).add(Cols.AMOUNT_USD, USD);
+    private static final YearMonth NOV = YearMonth.of(2026, 11);
+    private static final DecimalType USD = RequestPricing.USD;
+    private static final StructType COMPUTED = new StructType()
+            .add(Cols.USAGE_DATE, DataTypes.DateType)
+            .add(Cols.PROJECT_ID, DataTypes.StringType)
+            .add(Cols.COST_USD, USD);
+    private static final StructType BILLED = new StructType()
+            .add(Cols.USAGE_DATE, DataTypes.DateType)
+            .add(Cols.PROJECT_ID, DataTypes.StringType)
+            .add(Cols.AMOUNT_USD, USD);
 
-  private static Row row(String day, String project, String amount) {
-    return RowFactory.create(LocalDate.parse(day), project, new BigDecimal(amount).setScale(12));
-  }
-
-  private static Map<String, Row> reconcile(List<Row> computed, List<Row> billed) {
-    Dataset<Row> out = FinanceReports.reconcile(spark.createDataFrame(computed, COMPUTED),
-        spark.createDataFrame(billed, BILLED), NOV, new BigDecimal("0.01"), new BigDecimal("0.5"));
-    Map<String, Row> byKey = new HashMap<>();
-    for (Row r : out.collectAsList()) {
-      byKey.put(r.getAs("grain") + "|" + r.getAs(Cols.USAGE_DATE) + "|" + r.getAs(Cols.PROJECT_ID), r);
+    private static Row row(String day, String project, String amount) {
+        return RowFactory.create(LocalDate.parse(day), project, new BigDecimal(amount).setScale(12));
     }
-    return byKey;
-  }
 
-  private static String status(Map<String, Row> rows, String day, String project) {
-    Row r = rows.get("day|" + day + "|" + project);
-    assertThat(r).as(day + " " + project).isNotNull();
-    return r.getAs("status");
-  }
-
-  @Test
-  void everyStatusAndBothToleranceEdges() {
-    Map<String, Row> rows = reconcile(
-        List.of(row("2026-11-02", "usd_edge", "10.00"), row("2026-11-02", "beyond", "1.00"),
-            row("2026-11-02", "pct_edge", "100.50"), row("2026-11-02", "pct_over", "100.51"),
-            row("2026-11-02", "no_bill", "5"), row("2026-11-02", null, "2.00"),
-            row("2026-10-31", "other_month", "9")),
-        List.of(row("2026-11-02", "usd_edge", "10.01"), row("2026-11-02", "beyond", "1.02"),
-            row("2026-11-02", "pct_edge", "100"), row("2026-11-02", "pct_over", "100"),
-            row("2026-11-02", "no_usage", "3"), row("2026-11-02", null, "2.00")));
-    assertThat(status(rows, "2026-11-02", "usd_edge")).as("|diff| = 0.01 is inside").isEqualTo("match");
-    assertThat(status(rows, "2026-11-02", "beyond")).isEqualTo("under");
-    assertThat(status(rows, "2026-11-02", "pct_edge")).as("0.5% exactly is inside").isEqualTo("match");
-    assertThat(status(rows, "2026-11-02", "pct_over")).isEqualTo("over");
-    assertThat(status(rows, "2026-11-02", "no_bill")).isEqualTo("only_computed");
-    assertThat(status(rows, "2026-11-02", "no_usage")).isEqualTo("only_billed");
-    assertThat(status(rows, "2026-11-02", null)).as("null projects meet null-safely").isEqualTo("match");
-    assertThat(rows.keySet()).noneMatch(k -> k.contains("other_month"));
-    Row pct = rows.get("day|2026-11-02|pct_over");
-    assertThat((BigDecimal) pct.getAs("difference_usd")).isEqualByComparingTo("0.51");
-    assertThat((BigDecimal) pct.getAs("difference_pct")).isEqualByComparingTo("0.51");
-    assertThat((BigDecimal) rows.get("day|2026-11-02|no_bill").getAs("difference_pct")).isNull();
-    assertThat((String) rows.get("month|null|no_usage").getAs("status")).isEqualTo("only_billed");
-  }
-
-  @Test
-  void monthTotalsAreSumsOfExactDaysAndRoundHalfEvenOnlyWhenPresented() throws Exception {
-    List<Row> computed = List.of(row("2026-11-02", "p", "0.005"), row("2026-11-03", "p", "0.005"),
-        row("2026-11-04", "p", "0.005"));
-    Dataset<Row> out = FinanceReports.reconcile(spark.createDataFrame(computed, COMPUTED),
-        spark.createDataFrame(List.of(row("2026-11-02", "p", "0.01")), BILLED), NOV,
-        new BigDecimal("0.01"), new BigDecimal("0.5"));
-    Row month = out.filter("grain = 'month'").first();
-    assertThat((BigDecimal) month.getAs("computed_cost_usd")).isEqualTo(new BigDecimal("0.015000000000"));
-    Path csv = tempDir("cents").resolve("r.csv");
-    OutputWriter.csv(ReconcilePipeline.presentCents(out.orderBy("grain", "usage_date")),
-        spark.sparkContext().hadoopConfiguration(), csv.toString());
-    List<CSVRecord> records;
-    try (Reader r = Files.newBufferedReader(csv); CSVParser p = CSVParser.builder().setReader(r)
-        .setFormat(CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()).get()) {
-      records = p.getRecords();
+    private static Map<String, Row> reconcile(List<Row> computed, List<Row> billed) {
+        Dataset<Row> out = FinanceReports.reconcile(
+                spark.createDataFrame(computed, COMPUTED),
+                spark.createDataFrame(billed, BILLED),
+                NOV,
+                new BigDecimal("0.01"),
+                new BigDecimal("0.5"));
+        Map<String, Row> byKey = new HashMap<>();
+        for (Row r : out.collectAsList()) {
+            byKey.put(r.getAs("grain") + "|" + r.getAs(Cols.USAGE_DATE) + "|" + r.getAs(Cols.PROJECT_ID), r);
+        }
+        return byKey;
     }
-    // Each day presents 0.005 half-even as 0.00; the month presents its exact 0.015 as 0.02, not 0.00.
-    assertThat(records).filteredOn(r -> r.get("grain").equals("day"))
-        .allSatisfy(r -> assertThat(r.get("computed_cost_usd")).isEqualTo("0.00"));
-    assertThat(records).filteredOn(r -> r.get("grain").equals("month"))
-        .singleElement().satisfies(r -> assertThat(r.get("computed_cost_usd")).isEqualTo("0.02"));
-  }
 
-  @Test
-  void overlappingPagesCountOnceAndBadResultsAreQuarantinedWithAReason() throws Exception {
-    Path dir = tempDir("costs");
-    long d1 = Instant.parse("2026-11-02T00:00:00Z").getEpochSecond();
-    long d2 = d1 + 86_400;
-    String r = "{\"object\":\"organization.costs.result\",\"amount\":{\"value\":%s,\"currency\":\"%s\"},"
-        + "\"line_item\":\"%s\",\"project_id\":\"%s\"}";
-    String bucket = "{\"object\":\"bucket\",\"start_time\":%s,\"end_time\":%s,\"results\":[%s]}";
-    String page = "{\"object\":\"page\",\"data\":[%s],\"has_more\":false,\"next_page\":null}";
-    String day1 = String.format(bucket, d1, d2, String.format(r, "1.25", "usd", "gpt-image-2, images", "p")
-        + "," + String.format(r, "0.5", "usd", "gpt-image-1-mini, images", "p"));
-    Files.writeString(dir.resolve("page-1.json"), String.format(page, day1));
-    Files.writeString(dir.resolve("page-2.json"), String.format(page, String.join(",", day1,
-        String.format(bucket, d2, d2 + 86_400, String.format(r, "0.75", "usd", "gpt-image-2, images", "p")
-            + "," + String.format(r, "9", "eur", "gpt-image-2, images", "q")),
-        String.format(bucket, "null", "null", String.format(r, "1", "usd", "gpt-image-2, images", "p")),
-        String.format(bucket, d1, d1 + 2 * 86_400, String.format(r, "1", "usd", "gpt-image-2, images", "p")))));
-    Files.writeString(dir.resolve("page-3.json"), String.format(page, String.format(bucket, d2, d2 + 86_400,
-        String.format(r, "0.80", "usd", "gpt-image-2, images", "p"))));
-    CostsReader.Result res = CostsReader.read(spark,
-        InputFiles.list(spark.sparkContext().hadoopConfiguration(), "--costs", dir.toString(),
-            List.of(InputFiles.Kind.JSON_LINES)));
-    assertThat(res.pages()).isEqualTo(3);
-    assertThat(res.results().count()).as("day 1's two results, once").isEqualTo(2);
-    assertThat(res.duplicatesDropped().count()).isEqualTo(2);
-    List<String> reasons = new ArrayList<>();
-    for (Row q : res.quarantined().collectAsList()) {
-      reasons.add(q.getAs(Cols.PARSE_REASON));
+    private static String status(Map<String, Row> rows, String day, String project) {
+        Row r = rows.get("day|" + day + "|" + project);
+        assertThat(r).as(day + " " + project).isNotNull();
+        return r.getAs("status");
     }
-    assertThat(reasons).containsExactlyInAnyOrder("non_usd_currency", "bucket_without_times",
-        "bucket_not_a_day", "conflicting_bucket", "conflicting_bucket");
-    assertThat(res.read().count()).isEqualTo(
-        res.results().count() + res.quarantined().count() + res.duplicatesDropped().count());
 
-    Files.writeString(dir.resolve("page-4.json"), "<html>502 Bad Gateway</html>");
-    assertThatThrownBy(() -> CostsReader.read(spark, InputFiles.list(spark.sparkContext().hadoopConfiguration(),
-        "--costs", dir.toString(), List.of(InputFiles.Kind.JSON_LINES))))
-        .isInstanceOf(InputException.class).hasMessageContaining("page-4.json")
-        .hasMessageContaining("is not a Costs API page");
-  }
+    @Test
+    void everyStatusAndBothToleranceEdges() {
+        Map<String, Row> rows = reconcile(
+                List.of(
+                        row("2026-11-02", "usd_edge", "10.00"),
+                        row("2026-11-02", "beyond", "1.00"),
+                        row("2026-11-02", "pct_edge", "100.50"),
+                        row("2026-11-02", "pct_over", "100.51"),
+                        row("2026-11-02", "no_bill", "5"),
+                        row("2026-11-02", null, "2.00"),
+                        row("2026-10-31", "other_month", "9")),
+                List.of(
+                        row("2026-11-02", "usd_edge", "10.01"),
+                        row("2026-11-02", "beyond", "1.02"),
+                        row("2026-11-02", "pct_edge", "100"),
+                        row("2026-11-02", "pct_over", "100"),
+                        row("2026-11-02", "no_usage", "3"),
+                        row("2026-11-02", null, "2.00")));
+        assertThat(status(rows, "2026-11-02", "usd_edge"))
+                .as("|diff| = 0.01 is inside")
+                .isEqualTo("match");
+        assertThat(status(rows, "2026-11-02", "beyond")).isEqualTo("under");
+        assertThat(status(rows, "2026-11-02", "pct_edge"))
+                .as("0.5% exactly is inside")
+                .isEqualTo("match");
+        assertThat(status(rows, "2026-11-02", "pct_over")).isEqualTo("over");
+        assertThat(status(rows, "2026-11-02", "no_bill")).isEqualTo("only_computed");
+        assertThat(status(rows, "2026-11-02", "no_usage")).isEqualTo("only_billed");
+        assertThat(status(rows, "2026-11-02", null))
+                .as("null projects meet null-safely")
+                .isEqualTo("match");
+        assertThat(rows.keySet()).noneMatch(k -> k.contains("other_month"));
+        Row pct = rows.get("day|2026-11-02|pct_over");
+        assertThat((BigDecimal) pct.getAs("difference_usd")).isEqualByComparingTo("0.51");
+        assertThat((BigDecimal) pct.getAs("difference_pct")).isEqualByComparingTo("0.51");
+        assertThat((BigDecimal) rows.get("day|2026-11-02|no_bill").getAs("difference_pct"))
+                .isNull();
+        assertThat((String) rows.get("month|null|no_usage").getAs("status")).isEqualTo("only_billed");
+    }
 
-  @Test
-  void lineItemsMapToModelsMostSpecificFirstAndTheMappingCanBeReplaced() {
-    LineItemMapping defaults = ReconcilePipeline.loadMapping(spark.sparkContext().hadoopConfiguration(), null);
-    assertThat(defaults.modelOf("gpt-image-2")).isEqualTo("gpt-image-2");
-    assertThat(defaults.modelOf("gpt-image-2-2026-04-21, output")).isEqualTo("gpt-image-2");
-    assertThat(defaults.modelOf("gpt-image-1-mini, images")).isEqualTo("gpt-image-1-mini");
-    assertThat(defaults.modelOf("gpt-image-1, input")).isEqualTo("gpt-image-1");
-    assertThat(defaults.modelOf("gpt-image-1.5 (batch)")).isEqualTo("gpt-image-1.5");
-    assertThat(defaults.modelOf("gpt-image-10")).isNull();
-    assertThat(defaults.modelOf("gpt-4.1-mini, input")).isNull();
-    assertThat(defaults.modelOf((String) null)).isNull();
-    LineItemMapping custom = LineItemMapping.fromCsv(new StringReader("pattern,model\n\"Image models.*\",gpt-image-2\n"),
-        "custom.csv");
-    assertThat(custom.modelOf("Image models")).isEqualTo("gpt-image-2");
-    Dataset<Row> items = spark.createDataFrame(List.of(RowFactory.create("Image models"), RowFactory.create("x")),
-        new StructType().add("line_item", DataTypes.StringType));
-    assertThat(items.select(custom.modelOf(items.col("line_item"))).collectAsList())
-        .extracting(x -> x.getString(0)).containsExactly("gpt-image-2", null);
-    assertThatThrownBy(() -> LineItemMapping.fromCsv(new StringReader("pattern,model\n\"([\",m\n"), "bad.csv"))
-        .isInstanceOf(InputException.class).hasMessageContaining("bad.csv line 2");
-  }
+    @Test
+    void monthTotalsAreSumsOfExactDaysAndRoundHalfEvenOnlyWhenPresented() throws Exception {
+        List<Row> computed = List.of(
+                row("2026-11-02", "p", "0.005"), row("2026-11-03", "p", "0.005"), row("2026-11-04", "p", "0.005"));
+        Dataset<Row> out = FinanceReports.reconcile(
+                spark.createDataFrame(computed, COMPUTED),
+                spark.createDataFrame(List.of(row("2026-11-02", "p", "0.01")), BILLED),
+                NOV,
+                new BigDecimal("0.01"),
+                new BigDecimal("0.5"));
+        Row month = out.filter("grain = 'month'").first();
+        assertThat((BigDecimal) month.getAs("computed_cost_usd")).isEqualTo(new BigDecimal("0.015000000000"));
+        Path csv = tempDir("cents").resolve("r.csv");
+        OutputWriter.csv(
+                ReconcilePipeline.presentCents(out.orderBy("grain", "usage_date")),
+                spark.sparkContext().hadoopConfiguration(),
+                csv.toString());
+        List<CSVRecord> records;
+        try (Reader r = Files.newBufferedReader(csv);
+                CSVParser p = CSVParser.builder()
+                        .setReader(r)
+                        .setFormat(CSVFormat.RFC4180
+                                .builder()
+                                .setHeader()
+                                .setSkipHeaderRecord(true)
+                                .get())
+                        .get()) {
+            records = p.getRecords();
+        }
+        // Each day presents 0.005 half-even as 0.00; the month presents its exact 0.015 as 0.02, not 0.00.
+        assertThat(records)
+                .filteredOn(r -> r.get("grain").equals("day"))
+                .allSatisfy(r -> assertThat(r.get("computed_cost_usd")).isEqualTo("0.00"));
+        assertThat(records)
+                .filteredOn(r -> r.get("grain").equals("month"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.get("computed_cost_usd")).isEqualTo("0.02"));
+    }
 
-  @Test
-  void aRateChangeInsideTheMonthGivesTwoRowsNotAnAverage() {
-    RateCard card = RateCard.fromCsv(new StringReader("""
+    @Test
+    void overlappingPagesCountOnceAndBadResultsAreQuarantinedWithAReason() throws Exception {
+        Path dir = tempDir("costs");
+        long d1 = Instant.parse("2026-11-02T00:00:00Z").getEpochSecond();
+        long d2 = d1 + 86_400;
+        String r = "{\"object\":\"organization.costs.result\",\"amount\":{\"value\":%s,\"currency\":\"%s\"},"
+                + "\"line_item\":\"%s\",\"project_id\":\"%s\"}";
+        String bucket = "{\"object\":\"bucket\",\"start_time\":%s,\"end_time\":%s,\"results\":[%s]}";
+        String page = "{\"object\":\"page\",\"data\":[%s],\"has_more\":false,\"next_page\":null}";
+        String day1 = String.format(
+                bucket,
+                d1,
+                d2,
+                String.format(r, "1.25", "usd", "gpt-image-2, images", "p") + ","
+                        + String.format(r, "0.5", "usd", "gpt-image-1-mini, images", "p"));
+        Files.writeString(dir.resolve("page-1.json"), String.format(page, day1));
+        Files.writeString(
+                dir.resolve("page-2.json"),
+                String.format(
+                        page,
+                        String.join(
+                                ",",
+                                day1,
+                                String.format(
+                                        bucket,
+                                        d2,
+                                        d2 + 86_400,
+                                        String.format(r, "0.75", "usd", "gpt-image-2, images", "p") + ","
+                                                + String.format(r, "9", "eur", "gpt-image-2, images", "q")),
+                                String.format(
+                                        bucket,
+                                        "null",
+                                        "null",
+                                        String.format(r, "1", "usd", "gpt-image-2, images", "p")),
+                                String.format(
+                                        bucket,
+                                        d1,
+                                        d1 + 2 * 86_400,
+                                        String.format(r, "1", "usd", "gpt-image-2, images", "p")))));
+        Files.writeString(
+                dir.resolve("page-3.json"),
+                String.format(
+                        page,
+                        String.format(
+                                bucket, d2, d2 + 86_400, String.format(r, "0.80", "usd", "gpt-image-2, images", "p"))));
+        CostsReader.Result res = CostsReader.read(
+                spark,
+                InputFiles.list(
+                        spark.sparkContext().hadoopConfiguration(),
+                        "--costs",
+                        dir.toString(),
+                        List.of(InputFiles.Kind.JSON_LINES)));
+        assertThat(res.pages()).isEqualTo(3);
+        assertThat(res.results().count()).as("day 1's two results, once").isEqualTo(2);
+        assertThat(res.duplicatesDropped().count()).isEqualTo(2);
+        List<String> reasons = new ArrayList<>();
+        for (Row q : res.quarantined().collectAsList()) {
+            reasons.add(q.getAs(Cols.PARSE_REASON));
+        }
+        assertThat(reasons)
+                .containsExactlyInAnyOrder(
+                        "non_usd_currency",
+                        "bucket_without_times",
+                        "bucket_not_a_day",
+                        "conflicting_bucket",
+                        "conflicting_bucket");
+        assertThat(res.read().count())
+                .isEqualTo(res.results().count()
+                        + res.quarantined().count()
+                        + res.duplicatesDropped().count());
+
+        Files.writeString(dir.resolve("page-4.json"), "<html>502 Bad Gateway</html>");
+        assertThatThrownBy(() -> CostsReader.read(
+                        spark,
+                        InputFiles.list(
+                                spark.sparkContext().hadoopConfiguration(),
+                                "--costs",
+                                dir.toString(),
+                                List.of(InputFiles.Kind.JSON_LINES))))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("page-4.json")
+                .hasMessageContaining("is not a Costs API page");
+    }
+
+    @Test
+    void lineItemsMapToModelsMostSpecificFirstAndTheMappingCanBeReplaced() {
+        LineItemMapping defaults =
+                ReconcilePipeline.loadMapping(spark.sparkContext().hadoopConfiguration(), null);
+        assertThat(defaults.modelOf("gpt-image-2")).isEqualTo("gpt-image-2");
+        assertThat(defaults.modelOf("gpt-image-2-2026-04-21, output")).isEqualTo("gpt-image-2");
+        assertThat(defaults.modelOf("gpt-image-1-mini, images")).isEqualTo("gpt-image-1-mini");
+        assertThat(defaults.modelOf("gpt-image-1, input")).isEqualTo("gpt-image-1");
+        assertThat(defaults.modelOf("gpt-image-1.5 (batch)")).isEqualTo("gpt-image-1.5");
+        assertThat(defaults.modelOf("gpt-image-10")).isNull();
+        assertThat(defaults.modelOf("gpt-4.1-mini, input")).isNull();
+        assertThat(defaults.modelOf((String) null)).isNull();
+        LineItemMapping custom = LineItemMapping.fromCsv(
+                new StringReader("pattern,model\n\"Image models.*\",gpt-image-2\n"), "custom.csv");
+        assertThat(custom.modelOf("Image models")).isEqualTo("gpt-image-2");
+        Dataset<Row> items = spark.createDataFrame(
+                List.of(RowFactory.create("Image models"), RowFactory.create("x")),
+                new StructType().add("line_item", DataTypes.StringType));
+        assertThat(items.select(custom.modelOf(items.col("line_item"))).collectAsList())
+                .extracting(x -> x.getString(0))
+                .containsExactly("gpt-image-2", null);
+        assertThatThrownBy(() -> LineItemMapping.fromCsv(new StringReader("pattern,model\n\"([\",m\n"), "bad.csv"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("bad.csv line 2");
+    }
+
+    @Test
+    void aRateChangeInsideTheMonthGivesTwoRowsNotAnAverage() {
+        RateCard card = RateCard.fromCsv(new StringReader("""
         model,service_tier,meter,usd_per_1m_tokens,effective_from,effective_to
         m,default,image_output,30,2026-01-01,2026-11-15
         m,default,image_output,20,2026-11-15,
         """), "change.csv");
-    Dataset<Row> costs = Schemas.conform(Priced.of(UsageValidation.validate(usageLines(
-        line("a", "2026-11-10T00:00:00Z", "m", "default", 0, 0, 0, 0, 1_000_000, 0),
-        line("b", "2026-11-20T00:00:00Z", "m", "default", 0, 0, 0, 0, 1_000_000, 0),
-        line("c", "2026-11-21T00:00:00Z", "m", "default", 0, 0, 0, 0, 500_000, 0),
-        line("dec", "2026-12-01T00:00:00Z", "m", "default", 0, 0, 0, 0, 1_000_000, 0))).accepted(), card)
-        .priced(), OutputTable.REQUEST_COSTS.tableName());
-    List<Row> spend = FinanceReports.monthlySpend(FinanceReports.meterRows(costs, NOV), NOV)
-        .orderBy("usd_per_1m_tokens").collectAsList();
-    assertThat(spend).hasSize(2);
-    assertThat((BigDecimal) spend.get(0).getAs("usd_per_1m_tokens")).isEqualByComparingTo("20");
-    assertThat((Long) spend.get(0).getAs("tokens")).isEqualTo(1_500_000L);
-    assertThat((Long) spend.get(0).getAs("requests")).isEqualTo(2L);
-    assertThat((BigDecimal) spend.get(0).getAs(Cols.COST_USD)).isEqualByComparingTo("30");
-    assertThat((BigDecimal) spend.get(1).getAs("usd_per_1m_tokens")).isEqualByComparingTo("30");
-    assertThat((BigDecimal) spend.get(1).getAs(Cols.COST_USD)).isEqualByComparingTo("30");
-  }
+        Dataset<Row> costs = Schemas.conform(
+                Priced.of(
+                                UsageValidation.validate(usageLines(
+                                                line(
+                                                        "a",
+                                                        "2026-11-10T00:00:00Z",
+                                                        "m",
+                                                        "default",
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        1_000_000,
+                                                        0),
+                                                line(
+                                                        "b",
+                                                        "2026-11-20T00:00:00Z",
+                                                        "m",
+                                                        "default",
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        1_000_000,
+                                                        0),
+                                                line(
+                                                        "c",
+                                                        "2026-11-21T00:00:00Z",
+                                                        "m",
+                                                        "default",
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        500_000,
+                                                        0),
+                                                line(
+                                                        "dec",
+                                                        "2026-12-01T00:00:00Z",
+                                                        "m",
+                                                        "default",
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        1_000_000,
+                                                        0)))
+                                        .accepted(),
+                                card)
+                        .priced(),
+                OutputTable.REQUEST_COSTS.tableName());
+        List<Row> spend = FinanceReports.monthlySpend(FinanceReports.meterRows(costs, NOV), NOV)
+                .orderBy("usd_per_1m_tokens")
+                .collectAsList();
+        assertThat(spend).hasSize(2);
+        assertThat((BigDecimal) spend.get(0).getAs("usd_per_1m_tokens")).isEqualByComparingTo("20");
+        assertThat((Long) spend.get(0).getAs("tokens")).isEqualTo(1_500_000L);
+        assertThat((Long) spend.get(0).getAs("requests")).isEqualTo(2L);
+        assertThat((BigDecimal) spend.get(0).getAs(Cols.COST_USD)).isEqualByComparingTo("30");
+        assertThat((BigDecimal) spend.get(1).getAs("usd_per_1m_tokens")).isEqualByComparingTo("30");
+        assertThat((BigDecimal) spend.get(1).getAs(Cols.COST_USD)).isEqualByComparingTo("30");
+    }
 
-  @Test
-  void focusExportHasTheFocus12ColumnsTypesAndConsistentQuantities() throws Exception {
-    // FOCUS 1.2 column IDs the export promises (issue #4), with their FOCUS data types.
-    Map<String, String> expected = new java.util.LinkedHashMap<>();
-    for (String c : List.of("BilledCost", "EffectiveCost", "ListCost", "ListUnitPrice", "ContractedCost",
-        "ContractedUnitPrice", "ConsumedQuantity", "PricingQuantity")) {
-      expected.put(c, "Decimal");
-    }
-    for (String c : List.of("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd")) {
-      expected.put(c, "Datetime");
-    }
-    for (String c : List.of("BillingCurrency", "ChargeCategory", "ChargeClass", "ChargeDescription",
-        "ConsumedUnit", "PricingUnit", "ProviderName", "PublisherName", "ServiceName", "ServiceCategory",
-        "SkuId", "SkuMeter", "SkuPriceId", "SubAccountId", "Tags", "BillingAccountId", "InvoiceIssuerName",
-        "ServiceSubcategory", "ChargeFrequency", "PricingCategory", "PricingCurrency")) {
-      expected.put(c, "String");
-    }
-    StructType schema = Schemas.spark(OutputTable.FOCUS_COSTS.tableName());
-    for (Map.Entry<String, String> e : expected.entrySet()) {
-      StructField f = schema.apply(e.getKey());
-      String type = f.dataType() instanceof DecimalType ? "Decimal"
-          : f.dataType() == DataTypes.TimestampType ? "Datetime" : f.dataType() == DataTypes.StringType ? "String" : "?";
-      assertThat(type).as(e.getKey()).isEqualTo(e.getValue());
+    @Test
+    void focusExportHasTheFocus12ColumnsTypesAndConsistentQuantities() throws Exception {
+        // FOCUS 1.2 column IDs the export promises (issue #4), with their FOCUS data types.
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        for (String c : List.of(
+                "BilledCost",
+                "EffectiveCost",
+                "ListCost",
+                "ListUnitPrice",
+                "ContractedCost",
+                "ContractedUnitPrice",
+                "ConsumedQuantity",
+                "PricingQuantity")) {
+            expected.put(c, "Decimal");
+        }
+        for (String c : List.of("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd")) {
+            expected.put(c, "Datetime");
+        }
+        for (String c : List.of(
+                "BillingCurrency",
+                "ChargeCategory",
+                "ChargeClass",
+                "ChargeDescription",
+                "ConsumedUnit",
+                "PricingUnit",
+                "ProviderName",
+                "PublisherName",
+                "ServiceName",
+                "ServiceCategory",
+                "SkuId",
+                "SkuMeter",
+                "SkuPriceId",
+                "SubAccountId",
+                "Tags",
+                "BillingAccountId",
+                "InvoiceIssuerName",
+                "ServiceSubcategory",
+                "ChargeFrequency",
+                "PricingCategory",
+                "PricingCurrency")) {
+            expected.put(c, "String");
+        }
+        StructType schema = Schemas.spark(OutputTable.FOCUS_COSTS.tableName());
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            StructField f = schema.apply(e.getKey());
+            String type = f.dataType() instanceof DecimalType
+                    ? "Decimal"
+                    : f.dataType() == DataTypes.TimestampType
+                            ? "Datetime"
+                            : f.dataType() == DataTypes.StringType ? "String" : "?";
+            assertThat(type).as(e.getKey()).isEqualTo(e.getValue());
+        }
+
+        Dataset<Row> costs = Schemas.conform(
+                Priced.of(
+                                UsageValidation.validate(usageLines(line(
+                                                "f1",
+                                                "2026-11-10T10:00:00Z",
+                                                "gpt-image-2",
+                                                "default",
+                                                1_234,
+                                                200,
+                                                0,
+                                                0,
+                                                4_160,
+                                                0)))
+                                        .accepted(),
+                                io.assetcost.pricing.RateCard.load(
+                                        new org.apache.hadoop.conf.Configuration(false), null))
+                        .priced(),
+                OutputTable.REQUEST_COSTS.tableName());
+        List<Row> focus = FinanceReports.focus(FinanceReports.meterRows(costs, NOV), NOV, "org-test", null)
+                .collectAsList();
+        assertThat(focus).hasSize(3);
+        for (Row r : focus) {
+            BigDecimal list = r.getAs("ListCost");
+            assertThat(((BigDecimal) r.getAs("PricingQuantity")).multiply(r.getAs("ListUnitPrice")))
+                    .isEqualByComparingTo(list);
+            assertThat((BigDecimal) r.getAs("BilledCost")).isEqualByComparingTo(list);
+            assertThat((Instant) r.getAs("ChargePeriodStart")).isEqualTo(Instant.parse("2026-11-10T00:00:00Z"));
+            assertThat((Instant) r.getAs("ChargePeriodEnd")).isEqualTo(Instant.parse("2026-11-11T00:00:00Z"));
+            assertThat((Instant) r.getAs("BillingPeriodStart")).isEqualTo(Instant.parse("2026-11-01T00:00:00Z"));
+            assertThat((Instant) r.getAs("BillingPeriodEnd")).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+            assertThat(new ObjectMapper()
+                            .readTree((String) r.getAs("Tags"))
+                            .get("workflow_id")
+                            .asText())
+                    .isEqualTo("wf");
+            assertThat((String) r.getAs("ServiceCategory")).isEqualTo("AI and Machine Learning");
+        }
+        BigDecimal total =
+                focus.stream().map(r -> (BigDecimal) r.getAs("BilledCost")).reduce(BigDecimal.ZERO, BigDecimal::add);
+        // 1,034 x 5 + 200 x 1.25 + 4,160 x 30 = 5,170 + 250 + 124,800 = 130,220 / 1M.
+        assertThat(total).isEqualByComparingTo("0.13022");
     }
 
-    Dataset<Row> costs = Schemas.conform(Priced.of(UsageValidation.validate(usageLines(
-        line("f1", "2026-11-10T10:00:00Z", "gpt-image-2", "default", 1_234, 200, 0, 0, 4_160, 0))).accepted(),
-        io.assetcost.pricing.RateCard.load(new org.apache.hadoop.conf.Configuration(false), null))
-        .priced(), OutputTable.REQUEST_COSTS.tableName());
-    List<Row> focus = FinanceReports.focus(FinanceReports.meterRows(costs, NOV), NOV, "org-test", null)
-        .collectAsList();
-    assertThat(focus).hasSize(3);
-    for (Row r : focus) {
-      BigDecimal list = r.getAs("ListCost");
-      assertThat(((BigDecimal) r.getAs("PricingQuantity")).multiply(r.getAs("ListUnitPrice")))
-          .isEqualByComparingTo(list);
-      assertThat((BigDecimal) r.getAs("BilledCost")).isEqualByComparingTo(list);
-      assertThat((Instant) r.getAs("ChargePeriodStart")).isEqualTo(Instant.parse("2026-11-10T00:00:00Z"));
-      assertThat((Instant) r.getAs("ChargePeriodEnd")).isEqualTo(Instant.parse("2026-11-11T00:00:00Z"));
-      assertThat((Instant) r.getAs("BillingPeriodStart")).isEqualTo(Instant.parse("2026-11-01T00:00:00Z"));
-      assertThat((Instant) r.getAs("BillingPeriodEnd")).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
-      assertThat(new ObjectMapper().readTree((String) r.getAs("Tags")).get("workflow_id").asText()).isEqualTo("wf");
-      assertThat((String) r.getAs("ServiceCategory")).isEqualTo("AI and Machine Learning");
+    @Test
+    void csvCellsThatASpreadsheetWouldRunAreNeutralisedAndNumbersStayNumbers() throws Exception {
+        StructType schema = new StructType()
+                .add("workflow_id", DataTypes.StringType)
+                .add("difference_usd", USD)
+                .add("n", DataTypes.LongType);
+        List<Row> rows = List.of(
+                RowFactory.create(
+                        "=HYPERLINK(\"http://x.invalid\",\"click\")", new BigDecimal("-0.03").setScale(12), -5L),
+                RowFactory.create("+1+2", BigDecimal.ZERO.setScale(12), 0L),
+                RowFactory.create("-2+3", BigDecimal.ONE.setScale(12), 1L),
+                RowFactory.create("@SUM(A1)", BigDecimal.ONE.setScale(12), 1L),
+                RowFactory.create("\tcmd", BigDecimal.ONE.setScale(12), 1L),
+                RowFactory.create("\rcmd", BigDecimal.ONE.setScale(12), 1L),
+                RowFactory.create("ugc-hooks", BigDecimal.ONE.setScale(12), 1L));
+        Path file = tempDir("hostile").resolve("h.csv");
+        OutputWriter.csv(
+                spark.createDataFrame(rows, schema), spark.sparkContext().hadoopConfiguration(), file.toString());
+        List<CSVRecord> back;
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                CSVParser p = CSVParser.builder()
+                        .setReader(r)
+                        .setFormat(CSVFormat.RFC4180
+                                .builder()
+                                .setHeader()
+                                .setSkipHeaderRecord(true)
+                                .get())
+                        .get()) {
+            back = p.getRecords();
+        }
+        assertThat(back)
+                .extracting(r -> r.get("workflow_id"))
+                .containsExactly(
+                        "'=HYPERLINK(\"http://x.invalid\",\"click\")",
+                        "'+1+2",
+                        "'-2+3",
+                        "'@SUM(A1)",
+                        "'\tcmd",
+                        "'\rcmd",
+                        "ugc-hooks");
+        assertThat(back.get(0).get("difference_usd")).isEqualTo("-0.030000000000");
+        assertThat(back.get(0).get("n")).isEqualTo("-5");
     }
-    BigDecimal total = focus.stream().map(r -> (BigDecimal) r.getAs("BilledCost")).reduce(BigDecimal.ZERO, BigDecimal::add);
-    // 1,034 x 5 + 200 x 1.25 + 4,160 x 30 = 5,170 + 250 + 124,800 = 130,220 / 1M.
-    assertThat(total).isEqualByComparingTo("0.13022");
-  }
-
-  @Test
-  void csvCellsThatASpreadsheetWouldRunAreNeutralisedAndNumbersStayNumbers() throws Exception {
-    StructType schema = new StructType().add("workflow_id", DataTypes.StringType).add("difference_usd", USD)
-        .add("n", DataTypes.LongType);
-    List<Row> rows = List.of(
-        RowFactory.create("=HYPERLINK(\"http://x.invalid\",\"click\")", new BigDecimal("-0.03").setScale(12), -5L),
-        RowFactory.create("+1+2", BigDecimal.ZERO.setScale(12), 0L),
-        RowFactory.create("-2+3", BigDecimal.ONE.setScale(12), 1L),
-        RowFactory.create("@SUM(A1)", BigDecimal.ONE.setScale(12), 1L),
-        RowFactory.create("\tcmd", BigDecimal.ONE.setScale(12), 1L),
-        RowFactory.create("\rcmd", BigDecimal.ONE.setScale(12), 1L),
-        RowFactory.create("ugc-hooks", BigDecimal.ONE.setScale(12), 1L));
-    Path file = tempDir("hostile").resolve("h.csv");
-    OutputWriter.csv(spark.createDataFrame(rows, schema), spark.sparkContext().hadoopConfiguration(), file.toString());
-    List<CSVRecord> back;
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8); CSVParser p = CSVParser.builder()
-        .setReader(r).setFormat(CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()).get()) {
-      back = p.getRecords();
-    }
-    assertThat(back).extracting(r -> r.get("workflow_id")).containsExactly(
-        "'=HYPERLINK(\"http://x.invalid\",\"click\")", "'+1+2", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\rcmd", "ugc-hooks");
-    assertThat(back.get(0).get("difference_usd")).isEqualTo("-0.030000000000");
-    assertThat(back.get(0).get("n")).isEqualTo("-5");
-  }
 }

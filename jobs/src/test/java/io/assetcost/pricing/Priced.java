@@ -15,16 +15,17 @@ import org.apache.spark.sql.Row;
  */
 public record Priced(Dataset<Row> priced, Dataset<Row> unpriced) {
 
-  /**
-   * Prices every request.
-   *
-   * @param requests validated canonical requests
-   * @param card the rate card
-   * @return both sides; together exactly the input rows
-   */
-  public static Priced of(Dataset<Row> requests, RateCard card) {
-    Dataset<Row> rated = RequestPricing.rate(requests, card, lit(true));
-    return new Priced(rated.filter(col(RequestPricing.NO_RATE_DETAIL).isNull()).drop(RequestPricing.NO_RATE_DETAIL),
-        rated.filter(col(RequestPricing.NO_RATE_DETAIL).isNotNull()));
-  }
+    /**
+     * Prices every request.
+     *
+     * @param requests validated canonical requests
+     * @param card the rate card
+     * @return both sides; together exactly the input rows
+     */
+    public static Priced of(Dataset<Row> requests, RateCard card) {
+        Dataset<Row> rated = RequestPricing.rate(requests, card, lit(true));
+        return new Priced(
+                rated.filter(col(RequestPricing.NO_RATE_DETAIL).isNull()).drop(RequestPricing.NO_RATE_DETAIL),
+                rated.filter(col(RequestPricing.NO_RATE_DETAIL).isNotNull()));
+    }
 }

@@ -13,83 +13,99 @@ import org.junit.jupiter.api.Test;
 
 class RateCardTest {
 
-  private static final String HEADER =
-      "model,service_tier,meter,usd_per_1m_tokens,effective_from,effective_to\n";
+    private static final String HEADER = "model,service_tier,meter,usd_per_1m_tokens,effective_from,effective_to\n";
 
-  private static RateCard card(String rows) {
-    return RateCard.fromCsv(new StringReader(HEADER + rows), "test.csv");
-  }
-
-  @Test
-  void embeddedDefaultCardHasTheSeedRatesForGptImage2() {
-    RateCard card = RateCard.load(new Configuration(false), null);
-    Instant t = Instant.parse("2026-11-03T10:00:00Z");
-    assertThat(card.rateAt("gpt-image-2", "default", Meter.TEXT_INPUT, t)).isEqualByComparingTo("5.00");
-    assertThat(card.rateAt("gpt-image-2", "default", Meter.CACHED_TEXT_INPUT, t)).isEqualByComparingTo("1.25");
-    assertThat(card.rateAt("gpt-image-2", "default", Meter.IMAGE_INPUT, t)).isEqualByComparingTo("8.00");
-    assertThat(card.rateAt("gpt-image-2", "default", Meter.CACHED_IMAGE_INPUT, t)).isEqualByComparingTo("2.00");
-    assertThat(card.rateAt("gpt-image-2", "default", Meter.IMAGE_OUTPUT, t)).isEqualByComparingTo("30.00");
-    assertThat(card.rateAt("gpt-image-2", "default", Meter.TEXT_OUTPUT, t)).isEqualByComparingTo("10.00");
-    // Batch rows are half the default rates, for every model and meter the card prices.
-    for (RateCard.Rate r : card.rates()) {
-      if (r.serviceTier().equals("batch")) {
-        BigDecimal standard = card.rateAt(r.model(), "default", r.meter(), r.from());
-        assertThat(r.usdPer1m().multiply(BigDecimal.valueOf(2))).as(r.toString()).isEqualByComparingTo(standard);
-      }
+    private static RateCard card(String rows) {
+        return RateCard.fromCsv(new StringReader(HEADER + rows), "test.csv");
     }
-    assertThat(card.models()).containsExactly("gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2");
-    assertThat(card.rateAt("gpt-image-2", "default", Meter.IMAGE_OUTPUT, Instant.parse("2026-04-20T23:59:59Z")))
-        .as("no gpt-image-2 rate before its launch").isNull();
-  }
 
-  @Test
-  void segmentsSplitAtEveryRateChangeOfAModelAndTier() {
-    RateCard card = card("""
+    @Test
+    void embeddedDefaultCardHasTheSeedRatesForGptImage2() {
+        RateCard card = RateCard.load(new Configuration(false), null);
+        Instant t = Instant.parse("2026-11-03T10:00:00Z");
+        assertThat(card.rateAt("gpt-image-2", "default", Meter.TEXT_INPUT, t)).isEqualByComparingTo("5.00");
+        assertThat(card.rateAt("gpt-image-2", "default", Meter.CACHED_TEXT_INPUT, t))
+                .isEqualByComparingTo("1.25");
+        assertThat(card.rateAt("gpt-image-2", "default", Meter.IMAGE_INPUT, t)).isEqualByComparingTo("8.00");
+        assertThat(card.rateAt("gpt-image-2", "default", Meter.CACHED_IMAGE_INPUT, t))
+                .isEqualByComparingTo("2.00");
+        assertThat(card.rateAt("gpt-image-2", "default", Meter.IMAGE_OUTPUT, t)).isEqualByComparingTo("30.00");
+        assertThat(card.rateAt("gpt-image-2", "default", Meter.TEXT_OUTPUT, t)).isEqualByComparingTo("10.00");
+        // Batch rows are half the default rates, for every model and meter the card prices.
+        for (RateCard.Rate r : card.rates()) {
+            if (r.serviceTier().equals("batch")) {
+                BigDecimal standard = card.rateAt(r.model(), "default", r.meter(), r.from());
+                assertThat(r.usdPer1m().multiply(BigDecimal.valueOf(2)))
+                        .as(r.toString())
+                        .isEqualByComparingTo(standard);
+            }
+        }
+        assertThat(card.models()).containsExactly("gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2");
+        assertThat(card.rateAt("gpt-image-2", "default", Meter.IMAGE_OUTPUT, Instant.parse("2026-04-20T23:59:59Z")))
+                .as("no gpt-image-2 rate before its launch")
+                .isNull();
+    }
+
+    @Test
+    void segmentsSplitAtEveryRateChangeOfAModelAndTier() {
+        RateCard card = card("""
         m,default,text_input,5,2026-01-01,2026-06-01
         m,default,text_input,4,2026-06-01,
         m,default,image_output,30,2026-03-01,
         """);
-    List<RateCard.Segment> s = card.segments();
-    assertThat(s).extracting(RateCard.Segment::from).containsExactly(
-        Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-03-01T00:00:00Z"),
-        Instant.parse("2026-06-01T00:00:00Z"));
-    assertThat(s.get(0).usdPer1m()).containsOnlyKeys(Meter.TEXT_INPUT);
-    assertThat(s.get(1).usdPer1m()).containsEntry(Meter.TEXT_INPUT, new BigDecimal("5"))
-        .containsEntry(Meter.IMAGE_OUTPUT, new BigDecimal("30"));
-    assertThat(s.get(2).usdPer1m()).containsEntry(Meter.TEXT_INPUT, new BigDecimal("4"));
-    assertThat(s.get(2).to()).isNull();
-  }
+        List<RateCard.Segment> s = card.segments();
+        assertThat(s)
+                .extracting(RateCard.Segment::from)
+                .containsExactly(
+                        Instant.parse("2026-01-01T00:00:00Z"),
+                        Instant.parse("2026-03-01T00:00:00Z"),
+                        Instant.parse("2026-06-01T00:00:00Z"));
+        assertThat(s.get(0).usdPer1m()).containsOnlyKeys(Meter.TEXT_INPUT);
+        assertThat(s.get(1).usdPer1m())
+                .containsEntry(Meter.TEXT_INPUT, new BigDecimal("5"))
+                .containsEntry(Meter.IMAGE_OUTPUT, new BigDecimal("30"));
+        assertThat(s.get(2).usdPer1m()).containsEntry(Meter.TEXT_INPUT, new BigDecimal("4"));
+        assertThat(s.get(2).to()).isNull();
+    }
 
-  @Test
-  void acceptsInstantsWithOffsets() {
-    RateCard card = card("m,default,text_input,5,2026-01-01T01:00:00+01:00,\n");
-    assertThat(card.rates().get(0).from()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
-  }
+    @Test
+    void acceptsInstantsWithOffsets() {
+        RateCard card = card("m,default,text_input,5,2026-01-01T01:00:00+01:00,\n");
+        assertThat(card.rates().get(0).from()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    }
 
-  @Test
-  void rejectsOverlappingRowsForOneMeter() {
-    assertThatThrownBy(() -> card("""
+    @Test
+    void rejectsOverlappingRowsForOneMeter() {
+        assertThatThrownBy(() -> card("""
         m,default,text_input,5,2026-01-01,
         m,default,text_input,4,2026-06-01,
-        """)).isInstanceOf(InputException.class).hasMessageContaining("overlapping")
-        .hasMessageContaining("m/default/text_input");
-  }
+        """))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("overlapping")
+                .hasMessageContaining("m/default/text_input");
+    }
 
-  @Test
-  void rejectsPricesThatCannotBeExactPerToken() {
-    assertThatThrownBy(() -> card("m,default,text_input,5.0000001,2026-01-01,\n"))
-        .isInstanceOf(InputException.class).hasMessageContaining("more than 6 decimal places");
-  }
+    @Test
+    void rejectsPricesThatCannotBeExactPerToken() {
+        assertThatThrownBy(() -> card("m,default,text_input,5.0000001,2026-01-01,\n"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("more than 6 decimal places");
+    }
 
-  @Test
-  void rejectsUnknownMetersBadDatesAndMissingColumnsWithTheLine() {
-    assertThatThrownBy(() -> card("m,default,image_tokens,5,2026-01-01,\n"))
-        .isInstanceOf(InputException.class).hasMessageContaining("line 2").hasMessageContaining("unknown meter");
-    assertThatThrownBy(() -> card("m,default,text_input,5,01/02/2026,\n"))
-        .isInstanceOf(InputException.class).hasMessageContaining("effective_from '01/02/2026'");
-    assertThatThrownBy(() -> RateCard.fromCsv(new StringReader("model,meter\nm,text_input\n"), "x.csv"))
-        .isInstanceOf(InputException.class).hasMessageContaining("lacks column 'service_tier'");
-    assertThatThrownBy(() -> card("m,default,text_input,5,2026-02-01,2026-01-01\n"))
-        .isInstanceOf(InputException.class).hasMessageContaining("not before effective_to");
-  }
+    @Test
+    void rejectsUnknownMetersBadDatesAndMissingColumnsWithTheLine() {
+        assertThatThrownBy(() -> card("m,default,image_tokens,5,2026-01-01,\n"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("unknown meter");
+        assertThatThrownBy(() -> card("m,default,text_input,5,01/02/2026,\n"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("effective_from '01/02/2026'");
+        assertThatThrownBy(() -> RateCard.fromCsv(new StringReader("model,meter\nm,text_input\n"), "x.csv"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("lacks column 'service_tier'");
+        assertThatThrownBy(() -> card("m,default,text_input,5,2026-02-01,2026-01-01\n"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("not before effective_to");
+    }
 }

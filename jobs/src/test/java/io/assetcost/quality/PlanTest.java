@@ -1,10 +1,10 @@
 package io.assetcost.quality;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
 
-import io.assetcost.cost.CostPipeline;
 import io.assetcost.SparkTestBase;
+import io.assetcost.cost.CostPipeline;
 import io.assetcost.io.CsvSource;
 import io.assetcost.outcome.Outcomes;
 import io.assetcost.schema.Cols;
@@ -26,66 +26,76 @@ import org.junit.jupiter.api.Test;
  */
 class PlanTest extends SparkTestBase {
 
-  private static final String T = "2026-05-01T12:00:00Z";
+    private static final String T = "2026-05-01T12:00:00Z";
 
-  /** Distinct plan lines with a marker (adaptive plans print their initial plan too; "*(n)" is dropped). */
-  private static List<String> lines(Dataset<Row> df, String marker) {
-    return Arrays.stream(df.queryExecution().executedPlan().toString().split("\n"))
-        .filter(l -> l.contains(marker))
-        .map(l -> l.replaceAll("^[\\s:+-]*(\\*\\(\\d+\\) )?", ""))
-        .distinct().toList();
-  }
-
-  @Test
-  void usageValidationSortsOnceForItsThreeWindowFunctions() {
-    Dataset<Row> flagged = UsageValidation.validate(UsageValidation.byRequestId(usageLines(
-        line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
-        line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0)))).flagged();
-    assertThat(flagged.filter(col(Cols.DUPLICATE)).count()).isEqualTo(1);
-    flagged.collect();
-    assertThat(lines(flagged, "Sort [")).hasSize(1);
-    assertThat(lines(flagged, "Exchange ")).hasSize(1).allMatch(l -> l.contains("hashpartitioning(request_id"));
-  }
-
-  @Test
-  void decisionsMeetTheirRequestsWithoutAnotherShuffle() throws Exception {
-    spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
-    spark.conf().set("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1");
-    try {
-      Dataset<Row> usage = UsageValidation.validate(UsageValidation.byRequestId(usageLines(
-          line("q1", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
-          line("q2", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
-          "{\"request_id\":\"held\"}"))).flagged().persist(CostPipeline.CACHE);
-      // As in the job: each kept dataset is counted (so materialized) before the next step is planned.
-      assertThat(usage.count()).isEqualTo(3);
-      UsageValidation.Result checked = UsageValidation.views(usage);
-      Path file = tempDir("plan").resolve("acceptance.csv");
-      Files.writeString(file, "request_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
-          + "q1,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
-          + "q1,0,,,rejected,2026-05-01T12:30:00Z,rev,\r\n"
-          + "q2,0,,,rejected,2026-05-01T13:00:00Z,rev,\r\n"
-          + "held,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n", StandardCharsets.UTF_8);
-      Dataset<Row> records = CsvSource.read(spark, List.of(file.toUri().toString()),
-          Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
-      AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(records,
-          checked.accepted().select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID),
-          checked.quarantined().select(Cols.REQUEST_ID));
-      assertThat(acceptance.flagged().persist(CostPipeline.CACHE).count()).isEqualTo(4);
-      Dataset<Row> images = Outcomes.imageOutcomes(acceptance.decisions());
-      assertThat(images.count()).isEqualTo(2);
-      assertThat(acceptance.quarantined().collectAsList()).extracting(r -> (String) r.getAs(Cols.PARSE_REASON))
-          .containsExactly("request_quarantined");
-      images.collect();
-      // The only shuffles anywhere in the plan (cached subplans included) are the two by request_id.
-      List<String> exchanges = lines(images, "Exchange ").stream()
-          .filter(l -> !l.contains("BroadcastExchange")).toList();
-      assertThat(exchanges).isNotEmpty().allMatch(l -> l.contains("REPARTITION_BY_NUM"));
-      assertThat(lines(images, "SortMergeJoin")).isNotEmpty();
-      usage.unpersist();
-      acceptance.flagged().unpersist();
-    } finally {
-      spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
-      spark.conf().unset("spark.sql.adaptive.autoBroadcastJoinThreshold");
+    /** Distinct plan lines with a marker (adaptive plans print their initial plan too; "*(n)" is dropped). */
+    private static List<String> lines(Dataset<Row> df, String marker) {
+        return Arrays.stream(df.queryExecution().executedPlan().toString().split("\n"))
+                .filter(l -> l.contains(marker))
+                .map(l -> l.replaceAll("^[\\s:+-]*(\\*\\(\\d+\\) )?", ""))
+                .distinct()
+                .toList();
     }
-  }
+
+    @Test
+    void usageValidationSortsOnceForItsThreeWindowFunctions() {
+        Dataset<Row> flagged = UsageValidation.validate(UsageValidation.byRequestId(usageLines(
+                        line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+                        line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0))))
+                .flagged();
+        assertThat(flagged.filter(col(Cols.DUPLICATE)).count()).isEqualTo(1);
+        flagged.collect();
+        assertThat(lines(flagged, "Sort [")).hasSize(1);
+        assertThat(lines(flagged, "Exchange ")).hasSize(1).allMatch(l -> l.contains("hashpartitioning(request_id"));
+    }
+
+    @Test
+    void decisionsMeetTheirRequestsWithoutAnotherShuffle() throws Exception {
+        spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+        spark.conf().set("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1");
+        try {
+            Dataset<Row> usage = UsageValidation.validate(UsageValidation.byRequestId(usageLines(
+                            line("q1", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+                            line("q2", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+                            "{\"request_id\":\"held\"}")))
+                    .flagged()
+                    .persist(CostPipeline.CACHE);
+            // As in the job: each kept dataset is counted (so materialized) before the next step is planned.
+            assertThat(usage.count()).isEqualTo(3);
+            UsageValidation.Result checked = UsageValidation.views(usage);
+            Path file = tempDir("plan").resolve("acceptance.csv");
+            Files.writeString(
+                    file,
+                    "request_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
+                            + "q1,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                            + "q1,0,,,rejected,2026-05-01T12:30:00Z,rev,\r\n"
+                            + "q2,0,,,rejected,2026-05-01T13:00:00Z,rev,\r\n"
+                            + "held,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n",
+                    StandardCharsets.UTF_8);
+            Dataset<Row> records = CsvSource.read(
+                    spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
+            AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(
+                    records,
+                    checked.accepted().select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID),
+                    checked.quarantined().select(Cols.REQUEST_ID));
+            assertThat(acceptance.flagged().persist(CostPipeline.CACHE).count()).isEqualTo(4);
+            Dataset<Row> images = Outcomes.imageOutcomes(acceptance.decisions());
+            assertThat(images.count()).isEqualTo(2);
+            assertThat(acceptance.quarantined().collectAsList())
+                    .extracting(r -> (String) r.getAs(Cols.PARSE_REASON))
+                    .containsExactly("request_quarantined");
+            images.collect();
+            // The only shuffles anywhere in the plan (cached subplans included) are the two by request_id.
+            List<String> exchanges = lines(images, "Exchange ").stream()
+                    .filter(l -> !l.contains("BroadcastExchange"))
+                    .toList();
+            assertThat(exchanges).isNotEmpty().allMatch(l -> l.contains("REPARTITION_BY_NUM"));
+            assertThat(lines(images, "SortMergeJoin")).isNotEmpty();
+            usage.unpersist();
+            acceptance.flagged().unpersist();
+        } finally {
+            spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
+            spark.conf().unset("spark.sql.adaptive.autoBroadcastJoinThreshold");
+        }
+    }
 }

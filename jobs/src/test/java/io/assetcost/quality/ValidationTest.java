@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
-import io.assetcost.io.InputFiles;
 import io.assetcost.io.CsvSource;
+import io.assetcost.io.InputFiles;
 import io.assetcost.io.UsageReader;
 import io.assetcost.schema.Cols;
 import io.assetcost.schema.Schemas;
@@ -26,181 +26,249 @@ import org.junit.jupiter.api.Test;
 /** Reading and validating usage and acceptance records: a reason for every bad record, nothing lost. */
 class ValidationTest extends SparkTestBase {
 
-  private static final String T = "2026-05-01T12:00:00Z";
+    private static final String T = "2026-05-01T12:00:00Z";
 
-  private static Map<String, String> reasonsById(Dataset<Row> quarantined) {
-    Map<String, String> out = new HashMap<>();
-    for (Row r : quarantined.collectAsList()) {
-      out.put(r.getAs(Cols.REQUEST_ID) == null ? r.getAs(Cols.RAW_RECORD) : r.getAs(Cols.REQUEST_ID),
-          r.getAs(Cols.PARSE_REASON));
+    private static Map<String, String> reasonsById(Dataset<Row> quarantined) {
+        Map<String, String> out = new HashMap<>();
+        for (Row r : quarantined.collectAsList()) {
+            out.put(
+                    r.getAs(Cols.REQUEST_ID) == null ? r.getAs(Cols.RAW_RECORD) : r.getAs(Cols.REQUEST_ID),
+                    r.getAs(Cols.PARSE_REASON));
+        }
+        return out;
     }
-    return out;
-  }
 
-  @Test
-  void eachBadUsageRecordGetsItsReasonAndNoneIsLost() {
-    long t = epoch(T);
-    String[] lines = {
-        line("good", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
-        "{\"request_id\":\"cut\",\"created\":" + t + ",\"model\":\"gpt-ima",
-        "[1,2,3]",
-        "{\"request_id\":\"typed\",\"created\":\"yesterday\",\"workflow_id\":\"wf\"}",
-        "{\"request_id\":\"nowf\",\"created\":" + t + ",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1}",
-        "{\"request_id\":\"noblank\",\"created\":" + t + ",\"workflow_id\":\"  \",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1}",
-        "{\"request_id\":\"millis\",\"created\":" + t * 1000 + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1}",
-        "{\"request_id\":\"zero_n\",\"created\":" + t + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":0}",
-        line("negative", T, "gpt-image-2", "default", 100, 0, 0, 0, -5, 0),
-        line("cached_text", T, "gpt-image-2", "default", 100, 101, 0, 0, 5, 0),
-        line("cached_image", T, "gpt-image-2", "default", 100, 0, 10, 11, 5, 0),
-        "{\"request_id\":\"nodetails\",\"created\":" + t + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1,"
-            + "\"usage\":{\"input_tokens\":300,\"output_tokens\":10,\"total_tokens\":310}}",
-        "{\"request_id\":\"inconsistent\",\"created\":" + t + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1,"
-            + "\"usage\":{\"input_tokens\":300,\"output_tokens\":10,\"total_tokens\":310,\"input_tokens_details\":{\"text_tokens\":100,\"image_tokens\":100}}}",
-        "   ",
-    };
-    Dataset<Row> canonical = usageLines(lines);
-    assertThat(canonical.count()).as("a blank line is not a record").isEqualTo(lines.length - 1);
-    UsageValidation.Result v = UsageValidation.validate(canonical);
-    Map<String, String> reasons = reasonsById(v.quarantined());
-    assertThat(reasons).containsEntry("typed", "malformed_record")
-        .containsEntry("nowf", "missing_field")
-        .containsEntry("noblank", "missing_field")
-        .containsEntry("millis", "invalid_value")
-        .containsEntry("zero_n", "invalid_value")
-        .containsEntry("negative", "negative_tokens")
-        .containsEntry("cached_text", "cached_exceeds_total")
-        .containsEntry("cached_image", "cached_exceeds_total")
-        .containsEntry("nodetails", "missing_field")
-        .containsEntry("inconsistent", "inconsistent_tokens");
-    assertThat(reasons.values()).filteredOn("malformed_record"::equals).hasSize(3);
-    assertThat(v.accepted().collectAsList()).extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
-        .containsExactly("good");
-    assertThat(v.accepted().count() + v.quarantined().count() + v.duplicatesDropped().count())
-        .isEqualTo(canonical.count());
-    assertThat(v.quarantined().filter("parse_detail is null").count()).as("every reason has a detail").isZero();
-  }
-
-  @Test
-  void exactDuplicatesCountOnceAndConflictingDuplicatesAreAllQuarantined() {
-    String a = line("dup", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0);
-    String b1 = line("conflict", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0);
-    String b2 = line("conflict", T, "gpt-image-2", "default", 100, 0, 0, 0, 200, 0);
-    UsageValidation.Result v = UsageValidation.validate(usageLines(a, a, a, b1, b2));
-    assertThat(v.accepted().count()).isEqualTo(1);
-    assertThat(v.duplicatesDropped().count()).isEqualTo(2);
-    assertThat(v.quarantined().collectAsList()).hasSize(2)
-        .allSatisfy(r -> assertThat((String) r.getAs(Cols.PARSE_REASON)).isEqualTo("conflicting_duplicate"));
-  }
-
-  @Test
-  void aRequestWithoutAssetIdIsItsOwnAsset() {
-    String noAsset = "{\"request_id\":\"solo\",\"created\":" + epoch(T)
-        + ",\"workflow_id\":\"wf\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1}";
-    Row r = UsageValidation.validate(usageLines(noAsset)).accepted().first();
-    assertThat((String) r.getAs(Cols.ASSET_ID)).isEqualTo("solo");
-    assertThat((String) r.getAs(Cols.SERVICE_TIER)).as("absent tier = default").isEqualTo("default");
-  }
-
-  @Test
-  void flatCsvExportReadsQuotedFieldsOffsetsAndReportsBadCells() throws Exception {
-    Path dir = tempDir("flat");
-    Path file = dir.resolve("export.csv");
-    Files.writeString(file, "\uFEFF"
-        + "request_id,created_at,project_id,workflow_id,asset_id,model,endpoint,service_tier,status,error_code,n,size,quality,"
-        + "input_text_tokens,input_cached_text_tokens,input_image_tokens,input_cached_image_tokens,output_image_tokens,output_text_tokens\r\n"
-        + "r1,2026-05-01T14:00:00+02:00,p,\"wf, with comma\",a1,gpt-image-2,images.edits,batch,succeeded,,1,1024x1024,high,700,0,2500,0,3000,0\r\n"
-        + "r2,2026-05-01T12:00:00Z,p,wf,,gpt-image-2,images.generations,,failed,server_error,1,,,,,,,,\r\n"
-        + "r3,not a time,p,wf,,gpt-image-2,images.generations,,succeeded,,two,,,1,,,,,\r\n"
-        + "r4,2026-05-01T12:00:00Z,p,wf\r\n", StandardCharsets.UTF_8);
-    List<String> files = List.of(file.toUri().toString());
-    CsvSource.checkHeaders(spark.sparkContext().hadoopConfiguration(), "--usage", files,
-        Schemas.fieldNames(Schemas.USAGE_EXPORT));
-    Dataset<Row> canonical = UsageReader.fromExportCsv(CsvSource.read(spark, files,
-        Schemas.fieldNames(Schemas.USAGE_EXPORT)));
-    Map<String, Row> rows = new HashMap<>();
-    for (Row r : canonical.collectAsList()) {
-      rows.put(r.getAs(Cols.REQUEST_ID), r);
+    @Test
+    void eachBadUsageRecordGetsItsReasonAndNoneIsLost() {
+        long t = epoch(T);
+        String[] lines = {
+            line("good", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+            "{\"request_id\":\"cut\",\"created\":" + t + ",\"model\":\"gpt-ima",
+            "[1,2,3]",
+            "{\"request_id\":\"typed\",\"created\":\"yesterday\",\"workflow_id\":\"wf\"}",
+            "{\"request_id\":\"nowf\",\"created\":" + t
+                    + ",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1}",
+            "{\"request_id\":\"noblank\",\"created\":" + t
+                    + ",\"workflow_id\":\"  \",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1}",
+            "{\"request_id\":\"millis\",\"created\":" + t * 1000
+                    + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1}",
+            "{\"request_id\":\"zero_n\",\"created\":" + t
+                    + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":0}",
+            line("negative", T, "gpt-image-2", "default", 100, 0, 0, 0, -5, 0),
+            line("cached_text", T, "gpt-image-2", "default", 100, 101, 0, 0, 5, 0),
+            line("cached_image", T, "gpt-image-2", "default", 100, 0, 10, 11, 5, 0),
+            "{\"request_id\":\"nodetails\",\"created\":" + t
+                    + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1,"
+                    + "\"usage\":{\"input_tokens\":300,\"output_tokens\":10,\"total_tokens\":310}}",
+            "{\"request_id\":\"inconsistent\",\"created\":" + t
+                    + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1,"
+                    + "\"usage\":{\"input_tokens\":300,\"output_tokens\":10,\"total_tokens\":310,\"input_tokens_details\":{\"text_tokens\":100,\"image_tokens\":100}}}",
+            "   ",
+        };
+        Dataset<Row> canonical = usageLines(lines);
+        assertThat(canonical.count()).as("a blank line is not a record").isEqualTo(lines.length - 1);
+        UsageValidation.Result v = UsageValidation.validate(canonical);
+        Map<String, String> reasons = reasonsById(v.quarantined());
+        assertThat(reasons)
+                .containsEntry("typed", "malformed_record")
+                .containsEntry("nowf", "missing_field")
+                .containsEntry("noblank", "missing_field")
+                .containsEntry("millis", "invalid_value")
+                .containsEntry("zero_n", "invalid_value")
+                .containsEntry("negative", "negative_tokens")
+                .containsEntry("cached_text", "cached_exceeds_total")
+                .containsEntry("cached_image", "cached_exceeds_total")
+                .containsEntry("nodetails", "missing_field")
+                .containsEntry("inconsistent", "inconsistent_tokens");
+        assertThat(reasons.values()).filteredOn("malformed_record"::equals).hasSize(3);
+        assertThat(v.accepted().collectAsList())
+                .extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
+                .containsExactly("good");
+        assertThat(v.accepted().count()
+                        + v.quarantined().count()
+                        + v.duplicatesDropped().count())
+                .isEqualTo(canonical.count());
+        assertThat(v.quarantined().filter("parse_detail is null").count())
+                .as("every reason has a detail")
+                .isZero();
     }
-    Row r1 = rows.get("r1");
-    assertThat((Instant) r1.getAs(Cols.CREATED_AT)).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
-    assertThat((String) r1.getAs(Cols.WORKFLOW_ID)).isEqualTo("wf, with comma");
-    assertThat((String) r1.getAs(Cols.SERVICE_TIER)).isEqualTo("batch");
-    assertThat((Long) r1.getAs(Cols.IMAGE_TOKENS)).isEqualTo(2500L);
-    assertThat((String) r1.getAs(Cols.PARSE_REASON)).isNull();
-    assertThat((Long) rows.get("r2").getAs(Cols.OUTPUT_IMAGE_TOKENS)).as("empty = 0").isZero();
-    assertThat((String) rows.get("r3").getAs(Cols.PARSE_REASON)).isEqualTo("malformed_record");
-    assertThat((String) rows.get("r3").getAs(Cols.PARSE_DETAIL)).contains("created_at 'not a time'");
-    assertThat((String) rows.get("r4").getAs(Cols.PARSE_REASON)).isEqualTo("malformed_record");
-    assertThat((String) rows.get("r4").getAs(Cols.PARSE_DETAIL)).contains("4 fields where the header has 19");
-    assertThat((String) rows.get("r1").getAs(Cols.RAW_RECORD)).contains("\"wf, with comma\"");
-  }
 
-  @Test
-  void flatParquetExportReadsWithTheContractSchema() throws Exception {
-    Path dir = tempDir("parquet");
-    Row row = RowFactory.create("p1", Instant.parse("2026-05-01T12:00:00Z"), "proj", "wf", null,
-        "gpt-image-2", "images.edits", null, "succeeded", null, 1, "1024x1024", "high",
-        700L, 200L, 2500L, 0L, 3000L, 0L);
-    spark.createDataFrame(List.of(row), Schemas.spark(Schemas.USAGE_EXPORT))
-        .write().parquet(dir.resolve("export.parquet").toString());
-    Map<InputFiles.Kind, List<String>> files = InputFiles.list(spark.sparkContext().hadoopConfiguration(),
-        "--usage", dir.toString(), List.of(InputFiles.Kind.PARQUET));
-    Row r = UsageReader.read(spark, files).first();
-    assertThat((String) r.getAs(Cols.PARSE_REASON)).isNull();
-    assertThat((Instant) r.getAs(Cols.CREATED_AT)).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
-    assertThat((String) r.getAs(Cols.SERVICE_TIER)).isEqualTo("default");
-    assertThat((Long) r.getAs(Cols.CACHED_TEXT_TOKENS)).isEqualTo(200L);
-    assertThat((String) r.getAs(Cols.RAW_RECORD)).contains("\"request_id\":\"p1\"");
-    assertThat((String) r.getAs(Cols.SOURCE_FILE)).contains("export.parquet");
+    @Test
+    void exactDuplicatesCountOnceAndConflictingDuplicatesAreAllQuarantined() {
+        String a = line("dup", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0);
+        String b1 = line("conflict", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0);
+        String b2 = line("conflict", T, "gpt-image-2", "default", 100, 0, 0, 0, 200, 0);
+        UsageValidation.Result v = UsageValidation.validate(usageLines(a, a, a, b1, b2));
+        assertThat(v.accepted().count()).isEqualTo(1);
+        assertThat(v.duplicatesDropped().count()).isEqualTo(2);
+        assertThat(v.quarantined().collectAsList())
+                .hasSize(2)
+                .allSatisfy(r -> assertThat((String) r.getAs(Cols.PARSE_REASON)).isEqualTo("conflicting_duplicate"));
+    }
 
-    // A warehouse that wrote tokens as text: unusable input, refused before anything is written.
-    Path bad = tempDir("parquet-bad");
-    spark.sql("select 'p2' as request_id, '700' as input_text_tokens").write()
-        .parquet(bad.resolve("bad.parquet").toString());
-    Path out = bad.resolve("out");
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = CostJob.execute(new String[] {"--usage", bad.toString(), "--acceptance",
-        repoRoot().resolve("sample-data/acceptance").toString(), "--out", out.toString()},
-        System.out, new PrintStream(err, true, StandardCharsets.UTF_8), spark);
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("input_text_tokens is string, expected bigint");
-    assertThat(Files.exists(out)).isFalse();
-  }
+    @Test
+    void aRequestWithoutAssetIdIsItsOwnAsset() {
+        String noAsset = "{\"request_id\":\"solo\",\"created\":" + epoch(T)
+                + ",\"workflow_id\":\"wf\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1}";
+        Row r = UsageValidation.validate(usageLines(noAsset)).accepted().first();
+        assertThat((String) r.getAs(Cols.ASSET_ID)).isEqualTo("solo");
+        assertThat((String) r.getAs(Cols.SERVICE_TIER))
+                .as("absent tier = default")
+                .isEqualTo("default");
+    }
 
-  @Test
-  void acceptanceRecordsAsSpreadsheetsWriteThem() throws Exception {
-    Dataset<Row> requests = UsageValidation.validate(usageLines(
-        line("q1", T, "gpt-image-2", "default", 10, 0, 0, 0, 10, 0),
-        line("q2", T, "gpt-image-2", "default", 10, 0, 0, 0, 10, 0))).accepted();
-    Path file = tempDir("acc").resolve("acceptance.csv");
-    Files.writeString(file, "\uFEFFrequest_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
-        + "q1,0,a-q1,wf,Approved ,2026-05-01T14:00:00+02:00,rev,\"Fine, \"\"ship\"\" it\r\nsecond line\"\r\n"
-        + "q1,0,a-q1,wf,Approved ,2026-05-01T14:00:00+02:00,rev,\"Fine, \"\"ship\"\" it\r\nsecond line\"\r\n"
-        + "q2,0,,,rejected,2026-05-01T13:00:00Z,rev,\r\n"
-        + "q9,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
-        + "q1,1,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
-        + "q1,0,,,maybe,2026-05-01T13:00:00Z,rev,\r\n"
-        + "q1,0,,,approved,13:00 yesterday,rev,\r\n"
-        + "q1,x,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
-        + "q1,0,other-asset,,approved,2026-05-01T13:00:00Z,rev,\r\n"
-        + "held,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
-        + ",0,,,approved,2026-05-01T13:00:00Z,rev,\r\n", StandardCharsets.UTF_8);
-    Dataset<Row> records = CsvSource.read(spark, List.of(file.toUri().toString()),
-        Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
-    Dataset<Row> held = spark.sql("select 'held' as request_id");
-    AcceptanceValidation.Result v = AcceptanceValidation.validate(records,
-        requests.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), held);
-    List<Row> decisions = v.decisions().orderBy(Cols.REQUEST_ID).collectAsList();
-    assertThat(decisions).hasSize(2);
-    Row first = decisions.get(0);
-    assertThat((String) first.getAs(Cols.DECISION)).isEqualTo("approved");
-    assertThat((Instant) first.getAs(Cols.DECIDED_AT)).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
-    assertThat((String) decisions.get(1).getAs(Cols.ASSET_ID)).as("the request's asset").isEqualTo("a-q2");
-    assertThat(v.duplicatesDropped().count()).isEqualTo(1);
-    assertThat(v.quarantined().collectAsList()).extracting(r -> (String) r.getAs(Cols.PARSE_REASON))
-        .containsExactlyInAnyOrder("unknown_request", "image_index_out_of_range", "invalid_decision",
-            "invalid_timestamp", "malformed_record", "asset_mismatch", "request_quarantined", "missing_field");
-    assertThat(records.count()).isEqualTo(
-        v.decisions().count() + v.quarantined().count() + v.duplicatesDropped().count());
-  }
+    @Test
+    void flatCsvExportReadsQuotedFieldsOffsetsAndReportsBadCells() throws Exception {
+        Path dir = tempDir("flat");
+        Path file = dir.resolve("export.csv");
+        Files.writeString(
+                file,
+                "\uFEFF"
+                        + "request_id,created_at,project_id,workflow_id,asset_id,model,endpoint,service_tier,status,error_code,n,size,quality,"
+                        + "input_text_tokens,input_cached_text_tokens,input_image_tokens,input_cached_image_tokens,output_image_tokens,output_text_tokens\r\n"
+                        + "r1,2026-05-01T14:00:00+02:00,p,\"wf, with comma\",a1,gpt-image-2,images.edits,batch,succeeded,,1,1024x1024,high,700,0,2500,0,3000,0\r\n"
+                        + "r2,2026-05-01T12:00:00Z,p,wf,,gpt-image-2,images.generations,,failed,server_error,1,,,,,,,,\r\n"
+                        + "r3,not a time,p,wf,,gpt-image-2,images.generations,,succeeded,,two,,,1,,,,,\r\n"
+                        + "r4,2026-05-01T12:00:00Z,p,wf\r\n",
+                StandardCharsets.UTF_8);
+        List<String> files = List.of(file.toUri().toString());
+        CsvSource.checkHeaders(
+                spark.sparkContext().hadoopConfiguration(), "--usage", files, Schemas.fieldNames(Schemas.USAGE_EXPORT));
+        Dataset<Row> canonical =
+                UsageReader.fromExportCsv(CsvSource.read(spark, files, Schemas.fieldNames(Schemas.USAGE_EXPORT)));
+        Map<String, Row> rows = new HashMap<>();
+        for (Row r : canonical.collectAsList()) {
+            rows.put(r.getAs(Cols.REQUEST_ID), r);
+        }
+        Row r1 = rows.get("r1");
+        assertThat((Instant) r1.getAs(Cols.CREATED_AT)).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
+        assertThat((String) r1.getAs(Cols.WORKFLOW_ID)).isEqualTo("wf, with comma");
+        assertThat((String) r1.getAs(Cols.SERVICE_TIER)).isEqualTo("batch");
+        assertThat((Long) r1.getAs(Cols.IMAGE_TOKENS)).isEqualTo(2500L);
+        assertThat((String) r1.getAs(Cols.PARSE_REASON)).isNull();
+        assertThat((Long) rows.get("r2").getAs(Cols.OUTPUT_IMAGE_TOKENS))
+                .as("empty = 0")
+                .isZero();
+        assertThat((String) rows.get("r3").getAs(Cols.PARSE_REASON)).isEqualTo("malformed_record");
+        assertThat((String) rows.get("r3").getAs(Cols.PARSE_DETAIL)).contains("created_at 'not a time'");
+        assertThat((String) rows.get("r4").getAs(Cols.PARSE_REASON)).isEqualTo("malformed_record");
+        assertThat((String) rows.get("r4").getAs(Cols.PARSE_DETAIL)).contains("4 fields where the header has 19");
+        assertThat((String) rows.get("r1").getAs(Cols.RAW_RECORD)).contains("\"wf, with comma\"");
+    }
+
+    @Test
+    void flatParquetExportReadsWithTheContractSchema() throws Exception {
+        Path dir = tempDir("parquet");
+        Row row = RowFactory.create(
+                "p1",
+                Instant.parse("2026-05-01T12:00:00Z"),
+                "proj",
+                "wf",
+                null,
+                "gpt-image-2",
+                "images.edits",
+                null,
+                "succeeded",
+                null,
+                1,
+                "1024x1024",
+                "high",
+                700L,
+                200L,
+                2500L,
+                0L,
+                3000L,
+                0L);
+        spark.createDataFrame(List.of(row), Schemas.spark(Schemas.USAGE_EXPORT))
+                .write()
+                .parquet(dir.resolve("export.parquet").toString());
+        Map<InputFiles.Kind, List<String>> files = InputFiles.list(
+                spark.sparkContext().hadoopConfiguration(),
+                "--usage",
+                dir.toString(),
+                List.of(InputFiles.Kind.PARQUET));
+        Row r = UsageReader.read(spark, files).first();
+        assertThat((String) r.getAs(Cols.PARSE_REASON)).isNull();
+        assertThat((Instant) r.getAs(Cols.CREATED_AT)).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
+        assertThat((String) r.getAs(Cols.SERVICE_TIER)).isEqualTo("default");
+        assertThat((Long) r.getAs(Cols.CACHED_TEXT_TOKENS)).isEqualTo(200L);
+        assertThat((String) r.getAs(Cols.RAW_RECORD)).contains("\"request_id\":\"p1\"");
+        assertThat((String) r.getAs(Cols.SOURCE_FILE)).contains("export.parquet");
+
+        // A warehouse that wrote tokens as text: unusable input, refused before anything is written.
+        Path bad = tempDir("parquet-bad");
+        spark.sql("select 'p2' as request_id, '700' as input_text_tokens")
+                .write()
+                .parquet(bad.resolve("bad.parquet").toString());
+        Path out = bad.resolve("out");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = CostJob.execute(
+                new String[] {
+                    "--usage",
+                    bad.toString(),
+                    "--acceptance",
+                    repoRoot().resolve("sample-data/acceptance").toString(),
+                    "--out",
+                    out.toString()
+                },
+                System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                spark);
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("input_text_tokens is string, expected bigint");
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
+    void acceptanceRecordsAsSpreadsheetsWriteThem() throws Exception {
+        Dataset<Row> requests = UsageValidation.validate(usageLines(
+                        line("q1", T, "gpt-image-2", "default", 10, 0, 0, 0, 10, 0),
+                        line("q2", T, "gpt-image-2", "default", 10, 0, 0, 0, 10, 0)))
+                .accepted();
+        Path file = tempDir("acc").resolve("acceptance.csv");
+        Files.writeString(
+                file,
+                "\uFEFFrequest_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
+                        + "q1,0,a-q1,wf,Approved ,2026-05-01T14:00:00+02:00,rev,\"Fine, \"\"ship\"\" it\r\nsecond line\"\r\n"
+                        + "q1,0,a-q1,wf,Approved ,2026-05-01T14:00:00+02:00,rev,\"Fine, \"\"ship\"\" it\r\nsecond line\"\r\n"
+                        + "q2,0,,,rejected,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "q9,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "q1,1,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "q1,0,,,maybe,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "q1,0,,,approved,13:00 yesterday,rev,\r\n"
+                        + "q1,x,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "q1,0,other-asset,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "held,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + ",0,,,approved,2026-05-01T13:00:00Z,rev,\r\n",
+                StandardCharsets.UTF_8);
+        Dataset<Row> records =
+                CsvSource.read(spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
+        Dataset<Row> held = spark.sql("select 'held' as request_id");
+        AcceptanceValidation.Result v = AcceptanceValidation.validate(
+                records, requests.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), held);
+        List<Row> decisions = v.decisions().orderBy(Cols.REQUEST_ID).collectAsList();
+        assertThat(decisions).hasSize(2);
+        Row first = decisions.get(0);
+        assertThat((String) first.getAs(Cols.DECISION)).isEqualTo("approved");
+        assertThat((Instant) first.getAs(Cols.DECIDED_AT)).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
+        assertThat((String) decisions.get(1).getAs(Cols.ASSET_ID))
+                .as("the request's asset")
+                .isEqualTo("a-q2");
+        assertThat(v.duplicatesDropped().count()).isEqualTo(1);
+        assertThat(v.quarantined().collectAsList())
+                .extracting(r -> (String) r.getAs(Cols.PARSE_REASON))
+                .containsExactlyInAnyOrder(
+                        "unknown_request",
+                        "image_index_out_of_range",
+                        "invalid_decision",
+                        "invalid_timestamp",
+                        "malformed_record",
+                        "asset_mismatch",
+                        "request_quarantined",
+                        "missing_field");
+        assertThat(records.count())
+                .isEqualTo(v.decisions().count()
+                        + v.quarantined().count()
+                        + v.duplicatesDropped().count());
+    }
 }

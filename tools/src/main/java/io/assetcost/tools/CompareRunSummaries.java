@@ -15,39 +15,42 @@ import java.util.Map;
  * line per difference.
  */
 public final class CompareRunSummaries {
-  private CompareRunSummaries() {}
+    private CompareRunSummaries() {}
 
-  /**
-   * Compares the summaries.
-   *
-   * @param args the reference summary, then the others
-   * @throws IOException when a summary cannot be read
-   */
-  public static void main(String[] args) throws IOException {
-    if (args.length < 2) {
-      System.err.println("usage: CompareRunSummaries REFERENCE.json OTHER.json...");
-      System.exit(2);
-    }
-    ObjectMapper json = new ObjectMapper();
-    JsonNode reference = json.readTree(new File(args[0]));
-    int differences = 0;
-    for (String path : args) {
-      JsonNode other = json.readTree(new File(path));
-      if (other.path("exit_code").asInt(-1) != 0) {
-        System.err.println(path + ": exit_code " + other.path("exit_code"));
-        differences++;
-      }
-      Iterator<Map.Entry<String, JsonNode>> tables = reference.path("table_fingerprints").fields();
-      while (tables.hasNext()) {
-        Map.Entry<String, JsonNode> t = tables.next();
-        JsonNode theirs = other.path("table_fingerprints").path(t.getKey());
-        if (!t.getValue().equals(theirs)) {
-          System.err.println(path + ": table " + t.getKey() + " is " + theirs + ", " + args[0] + " has " + t.getValue());
-          differences++;
+    /**
+     * Compares the summaries.
+     *
+     * @param args the reference summary, then the others
+     * @throws IOException when a summary cannot be read
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: CompareRunSummaries REFERENCE.json OTHER.json...");
+            System.exit(2);
         }
-      }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode reference = json.readTree(new File(args[0]));
+        int differences = 0;
+        for (String path : args) {
+            JsonNode other = json.readTree(new File(path));
+            if (other.path("exit_code").asInt(-1) != 0) {
+                System.err.println(path + ": exit_code " + other.path("exit_code"));
+                differences++;
+            }
+            Iterator<Map.Entry<String, JsonNode>> tables =
+                    reference.path("table_fingerprints").fields();
+            while (tables.hasNext()) {
+                Map.Entry<String, JsonNode> t = tables.next();
+                JsonNode theirs = other.path("table_fingerprints").path(t.getKey());
+                if (!t.getValue().equals(theirs)) {
+                    System.err.println(
+                            path + ": table " + t.getKey() + " is " + theirs + ", " + args[0] + " has " + t.getValue());
+                    differences++;
+                }
+            }
+        }
+        System.out.println(
+                differences == 0 ? "all " + args.length + " runs wrote the same tables" : differences + " differences");
+        System.exit(differences == 0 ? 0 : 1);
     }
-    System.out.println(differences == 0 ? "all " + args.length + " runs wrote the same tables" : differences + " differences");
-    System.exit(differences == 0 ? 0 : 1);
-  }
 }

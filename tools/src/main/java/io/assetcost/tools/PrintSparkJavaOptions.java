@@ -7,14 +7,14 @@ import org.apache.spark.launcher.JavaModuleOptions;
  * (the {@code --add-opens} list of {@link JavaModuleOptions}), so scripts never keep their own copy.
  */
 public final class PrintSparkJavaOptions {
-  private PrintSparkJavaOptions() {}
+    private PrintSparkJavaOptions() {}
 
-  /**
-   * Prints the flags on one line.
-   *
-   * @param args ignored
-   */
-  public static void main(String[] args) {
-    System.out.println(JavaModuleOptions.defaultModuleOptions());
-  }
+    /**
+     * Prints the flags on one line.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        System.out.println(JavaModuleOptions.defaultModuleOptions());
+    }
 }

@@ -48,386 +48,532 @@ import org.apache.commons.csv.CSVPrinter;
  */
 public final class SampleDataGenerator {
 
-  private static final LocalDate FIRST_DAY = LocalDate.of(2026, 11, 2);
-  private static final int DAYS = 14;
-  private static final ObjectMapper JSON = new ObjectMapper();
+    private static final LocalDate FIRST_DAY = LocalDate.of(2026, 11, 2);
+    private static final int DAYS = 14;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final SplittableRandom random;
-  private final Map<LocalDate, List<String>> jsonLines = new TreeMap<>();
-  private final List<List<Object>> batchRows = new ArrayList<>();
-  private final List<List<Object>> decisions = new ArrayList<>();
-  private int requestCounter;
-  private final io.assetcost.pricing.RateCard card = io.assetcost.pricing.RateCard.load(
-      new org.apache.hadoop.conf.Configuration(false), null);
-  /** Billed amount per "day|project|line item", from the valid requests. */
-  private final Map<String, java.math.BigDecimal> bill = new TreeMap<>();
+    private final SplittableRandom random;
+    private final Map<LocalDate, List<String>> jsonLines = new TreeMap<>();
+    private final List<List<Object>> batchRows = new ArrayList<>();
+    private final List<List<Object>> decisions = new ArrayList<>();
+    private int requestCounter;
+    private final io.assetcost.pricing.RateCard card =
+            io.assetcost.pricing.RateCard.load(new org.apache.hadoop.conf.Configuration(false), null);
+    /** Billed amount per "day|project|line item", from the valid requests. */
+    private final Map<String, java.math.BigDecimal> bill = new TreeMap<>();
 
-  private SampleDataGenerator(long seed) {
-    this.random = new SplittableRandom(seed);
-  }
-
-  /**
-   * Writes sample-data: {@code usage/usage-YYYY-MM-DD.jsonl}, {@code usage/batch-export-2026-11.csv},
-   * {@code acceptance/acceptance.csv}.
-   *
-   * @param args output directory, optional seed (default 20261115)
-   * @throws IOException when a file cannot be written
-   */
-  public static void main(String[] args) throws IOException {
-    if (args.length < 1) {
-      System.err.println("usage: SampleDataGenerator OUT_DIR [SEED]");
-      System.exit(2);
+    private SampleDataGenerator(long seed) {
+        this.random = new SplittableRandom(seed);
     }
-    long seed = args.length > 1 ? Long.parseLong(args[1]) : 20261115L;
-    new SampleDataGenerator(seed).generate(Path.of(args[0]));
-  }
 
-  private record Workflow(String id, String project, double approveChance, double giveUpChance,
-      String endpoint, String[] sizes, String quality, int maxN) {}
-
-  private void generate(Path out) throws IOException {
-    List<Workflow> workflows = List.of(
-        new Workflow("ecommerce-pdp", "proj_shop", 0.82, 0.04, "images.edits",
-            new String[] {"1024x1536", "1024x1024"}, "high", 1),
-        new Workflow("ugc-hooks", "proj_growth", 0.85, 0.08, "images.generations",
-            new String[] {"1024x1536"}, "medium", 2),
-        new Workflow("saas-hero", "proj_web", 0.40, 0.06, "images.generations",
-            new String[] {"1536x1024", "1024x1024"}, "high", 1));
-    int[] assetsPerDay = {9, 7, 4};
-    for (int d = 0; d < DAYS; d++) {
-      LocalDate day = FIRST_DAY.plusDays(d);
-      for (int w = 0; w < workflows.size(); w++) {
-        int count = assetsPerDay[w] + random.nextInt(3);
-        for (int a = 0; a < count; a++) {
-          asset(workflows.get(w), day, d, a);
+    /**
+     * Writes sample-data: {@code usage/usage-YYYY-MM-DD.jsonl}, {@code usage/batch-export-2026-11.csv},
+     * {@code acceptance/acceptance.csv}.
+     *
+     * @param args output directory, optional seed (default 20261115)
+     * @throws IOException when a file cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: SampleDataGenerator OUT_DIR [SEED]");
+            System.exit(2);
         }
-      }
+        long seed = args.length > 1 ? Long.parseLong(args[1]) : 20261115L;
+        new SampleDataGenerator(seed).generate(Path.of(args[0]));
     }
-    addBadRecords();
-    writeUsage(out.resolve("usage"));
-    writeAcceptance(out.resolve("acceptance"));
-    writeCosts(out.resolve("costs"));
-  }
 
-  private void asset(Workflow w, LocalDate day, int dayIndex, int n) {
-    String assetId = switch (w.id()) {
-      case "ecommerce-pdp" -> String.format(Locale.ROOT, "sku-%04d-%s", 1000 + dayIndex * 20 + n,
-          n % 2 == 0 ? "front" : "side");
-      case "ugc-hooks" -> String.format(Locale.ROOT, "hook-%03d", dayIndex * 12 + n);
-      default -> String.format(Locale.ROOT, "%s-%03d", n % 3 == 0 ? "ui" : "hero", dayIndex * 8 + n);
-    };
-    // A few one-off UGC requests carry no asset_id: each is its own asset.
-    boolean ownAsset = w.id().equals("ugc-hooks") && random.nextInt(10) == 0;
-    boolean batch = w.id().equals("saas-hero") && assetId.startsWith("ui");
-    boolean reviewed = dayIndex < DAYS - 2 || random.nextInt(3) == 0;
-    long t = day.atTime(8, 0).toEpochSecond(ZoneOffset.UTC) + random.nextInt(9 * 3600);
-    for (int attempt = 0; attempt < 8; attempt++) {
-      boolean failed = random.nextInt(100) < 6;
-      int images = failed ? 0 : 1 + random.nextInt(w.maxN());
-      String requestId = request(w, assetId, ownAsset, batch, t, attempt, failed, images);
-      if (ownAsset) {
-        assetId = requestId;
-      }
-      t += 300 + random.nextInt(5400);
-      if (failed) {
-        continue;
-      }
-      if (!reviewed) {
-        if (random.nextInt(2) == 0) {
-          break;
+    private record Workflow(
+            String id,
+            String project,
+            double approveChance,
+            double giveUpChance,
+            String endpoint,
+            String[] sizes,
+            String quality,
+            int maxN) {}
+
+    private void generate(Path out) throws IOException {
+        List<Workflow> workflows = List.of(
+                new Workflow(
+                        "ecommerce-pdp",
+                        "proj_shop",
+                        0.82,
+                        0.04,
+                        "images.edits",
+                        new String[] {"1024x1536", "1024x1024"},
+                        "high",
+                        1),
+                new Workflow(
+                        "ugc-hooks",
+                        "proj_growth",
+                        0.85,
+                        0.08,
+                        "images.generations",
+                        new String[] {"1024x1536"},
+                        "medium",
+                        2),
+                new Workflow(
+                        "saas-hero",
+                        "proj_web",
+                        0.40,
+                        0.06,
+                        "images.generations",
+                        new String[] {"1536x1024", "1024x1024"},
+                        "high",
+                        1));
+        int[] assetsPerDay = {9, 7, 4};
+        for (int d = 0; d < DAYS; d++) {
+            LocalDate day = FIRST_DAY.plusDays(d);
+            for (int w = 0; w < workflows.size(); w++) {
+                int count = assetsPerDay[w] + random.nextInt(3);
+                for (int a = 0; a < count; a++) {
+                    asset(workflows.get(w), day, d, a);
+                }
+            }
         }
-        continue;
-      }
-      boolean approve = random.nextDouble() < w.approveChance();
-      boolean giveUp = !approve && (random.nextDouble() < w.giveUpChance() || attempt == 7);
-      for (int i = 0; i < images; i++) {
-        boolean thisOne = approve && i == 0;
-        long decided = t + 600 + random.nextInt(20 * 3600);
-        if (thisOne && random.nextInt(8) == 0) {
-          // First rejected, then turned around on re-review.
-          decision(requestId, i, assetId, w.id(), "rejected", decided, "rev_" + random.nextInt(5),
-              "Logo slightly off, \"brand blue\" too dark");
-          decision(requestId, i, assetId, w.id(), "approved", decided + 3600 + random.nextInt(7200),
-              "rev_lead", "Re-review: acceptable after colour check");
-        } else if (thisOne && random.nextInt(10) == 0) {
-          // Two reviewers approve the same image: must not double-count.
-          decision(requestId, i, assetId, w.id(), "approved", decided, "rev_1", "Ship it");
-          decision(requestId, i, assetId, w.id(), "approved", decided + 900, "rev_2", "Ship it, agreed");
-        } else {
-          decision(requestId, i, assetId, w.id(), thisOne ? "approved" : "rejected", decided,
-              "rev_" + random.nextInt(5), thisOne ? "" : rejectionReason());
+        addBadRecords();
+        writeUsage(out.resolve("usage"));
+        writeAcceptance(out.resolve("acceptance"));
+        writeCosts(out.resolve("costs"));
+    }
+
+    private void asset(Workflow w, LocalDate day, int dayIndex, int n) {
+        String assetId = switch (w.id()) {
+            case "ecommerce-pdp" ->
+                String.format(Locale.ROOT, "sku-%04d-%s", 1000 + dayIndex * 20 + n, n % 2 == 0 ? "front" : "side");
+            case "ugc-hooks" -> String.format(Locale.ROOT, "hook-%03d", dayIndex * 12 + n);
+            default -> String.format(Locale.ROOT, "%s-%03d", n % 3 == 0 ? "ui" : "hero", dayIndex * 8 + n);
+        };
+        // A few one-off UGC requests carry no asset_id: each is its own asset.
+        boolean ownAsset = w.id().equals("ugc-hooks") && random.nextInt(10) == 0;
+        boolean batch = w.id().equals("saas-hero") && assetId.startsWith("ui");
+        boolean reviewed = dayIndex < DAYS - 2 || random.nextInt(3) == 0;
+        long t = day.atTime(8, 0).toEpochSecond(ZoneOffset.UTC) + random.nextInt(9 * 3600);
+        for (int attempt = 0; attempt < 8; attempt++) {
+            boolean failed = random.nextInt(100) < 6;
+            int images = failed ? 0 : 1 + random.nextInt(w.maxN());
+            String requestId = request(w, assetId, ownAsset, batch, t, attempt, failed, images);
+            if (ownAsset) {
+                assetId = requestId;
+            }
+            t += 300 + random.nextInt(5400);
+            if (failed) {
+                continue;
+            }
+            if (!reviewed) {
+                if (random.nextInt(2) == 0) {
+                    break;
+                }
+                continue;
+            }
+            boolean approve = random.nextDouble() < w.approveChance();
+            boolean giveUp = !approve && (random.nextDouble() < w.giveUpChance() || attempt == 7);
+            for (int i = 0; i < images; i++) {
+                boolean thisOne = approve && i == 0;
+                long decided = t + 600 + random.nextInt(20 * 3600);
+                if (thisOne && random.nextInt(8) == 0) {
+                    // First rejected, then turned around on re-review.
+                    decision(
+                            requestId,
+                            i,
+                            assetId,
+                            w.id(),
+                            "rejected",
+                            decided,
+                            "rev_" + random.nextInt(5),
+                            "Logo slightly off, \"brand blue\" too dark");
+                    decision(
+                            requestId,
+                            i,
+                            assetId,
+                            w.id(),
+                            "approved",
+                            decided + 3600 + random.nextInt(7200),
+                            "rev_lead",
+                            "Re-review: acceptable after colour check");
+                } else if (thisOne && random.nextInt(10) == 0) {
+                    // Two reviewers approve the same image: must not double-count.
+                    decision(requestId, i, assetId, w.id(), "approved", decided, "rev_1", "Ship it");
+                    decision(requestId, i, assetId, w.id(), "approved", decided + 900, "rev_2", "Ship it, agreed");
+                } else {
+                    decision(
+                            requestId,
+                            i,
+                            assetId,
+                            w.id(),
+                            thisOne ? "approved" : "rejected",
+                            decided,
+                            "rev_" + random.nextInt(5),
+                            thisOne ? "" : rejectionReason());
+                }
+            }
+            if (approve || giveUp) {
+                return;
+            }
         }
-      }
-      if (approve || giveUp) {
-        return;
-      }
     }
-  }
 
-  private String request(Workflow w, String assetId, boolean ownAsset, boolean batch, long created,
-      int attempt, boolean failed, int images) {
-    requestCounter++;
-    String requestId = String.format(Locale.ROOT, "req_%08x%06d", random.nextInt() & 0x7fffffff,
-        requestCounter);
-    String model = w.id().equals("ugc-hooks") && attempt == 0 && random.nextInt(3) == 0
-        ? "gpt-image-1-mini"
-        : w.id().equals("saas-hero") && random.nextInt(6) == 0 ? "gpt-image-1.5"
-        : random.nextInt(5) == 0 ? "gpt-image-2-2026-04-21" : "gpt-image-2";
-    String size = w.sizes()[random.nextInt(w.sizes().length)];
-    String quality = w.quality();
-    long textTokens = 300 + random.nextInt(w.id().equals("saas-hero") ? 2400 : 1200);
-    long cachedText = w.id().equals("ugc-hooks") && attempt > 0 ? Math.min(textTokens, 256L * (1 + random.nextInt(3))) : 0;
-    long imageTokens = w.endpoint().equals("images.edits") ? 1500 + random.nextInt(3500) : 0;
-    long cachedImage = imageTokens > 0 && attempt > 0 && random.nextInt(2) == 0 ? imageTokens / 2 : 0;
-    long outputImage = (long) images * ScaleModel.outputTokensPerImage(size, quality);
-    long outputText = model.startsWith("gpt-image-2") && random.nextInt(12) == 0 ? 20 + random.nextInt(80) : 0;
-    String status = failed ? "failed" : "succeeded";
-    String errorCode = failed ? (random.nextInt(2) == 0 ? "rate_limit_exceeded" : "server_error") : null;
-    boolean usage = !failed || errorCode.equals("server_error");
-    if (failed) {
-      outputImage = 0;
-      outputText = 0;
-    }
-    if (!usage) {
-      // A call that returned no usage has no cached-token counts either.
-      cachedText = 0;
-      cachedImage = 0;
-    }
-    int n = Math.max(images, 1);
-    if (usage) {
-      addToBill(created, w.project(), model, batch ? "batch" : "default", new long[] {
-          textTokens - cachedText, cachedText, imageTokens - cachedImage, cachedImage, outputImage, outputText});
-    }
-    if (batch) {
-      batchRows.add(java.util.Arrays.asList(requestId, iso(created), w.project(), w.id(),
-          ownAsset ? null : assetId, model, w.endpoint(), "batch", status, errorCode, n, size, quality,
-          usage ? textTokens : null, usage ? cachedText : null, usage ? imageTokens : null,
-          usage ? cachedImage : null, usage ? outputImage : null, usage ? outputText : null));
-      return requestId;
-    }
-    Map<String, Object> rec = new LinkedHashMap<>();
-    rec.put("request_id", requestId);
-    rec.put("created", created);
-    rec.put("project_id", w.project());
-    rec.put("workflow_id", w.id());
-    if (!ownAsset) {
-      rec.put("asset_id", assetId);
-    }
-    rec.put("model", model);
-    rec.put("endpoint", w.endpoint());
-    rec.put("service_tier", "default");
-    rec.put("status", status);
-    rec.put("error_code", errorCode);
-    rec.put("n", n);
-    rec.put("size", size);
-    rec.put("quality", quality);
-    rec.put("output_format", w.id().equals("ecommerce-pdp") ? "png" : "webp");
-    if (usage) {
-      Map<String, Object> u = new LinkedHashMap<>();
-      u.put("input_tokens", textTokens + imageTokens);
-      u.put("total_tokens", textTokens + imageTokens + outputImage + outputText);
-      u.put("output_tokens", outputImage + outputText);
-      Map<String, Object> in = new LinkedHashMap<>();
-      in.put("text_tokens", textTokens);
-      in.put("image_tokens", imageTokens);
-      u.put("input_tokens_details", in);
-      if (!model.equals("gpt-image-1-mini")) {
-        Map<String, Object> od = new LinkedHashMap<>();
-        od.put("image_tokens", outputImage);
-        od.put("text_tokens", outputText);
-        u.put("output_tokens_details", od);
-      }
-      rec.put("usage", u);
-    }
-    if (cachedText > 0) {
-      rec.put("input_cached_text_tokens", cachedText);
-    }
-    if (cachedImage > 0) {
-      rec.put("input_cached_image_tokens", cachedImage);
-    }
-    jsonLine(created, rec);
-    return requestId;
-  }
-
-  private void addToBill(long created, String project, String model, String tier, long[] meterTokens) {
-    String base = model.replaceAll("-\\d{4}-\\d{2}-\\d{2}$", "");
-    Instant at = Instant.ofEpochSecond(created);
-    java.math.BigDecimal cost = java.math.BigDecimal.ZERO;
-    io.assetcost.pricing.Meter[] meters = io.assetcost.pricing.Meter.values();
-    for (int i = 0; i < meters.length; i++) {
-      if (meterTokens[i] > 0) {
-        cost = cost.add(card.rateAt(base, tier, meters[i], at).multiply(java.math.BigDecimal.valueOf(meterTokens[i]))
-            .movePointLeft(6));
-      }
-    }
-    String day = at.atOffset(ZoneOffset.UTC).toLocalDate().toString();
-    bill.merge(day + "|" + project + "|" + base + ", images", cost, java.math.BigDecimal::add);
-  }
-
-  private void writeCosts(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    java.math.BigDecimal cents = new java.math.BigDecimal("0.01");
-    // The differences a month close must find.
-    adjust("2026-11-04|proj_shop|gpt-image-2, images", new java.math.BigDecimal("0.004"));
-    adjust("2026-11-06|proj_web|gpt-image-2, images", new java.math.BigDecimal("0.35"));
-    adjust("2026-11-09|proj_growth|gpt-image-2, images", new java.math.BigDecimal("-0.20"));
-    bill.keySet().removeIf(k -> k.startsWith("2026-11-12|proj_web|"));
-    bill.put("2026-11-03|proj_legacy|gpt-image-1, images", new java.math.BigDecimal("1.20"));
-    bill.put("2026-11-10|proj_legacy|gpt-image-1, images", new java.math.BigDecimal("1.20"));
-    for (int d = 0; d < DAYS; d += 3) {
-      bill.put(FIRST_DAY.plusDays(d) + "|proj_growth|gpt-4.1-mini, input", cents.multiply(java.math.BigDecimal.valueOf(42)));
-    }
-    writePage(dir.resolve("costs-2026-11-page-1.json"), FIRST_DAY, FIRST_DAY.plusDays(7), true);
-    writePage(dir.resolve("costs-2026-11-page-2.json"), FIRST_DAY.plusDays(6), FIRST_DAY.plusDays(DAYS - 1), false);
-  }
-
-  private void adjust(String key, java.math.BigDecimal delta) {
-    bill.merge(key, delta, java.math.BigDecimal::add);
-  }
-
-  /** One Costs API page with the buckets of [first, last], as GET /v1/organization/costs returns it. */
-  private void writePage(Path file, LocalDate first, LocalDate last, boolean hasMore) throws IOException {
-    List<Object> buckets = new ArrayList<>();
-    for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
-      List<Object> results = new ArrayList<>();
-      for (Map.Entry<String, java.math.BigDecimal> e : bill.entrySet()) {
-        String[] key = e.getKey().split("\\|");
-        if (key[0].equals(day.toString())) {
-          Map<String, Object> result = new LinkedHashMap<>();
-          result.put("object", "organization.costs.result");
-          Map<String, Object> amount = new LinkedHashMap<>();
-          amount.put("value", e.getValue().stripTrailingZeros());
-          amount.put("currency", "usd");
-          result.put("amount", amount);
-          result.put("line_item", key[2]);
-          result.put("project_id", key[1]);
-          results.add(result);
+    private String request(
+            Workflow w,
+            String assetId,
+            boolean ownAsset,
+            boolean batch,
+            long created,
+            int attempt,
+            boolean failed,
+            int images) {
+        requestCounter++;
+        String requestId = String.format(Locale.ROOT, "req_%08x%06d", random.nextInt() & 0x7fffffff, requestCounter);
+        String model = w.id().equals("ugc-hooks") && attempt == 0 && random.nextInt(3) == 0
+                ? "gpt-image-1-mini"
+                : w.id().equals("saas-hero") && random.nextInt(6) == 0
+                        ? "gpt-image-1.5"
+                        : random.nextInt(5) == 0 ? "gpt-image-2-2026-04-21" : "gpt-image-2";
+        String size = w.sizes()[random.nextInt(w.sizes().length)];
+        String quality = w.quality();
+        long textTokens = 300 + random.nextInt(w.id().equals("saas-hero") ? 2400 : 1200);
+        long cachedText =
+                w.id().equals("ugc-hooks") && attempt > 0 ? Math.min(textTokens, 256L * (1 + random.nextInt(3))) : 0;
+        long imageTokens = w.endpoint().equals("images.edits") ? 1500 + random.nextInt(3500) : 0;
+        long cachedImage = imageTokens > 0 && attempt > 0 && random.nextInt(2) == 0 ? imageTokens / 2 : 0;
+        long outputImage = (long) images * ScaleModel.outputTokensPerImage(size, quality);
+        long outputText = model.startsWith("gpt-image-2") && random.nextInt(12) == 0 ? 20 + random.nextInt(80) : 0;
+        String status = failed ? "failed" : "succeeded";
+        String errorCode = failed ? (random.nextInt(2) == 0 ? "rate_limit_exceeded" : "server_error") : null;
+        boolean usage = !failed || errorCode.equals("server_error");
+        if (failed) {
+            outputImage = 0;
+            outputText = 0;
         }
-      }
-      Map<String, Object> bucket = new LinkedHashMap<>();
-      long start = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
-      bucket.put("object", "bucket");
-      bucket.put("start_time", start);
-      bucket.put("end_time", start + 86_400);
-      bucket.put("results", results);
-      buckets.add(bucket);
-    }
-    Map<String, Object> page = new LinkedHashMap<>();
-    page.put("object", "page");
-    page.put("data", buckets);
-    page.put("has_more", hasMore);
-    page.put("next_page", hasMore ? "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=" : null);
-    JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), page);
-  }
-
-  private String rejectionReason() {
-    String[] reasons = {
-        "Wrong product colour", "Text in image misspelled: \"Sumer Sale\"",
-        "Hands look off, try again", "Background too busy, needs white, 5% margin",
-        "Off-brand font\nsee brand guide p.4", "=HYPERLINK(\"http://example.invalid\") pasted by mistake",
-        "Crop cuts the logo"};
-    return reasons[random.nextInt(reasons.length)];
-  }
-
-  private void decision(String requestId, int index, String assetId, String workflowId, String verdict,
-      long decidedAt, String reviewer, String reason) {
-    decisions.add(java.util.Arrays.asList(requestId, index, assetId, workflowId, verdict,
-        withOffset(decidedAt), reviewer, reason));
-  }
-
-  /** Review tools export local times with an offset or UTC with Z; both mean the same instant. */
-  private String withOffset(long epochSecond) {
-    int pick = random.nextInt(4);
-    ZoneOffset offset = pick == 0 ? ZoneOffset.ofHours(1) : pick == 1 ? ZoneOffset.ofHours(-5) : ZoneOffset.UTC;
-    return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.ofEpochSecond(epochSecond).atOffset(offset));
-  }
-
-  private static String iso(long epochSecond) {
-    return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(epochSecond));
-  }
-
-  private void jsonLine(long created, Object record) {
-    try {
-      jsonLine(created, JSON.writeValueAsString(record));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private void jsonLine(long created, String line) {
-    LocalDate day = Instant.ofEpochSecond(created).atOffset(ZoneOffset.UTC).toLocalDate();
-    jsonLines.computeIfAbsent(day, k -> new ArrayList<>()).add(line);
-  }
-
-  private void addBadRecords() {
-    long t = FIRST_DAY.plusDays(5).atTime(12, 0).toEpochSecond(ZoneOffset.UTC);
-    // A line cut off mid-write.
-    jsonLine(t, "{\"request_id\":\"req_truncated01\",\"created\":" + t + ",\"workflow_id\":\"ugc-hooks\",\"model\":\"gpt-ima");
-    // No workflow_id.
-    jsonLine(t + 1, "{\"request_id\":\"req_noworkflow01\",\"created\":" + (t + 1) + ",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
-        + "\"usage\":{\"input_tokens\":500,\"total_tokens\":2500,\"output_tokens\":2000,\"input_tokens_details\":{\"text_tokens\":500,\"image_tokens\":0}}}");
-    // Negative output tokens from a buggy gateway.
-    jsonLine(t + 2, "{\"request_id\":\"req_negative01\",\"created\":" + (t + 2) + ",\"workflow_id\":\"saas-hero\",\"asset_id\":\"hero-900\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
-        + "\"usage\":{\"input_tokens\":800,\"total_tokens\":-3360,\"output_tokens\":-4160,\"input_tokens_details\":{\"text_tokens\":800,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":-4160,\"text_tokens\":0}}}");
-    // More cached text than text.
-    jsonLine(t + 3, "{\"request_id\":\"req_cachedover01\",\"created\":" + (t + 3) + ",\"workflow_id\":\"ugc-hooks\",\"asset_id\":\"hook-900\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
-        + "\"usage\":{\"input_tokens\":400,\"total_tokens\":1984,\"output_tokens\":1584,\"input_tokens_details\":{\"text_tokens\":400,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":1584,\"text_tokens\":0}},"
-        + "\"input_cached_text_tokens\":900}");
-    // A model the rate card does not know.
-    jsonLine(t + 4, "{\"request_id\":\"req_unknownmodel01\",\"created\":" + (t + 4) + ",\"workflow_id\":\"saas-hero\",\"asset_id\":\"hero-901\",\"model\":\"gpt-image-3-preview\",\"status\":\"succeeded\",\"n\":1,"
-        + "\"usage\":{\"input_tokens\":1200,\"total_tokens\":7408,\"output_tokens\":6208,\"input_tokens_details\":{\"text_tokens\":1200,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":6208,\"text_tokens\":0}}}");
-    // The same request logged twice with different counts: neither can be trusted.
-    for (long out : new long[] {4160, 6240}) {
-      jsonLine(t + 5, "{\"request_id\":\"req_conflict01\",\"created\":" + (t + 5) + ",\"workflow_id\":\"ecommerce-pdp\",\"asset_id\":\"sku-9001-front\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
-          + "\"usage\":{\"input_tokens\":3000,\"total_tokens\":" + (3000 + out) + ",\"output_tokens\":" + out + ",\"input_tokens_details\":{\"text_tokens\":1000,\"image_tokens\":2000},\"output_tokens_details\":{\"image_tokens\":" + out + ",\"text_tokens\":0}}}");
-    }
-    // A log line shipped twice, identical: counted once, reported as a dropped duplicate.
-    List<String> day3 = jsonLines.get(FIRST_DAY.plusDays(3));
-    day3.add(day3.get(2));
-    // Acceptance rows that cannot be trusted.
-    long d = t + 7200;
-    decision("req_doesnotexist", 0, "sku-0000-front", "ecommerce-pdp", "approved", d, "rev_1", "");
-    List<Object> first = decisions.get(0);
-    decisions.add(java.util.Arrays.asList(first.get(0), 7, first.get(2), first.get(3), "approved",
-        withOffset(d), "rev_2", "index past n"));
-    decisions.add(java.util.Arrays.asList(first.get(0), 0, first.get(2), first.get(3), "maybe",
-        withOffset(d), "rev_3", "Not sure; ask the client"));
-    decisions.add(java.util.Arrays.asList(first.get(0), 0, first.get(2), first.get(3), "approved",
-        "yesterday afternoon", "rev_3", ""));
-    decisions.add(decisions.get(10));
-    decision("req_unknownmodel01", 0, "hero-901", "saas-hero", "approved", d, "rev_1", "Looks great");
-  }
-
-  private void writeUsage(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    for (Map.Entry<LocalDate, List<String>> e : jsonLines.entrySet()) {
-      Files.write(dir.resolve("usage-" + e.getKey() + ".jsonl"),
-          (String.join("\n", e.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-    try (Writer w = Files.newBufferedWriter(dir.resolve("batch-export-2026-11.csv"), StandardCharsets.UTF_8);
-        CSVPrinter p = new CSVPrinter(w, CSVFormat.RFC4180.builder().setHeader(
-            "request_id", "created_at", "project_id", "workflow_id", "asset_id", "model", "endpoint",
-            "service_tier", "status", "error_code", "n", "size", "quality", "input_text_tokens",
-            "input_cached_text_tokens", "input_image_tokens", "input_cached_image_tokens",
-            "output_image_tokens", "output_text_tokens").get())) {
-      for (List<Object> row : batchRows) {
-        p.printRecord(row);
-      }
-    }
-  }
-
-  private void writeAcceptance(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    try (OutputStream os = Files.newOutputStream(dir.resolve("acceptance.csv"))) {
-      os.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
-      try (Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
-          CSVPrinter p = new CSVPrinter(w, CSVFormat.RFC4180.builder().setHeader("request_id",
-              "image_index", "asset_id", "workflow_id", "decision", "decided_at", "reviewer_id",
-              "reason").get())) {
-        for (List<Object> row : decisions) {
-          p.printRecord(row);
+        if (!usage) {
+            // A call that returned no usage has no cached-token counts either.
+            cachedText = 0;
+            cachedImage = 0;
         }
-      }
+        int n = Math.max(images, 1);
+        if (usage) {
+            addToBill(created, w.project(), model, batch ? "batch" : "default", new long[] {
+                textTokens - cachedText, cachedText, imageTokens - cachedImage, cachedImage, outputImage, outputText
+            });
+        }
+        if (batch) {
+            batchRows.add(java.util.Arrays.asList(
+                    requestId,
+                    iso(created),
+                    w.project(),
+                    w.id(),
+                    ownAsset ? null : assetId,
+                    model,
+                    w.endpoint(),
+                    "batch",
+                    status,
+                    errorCode,
+                    n,
+                    size,
+                    quality,
+                    usage ? textTokens : null,
+                    usage ? cachedText : null,
+                    usage ? imageTokens : null,
+                    usage ? cachedImage : null,
+                    usage ? outputImage : null,
+                    usage ? outputText : null));
+            return requestId;
+        }
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("request_id", requestId);
+        rec.put("created", created);
+        rec.put("project_id", w.project());
+        rec.put("workflow_id", w.id());
+        if (!ownAsset) {
+            rec.put("asset_id", assetId);
+        }
+        rec.put("model", model);
+        rec.put("endpoint", w.endpoint());
+        rec.put("service_tier", "default");
+        rec.put("status", status);
+        rec.put("error_code", errorCode);
+        rec.put("n", n);
+        rec.put("size", size);
+        rec.put("quality", quality);
+        rec.put("output_format", w.id().equals("ecommerce-pdp") ? "png" : "webp");
+        if (usage) {
+            Map<String, Object> u = new LinkedHashMap<>();
+            u.put("input_tokens", textTokens + imageTokens);
+            u.put("total_tokens", textTokens + imageTokens + outputImage + outputText);
+            u.put("output_tokens", outputImage + outputText);
+            Map<String, Object> in = new LinkedHashMap<>();
+            in.put("text_tokens", textTokens);
+            in.put("image_tokens", imageTokens);
+            u.put("input_tokens_details", in);
+            if (!model.equals("gpt-image-1-mini")) {
+                Map<String, Object> od = new LinkedHashMap<>();
+                od.put("image_tokens", outputImage);
+                od.put("text_tokens", outputText);
+                u.put("output_tokens_details", od);
+            }
+            rec.put("usage", u);
+        }
+        if (cachedText > 0) {
+            rec.put("input_cached_text_tokens", cachedText);
+        }
+        if (cachedImage > 0) {
+            rec.put("input_cached_image_tokens", cachedImage);
+        }
+        jsonLine(created, rec);
+        return requestId;
     }
-  }
+
+    private void addToBill(long created, String project, String model, String tier, long[] meterTokens) {
+        String base = model.replaceAll("-\\d{4}-\\d{2}-\\d{2}$", "");
+        Instant at = Instant.ofEpochSecond(created);
+        java.math.BigDecimal cost = java.math.BigDecimal.ZERO;
+        io.assetcost.pricing.Meter[] meters = io.assetcost.pricing.Meter.values();
+        for (int i = 0; i < meters.length; i++) {
+            if (meterTokens[i] > 0) {
+                cost = cost.add(card.rateAt(base, tier, meters[i], at)
+                        .multiply(java.math.BigDecimal.valueOf(meterTokens[i]))
+                        .movePointLeft(6));
+            }
+        }
+        String day = at.atOffset(ZoneOffset.UTC).toLocalDate().toString();
+        bill.merge(day + "|" + project + "|" + base + ", images", cost, java.math.BigDecimal::add);
+    }
+
+    private void writeCosts(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        java.math.BigDecimal cents = new java.math.BigDecimal("0.01");
+        // The differences a month close must find.
+        adjust("2026-11-04|proj_shop|gpt-image-2, images", new java.math.BigDecimal("0.004"));
+        adjust("2026-11-06|proj_web|gpt-image-2, images", new java.math.BigDecimal("0.35"));
+        adjust("2026-11-09|proj_growth|gpt-image-2, images", new java.math.BigDecimal("-0.20"));
+        bill.keySet().removeIf(k -> k.startsWith("2026-11-12|proj_web|"));
+        bill.put("2026-11-03|proj_legacy|gpt-image-1, images", new java.math.BigDecimal("1.20"));
+        bill.put("2026-11-10|proj_legacy|gpt-image-1, images", new java.math.BigDecimal("1.20"));
+        for (int d = 0; d < DAYS; d += 3) {
+            bill.put(
+                    FIRST_DAY.plusDays(d) + "|proj_growth|gpt-4.1-mini, input",
+                    cents.multiply(java.math.BigDecimal.valueOf(42)));
+        }
+        writePage(dir.resolve("costs-2026-11-page-1.json"), FIRST_DAY, FIRST_DAY.plusDays(7), true);
+        writePage(dir.resolve("costs-2026-11-page-2.json"), FIRST_DAY.plusDays(6), FIRST_DAY.plusDays(DAYS - 1), false);
+    }
+
+    private void adjust(String key, java.math.BigDecimal delta) {
+        bill.merge(key, delta, java.math.BigDecimal::add);
+    }
+
+    /** One Costs API page with the buckets of [first, last], as GET /v1/organization/costs returns it. */
+    private void writePage(Path file, LocalDate first, LocalDate last, boolean hasMore) throws IOException {
+        List<Object> buckets = new ArrayList<>();
+        for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+            List<Object> results = new ArrayList<>();
+            for (Map.Entry<String, java.math.BigDecimal> e : bill.entrySet()) {
+                String[] key = e.getKey().split("\\|");
+                if (key[0].equals(day.toString())) {
+                    Map<String, Object> result = new LinkedHashMap<>();
+                    result.put("object", "organization.costs.result");
+                    Map<String, Object> amount = new LinkedHashMap<>();
+                    amount.put("value", e.getValue().stripTrailingZeros());
+                    amount.put("currency", "usd");
+                    result.put("amount", amount);
+                    result.put("line_item", key[2]);
+                    result.put("project_id", key[1]);
+                    results.add(result);
+                }
+            }
+            Map<String, Object> bucket = new LinkedHashMap<>();
+            long start = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+            bucket.put("object", "bucket");
+            bucket.put("start_time", start);
+            bucket.put("end_time", start + 86_400);
+            bucket.put("results", results);
+            buckets.add(bucket);
+        }
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("object", "page");
+        page.put("data", buckets);
+        page.put("has_more", hasMore);
+        page.put("next_page", hasMore ? "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=" : null);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), page);
+    }
+
+    private String rejectionReason() {
+        String[] reasons = {
+            "Wrong product colour", "Text in image misspelled: \"Sumer Sale\"",
+            "Hands look off, try again", "Background too busy, needs white, 5% margin",
+            "Off-brand font\nsee brand guide p.4", "=HYPERLINK(\"http://example.invalid\") pasted by mistake",
+            "Crop cuts the logo"
+        };
+        return reasons[random.nextInt(reasons.length)];
+    }
+
+    private void decision(
+            String requestId,
+            int index,
+            String assetId,
+            String workflowId,
+            String verdict,
+            long decidedAt,
+            String reviewer,
+            String reason) {
+        decisions.add(java.util.Arrays.asList(
+                requestId, index, assetId, workflowId, verdict, withOffset(decidedAt), reviewer, reason));
+    }
+
+    /** Review tools export local times with an offset or UTC with Z; both mean the same instant. */
+    private String withOffset(long epochSecond) {
+        int pick = random.nextInt(4);
+        ZoneOffset offset = pick == 0 ? ZoneOffset.ofHours(1) : pick == 1 ? ZoneOffset.ofHours(-5) : ZoneOffset.UTC;
+        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                Instant.ofEpochSecond(epochSecond).atOffset(offset));
+    }
+
+    private static String iso(long epochSecond) {
+        return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(epochSecond));
+    }
+
+    private void jsonLine(long created, Object record) {
+        try {
+            jsonLine(created, JSON.writeValueAsString(record));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void jsonLine(long created, String line) {
+        LocalDate day = Instant.ofEpochSecond(created).atOffset(ZoneOffset.UTC).toLocalDate();
+        jsonLines.computeIfAbsent(day, k -> new ArrayList<>()).add(line);
+    }
+
+    private void addBadRecords() {
+        long t = FIRST_DAY.plusDays(5).atTime(12, 0).toEpochSecond(ZoneOffset.UTC);
+        // A line cut off mid-write.
+        jsonLine(
+                t,
+                "{\"request_id\":\"req_truncated01\",\"created\":" + t
+                        + ",\"workflow_id\":\"ugc-hooks\",\"model\":\"gpt-ima");
+        // No workflow_id.
+        jsonLine(
+                t + 1,
+                "{\"request_id\":\"req_noworkflow01\",\"created\":" + (t + 1)
+                        + ",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
+                        + "\"usage\":{\"input_tokens\":500,\"total_tokens\":2500,\"output_tokens\":2000,\"input_tokens_details\":{\"text_tokens\":500,\"image_tokens\":0}}}");
+        // Negative output tokens from a buggy gateway.
+        jsonLine(
+                t + 2,
+                "{\"request_id\":\"req_negative01\",\"created\":" + (t + 2)
+                        + ",\"workflow_id\":\"saas-hero\",\"asset_id\":\"hero-900\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
+                        + "\"usage\":{\"input_tokens\":800,\"total_tokens\":-3360,\"output_tokens\":-4160,\"input_tokens_details\":{\"text_tokens\":800,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":-4160,\"text_tokens\":0}}}");
+        // More cached text than text.
+        jsonLine(
+                t + 3,
+                "{\"request_id\":\"req_cachedover01\",\"created\":" + (t + 3)
+                        + ",\"workflow_id\":\"ugc-hooks\",\"asset_id\":\"hook-900\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
+                        + "\"usage\":{\"input_tokens\":400,\"total_tokens\":1984,\"output_tokens\":1584,\"input_tokens_details\":{\"text_tokens\":400,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":1584,\"text_tokens\":0}},"
+                        + "\"input_cached_text_tokens\":900}");
+        // A model the rate card does not know.
+        jsonLine(
+                t + 4,
+                "{\"request_id\":\"req_unknownmodel01\",\"created\":" + (t + 4)
+                        + ",\"workflow_id\":\"saas-hero\",\"asset_id\":\"hero-901\",\"model\":\"gpt-image-3-preview\",\"status\":\"succeeded\",\"n\":1,"
+                        + "\"usage\":{\"input_tokens\":1200,\"total_tokens\":7408,\"output_tokens\":6208,\"input_tokens_details\":{\"text_tokens\":1200,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":6208,\"text_tokens\":0}}}");
+        // The same request logged twice with different counts: neither can be trusted.
+        for (long out : new long[] {4160, 6240}) {
+            jsonLine(
+                    t + 5,
+                    "{\"request_id\":\"req_conflict01\",\"created\":" + (t + 5)
+                            + ",\"workflow_id\":\"ecommerce-pdp\",\"asset_id\":\"sku-9001-front\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
+                            + "\"usage\":{\"input_tokens\":3000,\"total_tokens\":" + (3000 + out)
+                            + ",\"output_tokens\":" + out
+                            + ",\"input_tokens_details\":{\"text_tokens\":1000,\"image_tokens\":2000},\"output_tokens_details\":{\"image_tokens\":"
+                            + out + ",\"text_tokens\":0}}}");
+        }
+        // A log line shipped twice, identical: counted once, reported as a dropped duplicate.
+        List<String> day3 = jsonLines.get(FIRST_DAY.plusDays(3));
+        day3.add(day3.get(2));
+        // Acceptance rows that cannot be trusted.
+        long d = t + 7200;
+        decision("req_doesnotexist", 0, "sku-0000-front", "ecommerce-pdp", "approved", d, "rev_1", "");
+        List<Object> first = decisions.get(0);
+        decisions.add(java.util.Arrays.asList(
+                first.get(0), 7, first.get(2), first.get(3), "approved", withOffset(d), "rev_2", "index past n"));
+        decisions.add(java.util.Arrays.asList(
+                first.get(0),
+                0,
+                first.get(2),
+                first.get(3),
+                "maybe",
+                withOffset(d),
+                "rev_3",
+                "Not sure; ask the client"));
+        decisions.add(java.util.Arrays.asList(
+                first.get(0), 0, first.get(2), first.get(3), "approved", "yesterday afternoon", "rev_3", ""));
+        decisions.add(decisions.get(10));
+        decision("req_unknownmodel01", 0, "hero-901", "saas-hero", "approved", d, "rev_1", "Looks great");
+    }
+
+    private void writeUsage(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        for (Map.Entry<LocalDate, List<String>> e : jsonLines.entrySet()) {
+            Files.write(
+                    dir.resolve("usage-" + e.getKey() + ".jsonl"),
+                    (String.join("\n", e.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        try (Writer w = Files.newBufferedWriter(dir.resolve("batch-export-2026-11.csv"), StandardCharsets.UTF_8);
+                CSVPrinter p = new CSVPrinter(
+                        w,
+                        CSVFormat.RFC4180
+                                .builder()
+                                .setHeader(
+                                        "request_id",
+                                        "created_at",
+                                        "project_id",
+                                        "workflow_id",
+                                        "asset_id",
+                                        "model",
+                                        "endpoint",
+                                        "service_tier",
+                                        "status",
+                                        "error_code",
+                                        "n",
+                                        "size",
+                                        "quality",
+                                        "input_text_tokens",
+                                        "input_cached_text_tokens",
+                                        "input_image_tokens",
+                                        "input_cached_image_tokens",
+                                        "output_image_tokens",
+                                        "output_text_tokens")
+                                .get())) {
+            for (List<Object> row : batchRows) {
+                p.printRecord(row);
+            }
+        }
+    }
+
+    private void writeAcceptance(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try (OutputStream os = Files.newOutputStream(dir.resolve("acceptance.csv"))) {
+            os.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+            try (Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
+                    CSVPrinter p = new CSVPrinter(
+                            w,
+                            CSVFormat.RFC4180
+                                    .builder()
+                                    .setHeader(
+                                            "request_id",
+                                            "image_index",
+                                            "asset_id",
+                                            "workflow_id",
+                                            "decision",
+                                            "decided_at",
+                                            "reviewer_id",
+                                            "reason")
+                                    .get())) {
+                for (List<Object> row : decisions) {
+                    p.printRecord(row);
+                }
+            }
+        }
+    }
 }
