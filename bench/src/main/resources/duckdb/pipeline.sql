@@ -1,4 +1,4 @@
--- assetcost's cost pipeline (DESIGN sections 2 to 4) as DuckDB SQL: a second, independent implementation
+-- assetcost's cost pipeline (README: "Inputs", "Pricing", "Outcomes") as DuckDB SQL: a second, independent implementation
 -- to benchmark the Spark job against and to check it. DuckDbCostJob first creates the views
 -- usage_json_raw, usage_parquet_raw, usage_csv_raw, acceptance_raw and rate_card_raw over the input files.
 -- Money is DECIMAL(38,12) USD throughout, exact; ratios are the one rounding (half-even, 12 places).

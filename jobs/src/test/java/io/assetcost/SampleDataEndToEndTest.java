@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.assetcost.quality.QuarantineReason;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
 import java.io.Reader;
@@ -47,7 +48,7 @@ class SampleDataEndToEndTest extends SparkTestBase {
     private static Path second;
     private static JsonNode summary;
 
-    /** Column lists of the two reports exactly as DESIGN section 4 names them. */
+    /** Column lists of the two reports exactly as the README and docs/TABLES.md name them. */
     private static final List<String> DESIGN_CPA = List.of(
             "cohort_date",
             "workflow_id",
@@ -114,6 +115,16 @@ class SampleDataEndToEndTest extends SparkTestBase {
             assertThat(in.get("quarantined").asLong())
                     .as(input + ": the sample has bad records to show")
                     .isPositive();
+        }
+        for (String input : List.of("usage", "acceptance")) {
+            summary.get("inputs")
+                    .get(input)
+                    .get("quarantined_by_reason")
+                    .fieldNames()
+                    .forEachRemaining(
+                            code -> assertThat(QuarantineReason.of(code).sources())
+                                    .as(code)
+                                    .contains(input));
         }
         JsonNode reasons = summary.get("inputs").get("usage").get("quarantined_by_reason");
         assertThat(reasons.fieldNames())

@@ -120,7 +120,7 @@ public abstract class SparkTestBase {
     }
 
     /** The repository root (set by surefire). */
-    protected static Path repoRoot() {
+    public static Path repoRoot() {
         return Path.of(System.getProperty("assetcost.repo.root", ".."))
                 .toAbsolutePath()
                 .normalize();

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The cost pipeline as DuckDB SQL ({@code duckdb/pipeline.sql}), run through DuckDB's JDBC driver: the
- * benchmark's second, independent implementation of DESIGN sections 3 and 4 (pricing, decisions, assets,
- * cost_per_approved_asset and retry_waste), and the check that the Spark job computes the same money.
+ * benchmark's second, independent implementation of the README's "Pricing" and "Outcomes" (pricing,
+ * decisions, assets, cost_per_approved_asset and retry_waste), and the check that the Spark job computes
+ * the same money.
  *
  * <p>Reads the same inputs as the Spark job (usage as nested JSON Lines, flat CSV or flat Parquet, told
  * apart by extension; acceptance CSV; the job's embedded rate card unless {@code --rates}), writes
@@ -343,7 +344,8 @@ public final class DuckDbCostJob {
                 one(
                         s,
                         "SELECT (SELECT count(*) FROM usage_checked WHERE reason IS NOT NULL)"
-                                + " + (SELECT count(*) FROM usage_checked c SEMI JOIN usage_conflicts USING (request_id) WHERE c.reason IS NULL)"
+                                + " + (SELECT count(*) FROM usage_checked c SEMI JOIN usage_conflicts USING (request_i"
+                                + "d) WHERE c.reason IS NULL)"
                                 + " + (SELECT count(*) FROM rated WHERE no_rate)"));
         m.put("acceptance_records_read", one(s, "SELECT count(*) FROM acceptance_checked"));
         m.put("decisions_used", one(s, "SELECT count(*) FROM decisions"));

@@ -91,7 +91,8 @@ class DuckDbCostJobTest {
             }
             try (ResultSet r = s.executeQuery(
                     "SELECT ratio12(1, 3), ratio12(2, 3), ratio12(CAST(0.000000000005 AS DECIMAL(38,12)), 10),"
-                            + " ratio12(CAST(0.000000000015 AS DECIMAL(38,12)), 10), ratio12(1, 0), ratio12(CAST(7.5 AS DECIMAL(38,12)), CAST(2.5 AS DECIMAL(38,12)))")) {
+                            + " ratio12(CAST(0.000000000015 AS DECIMAL(38,12)), 10), ratio12(1, 0), ratio12(CAST(7.5 A"
+                            + "S DECIMAL(38,12)), CAST(2.5 AS DECIMAL(38,12)))")) {
                 r.next();
                 assertThat(r.getBigDecimal(1)).isEqualTo(new BigDecimal("0.333333333333"));
                 assertThat(r.getBigDecimal(2)).isEqualTo(new BigDecimal("0.666666666667"));
@@ -116,7 +117,8 @@ class DuckDbCostJobTest {
                 String sql = report.equals("retry_waste")
                         ? "SELECT * FROM read_parquet(" + src + ")"
                         : "SELECT * REPLACE (CASE WHEN row_number() OVER (ORDER BY cohort_date, workflow_id) = 1"
-                                + " THEN CAST(total_cost_usd + 0.01 AS DECIMAL(38,12)) ELSE total_cost_usd END AS total_cost_usd)"
+                                + " THEN CAST(total_cost_usd + 0.01 AS DECIMAL(38,12)) ELSE total_cost_usd END AS tota"
+                                + "l_cost_usd)"
                                 + " FROM read_parquet(" + src + ")";
                 s.execute("COPY (" + sql + ") TO "
                         + DuckDbCostJob.quote(fake.resolve(report).toString())

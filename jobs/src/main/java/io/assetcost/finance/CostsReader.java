@@ -8,6 +8,7 @@ import static io.assetcost.schema.Cols.PROJECT_ID;
 import static io.assetcost.schema.Cols.RAW_RECORD;
 import static io.assetcost.schema.Cols.SOURCE_FILE;
 import static io.assetcost.schema.Cols.USAGE_DATE;
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -92,36 +93,8 @@ public final class CostsReader {
      * @throws InputException naming a file that is not JSON or not a Costs API page
      */
     public static Result read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
-        StructType schema = Schemas.spark(Schemas.COSTS_PAGE).add(CORRUPT, DataTypes.StringType, true);
-        List<String> whole = new ArrayList<>();
-        List<String> lines = new ArrayList<>();
-        for (String f : files.getOrDefault(InputFiles.Kind.JSON_LINES, List.of())) {
-            (f.matches(".*\\.jsonl(\\.[a-z0-9]+)?$") || f.matches(".*\\.ndjson(\\.[a-z0-9]+)?$") ? lines : whole)
-                    .add(f);
-        }
-        List<Dataset<Row>> parts = new ArrayList<>();
-        if (!whole.isEmpty()) {
-            parts.add(spark.read()
-                    .schema(schema)
-                    .option("multiLine", "true")
-                    .option("mode", "PERMISSIVE")
-                    .option("columnNameOfCorruptRecord", CORRUPT)
-                    .json(whole.toArray(new String[0]))
-                    .withColumn(SOURCE_FILE, col("_metadata.file_path")));
-        }
-        if (!lines.isEmpty()) {
-            parts.add(spark.read()
-                    .schema(schema)
-                    .option("mode", "PERMISSIVE")
-                    .option("columnNameOfCorruptRecord", CORRUPT)
-                    .json(lines.toArray(new String[0]))
-                    .withColumn(SOURCE_FILE, col("_metadata.file_path")));
-        }
-        Dataset<Row> pages = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            pages = pages.unionByName(parts.get(i));
-        }
-        pages = pages.cache();
+        Dataset<Row> pages = pages(spark, files.getOrDefault(InputFiles.Kind.JSON_LINES, List.of()))
+                .cache();
         List<Row> bad = pages.filter(col(CORRUPT)
                         .isNotNull()
                         .or(coalesce(col("object"), lit("")).notEqual("page"))
@@ -135,13 +108,41 @@ public final class CostsReader {
                     + " is not a Costs API page (a JSON object with \"object\": \"page\" and \"data\")"
                     + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : ""));
         }
-        long pageCount = pages.count();
-        Dataset<Row> results = pages.select(explode(col("data")).as("b"), col(SOURCE_FILE))
+        return check(results(pages), pages.count());
+    }
+
+    /** Every page: a .json file is one page read whole, a .jsonl or .ndjson file a page per line. */
+    private static Dataset<Row> pages(SparkSession spark, List<String> files) {
+        StructType schema = Schemas.spark(Schemas.COSTS_PAGE).add(CORRUPT, DataTypes.StringType, true);
+        List<String> whole = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (String f : files) {
+            (f.matches(".*\\.(jsonl|ndjson)(\\.[a-z0-9]+)?$") ? lines : whole).add(f);
+        }
+        Dataset<Row> pages = null;
+        for (List<String> part : List.of(whole, lines)) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            Dataset<Row> read = spark.read()
+                    .schema(schema)
+                    .option("multiLine", String.valueOf(part == whole))
+                    .option("mode", "PERMISSIVE")
+                    .option("columnNameOfCorruptRecord", CORRUPT)
+                    .json(part.toArray(new String[0]))
+                    .withColumn(SOURCE_FILE, col("_metadata.file_path"));
+            pages = pages == null ? read : pages.unionByName(read);
+        }
+        return pages;
+    }
+
+    /** One row per billed result, with its bucket's times and the result as JSON (its raw record). */
+    private static Dataset<Row> results(Dataset<Row> pages) {
+        return pages.select(explode(col("data")).as("b"), col(SOURCE_FILE))
                 .select(
                         col("b.start_time").as(BUCKET_START),
                         col("b.end_time").as(BUCKET_END),
-                        explode(coalesce(col("b.results"), org.apache.spark.sql.functions.array()))
-                                .as("r"),
+                        explode(coalesce(col("b.results"), array())).as("r"),
                         col(SOURCE_FILE))
                 .select(
                         col(BUCKET_START),
@@ -158,7 +159,6 @@ public final class CostsReader {
                         col(SOURCE_FILE),
                         lit(null).cast("string").as(PARSE_REASON),
                         lit(null).cast("string").as(PARSE_DETAIL));
-        return check(results, pageCount);
     }
 
     /**

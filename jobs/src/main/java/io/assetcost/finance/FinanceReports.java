@@ -265,16 +265,7 @@ public final class FinanceReports {
                 lit(month.atDay(1) + "T00:00:00Z").cast("timestamp").as("BillingPeriodStart"),
                 lit("Usage").as("ChargeCategory"),
                 lit(null).cast("string").as("ChargeClass"),
-                concat(
-                                col(RATE_MODEL),
-                                lit(" "),
-                                col(METER),
-                                lit(" tokens, "),
-                                col(SERVICE_TIER),
-                                lit(" tier, $"),
-                                col(RATE).cast("string"),
-                                lit(" per 1M tokens"))
-                        .as("ChargeDescription"),
+                chargeDescription().as("ChargeDescription"),
                 lit("Usage-Based").as("ChargeFrequency"),
                 end.as("ChargePeriodEnd"),
                 start.as("ChargePeriodStart"),
@@ -302,5 +293,18 @@ public final class FinanceReports {
                 lit(null).cast("string").as("SubAccountName"),
                 to_json(map(lit("workflow_id"), col(WORKFLOW_ID))).as("Tags"));
         return OutputTable.FOCUS_COSTS.conform(focus);
+    }
+
+    /** {@code gpt-image-2 image_output tokens, default tier, $30.000000 per 1M tokens}. */
+    private static Column chargeDescription() {
+        return concat(
+                col(RATE_MODEL),
+                lit(" "),
+                col(METER),
+                lit(" tokens, "),
+                col(SERVICE_TIER),
+                lit(" tier, $"),
+                col(RATE).cast("string"),
+                lit(" per 1M tokens"));
     }
 }

@@ -169,99 +169,100 @@ public final class UsageReader {
      */
     public static Dataset<Row> fromJsonLines(Dataset<Row> lines) {
         StructType schema = Schemas.spark(Schemas.USAGE_LOG).add(CORRUPT, DataTypes.StringType, true);
+        Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
         Dataset<Row> parsed = lines.filter(trim(col(RAW_RECORD)).notEqual(""))
-                .withColumn(
-                        "j",
-                        from_json(
-                                col(RAW_RECORD),
-                                schema,
-                                Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)));
+                .withColumn("j", from_json(col(RAW_RECORD), schema, options));
+        return Check.apply(parsed.select(jsonColumns()), jsonRules()).transform(UsageReader::canonical);
+    }
+
+    /** The canonical columns of a parsed usage log line ({@code j}), then the helpers its rules read. */
+    private static Column[] jsonColumns() {
         Column usage = col("j.usage");
         Column inDetails = col("j.usage.input_tokens_details");
         Column outDetails = col("j.usage.output_tokens_details");
-        Column inputTokens = col("j.usage.input_tokens");
         Column created = col("j.created");
-        Column text = when(usage.isNull().or(inDetails.isNull()), lit(0L))
-                .otherwise(coalesce(col("j.usage.input_tokens_details.text_tokens"), lit(0L)));
-        Column image = when(usage.isNull().or(inDetails.isNull()), lit(0L))
-                .otherwise(coalesce(col("j.usage.input_tokens_details.image_tokens"), lit(0L)));
-        Dataset<Row> canonical = parsed.select(
-                str("j.request_id").as(REQUEST_ID),
-                when(created.between(0L, MAX_UNIX_SECONDS), timestamp_seconds(created))
-                        .as(CREATED_AT),
-                str("j.project_id").as(PROJECT_ID),
-                str("j.workflow_id").as(WORKFLOW_ID),
-                str("j.asset_id").as(ASSET_ID),
-                str("j.model").as(MODEL),
-                str("j.endpoint").as(ENDPOINT),
-                coalesce(str("j.service_tier"), lit("default")).as(SERVICE_TIER),
-                str("j.status").as(STATUS),
-                str("j.error_code").as(ERROR_CODE),
-                col("j.n").as(N),
-                str("j.size").as(SIZE),
-                str("j.quality").as(QUALITY),
-                text.as(TEXT_TOKENS),
-                coalesce(col("j.input_cached_text_tokens"), lit(0L)).as(CACHED_TEXT_TOKENS),
-                image.as(IMAGE_TOKENS),
-                coalesce(col("j.input_cached_image_tokens"), lit(0L)).as(CACHED_IMAGE_TOKENS),
-                when(usage.isNull(), lit(0L))
-                        .when(
-                                outDetails.isNotNull(),
-                                coalesce(col("j.usage.output_tokens_details.image_tokens"), lit(0L)))
-                        .otherwise(coalesce(col("j.usage.output_tokens"), lit(0L)))
-                        .as(OUTPUT_IMAGE_TOKENS),
-                when(outDetails.isNull(), lit(0L))
-                        .otherwise(coalesce(col("j.usage.output_tokens_details.text_tokens"), lit(0L)))
-                        .as(OUTPUT_TEXT_TOKENS),
-                col(RAW_RECORD),
-                col(SOURCE_FILE),
-                col("j." + CORRUPT).as(CORRUPT),
-                created.as("created_raw"),
-                inputTokens.as("input_tokens_raw"),
-                usage.isNotNull().as("has_usage"),
-                inDetails.isNotNull().as("has_in_details"),
-                lit(null).cast("string").as(PARSE_REASON),
-                lit(null).cast("string").as(PARSE_DETAIL));
+        Column noInput = usage.isNull().or(inDetails.isNull());
+        return new Column[] {
+            str("j.request_id").as(REQUEST_ID),
+            when(created.between(0L, MAX_UNIX_SECONDS), timestamp_seconds(created))
+                    .as(CREATED_AT),
+            str("j.project_id").as(PROJECT_ID),
+            str("j.workflow_id").as(WORKFLOW_ID),
+            str("j.asset_id").as(ASSET_ID),
+            str("j.model").as(MODEL),
+            str("j.endpoint").as(ENDPOINT),
+            coalesce(str("j.service_tier"), lit("default")).as(SERVICE_TIER),
+            str("j.status").as(STATUS),
+            str("j.error_code").as(ERROR_CODE),
+            col("j.n").as(N),
+            str("j.size").as(SIZE),
+            str("j.quality").as(QUALITY),
+            when(noInput, lit(0L))
+                    .otherwise(tokenField("j.usage.input_tokens_details.text_tokens"))
+                    .as(TEXT_TOKENS),
+            tokenField("j.input_cached_text_tokens").as(CACHED_TEXT_TOKENS),
+            when(noInput, lit(0L))
+                    .otherwise(tokenField("j.usage.input_tokens_details.image_tokens"))
+                    .as(IMAGE_TOKENS),
+            tokenField("j.input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
+            when(usage.isNull(), lit(0L))
+                    .when(outDetails.isNotNull(), tokenField("j.usage.output_tokens_details.image_tokens"))
+                    .otherwise(tokenField("j.usage.output_tokens"))
+                    .as(OUTPUT_IMAGE_TOKENS),
+            when(outDetails.isNull(), lit(0L))
+                    .otherwise(tokenField("j.usage.output_tokens_details.text_tokens"))
+                    .as(OUTPUT_TEXT_TOKENS),
+            col(RAW_RECORD),
+            col(SOURCE_FILE),
+            col("j." + CORRUPT).as(CORRUPT),
+            created.as("created_raw"),
+            col("j.usage.input_tokens").as("input_tokens_raw"),
+            usage.isNotNull().as("has_usage"),
+            inDetails.isNotNull().as("has_in_details"),
+            lit(null).cast("string").as(PARSE_REASON),
+            lit(null).cast("string").as(PARSE_DETAIL)
+        };
+    }
+
+    /** The rules of a usage log line, in order of precedence (before validation's own). */
+    private static List<Check> jsonRules() {
         Column inSum = col(TEXT_TOKENS).plus(col(IMAGE_TOKENS));
-        return Check.apply(
-                        canonical,
-                        List.of(
-                                new Check(
-                                        col(CORRUPT).isNotNull(),
-                                        QuarantineReason.MALFORMED_RECORD,
-                                        lit(
-                                                "the line is not a JSON object with the usage log's field types (schemas/usage_log.avsc)")),
-                                new Check(
-                                        col("created_raw")
-                                                .isNotNull()
-                                                .and(col(CREATED_AT).isNull()),
-                                        QuarantineReason.INVALID_VALUE,
-                                        concat(
-                                                lit("created "),
-                                                col("created_raw").cast("string"),
-                                                lit(" is not unix seconds between 1970 and 2100"))),
-                                new Check(
-                                        col("has_usage")
-                                                .and(col("has_in_details").unary_$bang())
-                                                .and(coalesce(col("input_tokens_raw"), lit(0L))
-                                                        .gt(0)),
-                                        QuarantineReason.MISSING_FIELD,
-                                        concat(
-                                                lit(
-                                                        "usage.input_tokens_details is missing while usage.input_tokens is "),
-                                                col("input_tokens_raw").cast("string"),
-                                                lit(": text and image input cannot be told apart"))),
-                                new Check(
-                                        col("has_in_details")
-                                                .and(col("input_tokens_raw").isNotNull())
-                                                .and(col("input_tokens_raw").notEqual(inSum)),
-                                        QuarantineReason.INCONSISTENT_TOKENS,
-                                        concat(
-                                                lit("usage.input_tokens "),
-                                                col("input_tokens_raw").cast("string"),
-                                                lit(" differs from text_tokens + image_tokens = "),
-                                                inSum.cast("string")))))
-                .transform(UsageReader::canonical);
+        Column inputTokens = col("input_tokens_raw");
+        return List.of(
+                new Check(
+                        col(CORRUPT).isNotNull(),
+                        QuarantineReason.MALFORMED_RECORD,
+                        lit("the line is not a JSON object with the usage log's field types"
+                                + " (schemas/usage_log.avsc)")),
+                new Check(
+                        col("created_raw").isNotNull().and(col(CREATED_AT).isNull()),
+                        QuarantineReason.INVALID_VALUE,
+                        concat(
+                                lit("created "),
+                                col("created_raw").cast("string"),
+                                lit(" is not unix seconds between 1970 and 2100"))),
+                new Check(
+                        col("has_usage")
+                                .and(col("has_in_details").unary_$bang())
+                                .and(coalesce(inputTokens, lit(0L)).gt(0)),
+                        QuarantineReason.MISSING_FIELD,
+                        concat(
+                                lit("usage.input_tokens_details is missing while usage.input_tokens is "),
+                                inputTokens.cast("string"),
+                                lit(": text and image input cannot be told apart"))),
+                new Check(
+                        col("has_in_details").and(inputTokens.isNotNull()).and(inputTokens.notEqual(inSum)),
+                        QuarantineReason.INCONSISTENT_TOKENS,
+                        concat(
+                                lit("usage.input_tokens "),
+                                inputTokens.cast("string"),
+                                lit(" differs from text_tokens + image_tokens = "),
+                                inSum.cast("string"))));
+    }
+
+    /** A token count of the log: absent = 0. */
+    private static Column tokenField(String field) {
+        return coalesce(col(field), lit(0L));
     }
 
     /**

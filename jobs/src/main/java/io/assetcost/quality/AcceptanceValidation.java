@@ -30,6 +30,17 @@ import org.apache.spark.sql.types.DataTypes;
  */
 public final class AcceptanceValidation {
 
+    private static final String INDEX_TEXT = "_index_text";
+    private static final String DECISION_TEXT = "_decision_text";
+    private static final String DECIDED_TEXT = "_decided_text";
+    private static final String[] TEXT_COLUMNS = {INDEX_TEXT, DECISION_TEXT, DECIDED_TEXT};
+    private static final String REQ_ID = "_req_id";
+    private static final String REQ_N = "_n";
+    private static final String REQ_WORKFLOW = "_req_workflow";
+    private static final String REQ_ASSET = "_req_asset";
+    private static final String HELD_ID = "_held_id";
+    private static final String ISO_TIME = "an ISO-8601 time such as 2026-11-03T10:15:00Z or ...+01:00";
+
     private AcceptanceValidation() {}
 
     /**
@@ -56,133 +67,20 @@ public final class AcceptanceValidation {
      * @return decisions + quarantined + duplicatesDropped, which together hold every record exactly once
      */
     public static Result validate(Dataset<Row> records, Dataset<Row> requests, Dataset<Row> quarantinedRequestIds) {
-        Dataset<Row> typed = UsageValidation.byRequestId(
-                        records.withColumn(REQUEST_ID, nullif(trim(col(REQUEST_ID)), lit(""))))
-                .withColumn(ASSET_ID, nullif(trim(col(ASSET_ID)), lit("")))
-                .withColumn(WORKFLOW_ID, nullif(trim(col(WORKFLOW_ID)), lit("")))
-                .withColumn("_index_text", col(IMAGE_INDEX))
-                .withColumn(IMAGE_INDEX, col(IMAGE_INDEX).try_cast(DataTypes.IntegerType))
-                .withColumn("_decision_text", col(DECISION))
-                .withColumn(DECISION, lower(trim(col(DECISION))))
-                .withColumn("_decided_text", col(DECIDED_AT))
-                .withColumn(DECIDED_AT, col(DECIDED_AT).try_cast(DataTypes.TimestampType));
-        Dataset<Row> checked = Check.apply(
-                        typed,
-                        List.of(
-                                missing(col(REQUEST_ID), "request_id"),
-                                missing(col("_index_text"), "image_index"),
-                                new Check(
-                                        col(IMAGE_INDEX).isNull(),
-                                        QuarantineReason.MALFORMED_RECORD,
-                                        concat(
-                                                lit("image_index '"),
-                                                col("_index_text"),
-                                                lit("' is not a whole number"))),
-                                missing(col("_decision_text"), "decision"),
-                                new Check(
-                                        col(DECISION).isin(APPROVED, REJECTED).unary_$bang(),
-                                        QuarantineReason.INVALID_DECISION,
-                                        concat(
-                                                lit("decision '"),
-                                                col("_decision_text"),
-                                                lit("' is neither approved nor rejected"))),
-                                missing(col("_decided_text"), "decided_at"),
-                                new Check(
-                                        col(DECIDED_AT).isNull(),
-                                        QuarantineReason.INVALID_TIMESTAMP,
-                                        concat(
-                                                lit("decided_at '"),
-                                                col("_decided_text"),
-                                                lit(
-                                                        "' is not an ISO-8601 time such as 2026-11-03T10:15:00Z or ...+01:00")))))
-                .drop("_index_text", "_decision_text", "_decided_text");
-
-        // Exact duplicates: valid records equal in every field; the first by source file and text is kept.
-        Column valid = col(PARSE_REASON).isNull();
-        Dataset<Row> ranked = checked.withColumn("_valid", valid)
-                .withColumn(
-                        DUPLICATE,
-                        valid.and(row_number()
-                                .over(Window.partitionBy(
-                                                col(REQUEST_ID),
-                                                col(IMAGE_INDEX),
-                                                col(ASSET_ID),
-                                                col(WORKFLOW_ID),
-                                                col(DECISION),
-                                                col(DECIDED_AT),
-                                                col(REVIEWER_ID),
-                                                col(REVIEW_REASON),
-                                                col("_valid"))
-                                        .orderBy(col(SOURCE_FILE), col(RAW_RECORD)))
-                                .gt(1)))
-                .drop("_valid");
-
-        Dataset<Row> req = requests.select(
-                col(REQUEST_ID).as("_req_id"),
-                col(N).as("_n"),
-                col(WORKFLOW_ID).as("_req_workflow"),
-                col(ASSET_ID).as("_req_asset"));
-        Dataset<Row> held =
-                quarantinedRequestIds.select(col(REQUEST_ID).as("_held_id")).distinct();
-        Dataset<Row> joined = ranked.join(req, ranked.col(REQUEST_ID).equalTo(req.col("_req_id")), "left")
-                .join(held, ranked.col(REQUEST_ID).equalTo(held.col("_held_id")), "left");
-        // Duplicates are dropped, not checked against the requests.
-        Column unique = col(DUPLICATE).unary_$bang();
-        Dataset<Row> linked = Check.apply(
-                        joined,
-                        List.of(
-                                new Check(
-                                        unique.and(col("_req_id").isNull())
-                                                .and(col("_held_id").isNotNull()),
-                                        QuarantineReason.REQUEST_QUARANTINED,
-                                        concat(
-                                                lit("request "),
-                                                col(REQUEST_ID),
-                                                lit(" is in quarantine (see its usage record)"))),
-                                new Check(
-                                        unique.and(col("_req_id").isNull()),
-                                        QuarantineReason.UNKNOWN_REQUEST,
-                                        concat(lit("no usage record for request "), col(REQUEST_ID))),
-                                new Check(
-                                        unique.and(col(IMAGE_INDEX)
-                                                .lt(0)
-                                                .or(col(IMAGE_INDEX).geq(col("_n")))),
-                                        QuarantineReason.IMAGE_INDEX_OUT_OF_RANGE,
-                                        concat(
-                                                lit("image_index "),
-                                                col(IMAGE_INDEX).cast("string"),
-                                                lit(" is outside [0, "),
-                                                col("_n").cast("string"),
-                                                lit(") of request "),
-                                                col(REQUEST_ID))),
-                                new Check(
-                                        unique.and(col(ASSET_ID).isNotNull())
-                                                .and(col(ASSET_ID).notEqual(col("_req_asset"))),
-                                        QuarantineReason.ASSET_MISMATCH,
-                                        concat(
-                                                lit("asset_id "),
-                                                col(ASSET_ID),
-                                                lit(" differs from the request's asset "),
-                                                col("_req_asset"))),
-                                new Check(
-                                        unique.and(col(WORKFLOW_ID).isNotNull())
-                                                .and(col(WORKFLOW_ID).notEqual(col("_req_workflow"))),
-                                        QuarantineReason.ASSET_MISMATCH,
-                                        concat(
-                                                lit("workflow_id "),
-                                                col(WORKFLOW_ID),
-                                                lit(" differs from the request's workflow "),
-                                                col("_req_workflow")))))
-                .drop("_req_id", "_held_id")
+        Dataset<Row> checked = Check.apply(typed(records), recordRules()).drop(TEXT_COLUMNS);
+        Dataset<Row> joined = joinRequests(flagDuplicates(checked), requests, quarantinedRequestIds);
+        Dataset<Row> linked = Check.apply(joined, requestRules())
+                .drop(REQ_ID, HELD_ID)
                 // The raw text is kept only where the record goes to quarantine: nothing else reads it.
                 .withColumn(RAW_RECORD, when(col(PARSE_REASON).isNotNull(), col(RAW_RECORD)));
-        String[] helpers = {"_n", "_req_workflow", "_req_asset", DUPLICATE};
+        Column unique = col(DUPLICATE).unary_$bang();
+        String[] helpers = {REQ_N, REQ_WORKFLOW, REQ_ASSET, DUPLICATE};
         Dataset<Row> decisions = linked.filter(col(PARSE_REASON).isNull().and(unique))
                 .select(
                         col(REQUEST_ID),
                         col(IMAGE_INDEX),
-                        col("_req_workflow").as(WORKFLOW_ID),
-                        col("_req_asset").as(ASSET_ID),
+                        col(REQ_WORKFLOW).as(WORKFLOW_ID),
+                        col(REQ_ASSET).as(ASSET_ID),
                         col(DECISION),
                         col(DECIDED_AT),
                         col(REVIEWER_ID));
@@ -191,6 +89,113 @@ public final class AcceptanceValidation {
                 decisions,
                 linked.filter(col(PARSE_REASON).isNotNull()).drop(helpers),
                 linked.filter(col(DUPLICATE)).drop(helpers));
+    }
+
+    /** Records typed: ids trimmed (blank = null), image_index, decision and decided_at parsed, text kept. */
+    private static Dataset<Row> typed(Dataset<Row> records) {
+        return UsageValidation.byRequestId(records.withColumn(REQUEST_ID, nullif(trim(col(REQUEST_ID)), lit(""))))
+                .withColumn(ASSET_ID, nullif(trim(col(ASSET_ID)), lit("")))
+                .withColumn(WORKFLOW_ID, nullif(trim(col(WORKFLOW_ID)), lit("")))
+                .withColumn(INDEX_TEXT, col(IMAGE_INDEX))
+                .withColumn(IMAGE_INDEX, col(IMAGE_INDEX).try_cast(DataTypes.IntegerType))
+                .withColumn(DECISION_TEXT, col(DECISION))
+                .withColumn(DECISION, lower(trim(col(DECISION))))
+                .withColumn(DECIDED_TEXT, col(DECIDED_AT))
+                .withColumn(DECIDED_AT, col(DECIDED_AT).try_cast(DataTypes.TimestampType));
+    }
+
+    /** The rules of a record on its own, in order of precedence. */
+    private static List<Check> recordRules() {
+        return List.of(
+                missing(col(REQUEST_ID), "request_id"),
+                missing(col(INDEX_TEXT), "image_index"),
+                new Check(
+                        col(IMAGE_INDEX).isNull(),
+                        QuarantineReason.MALFORMED_RECORD,
+                        concat(lit("image_index '"), col(INDEX_TEXT), lit("' is not a whole number"))),
+                missing(col(DECISION_TEXT), "decision"),
+                new Check(
+                        col(DECISION).isin(APPROVED, REJECTED).unary_$bang(),
+                        QuarantineReason.INVALID_DECISION,
+                        concat(lit("decision '"), col(DECISION_TEXT), lit("' is neither approved nor rejected"))),
+                missing(col(DECIDED_TEXT), "decided_at"),
+                new Check(
+                        col(DECIDED_AT).isNull(),
+                        QuarantineReason.INVALID_TIMESTAMP,
+                        concat(lit("decided_at '"), col(DECIDED_TEXT), lit("' is not " + ISO_TIME))));
+    }
+
+    /** Exact duplicates: valid records equal in every field; the first by source file and text is kept. */
+    private static Dataset<Row> flagDuplicates(Dataset<Row> checked) {
+        Column valid = col(PARSE_REASON).isNull();
+        Column[] fields = {
+            col(REQUEST_ID),
+            col(IMAGE_INDEX),
+            col(ASSET_ID),
+            col(WORKFLOW_ID),
+            col(DECISION),
+            col(DECIDED_AT),
+            col(REVIEWER_ID),
+            col(REVIEW_REASON),
+            col("_valid")
+        };
+        Column rank = row_number().over(Window.partitionBy(fields).orderBy(col(SOURCE_FILE), col(RAW_RECORD)));
+        return checked.withColumn("_valid", valid)
+                .withColumn(DUPLICATE, valid.and(rank.gt(1)))
+                .drop("_valid");
+    }
+
+    /** Each record with its request's n, workflow and asset, and whether its request is held in quarantine. */
+    private static Dataset<Row> joinRequests(Dataset<Row> ranked, Dataset<Row> requests, Dataset<Row> heldIds) {
+        Dataset<Row> req = requests.select(
+                col(REQUEST_ID).as(REQ_ID),
+                col(N).as(REQ_N),
+                col(WORKFLOW_ID).as(REQ_WORKFLOW),
+                col(ASSET_ID).as(REQ_ASSET));
+        Dataset<Row> held = heldIds.select(col(REQUEST_ID).as(HELD_ID)).distinct();
+        return ranked.join(req, ranked.col(REQUEST_ID).equalTo(req.col(REQ_ID)), "left")
+                .join(held, ranked.col(REQUEST_ID).equalTo(held.col(HELD_ID)), "left");
+    }
+
+    /** The rules of a record against its request; duplicates are dropped, not checked. */
+    private static List<Check> requestRules() {
+        Column unique = col(DUPLICATE).unary_$bang();
+        return List.of(
+                new Check(
+                        unique.and(col(REQ_ID).isNull()).and(col(HELD_ID).isNotNull()),
+                        QuarantineReason.REQUEST_QUARANTINED,
+                        concat(lit("request "), col(REQUEST_ID), lit(" is in quarantine (see its usage record)"))),
+                new Check(
+                        unique.and(col(REQ_ID).isNull()),
+                        QuarantineReason.UNKNOWN_REQUEST,
+                        concat(lit("no usage record for request "), col(REQUEST_ID))),
+                new Check(
+                        unique.and(col(IMAGE_INDEX).lt(0).or(col(IMAGE_INDEX).geq(col(REQ_N)))),
+                        QuarantineReason.IMAGE_INDEX_OUT_OF_RANGE,
+                        concat(
+                                lit("image_index "),
+                                col(IMAGE_INDEX).cast("string"),
+                                lit(" is outside [0, "),
+                                col(REQ_N).cast("string"),
+                                lit(") of request "),
+                                col(REQUEST_ID))),
+                new Check(
+                        unique.and(col(ASSET_ID).isNotNull()).and(col(ASSET_ID).notEqual(col(REQ_ASSET))),
+                        QuarantineReason.ASSET_MISMATCH,
+                        concat(
+                                lit("asset_id "),
+                                col(ASSET_ID),
+                                lit(" differs from the request's asset "),
+                                col(REQ_ASSET))),
+                new Check(
+                        unique.and(col(WORKFLOW_ID).isNotNull())
+                                .and(col(WORKFLOW_ID).notEqual(col(REQ_WORKFLOW))),
+                        QuarantineReason.ASSET_MISMATCH,
+                        concat(
+                                lit("workflow_id "),
+                                col(WORKFLOW_ID),
+                                lit(" differs from the request's workflow "),
+                                col(REQ_WORKFLOW))));
     }
 
     private static Check missing(Column c, String field) {

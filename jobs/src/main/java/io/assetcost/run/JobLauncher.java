@@ -11,7 +11,8 @@ import picocli.CommandLine;
  * What every job's {@code main} does, once: parse the options with picocli before Spark starts, build the
  * session (no master: spark-submit or {@code spark.master} sets it), run, and map the outcome to an exit
  * code: 2 for bad options or an unusable input ({@link InputException}, one line on stderr), 4 when another
- * run holds the output's lock, 1 for anything else (one line on stderr, the stack trace in the log), else the run's own code.
+ * run holds the output's lock, 1 for anything else (one line on stderr, the stack trace in the log), else
+ * the run's own code.
  */
 public final class JobLauncher {
 

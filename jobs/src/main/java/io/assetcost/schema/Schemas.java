@@ -17,8 +17,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The Avro contracts under {@code schemas/} (shipped in the jar under {@code schemas/}) and the Spark
- * schemas derived from them; the output tables among them are catalogued in {@link OutputTable}. No column list is written twice: readers take their explicit schemas from
- * here and writers {@link #conform} every output table to its contract before writing.
+ * schemas derived from them; the output tables among them are catalogued in {@link OutputTable}. No
+ * column list is written twice: readers take their explicit schemas from here and writers
+ * {@link #conform} every output table to its contract before writing.
  *
  * <p>Avro {@code decimal} maps to {@code DecimalType(p, s)}, {@code timestamp-micros} to
  * {@code TimestampType} (UTC instants), {@code date} to {@code DateType}, a {@code ["null", T]} union to a

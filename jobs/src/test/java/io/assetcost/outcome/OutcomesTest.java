@@ -40,7 +40,8 @@ class OutcomesTest extends SparkTestBase {
         return String.format(
                 Locale.ROOT,
                 "{\"request_id\":\"%s\",\"created\":%d,\"workflow_id\":\"wf\",\"asset_id\":\"%s\",\"model\":\"m\","
-                        + "\"status\":\"%s\",\"n\":%d,\"usage\":{\"input_tokens\":0,\"total_tokens\":%d,\"output_tokens\":%d,"
+                        + "\"status\":\"%s\",\"n\":%d,\"usage\":{\"input_tokens\":0,\"total_tokens\":%d,\"output_token"
+                        + "s\":%d,"
                         + "\"input_tokens_details\":{\"text_tokens\":0,\"image_tokens\":0}}}",
                 id,
                 epoch(at),

@@ -120,8 +120,10 @@ class RequestPricingTest extends SparkTestBase {
                         + "\"status\":\"failed\",\"error_code\":\"rate_limit_exceeded\",\"n\":1}";
         String withUsage =
                 "{\"request_id\":\"f2\",\"created\":" + t + ",\"workflow_id\":\"wf\",\"model\":\"gpt-image-2\","
-                        + "\"status\":\"failed\",\"error_code\":\"server_error\",\"n\":1,\"usage\":{\"input_tokens\":500,"
-                        + "\"total_tokens\":500,\"output_tokens\":0,\"input_tokens_details\":{\"text_tokens\":500,\"image_tokens\":0}}}";
+                        + "\"status\":\"failed\",\"error_code\":\"server_error\",\"n\":1,\"usage\":{\"input_tokens\":5"
+                        + "00,"
+                        + "\"total_tokens\":500,\"output_tokens\":0,\"input_tokens_details\":{\"text_tokens\":500,\"im"
+                        + "age_tokens\":0}}}";
         Map<String, Row> p = byId(price(defaults, noUsage, withUsage).priced());
         assertThat(cost(p.get("f1"), Cols.COST_USD)).isEqualByComparingTo("0");
         assertThat(cost(p.get("f2"), Cols.COST_USD)).isEqualByComparingTo("0.0025");

@@ -62,7 +62,8 @@ class ValidationTest extends SparkTestBase {
                     + "\"usage\":{\"input_tokens\":300,\"output_tokens\":10,\"total_tokens\":310}}",
             "{\"request_id\":\"inconsistent\",\"created\":" + t
                     + ",\"workflow_id\":\"wf\",\"model\":\"m\",\"status\":\"succeeded\",\"n\":1,"
-                    + "\"usage\":{\"input_tokens\":300,\"output_tokens\":10,\"total_tokens\":310,\"input_tokens_details\":{\"text_tokens\":100,\"image_tokens\":100}}}",
+                    + "\"usage\":{\"input_tokens\":300,\"output_tokens\":10,\"total_tokens\":310,\"input_tokens_detail"
+                    + "s\":{\"text_tokens\":100,\"image_tokens\":100}}}",
             "   ",
         };
         Dataset<Row> canonical = usageLines(lines);
@@ -124,10 +125,14 @@ class ValidationTest extends SparkTestBase {
         Files.writeString(
                 file,
                 "\uFEFF"
-                        + "request_id,created_at,project_id,workflow_id,asset_id,model,endpoint,service_tier,status,error_code,n,size,quality,"
-                        + "input_text_tokens,input_cached_text_tokens,input_image_tokens,input_cached_image_tokens,output_image_tokens,output_text_tokens\r\n"
-                        + "r1,2026-05-01T14:00:00+02:00,p,\"wf, with comma\",a1,gpt-image-2,images.edits,batch,succeeded,,1,1024x1024,high,700,0,2500,0,3000,0\r\n"
-                        + "r2,2026-05-01T12:00:00Z,p,wf,,gpt-image-2,images.generations,,failed,server_error,1,,,,,,,,\r\n"
+                        + "request_id,created_at,project_id,workflow_id,asset_id,model,endpoint,service_tier,status,er"
+                        + "ror_code,n,size,quality,"
+                        + "input_text_tokens,input_cached_text_tokens,input_image_tokens,input_cached_image_tokens,out"
+                        + "put_image_tokens,output_text_tokens\r\n"
+                        + "r1,2026-05-01T14:00:00+02:00,p,\"wf, with comma\",a1,gpt-image-2,images.edits,batch,succeed"
+                        + "ed,,1,1024x1024,high,700,0,2500,0,3000,0\r\n"
+                        + "r2,2026-05-01T12:00:00Z,p,wf,,gpt-image-2,images.generations,,failed,server_error,1,,,,,,,"
+                        + ",\r\n"
                         + "r3,not a time,p,wf,,gpt-image-2,images.generations,,succeeded,,two,,,1,,,,,\r\n"
                         + "r4,2026-05-01T12:00:00Z,p,wf\r\n",
                 StandardCharsets.UTF_8);
@@ -229,8 +234,10 @@ class ValidationTest extends SparkTestBase {
         Files.writeString(
                 file,
                 "\uFEFFrequest_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
-                        + "q1,0,a-q1,wf,Approved ,2026-05-01T14:00:00+02:00,rev,\"Fine, \"\"ship\"\" it\r\nsecond line\"\r\n"
-                        + "q1,0,a-q1,wf,Approved ,2026-05-01T14:00:00+02:00,rev,\"Fine, \"\"ship\"\" it\r\nsecond line\"\r\n"
+                        + "q1,0,a-q1,wf,Approved ,2026-05-01T14:00:00+02:00,rev,\"Fine, \"\"ship\"\" it\r\nsecond lin"
+                        + "e\"\r\n"
+                        + "q1,0,a-q1,wf,Approved ,2026-05-01T14:00:00+02:00,rev,\"Fine, \"\"ship\"\" it\r\nsecond lin"
+                        + "e\"\r\n"
                         + "q2,0,,,rejected,2026-05-01T13:00:00Z,rev,\r\n"
                         + "q9,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
                         + "q1,1,,,approved,2026-05-01T13:00:00Z,rev,\r\n"

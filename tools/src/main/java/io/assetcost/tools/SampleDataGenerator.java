@@ -457,35 +457,47 @@ public final class SampleDataGenerator {
                 t + 1,
                 "{\"request_id\":\"req_noworkflow01\",\"created\":" + (t + 1)
                         + ",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
-                        + "\"usage\":{\"input_tokens\":500,\"total_tokens\":2500,\"output_tokens\":2000,\"input_tokens_details\":{\"text_tokens\":500,\"image_tokens\":0}}}");
+                        + "\"usage\":{\"input_tokens\":500,\"total_tokens\":2500,\"output_tokens\":2000,\"input_tokens"
+                        + "_details\":{\"text_tokens\":500,\"image_tokens\":0}}}");
         // Negative output tokens from a buggy gateway.
         jsonLine(
                 t + 2,
                 "{\"request_id\":\"req_negative01\",\"created\":" + (t + 2)
-                        + ",\"workflow_id\":\"saas-hero\",\"asset_id\":\"hero-900\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
-                        + "\"usage\":{\"input_tokens\":800,\"total_tokens\":-3360,\"output_tokens\":-4160,\"input_tokens_details\":{\"text_tokens\":800,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":-4160,\"text_tokens\":0}}}");
+                        + ",\"workflow_id\":\"saas-hero\",\"asset_id\":\"hero-900\",\"model\":\"gpt-image-2\",\"statu"
+                        + "s\":\"succeeded\",\"n\":1,"
+                        + "\"usage\":{\"input_tokens\":800,\"total_tokens\":-3360,\"output_tokens\":-4160,\"input_toke"
+                        + "ns_details\":{\"text_tokens\":800,\"image_tokens\":0},\"output_tokens_details\":{\"image_to"
+                        + "kens\":-4160,\"text_tokens\":0}}}");
         // More cached text than text.
         jsonLine(
                 t + 3,
                 "{\"request_id\":\"req_cachedover01\",\"created\":" + (t + 3)
-                        + ",\"workflow_id\":\"ugc-hooks\",\"asset_id\":\"hook-900\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
-                        + "\"usage\":{\"input_tokens\":400,\"total_tokens\":1984,\"output_tokens\":1584,\"input_tokens_details\":{\"text_tokens\":400,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":1584,\"text_tokens\":0}},"
+                        + ",\"workflow_id\":\"ugc-hooks\",\"asset_id\":\"hook-900\",\"model\":\"gpt-image-2\",\"statu"
+                        + "s\":\"succeeded\",\"n\":1,"
+                        + "\"usage\":{\"input_tokens\":400,\"total_tokens\":1984,\"output_tokens\":1584,\"input_tokens"
+                        + "_details\":{\"text_tokens\":400,\"image_tokens\":0},\"output_tokens_details\":{\"image_toke"
+                        + "ns\":1584,\"text_tokens\":0}},"
                         + "\"input_cached_text_tokens\":900}");
         // A model the rate card does not know.
         jsonLine(
                 t + 4,
                 "{\"request_id\":\"req_unknownmodel01\",\"created\":" + (t + 4)
-                        + ",\"workflow_id\":\"saas-hero\",\"asset_id\":\"hero-901\",\"model\":\"gpt-image-3-preview\",\"status\":\"succeeded\",\"n\":1,"
-                        + "\"usage\":{\"input_tokens\":1200,\"total_tokens\":7408,\"output_tokens\":6208,\"input_tokens_details\":{\"text_tokens\":1200,\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":6208,\"text_tokens\":0}}}");
+                        + ",\"workflow_id\":\"saas-hero\",\"asset_id\":\"hero-901\",\"model\":\"gpt-image-3-preview\""
+                        + ",\"status\":\"succeeded\",\"n\":1,"
+                        + "\"usage\":{\"input_tokens\":1200,\"total_tokens\":7408,\"output_tokens\":6208,\"input_token"
+                        + "s_details\":{\"text_tokens\":1200,\"image_tokens\":0},\"output_tokens_details\":{\"image_to"
+                        + "kens\":6208,\"text_tokens\":0}}}");
         // The same request logged twice with different counts: neither can be trusted.
         for (long out : new long[] {4160, 6240}) {
             jsonLine(
                     t + 5,
                     "{\"request_id\":\"req_conflict01\",\"created\":" + (t + 5)
-                            + ",\"workflow_id\":\"ecommerce-pdp\",\"asset_id\":\"sku-9001-front\",\"model\":\"gpt-image-2\",\"status\":\"succeeded\",\"n\":1,"
+                            + ",\"workflow_id\":\"ecommerce-pdp\",\"asset_id\":\"sku-9001-front\",\"model\":\"gpt-imag"
+                            + "e-2\",\"status\":\"succeeded\",\"n\":1,"
                             + "\"usage\":{\"input_tokens\":3000,\"total_tokens\":" + (3000 + out)
                             + ",\"output_tokens\":" + out
-                            + ",\"input_tokens_details\":{\"text_tokens\":1000,\"image_tokens\":2000},\"output_tokens_details\":{\"image_tokens\":"
+                            + ",\"input_tokens_details\":{\"text_tokens\":1000,\"image_tokens\":2000},\"output_tokens_"
+                            + "details\":{\"image_tokens\":"
                             + out + ",\"text_tokens\":0}}}");
         }
         // A log line shipped twice, identical: counted once, reported as a dropped duplicate.

@@ -21,10 +21,11 @@ import java.util.SplittableRandom;
  * ({@link SampleDataGenerator}) and the seed pricing guides: three workflow archetypes (product-page edits
  * from a cached reference image, about 1.2 attempts; vertical ad hooks from a cached text brief with
  * gpt-image-1-mini drafts, about 1.8; hero images from scratch, partly through the Batch API, about 2.5);
- * the first workflow carries about 38% of the assets (about a third of the traffic); 6% of calls fail (half of them with usage); output
- * tokens follow the published per-image counts by size and quality. Every image of a reviewed request gets
- * a decision; re-reviews, second opinions and the odd same-instant disagreement bring decisions to about
- * 1.33 per reviewed image, 1.2 per generated image. Assets of the last two days are mostly unreviewed (pending).
+ * the first workflow carries about 38% of the assets (about a third of the traffic); 6% of calls fail
+ * (half of them with usage); output tokens follow the published per-image counts by size and quality.
+ * Every image of a reviewed request gets a decision; re-reviews, second opinions and the odd same-instant
+ * disagreement bring decisions to about 1.33 per reviewed image, 1.2 per generated image. Assets of the
+ * last two days are mostly unreviewed (pending).
  *
  * <p>About 0.2% of usage records and 0.2% of decisions are bad on purpose, one kind each: no workflow_id,
  * negative output tokens, more cached text than text, a model the rate card does not know, a log line

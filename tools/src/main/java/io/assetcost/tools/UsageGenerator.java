@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Writes under {@code --out}:
  * <ul>
- *   <li>{@code usage-jsonl/date=YYYY-MM-DD/part-*.jsonl}: the nested usage log (README, "Inputs"), one file per chunk;</li>
+ *   <li>{@code usage-jsonl/date=YYYY-MM-DD/part-*.jsonl}: the nested usage log (README, "Inputs"), one file
+ *       per chunk;</li>
  *   <li>{@code usage-parquet/date=YYYY-MM-DD/part-*.parquet}: the same records as the flat export
  *       (schemas/usage_export.avsc; a line cut off mid-write in the log is a row without request_id here);</li>
  *   <li>{@code acceptance/date=YYYY-MM-DD/part-*.csv}: acceptance records (README, "Inputs") by UTC decision day;</li>
