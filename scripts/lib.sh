@@ -42,6 +42,10 @@ assetcost_submit() {
   mkdir -p "$work/tmp" "$work/spark-local"
   export SPARK_LOCAL_IP=127.0.0.1
   export SPARK_SCALA_VERSION=2.13
+  # Spark's scratch space, as the environment gives it (the spark.local.dir setting makes Spark warn on every
+  # run that a cluster manager would override it).
+  export SPARK_LOCAL_DIRS="$work/spark-local"
+  # The JVM announces the incubator module Spark's flags add on every start; it is expected, not a problem.
   # shellcheck disable=SC2086
   exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" ${ASSETCOST_JAVA_OPTS:-} \
     -Djava.io.tmpdir="$work/tmp" \
@@ -50,10 +54,19 @@ assetcost_submit() {
     --master "${ASSETCOST_MASTER:-local[*]}" \
     --deploy-mode "${ASSETCOST_DEPLOY_MODE:-client}" \
     --conf spark.standalone.submit.waitAppCompletion=true \
-    --conf spark.local.dir="$work/spark-local" \
     --conf spark.ui.enabled=false \
     --conf spark.sql.shuffle.partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-8}" \
     ${ASSETCOST_SUBMIT_ARGS:-} \
     ${ASSETCOST_APP_JAR:+--jars "$JAR"} \
-    --class "$class" "${ASSETCOST_APP_JAR:-$JAR}" "$@"
+    --class "$class" "${ASSETCOST_APP_JAR:-$JAR}" "$@" \
+    2> >(grep -v --line-buffered '^WARNING: Using incubator modules: jdk.incubator.vector$' >&2)
+}
+
+# The value of an option, or exit 2 with one line when it is missing: option_value OPTION "$@"
+option_value() {
+  if [[ $# -lt 2 || "$2" == --* ]]; then
+    echo "$(basename "$0"): $1 needs a value (see --help)" >&2
+    exit 2
+  fi
+  printf '%s' "$2"
 }

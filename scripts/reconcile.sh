@@ -16,10 +16,10 @@ tables_given=0
 rest=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --month) month="${2:?--month needs YYYY-MM}"; shift 2 ;;
-    --tables) tables="${2:?--tables needs a DIR}"; tables_given=1; shift 2 ;;
-    --costs) costs="${2:?--costs needs a PATH}"; shift 2 ;;
-    --out) out="${2:?--out needs a DIR}"; shift 2 ;;
+    --month) month="$(option_value "$@")"; shift 2 ;;
+    --tables) tables="$(option_value "$@")"; tables_given=1; shift 2 ;;
+    --costs) costs="$(option_value "$@")"; shift 2 ;;
+    --out) out="$(option_value "$@")"; shift 2 ;;
     *) rest+=("$1"); shift ;;
   esac
 done

@@ -14,11 +14,32 @@ acceptance="$ROOT/sample-data/acceptance"
 out="$ROOT/out"
 rest=()
 mode=(--full)
+usage_help() {
+  cat <<'TEXT'
+Usage: scripts/run-local.sh [--usage PATH] [--acceptance PATH] [--out DIR] [job options]
+
+Runs the cost job on this machine (local[*]) through Spark's SparkSubmit, exactly as spark-submit runs the
+jar on a cluster. Defaults here (the jar itself requires --usage, --acceptance and --out):
+  --usage PATH        sample-data/usage
+  --acceptance PATH   sample-data/acceptance
+  --out DIR           out/
+  --full              on, unless --run-date is given (the sample is two weeks of the past)
+Environment: ASSETCOST_DRIVER_MEMORY (2g), ASSETCOST_MASTER (local[*]), ASSETCOST_SHUFFLE_PARTITIONS (8).
+
+Job options (README, "Command line"):
+TEXT
+}
+
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --usage) usage="${2:?--usage needs a PATH}"; shift 2 ;;
-    --acceptance) acceptance="${2:?--acceptance needs a PATH}"; shift 2 ;;
-    --out) out="${2:?--out needs a DIR}"; shift 2 ;;
+    -h|--help)
+      usage_help
+      assetcost_build
+      java -cp "$JAR:$SPARK_CP" io.assetcost.CostJob --help | sed -n '/^  *--/,$p'
+      exit 0 ;;
+    --usage) usage="$(option_value "$@")"; shift 2 ;;
+    --acceptance) acceptance="$(option_value "$@")"; shift 2 ;;
+    --out) out="$(option_value "$@")"; shift 2 ;;
     --usage=*) usage="${1#*=}"; shift ;;
     --acceptance=*) acceptance="${1#*=}"; shift ;;
     --out=*) out="${1#*=}"; shift ;;

@@ -41,14 +41,12 @@ public final class CostJob {
      */
     public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
         CostJobOptions options = new CostJobOptions();
-        return JobLauncher.execute(
-                "assetcost",
-                options,
-                args,
-                out,
-                err,
-                session,
-                spark -> CostPipeline.run(spark, options, options.window(Clock.systemUTC()))
-                        .exitCode());
+        return JobLauncher.execute("assetcost", options, args, out, err, session, spark -> {
+            CostPipeline.RunResult result = CostPipeline.run(spark, options, options.window(Clock.systemUTC()));
+            if (result.reason() != null) {
+                err.println("assetcost: exit " + result.exitCode() + ": " + result.reason());
+            }
+            return result.exitCode();
+        });
     }
 }

@@ -45,7 +45,14 @@ class CostJobCliTest extends SparkTestBase {
                 run(sampleArgs(out, "--max-quarantined-fraction", "1.5")),
                 2,
                 "--max-quarantined-fraction must be between 0 and 1");
-        assertOneLine(run(sampleArgs(out, "--max-quarantined-fraction", "lots")), 2, "--max-quarantined-fraction");
+        Outcome lots = run(sampleArgs(out, "--max-quarantined-fraction", "lots"));
+        assertOneLine(lots, 2, "--max-quarantined-fraction", "'lots' is not a number");
+        assertThat(lots.err()).as("no Java exception text").doesNotContain("Exception", "java.");
+        assertOneLine(
+                run(sampleArgs(out, "--on-unreadable-file", "skip")),
+                2,
+                "--on-unreadable-file must be fail or quarantine");
+        assertOneLine(run(sampleArgs(out, "--max-tokens-per-meter", "0")), 2, "--max-tokens-per-meter");
         assertThat(Files.exists(out)).as("nothing written").isFalse();
     }
 
@@ -97,6 +104,32 @@ class CostJobCliTest extends SparkTestBase {
                 run(sampleArgs(out, "--rates", dir.resolve("none.csv").toString())), 2, "none.csv", "does not exist");
 
         assertThat(Files.exists(out)).as("nothing written").isFalse();
+    }
+
+    @Test
+    void anEmptyNightExitsFiveSayingWhy() throws Exception {
+        Path dir = tempDir("cli-empty");
+        Path usage = Files.createDirectories(dir.resolve("usage"));
+        Files.writeString(usage.resolve("empty.jsonl"), "\n  \n");
+        Outcome o = run(
+                "--usage",
+                usage.toString(),
+                "--acceptance",
+                repoRoot().resolve("sample-data/acceptance").toString(),
+                "--out",
+                dir.resolve("out").toString(),
+                "--full");
+        assertOneLine(o, 5, "exit 5", "no usage records", "--allow-empty-usage");
+        Outcome allowed = run(
+                "--usage",
+                usage.toString(),
+                "--acceptance",
+                repoRoot().resolve("sample-data/acceptance").toString(),
+                "--out",
+                dir.resolve("out2").toString(),
+                "--full",
+                "--allow-empty-usage");
+        assertThat(allowed.code()).as(allowed.err()).isZero();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.assetcost.cost;
 
 import io.assetcost.ops.RunWindow;
+import io.assetcost.quality.Bounds;
 import io.assetcost.run.InputException;
 import io.assetcost.run.JobLauncher;
 import java.math.BigDecimal;
@@ -8,6 +9,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,7 +29,10 @@ import picocli.CommandLine.Option;
             "1:anything else failed (an invariant check, a write, Spark itself)",
             "2:bad options, or an input that cannot be read (nothing is written)",
             "3:the run completed but quarantined more than --max-quarantined-fraction of the usage records",
-            "4:another run holds the output directory's lock (the message names it)"
+            "3:... or left an unreadable file out (--on-unreadable-file quarantine)",
+            "4:another run holds the output directory's lock (the message names it)",
+            "5:the run completed but found no usage records in its window (an empty night; --allow-empty-usage"
+                    + " makes it 0)"
         })
 public class CostJobOptions implements JobLauncher.Validated {
 
@@ -104,6 +109,55 @@ public class CostJobOptions implements JobLauncher.Validated {
                     "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
     public int lockStaleMinutes;
 
+    /** What to do with a file that cannot be read at all. */
+    @Option(
+            names = "--on-unreadable-file",
+            paramLabel = "fail|quarantine",
+            defaultValue = "fail",
+            description = "A file not in the format its name says, truncated or unreadable: fail (exit 2, nothing"
+                    + " written) or quarantine (leave it out, list it in quarantine, exit 3)."
+                    + " Default ${DEFAULT-VALUE}.")
+    public String onUnreadableFile;
+
+    /** Plausibility bound: tokens per meter and request. */
+    @Option(
+            names = "--max-tokens-per-meter",
+            paramLabel = "N",
+            defaultValue = "5000000",
+            description = "Quarantine a request with more tokens than this on one meter (default ${DEFAULT-VALUE}).")
+    public long maxTokensPerMeter;
+
+    /** Plausibility bound: images per request. */
+    @Option(
+            names = "--max-images-per-request",
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "Quarantine a request asking for more images (n) than this (default ${DEFAULT-VALUE},"
+                    + " the Images API's maximum).")
+    public int maxImagesPerRequest;
+
+    /** Plausibility bound: cost per request. */
+    @Option(
+            names = "--max-request-cost-usd",
+            paramLabel = "USD",
+            defaultValue = "100",
+            description = "Quarantine a request that would cost more than this, USD (default ${DEFAULT-VALUE}).")
+    public BigDecimal maxRequestCostUsd;
+
+    /** Whether a night without usage records is normal. */
+    @Option(names = "--allow-empty-usage", description = "Exit 0, not 5, when the window holds no usage records.")
+    public boolean allowEmptyUsage;
+
+    /** The plausibility bounds of the options. */
+    public Bounds bounds() {
+        return new Bounds(maxTokensPerMeter, maxImagesPerRequest, maxRequestCostUsd);
+    }
+
+    /** Whether unreadable files are quarantined rather than fatal. */
+    public boolean quarantineUnreadableFiles() {
+        return "quarantine".equals(onUnreadableFile);
+    }
+
     /**
      * The run's window.
      *
@@ -140,6 +194,15 @@ public class CostJobOptions implements JobLauncher.Validated {
         }
         if (lockStaleMinutes < 1) {
             throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
+        }
+        if (!List.of("fail", "quarantine").contains(onUnreadableFile)) {
+            throw new InputException("--on-unreadable-file must be fail or quarantine, got '" + onUnreadableFile + "'");
+        }
+        try {
+            bounds();
+        } catch (IllegalArgumentException e) {
+            throw new InputException(
+                    "--max-tokens-per-meter, --max-images-per-request, --max-request-cost-usd: " + e.getMessage());
         }
         for (String[] o : new String[][] {{"--usage", usage}, {"--acceptance", acceptance}, {"--out", out}}) {
             if (o[1].isBlank()) {

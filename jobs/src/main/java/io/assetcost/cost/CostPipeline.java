@@ -12,9 +12,11 @@ import static io.assetcost.schema.Cols.N;
 import static io.assetcost.schema.Cols.PARSE_REASON;
 import static io.assetcost.schema.Cols.RAW_RECORD;
 import static io.assetcost.schema.Cols.REASON;
+import static io.assetcost.schema.Cols.RECORD_TEXT;
 import static io.assetcost.schema.Cols.REQUEST_ID;
 import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.STATUS;
+import static io.assetcost.schema.Cols.TOTAL_COST_USD;
 import static io.assetcost.schema.Cols.USAGE_DATE;
 import static io.assetcost.schema.Cols.WORKFLOW_ID;
 import static org.apache.spark.sql.functions.coalesce;
@@ -38,7 +40,7 @@ import io.assetcost.quality.AcceptanceValidation;
 import io.assetcost.quality.FlaggedCounts;
 import io.assetcost.quality.InvariantChecks;
 import io.assetcost.quality.Quarantine;
-import io.assetcost.quality.QuarantineReason;
+import io.assetcost.quality.Times;
 import io.assetcost.quality.UsageValidation;
 import io.assetcost.report.Reports;
 import io.assetcost.run.InputCounts;
@@ -58,6 +60,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +69,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,15 +112,18 @@ public final class CostPipeline {
     private final String runId;
     private final Instant started;
     private final Stages stages;
+    private final FileGuard guard;
     private final Kept kept = new Kept(CACHE);
 
     /**
      * The outcome of a run.
      *
-     * @param exitCode 0 completed, 1 an invariant failed, 3 too much usage quarantined
+     * @param exitCode 0 completed, 1 an invariant failed, 3 too much usage quarantined or an unreadable file
+     *     left out, 5 no usage records in the window
+     * @param reason why the exit code is not 0, one line (null for 0)
      * @param summary the run summary as written
      */
-    public record RunResult(int exitCode, Map<String, Object> summary) {}
+    public record RunResult(int exitCode, String reason, Map<String, Object> summary) {}
 
     /** Step 1: inputs checked before anything is written. */
     private record CheckedInputs(
@@ -192,13 +197,15 @@ public final class CostPipeline {
             long decidedAfterRunDate,
             long onFrozenRequests,
             long lateDecisions,
-            long lateUsage) {}
+            long lateUsage,
+            Map<String, Long> unparsedTailLines) {}
 
     private CostPipeline(
             SparkSession spark,
             CostJobOptions options,
             RunWindow window,
             CheckedInputs inputs,
+            FileGuard guard,
             String runId,
             Instant started) {
         this.spark = spark;
@@ -210,6 +217,7 @@ public final class CostPipeline {
         this.runId = runId;
         this.started = started;
         this.stages = new Stages(spark, "assetcost");
+        this.guard = guard;
     }
 
     /**
@@ -226,8 +234,9 @@ public final class CostPipeline {
         Instant started = Instant.now();
         String runId = RUN_ID.format(started) + "-" + ProcessHandle.current().pid();
         SparkSettings.apply(spark);
-        CheckedInputs inputs = checkInputs(spark, options, window);
-        CostPipeline run = new CostPipeline(spark, options, window, inputs, runId, started);
+        FileGuard guard = new FileGuard(options.quarantineUnreadableFiles());
+        CheckedInputs inputs = checkInputs(spark, options, window, guard);
+        CostPipeline run = new CostPipeline(spark, options, window, inputs, guard, runId, started);
         try (OutputLock lock =
                 OutputLock.acquire(run.conf, run.out, runId, Duration.ofMinutes(options.lockStaleMinutes))) {
             Publisher.recover(run.conf, run.out);
@@ -250,63 +259,86 @@ public final class CostPipeline {
         }
     }
 
-    /** Step 1: everything that can make the input unusable, before any write. */
-    private static CheckedInputs checkInputs(SparkSession spark, CostJobOptions options, RunWindow window) {
+    /**
+     * Step 1: everything that can make the input unusable, before any write: the rate card, the input
+     * paths, every CSV header and the Parquet schema. An unreadable file is fatal or left out ({@link FileGuard}).
+     */
+    private static CheckedInputs checkInputs(
+            SparkSession spark, CostJobOptions options, RunWindow window, FileGuard guard) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         RateCard card = RateCard.load(conf, options.rates);
         List<InputFiles.Kind> usageKinds =
                 List.of(InputFiles.Kind.JSON_LINES, InputFiles.Kind.CSV, InputFiles.Kind.PARQUET);
-        Map<InputFiles.Kind, List<String>> usageFiles =
-                InputFiles.forWindow(InputFiles.list(conf, "--usage", options.usage, usageKinds), window);
+        Map<InputFiles.Kind, List<String>> usageFiles = new EnumMap<>(
+                InputFiles.forWindow(InputFiles.list(conf, "--usage", options.usage, usageKinds), window));
         if (usageFiles.isEmpty()) {
             throw new InputException("--usage " + options.usage + " has no day folder (date=YYYY-MM-DD) in " + window);
         }
         List<String> acceptanceFiles = InputFiles.forWindow(
                         InputFiles.list(conf, "--acceptance", options.acceptance, List.of(InputFiles.Kind.CSV)), window)
                 .getOrDefault(InputFiles.Kind.CSV, List.of());
-        if (usageFiles.containsKey(InputFiles.Kind.CSV)) {
-            CsvSource.checkHeaders(
-                    conf,
-                    "--usage",
-                    usageFiles.get(InputFiles.Kind.CSV),
-                    Schemas.requiredColumns(Schemas.USAGE_EXPORT));
-        }
-        if (usageFiles.containsKey(InputFiles.Kind.PARQUET)) {
-            UsageReader.checkParquetSchema(spark, "--usage", usageFiles.get(InputFiles.Kind.PARQUET));
-        }
-        CsvSource.checkHeaders(
-                conf, "--acceptance", acceptanceFiles, Schemas.requiredColumns(Schemas.ACCEPTANCE_RECORD));
+        List<String> usageHeaders = Schemas.requiredColumns(Schemas.USAGE_EXPORT);
+        usageFiles.computeIfPresent(
+                InputFiles.Kind.CSV,
+                (k, files) -> guard.run("--usage", files, fs -> {
+                    CsvSource.checkHeaders(conf, "--usage", fs, usageHeaders);
+                    return fs;
+                }));
+        usageFiles.computeIfPresent(
+                InputFiles.Kind.PARQUET,
+                (k, files) -> guard.run("--usage", files, fs -> {
+                    UsageReader.checkParquetSchema(spark, "--usage", fs);
+                    return fs;
+                }));
+        usageFiles.values().removeIf(List::isEmpty);
+        List<String> acceptanceHeaders = Schemas.requiredColumns(Schemas.ACCEPTANCE_RECORD);
+        acceptanceFiles = guard.run("--acceptance", acceptanceFiles, fs -> {
+            CsvSource.checkHeaders(conf, "--acceptance", fs, acceptanceHeaders);
+            return fs;
+        });
         return new CheckedInputs(card, usageFiles, acceptanceFiles);
     }
 
     /**
      * Step 2: usage read once, validated and priced in one pass, and kept; usage created after the run date
-     * is not this run's. A record's raw text is kept only where it goes to quarantine (a rule broken, or no
-     * rate): it is most of a record's bytes and nothing else reads it.
+     * is not this run's. A record's raw text is kept only where it goes to quarantine (a rule broken, no
+     * rate, an implausible cost): it is most of a record's bytes and nothing else reads it.
      */
     private PricedUsage readUsage() {
         stages.start("read, validate and price usage");
+        List<String> files =
+                inputs.usageFiles().values().stream().flatMap(List::stream).toList();
+        PricedUsage usage = guard.run("--usage", files, this::priceUsage);
+        stages.done(usage.counts().records() + usage.afterRunDate(), "records");
+        return usage;
+    }
+
+    private PricedUsage priceUsage(List<String> files) {
         Column taken = window.takes(col(CREATED_AT));
-        Dataset<Row> read = UsageReader.read(spark, inputs.usageFiles());
+        Dataset<Row> read = UsageReader.read(spark, InputFiles.only(inputs.usageFiles(), files));
         Dataset<Row> usage = UsageValidation.byRequestId(read.filter(taken));
         Column trusted = UsageValidation.trusted();
-        Column noRate = col(RequestPricing.NO_RATE_DETAIL).isNotNull();
-        Dataset<Row> rated = RequestPricing.rate(UsageValidation.validate(usage).flagged(), inputs.card(), trusted);
-        Column toQuarantine = col(PARSE_REASON).isNotNull().or(trusted.and(noRate));
-        Dataset<Row> flagged = kept.keep(rated.withColumn(RAW_RECORD, when(toQuarantine, col(RAW_RECORD))));
-        FlaggedCounts counts = FlaggedCounts.of(flagged, trusted.and(noRate.unary_$bang()), DUPLICATE);
+        Column priceRejected = col(UsageValidation.PRICE_REASON).isNotNull();
+        Dataset<Row> rated = UsageValidation.checkPrice(
+                RequestPricing.rate(
+                        UsageValidation.validate(usage, options.bounds()).flagged(), inputs.card(), trusted),
+                options.bounds());
+        Column toQuarantine = UsageValidation.rejected().or(trusted.and(priceRejected));
+        Dataset<Row> flagged = kept.keep(rated.withColumn(RAW_RECORD, when(toQuarantine, col(RAW_RECORD)))
+                .drop(RECORD_TEXT));
+        FlaggedCounts counts =
+                FlaggedCounts.of(flagged, trusted.and(priceRejected.unary_$bang()), DUPLICATE, UsageValidation.blank());
         long afterRunDate = window.end() == null ? 0 : countWhere(read, taken.unary_$bang());
-        stages.done(counts.records() + afterRunDate, "records");
 
         UsageValidation.Result checked = UsageValidation.views(flagged);
         Dataset<Row> accepted = checked.accepted();
-        Dataset<Row> requestCosts = OutputTable.REQUEST_COSTS.conform(accepted.filter(noRate.unary_$bang()));
+        Dataset<Row> requestCosts = OutputTable.REQUEST_COSTS.conform(accepted.filter(priceRejected.unary_$bang()));
         Dataset<Row> quarantine = Quarantine.fromParseColumns(checked.quarantined(), Quarantine.USAGE)
                 .unionByName(Quarantine.rows(
-                        accepted.filter(noRate),
+                        accepted.filter(priceRejected),
                         Quarantine.USAGE,
-                        lit(QuarantineReason.NO_RATE.code()),
-                        col(RequestPricing.NO_RATE_DETAIL)));
+                        col(UsageValidation.PRICE_REASON),
+                        col(UsageValidation.PRICE_DETAIL)));
         // Held ids: a filter of the kept dataset, so partitioned by request_id like the acceptance records.
         Dataset<Row> heldIds =
                 flagged.filter(toQuarantine.and(col(REQUEST_ID).isNotNull())).select(REQUEST_ID);
@@ -326,16 +358,23 @@ public final class CostPipeline {
      */
     private Decisions readDecisions(PricedUsage usage, Frozen frozen) {
         stages.start("read and validate acceptance records");
-        Dataset<Row> read =
-                CsvSource.read(spark, inputs.acceptanceFiles(), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
-        Column taken = window.takes(col(DECIDED_AT).try_cast(DataTypes.TimestampType));
+        Decisions decisions =
+                guard.run("--acceptance", inputs.acceptanceFiles(), files -> validateDecisions(files, usage, frozen));
+        stages.done(decisions.counts().used(), "decisions used");
+        return decisions;
+    }
+
+    private Decisions validateDecisions(List<String> files, PricedUsage usage, Frozen frozen) {
+        Dataset<Row> read = CsvSource.read(spark, files, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
+        Column taken = window.takes(Times.iso(col(DECIDED_AT)));
         FrozenCohorts.Split split = FrozenCohorts.splitDecisions(read.filter(taken), frozen.requests());
         AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(
-                split.current(), usage.requestCosts().select(REQUEST_ID, N, WORKFLOW_ID, ASSET_ID), usage.heldIds());
+                split.current(),
+                usage.requestCosts().select(REQUEST_ID, N, WORKFLOW_ID, ASSET_ID, CREATED_AT),
+                usage.heldIds());
         Dataset<Row> flagged = kept.keep(acceptance.flagged());
         FlaggedCounts counts = FlaggedCounts.of(
-                flagged, col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang()), DUPLICATE);
-        stages.done(counts.used(), "decisions used");
+                flagged, col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang()), DUPLICATE, lit(false));
         Dataset<Row> quarantine = Quarantine.fromParseColumns(acceptance.quarantined(), Quarantine.ACCEPTANCE);
         return new Decisions(read, taken, split.onFrozen(), acceptance.decisions(), quarantine, counts);
     }
@@ -353,8 +392,9 @@ public final class CostPipeline {
         Dataset<Row> assetCosts = kept.keep(Reports.assetCosts(requestOutcomes));
         Dataset<Row> cpa = kept.keep(Reports.costPerApprovedAsset(assetCosts));
         Dataset<Row> retryWaste = kept.keep(Reports.retryWaste(requestOutcomes, cpa));
-        Dataset<Row> quarantine =
-                kept.keep(OutputTable.QUARANTINE.conform(usage.quarantine().unionByName(decisions.quarantine())));
+        Dataset<Row> quarantine = kept.keep(OutputTable.QUARANTINE.conform(usage.quarantine()
+                .unionByName(decisions.quarantine())
+                .unionByName(CostSummary.unreadableFileRows(spark, guard.unreadable()))));
         Dataset<Row> requestCosts = usage.requestCosts().filter(window.covers(USAGE_DATE));
         return new ReportSet(requestOutcomes, requestCosts, assetCosts, cpa, retryWaste, quarantine);
     }
@@ -394,7 +434,12 @@ public final class CostPipeline {
         long onFrozen = window.full() ? 0 : decisions.onFrozen().count();
         long lateDecisions = window.full()
                 ? 0
-                : FrozenCohorts.lateDecisions(decisions.decisions(), decisions.onFrozen(), frozen.assets(), window)
+                : FrozenCohorts.lateDecisions(
+                                decisions.decisions(),
+                                decisions.onFrozen(),
+                                Times.iso(col(DECIDED_AT)),
+                                frozen.assets(),
+                                window)
                         .count();
         long lateUsage = window.full()
                 ? 0
@@ -405,12 +450,14 @@ public final class CostPipeline {
         InputCounts usageCounts = new InputCounts(
                 u.records() + usage.afterRunDate(),
                 usage.afterRunDate(),
+                u.skipped(),
                 u.used(),
                 total(usageReasons),
                 u.duplicates());
         InputCounts acceptanceCounts = new InputCounts(
                 a.records() + decidedAfter + onFrozen,
                 decidedAfter + onFrozen,
+                0,
                 a.used(),
                 total(acceptanceReasons),
                 a.duplicates());
@@ -423,7 +470,8 @@ public final class CostPipeline {
                 decidedAfter,
                 onFrozen,
                 lateDecisions,
-                lateUsage);
+                lateUsage,
+                CostSummary.unparsedTailLines(reports.quarantine()));
     }
 
     /** Step 9: the invariants, on the tables as written. */
@@ -444,8 +492,8 @@ public final class CostPipeline {
     /** Step 10: the exit code and the run summary, written to {@code run_summary.json} and {@code _runs/}. */
     private RunResult summarise(RunCounts counts, ReportSet reports, List<Invariant> checks) {
         BigDecimal fraction = quarantinedFraction(counts.usage());
-        int exitCode =
-                !Invariant.allPassed(checks) ? 1 : fraction.compareTo(options.maxQuarantinedFraction) > 0 ? 3 : 0;
+        Map<String, Object> totals = CostSummary.totals(reports.assetCosts());
+        String[] exit = exit(checks, fraction, counts.usage());
         RunSummary summary = new RunSummary("assetcost", runId, started)
                 .put("window", CostSummary.window(window, inputs.usageFiles(), inputs.acceptanceFiles()))
                 .put("options", CostSummary.options(options))
@@ -460,29 +508,84 @@ public final class CostPipeline {
                                 counts.onFrozenRequests(),
                                 counts.lateDecisions(),
                                 counts.lateUsage(),
-                                inputs.card()));
+                                counts.unparsedTailLines(),
+                                inputs.card()))
+                .put("unreadable_files", CostSummary.unreadable(guard.unreadable()));
         if (counts.lateDecisions() + counts.lateUsage() > 0) {
             String attention = counts.lateDecisions() + " decisions and " + counts.lateUsage()
-                    + " requests arrived after"
-                    + " their cohort was last recomputed (cohorts before " + window.first() + "): rerun with a larger"
-                    + " --lookback-days or --full";
+                    + " requests arrived after their cohort was last recomputed (cohorts before " + window.first()
+                    + "): rerun with a larger --lookback-days or --full";
             summary.put("attention", attention);
             LOG.warn("{}", attention);
         }
         summary.put("usage_quarantined_fraction", fraction.toPlainString())
-                .put("totals", CostSummary.totals(reports.assetCosts()))
+                .put("totals", totals)
                 .invariants(checks)
-                .put("table_fingerprints", fingerprints());
+                .put("table_fingerprints", fingerprints())
+                .put("exit_reason", exit[1]);
+        int exitCode = Integer.parseInt(exit[0]);
         Map<String, Object> document = summary.finish(exitCode);
         summary.write(conf, out.runSummary(), out.runRecord(runId));
         LOG.info(
-                "assetcost: usage read {}, priced {}, quarantined {}, duplicates {}; exit {}",
+                "assetcost: usage read {} (priced {}, quarantined {}, duplicates {}, blank lines {}); acceptance read"
+                        + " {} (used {}, quarantined {}, duplicates {}); total {} USD; tables in {}; exit {}",
                 counts.usage().read(),
                 counts.usage().used(),
                 counts.usage().quarantined(),
                 counts.usage().duplicates(),
+                counts.usage().skipped(),
+                counts.acceptance().read(),
+                counts.acceptance().used(),
+                counts.acceptance().quarantined(),
+                counts.acceptance().duplicates(),
+                totals.get(TOTAL_COST_USD),
+                out.root(),
                 exitCode);
-        return new RunResult(exitCode, document);
+        return new RunResult(exitCode, exit[1], document);
+    }
+
+    /**
+     * The exit code and why it is not 0: 1 when an invariant failed, 3 when too much usage was quarantined or
+     * an unreadable file was left out, 5 when the window held no usage records (unless allowed), else 0.
+     *
+     * @return {code, reason or null}
+     */
+    private String[] exit(List<Invariant> checks, BigDecimal fraction, InputCounts usage) {
+        Invariant failed = checks.stream().filter(c -> !c.passed()).findFirst().orElse(null);
+        if (failed != null) {
+            return new String[] {"1", "invariant failed: " + failed.name() + " (" + failed.detail() + ")"};
+        }
+        List<String> why = new ArrayList<>();
+        if (fraction.compareTo(options.maxQuarantinedFraction) > 0) {
+            why.add(percent(fraction) + " of usage records quarantined > " + percent(options.maxQuarantinedFraction)
+                    + " (--max-quarantined-fraction " + options.maxQuarantinedFraction.toPlainString() + ")");
+        }
+        if (!guard.unreadable().isEmpty()) {
+            why.add(guard.unreadable().size() + " unreadable file(s) left out and listed in quarantine: "
+                    + String.join(
+                            ", ",
+                            guard.unreadable().stream()
+                                    .map(FileGuard.Unreadable::file)
+                                    .toList()));
+        }
+        if (!why.isEmpty()) {
+            return new String[] {"3", String.join("; ", why)};
+        }
+        if (usage.examined() - usage.skipped() == 0 && !options.allowEmptyUsage) {
+            return new String[] {
+                "5",
+                "no usage records in " + window + " ("
+                        + inputs.usageFiles().values().stream()
+                                .mapToInt(List::size)
+                                .sum() + " files read): an empty night is usually an upstream export that"
+                        + " failed; --allow-empty-usage if it is expected"
+            };
+        }
+        return new String[] {"0", null};
+    }
+
+    private static String percent(BigDecimal fraction) {
+        return fraction.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + "%";
     }
 
     /** Share of the examined usage records that went to quarantine, 6 places, half-even. */

@@ -2,21 +2,27 @@ package io.assetcost.cost;
 
 import static io.assetcost.schema.Cols.ASSETS;
 import static io.assetcost.schema.Cols.CACHE_SAVINGS_USD;
+import static io.assetcost.schema.Cols.DETAIL;
 import static io.assetcost.schema.Cols.DIRECT_COST_USD;
 import static io.assetcost.schema.Cols.PENDING_COST_USD;
 import static io.assetcost.schema.Cols.REQUESTS;
+import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.TOTAL_COST_USD;
 import static io.assetcost.schema.Cols.WASTE_COST_USD;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.RunWindow;
 import io.assetcost.pricing.RateCard;
+import io.assetcost.quality.Quarantine;
+import io.assetcost.quality.QuarantineReason;
 import io.assetcost.run.InputCounts;
 import io.assetcost.run.RunSummary;
 import io.assetcost.schema.OutputTable;
@@ -30,6 +36,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -74,7 +81,10 @@ final class CostSummary {
         return m;
     }
 
-    /** {@code inputs}: usage, acceptance (with what was set aside and what came late) and the rate card. */
+    /**
+     * {@code inputs}: usage, acceptance (with what was set aside, skipped and what came late) and the rate
+     * card.
+     */
     static Map<String, Object> inputs(
             InputCounts usage,
             Map<String, Long> usageReasons,
@@ -84,14 +94,18 @@ final class CostSummary {
             long onFrozen,
             long lateDecisions,
             long lateUsage,
+            Map<String, Long> unparsedTailLines,
             RateCard card) {
         Map<String, Object> u = RunSummary.input(usage, "priced", usageReasons);
+        u.put("blank_lines_skipped", usage.skipped());
         u.put("created_after_run_date", usage.setAside());
         u.put("late_usage_of_frozen_cohorts", lateUsage);
+        u.put("lines_in_unparsed_csv_tails", unparsedTailLines.getOrDefault(Quarantine.USAGE, 0L));
         Map<String, Object> a = RunSummary.input(acceptance, "decisions_used", acceptanceReasons);
         a.put("decided_after_run_date", decidedAfter);
         a.put("on_requests_of_frozen_cohorts", onFrozen);
         a.put("late_decisions_on_frozen_cohorts", lateDecisions);
+        a.put("lines_in_unparsed_csv_tails", unparsedTailLines.getOrDefault(Quarantine.ACCEPTANCE, 0L));
         Map<String, Object> rateCard = new LinkedHashMap<>();
         rateCard.put("source", card.description());
         rateCard.put("rows", card.rates().size());
@@ -121,6 +135,49 @@ final class CostSummary {
             m.put(MONEY.get(i), v.toPlainString());
         }
         return m;
+    }
+
+    /** {@code unreadable_files}: each file left out, with its input and what is wrong with it. */
+    static List<Map<String, Object>> unreadable(List<FileGuard.Unreadable> files) {
+        return files.stream()
+                .map(f -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("input", f.option());
+                    m.put("file", f.file());
+                    m.put("reason", f.reason());
+                    return m;
+                })
+                .toList();
+    }
+
+    /** Quarantine rows (contract quarantine) of the files left out: source file, reason unreadable_file. */
+    static Dataset<Row> unreadableFileRows(SparkSession spark, List<FileGuard.Unreadable> files) {
+        List<Row> rows = files.stream()
+                .map(f -> RowFactory.create(
+                        Quarantine.FILE,
+                        QuarantineReason.UNREADABLE_FILE.code(),
+                        f.option() + " file cannot be read (" + f.reason() + "); its records are not counted",
+                        null,
+                        f.file()))
+                .toList();
+        return spark.createDataFrame(rows, OutputTable.QUARANTINE.sparkSchema());
+    }
+
+    /**
+     * The physical lines of CSV files that stopped parsing, per input: the sum of what each tail's detail
+     * states ({@link CsvSource#TAIL_LINES}).
+     */
+    static Map<String, Long> unparsedTailLines(Dataset<Row> quarantine) {
+        Column lines = regexp_extract(col(DETAIL), CsvSource.TAIL_LINES + "(\\d+)", 1);
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Row r : quarantine
+                .filter(col(DETAIL).contains(CsvSource.TAIL_LINES))
+                .groupBy(SOURCE)
+                .agg(sum(lines.cast("long")))
+                .collectAsList()) {
+            out.put(r.getString(0), r.getLong(1));
+        }
+        return out;
     }
 
     /**

@@ -308,6 +308,7 @@ public final class ReconcilePipeline {
         return new InputCounts(
                 billed.read().count(),
                 0,
+                0,
                 billed.results().count(),
                 tables.get(OutputTable.QUARANTINE).count(),
                 billed.duplicatesDropped().count());

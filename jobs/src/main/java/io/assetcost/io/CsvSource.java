@@ -1,7 +1,9 @@
 package io.assetcost.io;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.quality.QuarantineReason;
 import io.assetcost.run.InputException;
+import io.assetcost.run.UnreadableFileException;
 import io.assetcost.schema.Cols;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -39,14 +44,28 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Every record becomes one row: the contract's columns as strings (an empty cell is null; columns are
  * found by header name, in any order, extra columns ignored), then {@code raw_record} (the record
- * re-encoded per RFC 4180), {@code source_file}, and {@code parse_reason} / {@code parse_detail}, set when
- * the record has a different number of fields from the header or the file stops parsing (an unclosed
- * quote): those rows go to quarantine, so no record is lost silently.
+ * re-encoded per RFC 4180), {@code record_text} (when asked: every field of the record by header name, as a
+ * JSON object with sorted keys, so copies compare equal whatever the column order), {@code source_file},
+ * and {@code parse_reason} / {@code parse_detail}, set when the record has a different number of fields
+ * from the header or the file stops parsing: those rows go to quarantine, so no record is lost silently.
+ *
+ * <p>A file that stops parsing (an unclosed quote, text after a closing quote) gives one last record: the
+ * rest of the file from the record that does not parse, its first {@link #TAIL_CHARS} characters as
+ * raw_record, and a detail with the line and byte offset where it starts and how many physical lines it
+ * holds (README, "Inputs"). A file that cannot be decompressed or read is an
+ * {@link UnreadableFileException}, not a record.
  */
 public final class CsvSource {
 
     /** Reason given to a CSV record that cannot be parsed. */
     private static final String MALFORMED = QuarantineReason.MALFORMED_RECORD.code();
+    /** Most characters of an unparseable tail kept as its raw_record. */
+    public static final int TAIL_CHARS = 65_536;
+    /** The lineage columns of a row, after the contract's columns. */
+    public static final List<String> LINEAGE =
+            List.of(Cols.RAW_RECORD, Cols.RECORD_TEXT, Cols.SOURCE_FILE, Cols.PARSE_REASON, Cols.PARSE_DETAIL);
+    /** How the detail of an unparseable tail states its physical lines (for the run summary). */
+    public static final String TAIL_LINES = "physical lines in the unparsed rest: ";
 
     private CsvSource() {}
 
@@ -80,7 +99,13 @@ public final class CsvSource {
                     throw new InputException(option + " file " + file + " lacks header column(s) " + missing
                             + "; expected a header row with " + String.join(",", columns));
                 }
-            } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            } catch (IOException | UncheckedIOException e) {
+                if (!(e instanceof CSVException) && !(e.getCause() instanceof CSVException)) {
+                    throw new UnreadableFileException(file, oneLine(e), e);
+                }
+                throw new InputException(
+                        option + " file " + file + " has no readable CSV header: " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
                 throw new InputException(
                         option + " file " + file + " has no readable CSV header: " + e.getMessage(), e);
             }
@@ -93,15 +118,15 @@ public final class CsvSource {
      * @param spark the session
      * @param files CSV file paths (already listed and header-checked)
      * @param columns the contract's column names, in order
-     * @return one row per record: the columns as strings, then raw_record, source_file, parse_reason,
-     *     parse_detail
+     * @param recordText whether to fill record_text (null otherwise)
+     * @return one row per record: the columns as strings, then {@link #LINEAGE}
      */
-    public static Dataset<Row> read(SparkSession spark, List<String> files, List<String> columns) {
+    public static Dataset<Row> read(SparkSession spark, List<String> files, List<String> columns, boolean recordText) {
         List<StructField> fields = new ArrayList<>();
         for (String c : columns) {
             fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
         }
-        for (String c : Cols.LINEAGE) {
+        for (String c : LINEAGE) {
             fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
         }
         StructType schema = new StructType(fields.toArray(new StructField[0]));
@@ -111,7 +136,7 @@ public final class CsvSource {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<String> cols = List.copyOf(columns);
         JavaRDD<Row> rows = jsc.binaryFiles(String.join(",", files), Math.max(1, files.size()))
-                .flatMap(file -> new RecordIterator(file._1(), file._2(), cols));
+                .flatMap(file -> new RecordIterator(file._1(), file._2(), cols, recordText));
         return spark.createDataFrame(rows, schema);
     }
 
@@ -131,25 +156,46 @@ public final class CsvSource {
                 BOMInputStream.builder().setInputStream(in).get(), StandardCharsets.UTF_8);
     }
 
+    static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e.getCause() != null && e.getCause().getMessage() != null && e instanceof UncheckedIOException) {
+            m = e.getCause().getMessage();
+        }
+        return m.lines().findFirst().orElse(m);
+    }
+
     /** Streams one file's records as rows, closing the file at the end. Runs inside a task. */
     private static final class RecordIterator implements Iterator<Row> {
+        private static final ObjectMapper JSON = new ObjectMapper();
         private final String file;
+        private final PortableDataStream stream;
         private final List<String> columns;
+        private final boolean recordText;
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
-        private final int headerSize;
+        private final List<String> header;
+        private long linesConsumed;
         private Row next;
         private boolean done;
 
-        RecordIterator(String file, PortableDataStream stream, List<String> columns) throws IOException {
+        RecordIterator(String file, PortableDataStream stream, List<String> columns, boolean recordText) {
             this.file = file;
+            this.stream = stream;
             this.columns = columns;
-            Path path = new Path(file);
-            Reader reader = reader(new CompressionCodecFactory(new Configuration(false)), path, stream.open());
-            this.parser =
-                    CSVParser.builder().setReader(reader).setFormat(format()).get();
+            this.recordText = recordText;
+            try {
+                Reader reader =
+                        reader(new CompressionCodecFactory(new Configuration(false)), new Path(file), stream.open());
+                this.parser = CSVParser.builder()
+                        .setReader(reader)
+                        .setFormat(format())
+                        .get();
+            } catch (IOException | UncheckedIOException e) {
+                throw new UnreadableFileException(file, oneLine(e), e);
+            }
             this.records = parser.iterator();
-            this.headerSize = parser.getHeaderNames().size();
+            this.header = parser.getHeaderNames();
+            this.linesConsumed = parser.getCurrentLineNumber();
         }
 
         @Override
@@ -177,37 +223,67 @@ public final class CsvSource {
                     return null;
                 }
                 CSVRecord r = records.next();
-                Object[] values = new Object[columns.size() + 4];
-                for (int i = 0; i < columns.size(); i++) {
-                    String c = columns.get(i);
-                    String v = r.isSet(c) ? r.get(c) : null;
-                    values[i] = v == null || v.isEmpty() ? null : v;
-                }
-                int base = columns.size();
-                values[base] = CSVFormat.RFC4180.format((Object[]) r.values());
-                values[base + 1] = file;
-                if (!r.isConsistent()) {
-                    values[base + 2] = MALFORMED;
-                    values[base + 3] = "record " + r.getRecordNumber() + " (line " + lineOf(r) + ") has " + r.size()
-                            + " fields where the header has " + headerSize;
-                }
-                return RowFactory.create(values);
+                linesConsumed = parser.getCurrentLineNumber();
+                return row(r);
             } catch (UncheckedIOException | IllegalStateException e) {
-                // The parser cannot go on (an unclosed quote, a character after a closing quote): report the
-                // rest of the file as one quarantined record instead of failing the run or losing it silently.
                 finish();
-                Object[] values = new Object[columns.size() + 4];
-                int base = columns.size();
-                values[base + 1] = file;
-                values[base + 2] = MALFORMED;
-                values[base + 3] = "the file stops parsing after line " + parser.getCurrentLineNumber() + ": "
-                        + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-                return RowFactory.create(values);
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (e instanceof UncheckedIOException && !(cause instanceof CSVException)) {
+                    throw new UnreadableFileException(file, oneLine(e), e);
+                }
+                return tail(cause.getMessage());
             }
         }
 
-        private long lineOf(CSVRecord r) {
-            return parser.getCurrentLineNumber();
+        private Row row(CSVRecord r) {
+            Object[] values = new Object[columns.size() + LINEAGE.size()];
+            for (int i = 0; i < columns.size(); i++) {
+                String c = columns.get(i);
+                String v = r.isSet(c) ? r.get(c) : null;
+                values[i] = v == null || v.isEmpty() ? null : v;
+            }
+            int base = columns.size();
+            values[base] = CSVFormat.RFC4180.format((Object[]) r.values());
+            values[base + 1] = recordText ? recordText(r) : null;
+            values[base + 2] = file;
+            if (!r.isConsistent()) {
+                values[base + 3] = MALFORMED;
+                values[base + 4] = "record " + r.getRecordNumber() + " (line " + linesConsumed + ") has " + r.size()
+                        + " fields where the header has " + header.size();
+            }
+            return RowFactory.create(values);
+        }
+
+        /** Every field by header name (extra fields as field_N), as a JSON object with sorted keys. */
+        private String recordText(CSVRecord r) {
+            Map<String, String> fields = new TreeMap<>();
+            for (int i = 0; i < r.size(); i++) {
+                fields.put(i < header.size() ? header.get(i) : "field_" + (i + 1), r.get(i));
+            }
+            try {
+                return JSON.writeValueAsString(fields);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * The rest of the file from the record that does not parse, as one quarantined row: read again from the
+         * start, past the lines the parser consumed, its first characters kept, its physical lines counted.
+         */
+        private Row tail(String why) {
+            Object[] values = new Object[columns.size() + LINEAGE.size()];
+            int base = columns.size();
+            Tail t = Tail.read(file, stream, linesConsumed);
+            values[base] = t.text();
+            values[base + 2] = file;
+            values[base + 3] = MALFORMED;
+            values[base + 4] =
+                    "the file stops parsing at line " + (linesConsumed + 1) + " (byte offset " + t.byteOffset()
+                            + " of the decompressed file): " + why + "; the rest of the file is this one record"
+                            + (t.truncated() ? " (its first " + TAIL_CHARS + " characters kept)" : "") + "; "
+                            + TAIL_LINES + t.lines();
+            return RowFactory.create(values);
         }
 
         private void finish() {
@@ -217,6 +293,67 @@ public final class CsvSource {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /**
+     * The unparsed rest of a CSV file.
+     *
+     * @param text its first {@link #TAIL_CHARS} characters
+     * @param truncated whether it is longer
+     * @param byteOffset where it starts, in bytes of the decompressed file (a byte-order mark included)
+     * @param lines its physical lines (a last line without a line break counts)
+     */
+    record Tail(String text, boolean truncated, long byteOffset, long lines) {
+
+        static Tail read(String file, PortableDataStream stream, long skipLines) {
+            CompressionCodecFactory codecs = new CompressionCodecFactory(new Configuration(false));
+            try (InputStream raw = stream.open()) {
+                CompressionCodec codec = codecs.getCodec(new Path(file));
+                BOMInputStream in = BOMInputStream.builder()
+                        .setInputStream(codec == null ? raw : codec.createInputStream(raw))
+                        .get();
+                long offset = in.hasBOM() ? in.getBOM().length() : 0;
+                Reader reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                long skipped = 0;
+                int c = reader.read();
+                while (c != -1 && skipped < skipLines) {
+                    offset += utf8Length(c);
+                    if (c == '\n' || (c == '\r' && peekNotLf(reader))) {
+                        skipped++;
+                    }
+                    c = reader.read();
+                }
+                StringBuilder text = new StringBuilder();
+                long lines = 0;
+                boolean open = false;
+                for (; c != -1; c = reader.read()) {
+                    if (text.length() < TAIL_CHARS) {
+                        text.append((char) c);
+                    }
+                    open = true;
+                    if (c == '\n' || (c == '\r' && peekNotLf(reader))) {
+                        lines++;
+                        open = false;
+                    }
+                }
+                boolean truncated = text.length() >= TAIL_CHARS;
+                return new Tail(text.toString(), truncated, offset, lines + (open ? 1 : 0));
+            } catch (IOException e) {
+                throw new UnreadableFileException(file, oneLine(e), e);
+            }
+        }
+
+        /** After a CR: true when the next char is not LF (a lone CR ends a line); consumes nothing. */
+        private static boolean peekNotLf(Reader reader) throws IOException {
+            reader.mark(1);
+            int n = reader.read();
+            reader.reset();
+            return n != '\n';
+        }
+
+        private static int utf8Length(int c) {
+            return c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate((char) c) ? 2 : 3;
         }
     }
 }

@@ -115,6 +115,24 @@ public final class InputFiles {
         return out;
     }
 
+    /**
+     * The files of a listing that are in a given list, per kind (a kind left without files is dropped).
+     *
+     * @param files files per kind
+     * @param keep the files to keep
+     * @return the kept files per kind
+     */
+    public static Map<Kind, List<String>> only(Map<Kind, List<String>> files, List<String> keep) {
+        Map<Kind, List<String>> out = new EnumMap<>(Kind.class);
+        for (Map.Entry<Kind, List<String>> e : files.entrySet()) {
+            List<String> kept = e.getValue().stream().filter(keep::contains).toList();
+            if (!kept.isEmpty()) {
+                out.put(e.getKey(), kept);
+            }
+        }
+        return out;
+    }
+
     private static boolean hidden(Path root, Path file) {
         for (Path p = file; p != null && !p.equals(root) && p.getParent() != null; p = p.getParent()) {
             String name = p.getName();

@@ -4,17 +4,19 @@ import static io.assetcost.schema.Cols.*;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.from_csv;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.to_json;
-import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.try_add;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.quality.Check;
 import io.assetcost.quality.QuarantineReason;
+import io.assetcost.quality.Text;
+import io.assetcost.quality.Times;
 import io.assetcost.run.InputException;
 import io.assetcost.schema.Schemas;
 import java.util.ArrayList;
@@ -46,6 +48,14 @@ public final class UsageReader {
 
     /** Column Spark fills with a JSON line it cannot parse against the schema. */
     static final String CORRUPT = "_corrupt_record";
+    /** source_format of the nested usage log. */
+    public static final String FORMAT_JSONL = "jsonl";
+    /** source_format of the flat CSV export. */
+    public static final String FORMAT_CSV = "csv";
+    /** source_format of the flat Parquet export. */
+    public static final String FORMAT_PARQUET = "parquet";
+    /** Internal column: what {@link JsonRecords} found in a line. */
+    private static final String LINE = "_line";
     /** Latest credible unix second (2100-01-01T00:00:00Z); beyond it `created` is not unix seconds. */
     static final long MAX_UNIX_SECONDS = 4_102_444_800L;
 
@@ -56,7 +66,8 @@ public final class UsageReader {
      *
      * @param spark the session
      * @param files files per kind, from {@link InputFiles#list}
-     * @return canonical usage rows, one per record read (blank JSON lines are not records)
+     * @return canonical usage rows, one per record read: a physical line of a JSON Lines file (a blank line
+     *     is a row whose parse_reason is {@link JsonRecords#BLANK_LINE}), a CSV record, a Parquet row
      */
     public static Dataset<Row> read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
         List<Dataset<Row>> parts = new ArrayList<>();
@@ -71,13 +82,16 @@ public final class UsageReader {
                                             col("value").as(RAW_RECORD),
                                             col("_metadata.file_path").as(SOURCE_FILE)));
                         case CSV ->
-                            fromExportCsv(CsvSource.read(spark, paths, Schemas.fieldNames(Schemas.USAGE_EXPORT)));
+                            fromExportCsv(CsvSource.read(spark, paths, Schemas.fieldNames(Schemas.USAGE_EXPORT), true));
                         case PARQUET ->
                             fromExportParquet(spark.read()
                                     .schema(Schemas.spark(Schemas.USAGE_EXPORT))
                                     .parquet(paths.toArray(new String[0]))
                                     .withColumn(SOURCE_FILE, col("_metadata.file_path")));
                     });
+        }
+        if (parts.isEmpty()) {
+            return spark.createDataFrame(List.of(), Schemas.spark(Schemas.CANONICAL_USAGE));
         }
         Dataset<Row> all = parts.get(0);
         for (int i = 1; i < parts.size(); i++) {
@@ -96,6 +110,9 @@ public final class UsageReader {
      * @throws InputException naming the column, its type and the expected one
      */
     public static void checkParquetSchema(SparkSession spark, String option, List<String> files) {
+        if (files.isEmpty()) {
+            return;
+        }
         StructType found = spark.read().parquet(files.toArray(new String[0])).schema();
         for (StructField want : Schemas.spark(Schemas.USAGE_EXPORT).fields()) {
             for (StructField have : found.fields()) {
@@ -135,20 +152,14 @@ public final class UsageReader {
         }
         Dataset<Row> csv = records.filter(file.rlike("\\.csv" + compressed))
                 .select(
-                        org.apache
-                                .spark
-                                .sql
-                                .functions
-                                .from_csv(
-                                        coalesce(col(RAW_RECORD), lit("")),
-                                        lit(asText.toDDL()),
-                                        Map.of("mode", "PERMISSIVE"))
+                        from_csv(coalesce(col(RAW_RECORD), lit("")), lit(asText.toDDL()), Map.of("mode", "PERMISSIVE"))
                                 .as("c"),
                         col(RAW_RECORD),
                         col(SOURCE_FILE))
                 .select(
                         col("c.*"),
                         col(RAW_RECORD),
+                        col(RAW_RECORD).as(RECORD_TEXT),
                         col(SOURCE_FILE),
                         when(col(RAW_RECORD).isNull(), lit(QuarantineReason.MALFORMED_RECORD.code()))
                                 .as(PARSE_REASON),
@@ -170,8 +181,11 @@ public final class UsageReader {
     public static Dataset<Row> fromJsonLines(Dataset<Row> lines) {
         StructType schema = Schemas.spark(Schemas.USAGE_LOG).add(CORRUPT, DataTypes.StringType, true);
         Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
-        Dataset<Row> parsed = lines.filter(trim(col(RAW_RECORD)).notEqual(""))
-                .withColumn("j", from_json(col(RAW_RECORD), schema, options));
+        Column inspect =
+                JsonRecords.udf(Schemas.avro(Schemas.USAGE_LOG).toString()).apply(col(RAW_RECORD));
+        Dataset<Row> parsed = lines.withColumn(LINE, inspect)
+                .withColumn(RECORD_TEXT, col(LINE + ".record_text"))
+                .withColumn("j", from_json(col(RECORD_TEXT), schema, options));
         return Check.apply(parsed.select(jsonColumns()), jsonRules()).transform(UsageReader::canonical);
     }
 
@@ -192,7 +206,7 @@ public final class UsageReader {
             str("j.model").as(MODEL),
             str("j.endpoint").as(ENDPOINT),
             coalesce(str("j.service_tier"), lit("default")).as(SERVICE_TIER),
-            str("j.status").as(STATUS),
+            Text.code(col("j.status")).as(STATUS),
             str("j.error_code").as(ERROR_CODE),
             col("j.n").as(N),
             str("j.size").as(SIZE),
@@ -213,21 +227,31 @@ public final class UsageReader {
                     .otherwise(tokenField("j.usage.output_tokens_details.text_tokens"))
                     .as(OUTPUT_TEXT_TOKENS),
             col(RAW_RECORD),
+            col(RECORD_TEXT),
             col(SOURCE_FILE),
+            lit(FORMAT_JSONL).as(SOURCE_FORMAT),
             col("j." + CORRUPT).as(CORRUPT),
             created.as("created_raw"),
             col("j.usage.input_tokens").as("input_tokens_raw"),
+            col("j.usage.output_tokens").as("output_tokens_raw"),
             usage.isNotNull().as("has_usage"),
             inDetails.isNotNull().as("has_in_details"),
-            lit(null).cast("string").as(PARSE_REASON),
-            lit(null).cast("string").as(PARSE_DETAIL)
+            outDetails.isNotNull().as("has_out_details"),
+            col(LINE + ".reason").as(PARSE_REASON),
+            col(LINE + ".detail").as(PARSE_DETAIL)
         };
     }
 
-    /** The rules of a usage log line, in order of precedence (before validation's own). */
+    /**
+     * The rules of a usage log line, in order of precedence (before validation's own). Sums of token counts
+     * are taken with {@code try_add}: counts near 2^63 give no sum (validation then finds them beyond their
+     * bound) instead of stopping the run.
+     */
     private static List<Check> jsonRules() {
-        Column inSum = col(TEXT_TOKENS).plus(col(IMAGE_TOKENS));
+        Column inSum = try_add(col(TEXT_TOKENS), col(IMAGE_TOKENS));
+        Column outSum = try_add(col(OUTPUT_IMAGE_TOKENS), col(OUTPUT_TEXT_TOKENS));
         Column inputTokens = col("input_tokens_raw");
+        Column outputTokens = col("output_tokens_raw");
         return List.of(
                 new Check(
                         col(CORRUPT).isNotNull(),
@@ -257,7 +281,15 @@ public final class UsageReader {
                                 lit("usage.input_tokens "),
                                 inputTokens.cast("string"),
                                 lit(" differs from text_tokens + image_tokens = "),
-                                inSum.cast("string"))));
+                                inSum.cast("string"))),
+                new Check(
+                        col("has_out_details").and(outputTokens.isNotNull()).and(outputTokens.notEqual(outSum)),
+                        QuarantineReason.INCONSISTENT_TOKENS,
+                        concat(
+                                lit("usage.output_tokens "),
+                                outputTokens.cast("string"),
+                                lit(" differs from output_tokens_details image_tokens + text_tokens = "),
+                                outSum.cast("string"))));
     }
 
     /** A token count of the log: absent = 0. */
@@ -280,7 +312,9 @@ public final class UsageReader {
             if (f.dataType() == DataTypes.StringType) {
                 continue;
             }
-            Column converted = col(f.name()).try_cast(f.dataType());
+            Column converted = f.dataType() == DataTypes.TimestampType
+                    ? Times.iso(col(f.name()))
+                    : Text.clean(col(f.name())).try_cast(f.dataType());
             checks.add(new Check(
                     col(f.name()).isNotNull().and(converted.isNull()),
                     QuarantineReason.MALFORMED_RECORD,
@@ -293,7 +327,7 @@ public final class UsageReader {
                 typed = typed.withColumn(f.name(), col(f.name() + "__typed")).drop(f.name() + "__typed");
             }
         }
-        return flatToCanonical(typed);
+        return flatToCanonical(typed, FORMAT_CSV);
     }
 
     /**
@@ -306,9 +340,10 @@ public final class UsageReader {
             fields.add(col(name));
         }
         Dataset<Row> withRaw = parquet.withColumn(RAW_RECORD, to_json(struct(fields.toArray(new Column[0]))))
+                .withColumn(RECORD_TEXT, col(RAW_RECORD))
                 .withColumn(PARSE_REASON, lit(null).cast("string"))
                 .withColumn(PARSE_DETAIL, lit(null).cast("string"));
-        return flatToCanonical(withRaw);
+        return flatToCanonical(withRaw, FORMAT_PARQUET);
     }
 
     /** Reduces rows to the canonical usage contract ({@code schemas/canonical_usage.avsc}), in its order. */
@@ -316,7 +351,7 @@ public final class UsageReader {
         return Schemas.conform(df, Schemas.CANONICAL_USAGE);
     }
 
-    private static Dataset<Row> flatToCanonical(Dataset<Row> flat) {
+    private static Dataset<Row> flatToCanonical(Dataset<Row> flat, String format) {
         return canonical(flat.select(
                 str(REQUEST_ID).as(REQUEST_ID),
                 col(CREATED_AT),
@@ -326,7 +361,7 @@ public final class UsageReader {
                 str(MODEL).as(MODEL),
                 str(ENDPOINT).as(ENDPOINT),
                 coalesce(str(SERVICE_TIER), lit("default")).as(SERVICE_TIER),
-                str(STATUS).as(STATUS),
+                Text.code(col(STATUS)).as(STATUS),
                 str(ERROR_CODE).as(ERROR_CODE),
                 col(N),
                 str(SIZE).as(SIZE),
@@ -338,13 +373,15 @@ public final class UsageReader {
                 tokens("output_image_tokens").as(OUTPUT_IMAGE_TOKENS),
                 tokens("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
                 col(RAW_RECORD),
+                col(RECORD_TEXT),
                 col(SOURCE_FILE),
+                lit(format).as(SOURCE_FORMAT),
                 col(PARSE_REASON),
                 col(PARSE_DETAIL)));
     }
 
     private static Column str(String name) {
-        return nullif(trim(col(name)), lit(""));
+        return Text.clean(col(name));
     }
 
     private static Column tokens(String name) {
@@ -353,7 +390,7 @@ public final class UsageReader {
 
     private static String describe(DataType t) {
         if (t == DataTypes.TimestampType) {
-            return "an ISO-8601 time (2026-11-03T10:15:00Z or with an offset)";
+            return Times.ISO_EXAMPLE;
         }
         return "a whole number";
     }

@@ -9,9 +9,9 @@ import static io.assetcost.schema.Cols.USAGE_DATE;
 import static io.assetcost.schema.Cols.WORKFLOW_ID;
 import static org.apache.spark.sql.functions.col;
 
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The nightly-incremental rule, in one place (README, "Nightly operation"; docs/DESIGN.md, "Nightly
@@ -104,18 +104,23 @@ public final class FrozenCohorts {
      *
      * @param decisions the run's trusted decisions (workflow_id, asset_id, decided_at)
      * @param onFrozen {@link Split#onFrozen}
+     * @param onFrozenDecidedAt the time of a set-aside record (its decided_at text, parsed)
      * @param frozenAssets rows of {@link #assets}
      * @param window the run's window
      * @return the late decisions (workflow_id, asset_id, decided_at, cohort_date)
      */
     public static Dataset<Row> lateDecisions(
-            Dataset<Row> decisions, Dataset<Row> onFrozen, Dataset<Row> frozenAssets, RunWindow window) {
+            Dataset<Row> decisions,
+            Dataset<Row> onFrozen,
+            Column onFrozenDecidedAt,
+            Dataset<Row> frozenAssets,
+            RunWindow window) {
         Dataset<Row> times = decisions
                 .select(WORKFLOW_ID, ASSET_ID, DECIDED_AT)
                 .unionByName(onFrozen.select(
                         col(FROZEN_WORKFLOW).as(WORKFLOW_ID),
                         col(FROZEN_ASSET).as(ASSET_ID),
-                        col(DECIDED_AT).try_cast(DataTypes.TimestampType).as(DECIDED_AT)));
+                        onFrozenDecidedAt.as(DECIDED_AT)));
         return times.join(frozenAssets, new String[] {WORKFLOW_ID, ASSET_ID})
                 .filter(col(DECIDED_AT).geq(window.lateFrom(col(COHORT_DATE))));
     }

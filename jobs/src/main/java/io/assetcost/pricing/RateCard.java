@@ -48,6 +48,9 @@ public final class RateCard implements Serializable {
     /** Largest number of decimal places of a USD-per-1M price: keeps the per-token price exact at 12. */
     public static final int MAX_RATE_SCALE = 6;
 
+    /** Most digits of a USD-per-1M price before the decimal point: the rate columns are decimal(18,6). */
+    public static final int MAX_RATE_INTEGER_DIGITS = 12;
+
     /** Columns a rate card CSV must have (its contract's; {@code source} is optional). */
     public static final List<String> REQUIRED_COLUMNS = Schemas.requiredColumns(Schemas.RATE_CARD);
 
@@ -227,6 +230,11 @@ public final class RateCard implements Serializable {
             if (r.usdPer1m().stripTrailingZeros().scale() > MAX_RATE_SCALE) {
                 throw new InputException(where + " price " + r.usdPer1m().toPlainString() + " has more than "
                         + MAX_RATE_SCALE + " decimal places");
+            }
+            BigDecimal price = r.usdPer1m().stripTrailingZeros();
+            if (price.precision() - price.scale() > MAX_RATE_INTEGER_DIGITS) {
+                throw new InputException(where + " price " + r.usdPer1m().toPlainString() + " has more than "
+                        + MAX_RATE_INTEGER_DIGITS + " digits before the decimal point (USD per 1M tokens)");
             }
             if (r.to() != null && !r.from().isBefore(r.to())) {
                 throw new InputException(

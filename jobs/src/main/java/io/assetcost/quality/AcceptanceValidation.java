@@ -4,10 +4,7 @@ import static io.assetcost.schema.Cols.*;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.lower;
-import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
@@ -22,11 +19,13 @@ import org.apache.spark.sql.types.DataTypes;
  *
  * <p>Record rules, first broken wins: a reader's parse reason; {@code missing_field} (request_id,
  * image_index, decision, decided_at); {@code malformed_record} (image_index not a whole number);
- * {@code invalid_decision} (not approved / rejected, case and spaces ignored); {@code invalid_timestamp}
- * (decided_at not ISO-8601). Exact duplicates (every field equal) count once. Then against the requests:
- * {@code request_quarantined} (its usage record is in quarantine), {@code unknown_request},
- * {@code image_index_out_of_range} (outside [0, n)), {@code asset_mismatch} (the record names another
- * asset or workflow than the request's). A decision keeps the request's workflow_id and asset_id.
+ * {@code invalid_decision} (not approved / rejected, case and whitespace of any kind ignored);
+ * {@code invalid_timestamp} (decided_at not a date and time, {@link Times}); {@code invalid_value}
+ * (decided_at outside 2000-2100). Exact duplicates (every field equal) count once. Then against the
+ * requests: {@code request_quarantined} (its usage record is in quarantine), {@code unknown_request},
+ * {@code image_index_out_of_range} (outside [0, n)), {@code decided_before_request} (decided before the
+ * request was created), {@code asset_mismatch} (the record names another asset or workflow than the
+ * request's). A decision keeps the request's workflow_id and asset_id.
  */
 public final class AcceptanceValidation {
 
@@ -39,7 +38,7 @@ public final class AcceptanceValidation {
     private static final String REQ_WORKFLOW = "_req_workflow";
     private static final String REQ_ASSET = "_req_asset";
     private static final String HELD_ID = "_held_id";
-    private static final String ISO_TIME = "an ISO-8601 time such as 2026-11-03T10:15:00Z or ...+01:00";
+    private static final String REQ_CREATED = "_req_created";
 
     private AcceptanceValidation() {}
 
@@ -62,7 +61,7 @@ public final class AcceptanceValidation {
      * Validates acceptance records.
      *
      * @param records string rows from {@link io.assetcost.io.CsvSource#read} with the contract's columns
-     * @param requests priced requests: request_id, n, workflow_id, asset_id
+     * @param requests priced requests: request_id, n, workflow_id, asset_id, created_at
      * @param quarantinedRequestIds request_id of every usage record in quarantine
      * @return decisions + quarantined + duplicatesDropped, which together hold every record exactly once
      */
@@ -74,7 +73,7 @@ public final class AcceptanceValidation {
                 // The raw text is kept only where the record goes to quarantine: nothing else reads it.
                 .withColumn(RAW_RECORD, when(col(PARSE_REASON).isNotNull(), col(RAW_RECORD)));
         Column unique = col(DUPLICATE).unary_$bang();
-        String[] helpers = {REQ_N, REQ_WORKFLOW, REQ_ASSET, DUPLICATE};
+        String[] helpers = {REQ_N, REQ_WORKFLOW, REQ_ASSET, REQ_CREATED, DUPLICATE};
         Dataset<Row> decisions = linked.filter(col(PARSE_REASON).isNull().and(unique))
                 .select(
                         col(REQUEST_ID),
@@ -93,15 +92,15 @@ public final class AcceptanceValidation {
 
     /** Records typed: ids trimmed (blank = null), image_index, decision and decided_at parsed, text kept. */
     private static Dataset<Row> typed(Dataset<Row> records) {
-        return UsageValidation.byRequestId(records.withColumn(REQUEST_ID, nullif(trim(col(REQUEST_ID)), lit(""))))
-                .withColumn(ASSET_ID, nullif(trim(col(ASSET_ID)), lit("")))
-                .withColumn(WORKFLOW_ID, nullif(trim(col(WORKFLOW_ID)), lit("")))
+        return UsageValidation.byRequestId(records.withColumn(REQUEST_ID, Text.clean(col(REQUEST_ID))))
+                .withColumn(ASSET_ID, Text.clean(col(ASSET_ID)))
+                .withColumn(WORKFLOW_ID, Text.clean(col(WORKFLOW_ID)))
                 .withColumn(INDEX_TEXT, col(IMAGE_INDEX))
-                .withColumn(IMAGE_INDEX, col(IMAGE_INDEX).try_cast(DataTypes.IntegerType))
+                .withColumn(IMAGE_INDEX, Text.clean(col(IMAGE_INDEX)).try_cast(DataTypes.IntegerType))
                 .withColumn(DECISION_TEXT, col(DECISION))
-                .withColumn(DECISION, lower(trim(col(DECISION))))
+                .withColumn(DECISION, Text.code(col(DECISION)))
                 .withColumn(DECIDED_TEXT, col(DECIDED_AT))
-                .withColumn(DECIDED_AT, col(DECIDED_AT).try_cast(DataTypes.TimestampType));
+                .withColumn(DECIDED_AT, Times.iso(col(DECIDED_AT)));
     }
 
     /** The rules of a record on its own, in order of precedence. */
@@ -122,7 +121,11 @@ public final class AcceptanceValidation {
                 new Check(
                         col(DECIDED_AT).isNull(),
                         QuarantineReason.INVALID_TIMESTAMP,
-                        concat(lit("decided_at '"), col(DECIDED_TEXT), lit("' is not " + ISO_TIME))));
+                        concat(lit("decided_at '"), col(DECIDED_TEXT), lit("' is not " + Times.ISO_EXAMPLE))),
+                new Check(
+                        Times.outOfRange(col(DECIDED_AT)),
+                        QuarantineReason.INVALID_VALUE,
+                        concat(lit("decided_at '"), col(DECIDED_TEXT), lit("' is outside 2000-2100"))));
     }
 
     /** Exact duplicates: valid records equal in every field; the first by source file and text is kept. */
@@ -151,7 +154,8 @@ public final class AcceptanceValidation {
                 col(REQUEST_ID).as(REQ_ID),
                 col(N).as(REQ_N),
                 col(WORKFLOW_ID).as(REQ_WORKFLOW),
-                col(ASSET_ID).as(REQ_ASSET));
+                col(ASSET_ID).as(REQ_ASSET),
+                col(CREATED_AT).as(REQ_CREATED));
         Dataset<Row> held = heldIds.select(col(REQUEST_ID).as(HELD_ID)).distinct();
         return ranked.join(req, ranked.col(REQUEST_ID).equalTo(req.col(REQ_ID)), "left")
                 .join(held, ranked.col(REQUEST_ID).equalTo(held.col(HELD_ID)), "left");
@@ -179,6 +183,16 @@ public final class AcceptanceValidation {
                                 col(REQ_N).cast("string"),
                                 lit(") of request "),
                                 col(REQUEST_ID))),
+                new Check(
+                        unique.and(col(DECIDED_AT).lt(col(REQ_CREATED))),
+                        QuarantineReason.DECIDED_BEFORE_REQUEST,
+                        concat(
+                                lit("decided_at "),
+                                col(DECIDED_AT).cast("string"),
+                                lit(" is before request "),
+                                col(REQUEST_ID),
+                                lit(" was created at "),
+                                col(REQ_CREATED).cast("string"))),
                 new Check(
                         unique.and(col(ASSET_ID).isNotNull()).and(col(ASSET_ID).notEqual(col(REQ_ASSET))),
                         QuarantineReason.ASSET_MISMATCH,

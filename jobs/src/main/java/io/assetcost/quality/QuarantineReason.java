@@ -14,9 +14,11 @@ public enum QuarantineReason {
     MALFORMED_RECORD(
             "malformed_record",
             List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE),
-            "not a JSON object of the log's types; a CSV record with the wrong number of fields or a cell that is"
-                    + " not a number / ISO time; a CSV file that stops parsing (the rest of it is one record);"
-                    + " `image_index` not a whole number",
+            "a JSON line that is not exactly one JSON object (a second object or other text after it, a key"
+                    + " twice) or has a field of the wrong type (the detail names it); a CSV record with the wrong"
+                    + " number of fields or a cell that is not a number / time; a CSV file that stops parsing (the"
+                    + " rest of it is one record, the detail gives where and how many lines); `image_index` not a"
+                    + " whole number",
             "`{\"request_id\": \"req_1\", \"n\": \"two\"}`"),
     /** A required field absent or blank. */
     MISSING_FIELD(
@@ -29,14 +31,23 @@ public enum QuarantineReason {
     /** A value outside what the field can hold. */
     INVALID_VALUE(
             "invalid_value",
-            List.of(Quarantine.USAGE),
-            "`n` below 1; `created` outside 2000-2100 (milliseconds?)",
+            List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE),
+            "`n` below 1; `created` or `decided_at` outside 2000-2100 (milliseconds?)",
             "`\"created\": 1763683200000`"),
+    /** A value no real request has. */
+    IMPLAUSIBLE_VALUE(
+            "implausible_value",
+            List.of(Quarantine.USAGE),
+            "beyond a plausibility bound: `n` above `--max-images-per-request`, a meter's tokens above"
+                    + " `--max-tokens-per-meter`, a request's cost above `--max-request-cost-usd` (the detail"
+                    + " gives the bound)",
+            "`\"output_tokens\": 9200000000000000000`"),
     /** Token counts that contradict each other. */
     INCONSISTENT_TOKENS(
             "inconsistent_tokens",
             List.of(Quarantine.USAGE),
-            "`input_tokens` differs from `text_tokens + image_tokens`",
+            "`input_tokens` differs from `text_tokens + image_tokens`, or `output_tokens` from"
+                    + " `output_tokens_details.image_tokens + text_tokens`",
             "`input_tokens` 2700, details 1200 + 1400"),
     /** A token count below zero. */
     NEGATIVE_TOKENS(
@@ -51,8 +62,8 @@ public enum QuarantineReason {
     CONFLICTING_DUPLICATE(
             "conflicting_duplicate",
             List.of(Quarantine.USAGE),
-            "records of one `request_id` that differ: all of them (identical ones count once and are reported as"
-                    + " dropped)",
+            "records of one `request_id` that differ in any field (key order and spacing aside): all of them"
+                    + " (identical ones count once and are reported as dropped)",
             "`req_7` twice, with 4160 and 6240 output tokens"),
     /** No rate in the card for the request. */
     NO_RATE(
@@ -65,7 +76,10 @@ public enum QuarantineReason {
             "invalid_decision", List.of(Quarantine.ACCEPTANCE), "neither `approved` nor `rejected`", "`maybe`"),
     /** A decision time that is not a time. */
     INVALID_TIMESTAMP(
-            "invalid_timestamp", List.of(Quarantine.ACCEPTANCE), "`decided_at` is not ISO-8601", "`03/11/2026 10:15`"),
+            "invalid_timestamp",
+            List.of(Quarantine.ACCEPTANCE),
+            "`decided_at` is not a date and time (a time or a date alone is not: README, \"Inputs\")",
+            "`T10:15:00`, `2026`, `03/11/2026 10:15`"),
     /** A decision on a request no usage record has. */
     UNKNOWN_REQUEST(
             "unknown_request",
@@ -84,12 +98,25 @@ public enum QuarantineReason {
             List.of(Quarantine.ACCEPTANCE),
             "outside `[0, n)` of its request",
             "`image_index` 3 of a request with `n` 2"),
+    /** A decision made before its request existed. */
+    DECIDED_BEFORE_REQUEST(
+            "decided_before_request",
+            List.of(Quarantine.ACCEPTANCE),
+            "`decided_at` is before its request's `created`",
+            "an approval at 09:00 of a request made at 10:00"),
     /** A decision that names another asset or workflow than its request's. */
     ASSET_MISMATCH(
             "asset_mismatch",
             List.of(Quarantine.ACCEPTANCE),
             "names another `asset_id` or `workflow_id` than its request's",
             "`sku-1042-side` for a `sku-1042-front` request"),
+    /** A file that cannot be read at all. */
+    UNREADABLE_FILE(
+            "unreadable_file",
+            List.of(Quarantine.FILE),
+            "with `--on-unreadable-file quarantine`: a file not in the format its name says, truncated, or"
+                    + " unreadable (its records are not counted: the file is one row)",
+            "a `.parquet` file that is not Parquet, a truncated `.gz`"),
     /** A billed bucket without times. */
     BUCKET_WITHOUT_TIMES(
             "bucket_without_times",

@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.pricing.Meter;
+import io.assetcost.pricing.RequestPricing;
 import io.assetcost.schema.Schemas;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,17 +23,23 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.functions;
 
 /**
- * Splits canonical usage into records to price, records to quarantine and exact duplicates to drop.
+ * Splits canonical usage into records to price, records to quarantine, exact duplicates to drop and blank
+ * lines to skip (README, "Quarantine reasons").
  *
  * <p>Record rules, first broken wins: a reader's parse reason; {@code missing_field} (request_id,
  * created, workflow_id, model, status, n); {@code invalid_value} (n below 1, created outside 2000-2100);
- * {@code negative_tokens}; {@code cached_exceeds_total} (cached tokens are a subset of their input and can
- * never exceed it). Then among valid records of one request_id: all equal in every canonical field, one is
- * kept (the one from the first source file) and the rest are counted as exact duplicates; any difference
- * sends every one of them to quarantine as {@code conflicting_duplicate}, since no one of them can be
- * trusted over the others.
+ * {@code negative_tokens}; {@code implausible_value} (n or a meter's tokens beyond its {@link Bounds});
+ * {@code cached_exceeds_total} (cached tokens are a subset of their input and can never exceed it). Then
+ * among valid records of one request_id: identical copies count once (the one from the first source file
+ * is kept, the rest are exact duplicates); any difference sends every copy to quarantine as
+ * {@code conflicting_duplicate}, since no one of them can be trusted over the others. Copies in the same
+ * format are compared as received (every field, {@code record_text}); copies in different formats (a log
+ * line and an export row of one request) by every canonical field, since their fields differ by design.
+ * After pricing, {@link #checkPrice} quarantines what has no rate ({@code no_rate}) or costs more than the
+ * bound ({@code implausible_value}).
  */
 public final class UsageValidation {
 
@@ -44,14 +51,22 @@ public final class UsageValidation {
             .filter(c -> !LINEAGE.contains(c))
             .toList();
 
+    /** Marker parse_reason of a blank or whitespace-only line: skipped and counted, never quarantined. */
+    public static final String BLANK_LINE = "blank_line";
+
+    /** Internal column: why a priced request is quarantined after all ({@code no_rate}, {@code implausible_value}). */
+    public static final String PRICE_REASON = "_price_reason";
+    /** Internal column: the detail of {@link #PRICE_REASON}. */
+    public static final String PRICE_DETAIL = "_price_detail";
+
     private UsageValidation() {}
 
     /**
      * Outcome of validation: one dataset with every input row, flagged, and the three views of it.
      *
      * @param flagged every input row once: canonical columns, parse_reason / parse_detail set for a rejected
-     *     record, {@link #DUPLICATE} true for an exact duplicate beyond the first. Worth persisting: the
-     *     other three are filters of it
+     *     record (or {@link #BLANK_LINE}), {@code _duplicate} true for an exact duplicate beyond the first.
+     *     Worth persisting: the other three are filters of it
      * @param accepted one row per trusted request: canonical columns, asset_id filled with request_id where
      *     absent
      * @param quarantined rejected records with parse_reason / parse_detail set (canonical columns kept)
@@ -60,57 +75,92 @@ public final class UsageValidation {
     public record Result(
             Dataset<Row> flagged, Dataset<Row> accepted, Dataset<Row> quarantined, Dataset<Row> duplicatesDropped) {}
 
+    /** {@link #validate(Dataset, Bounds)} with the default bounds. */
+    public static Result validate(Dataset<Row> canonical) {
+        return validate(canonical, Bounds.DEFAULT);
+    }
+
     /**
-     * Validates canonical usage. One window over request_id (one shuffle) finds the copies of each request;
-     * their content is compared as a struct of the canonical fields (exact, no text rendering). Of identical
-     * copies the one from the first source file (then the smallest raw record) is kept.
+     * Validates canonical usage. One window over request_id (one shuffle, one sort) finds the copies of each
+     * request and compares them.
      *
      * @param canonical rows from {@link io.assetcost.io.UsageReader}
-     * @return accepted + quarantined + duplicatesDropped, which together hold every input row exactly once
+     * @param bounds the plausibility bounds
+     * @return accepted + quarantined + duplicatesDropped + blank lines, which together hold every input row
+     *     exactly once
      */
-    public static Result validate(Dataset<Row> canonical) {
-        Dataset<Row> checked = Check.apply(canonical, rules())
+    public static Result validate(Dataset<Row> canonical, Bounds bounds) {
+        Dataset<Row> checked = Check.apply(canonical, rules(bounds))
                 .withColumn("_valid", col(PARSE_REASON).isNull());
-        List<Column> content = new ArrayList<>();
-        for (String c : CONTENT) {
-            content.add(col(c));
-        }
-        Column record = struct(content.toArray(new Column[0]));
-        // Valid and invalid rows of one request_id are separate groups: only valid copies are compared.
-        // One partitioning and one order for all three window functions, so that they share one sort; the
-        // aggregates still see every copy (a whole-partition frame).
-        WindowSpec ordered =
-                Window.partitionBy(col(REQUEST_ID), col("_valid")).orderBy(col(SOURCE_FILE), col(RAW_RECORD));
+        Column content = struct(CONTENT.stream().map(functions::col).toArray(Column[]::new));
+        // Valid and invalid rows of one request_id are separate groups: only valid copies are compared. The
+        // two window specs share one partitioning prefix and one order, so that all their functions share
+        // one sort; the aggregates see every copy (whole-partition frames).
+        Column[] order = {col(SOURCE_FORMAT), col(SOURCE_FILE), col(RECORD_TEXT), col(RAW_RECORD)};
+        WindowSpec ordered = Window.partitionBy(col(REQUEST_ID), col("_valid")).orderBy(order);
         WindowSpec copies = ordered.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
-        Column conflict = col("_valid")
-                .and(min(record)
-                        .over(copies)
-                        .eqNullSafe(max(record).over(copies))
-                        .unary_$bang());
+        WindowSpec sameFormat = Window.partitionBy(col(REQUEST_ID), col("_valid"), col(SOURCE_FORMAT))
+                .orderBy(col(SOURCE_FILE), col(RECORD_TEXT), col(RAW_RECORD))
+                .rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
+        Column differ = differ(content, copies).or(differ(col(RECORD_TEXT), sameFormat));
         Dataset<Row> flagged = checked.withColumn("_copies", count(lit(1)).over(copies))
-                .withColumn("_conflict", conflict)
+                .withColumn("_conflict", col("_valid").and(differ))
                 .withColumn(
                         DUPLICATE,
                         col("_valid")
                                 .and(col("_conflict").unary_$bang())
                                 .and(row_number().over(ordered).gt(1)))
                 .withColumn(
-                        PARSE_DETAIL,
-                        when(
-                                        col("_conflict"),
-                                        concat(
-                                                lit("request_id "),
-                                                col(REQUEST_ID),
-                                                lit(" has "),
-                                                col("_copies").cast("string"),
-                                                lit(" records that differ; none is priced")))
-                                .otherwise(col(PARSE_DETAIL)))
+                        PARSE_DETAIL, when(col("_conflict"), conflictDetail()).otherwise(col(PARSE_DETAIL)))
                 .withColumn(
                         PARSE_REASON,
                         when(col("_conflict"), lit(QuarantineReason.CONFLICTING_DUPLICATE.code()))
                                 .otherwise(col(PARSE_REASON)))
                 .drop("_valid", "_copies", "_conflict");
         return views(flagged);
+    }
+
+    private static Column differ(Column value, WindowSpec over) {
+        return min(value).over(over).eqNullSafe(max(value).over(over)).unary_$bang();
+    }
+
+    private static Column conflictDetail() {
+        return concat(
+                lit("request_id "),
+                col(REQUEST_ID),
+                lit(" has "),
+                col("_copies").cast("string"),
+                lit(" records that differ; none is priced"));
+    }
+
+    /**
+     * Adds {@link #PRICE_REASON} and {@link #PRICE_DETAIL} to rows priced by
+     * {@link io.assetcost.pricing.RequestPricing#rate}: {@code no_rate} where a meter with tokens has no rate,
+     * {@code implausible_value} where the request costs more than the bound; null where the price stands.
+     *
+     * @param rated rows with no_rate_detail and cost_usd
+     * @param bounds the plausibility bounds
+     * @return the rows with both columns
+     */
+    public static Dataset<Row> checkPrice(Dataset<Row> rated, Bounds bounds) {
+        Column noRate = col(RequestPricing.NO_RATE_DETAIL).isNotNull();
+        Column tooDear = col(COST_USD).gt(lit(bounds.maxRequestCostUsd()));
+        return rated.withColumn(
+                        PRICE_REASON,
+                        when(noRate, lit(QuarantineReason.NO_RATE.code()))
+                                .when(tooDear, lit(QuarantineReason.IMPLAUSIBLE_VALUE.code())))
+                .withColumn(
+                        PRICE_DETAIL,
+                        when(noRate, col(RequestPricing.NO_RATE_DETAIL))
+                                .when(
+                                        tooDear,
+                                        concat(
+                                                lit("cost_usd "),
+                                                col(COST_USD).cast("string"),
+                                                lit(" exceeds the bound of "
+                                                        + bounds.maxRequestCostUsd()
+                                                                .toPlainString()
+                                                        + " USD per request (--max-request-cost-usd)"))));
     }
 
     /**
@@ -128,13 +178,23 @@ public final class UsageValidation {
         return new Result(
                 flagged,
                 accepted,
-                flagged.filter(col(PARSE_REASON).isNotNull()).drop(DUPLICATE),
+                flagged.filter(rejected()).drop(DUPLICATE),
                 flagged.filter(col(DUPLICATE)).drop(DUPLICATE));
     }
 
     /** True for a row of {@link Result#flagged} that is priced: no parse reason, not a duplicate. */
     public static Column trusted() {
         return col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang());
+    }
+
+    /** True for a row of {@link Result#flagged} that goes to quarantine (a reason, not a blank line). */
+    public static Column rejected() {
+        return col(PARSE_REASON).isNotNull().and(col(PARSE_REASON).notEqual(BLANK_LINE));
+    }
+
+    /** True for a blank or whitespace-only line, skipped and counted. */
+    public static Column blank() {
+        return coalesce(col(PARSE_REASON).equalTo(BLANK_LINE), lit(false));
     }
 
     /**
@@ -153,7 +213,7 @@ public final class UsageValidation {
     }
 
     /** The record rules in order of precedence. */
-    static List<Check> rules() {
+    static List<Check> rules(Bounds bounds) {
         List<Check> rules = new ArrayList<>();
         rules.add(missing(REQUEST_ID, "request_id"));
         rules.add(missing(CREATED_AT, "created"));
@@ -166,25 +226,32 @@ public final class UsageValidation {
                 QuarantineReason.INVALID_VALUE,
                 concat(lit("n is "), col(N).cast("string"), lit("; a request asks for at least 1 image"))));
         rules.add(new Check(
-                col(CREATED_AT)
-                        .lt(lit("2000-01-01T00:00:00Z").cast("timestamp"))
-                        .or(col(CREATED_AT).geq(lit("2100-01-01T00:00:00Z").cast("timestamp"))),
+                Times.outOfRange(col(CREATED_AT)),
                 QuarantineReason.INVALID_VALUE,
                 concat(
                         lit("created "),
                         col(CREATED_AT).cast("string"),
                         lit(" is outside 2000-2100; is it in milliseconds?"))));
-        List<Column> negatives = new ArrayList<>();
-        Column anyNegative = lit(false);
-        for (Meter m : Meter.values()) {
-            String t = m.canonicalColumn();
-            negatives.add(when(col(t).lt(0), concat(lit(t + " = "), col(t).cast("string"))));
-            anyNegative = anyNegative.or(col(t).lt(0));
-        }
+        rules.add(negativeTokens());
         rules.add(new Check(
-                anyNegative,
-                QuarantineReason.NEGATIVE_TOKENS,
-                concat(lit("negative token count: "), concat_ws(", ", negatives.toArray(new Column[0])))));
+                col(N).gt(bounds.maxImagesPerRequest()),
+                QuarantineReason.IMPLAUSIBLE_VALUE,
+                concat(
+                        lit("n is "),
+                        col(N).cast("string"),
+                        lit(", beyond the bound of " + bounds.maxImagesPerRequest()
+                                + " images per request (--max-images-per-request)"))));
+        for (Meter m : Meter.values()) {
+            Column count = col(m.canonicalColumn());
+            rules.add(new Check(
+                    count.gt(bounds.maxTokensPerMeter()),
+                    QuarantineReason.IMPLAUSIBLE_VALUE,
+                    concat(
+                            lit(m.sourceField() + " is "),
+                            count.cast("string"),
+                            lit(" tokens, beyond the bound of " + bounds.maxTokensPerMeter()
+                                    + " per meter and request (--max-tokens-per-meter)"))));
+        }
         for (Meter cached : Meter.cached()) {
             Column part = col(cached.canonicalColumn());
             Column whole = col(cached.uncached().canonicalColumn());
@@ -199,6 +266,20 @@ public final class UsageValidation {
                             lit(" they are part of"))));
         }
         return rules;
+    }
+
+    private static Check negativeTokens() {
+        List<Column> negatives = new ArrayList<>();
+        Column anyNegative = lit(false);
+        for (Meter m : Meter.values()) {
+            String t = m.canonicalColumn();
+            negatives.add(when(col(t).lt(0), concat(lit(t + " = "), col(t).cast("string"))));
+            anyNegative = anyNegative.or(col(t).lt(0));
+        }
+        return new Check(
+                anyNegative,
+                QuarantineReason.NEGATIVE_TOKENS,
+                concat(lit("negative token count: "), concat_ws(", ", negatives.toArray(new Column[0]))));
     }
 
     private static Check missing(String column, String field) {

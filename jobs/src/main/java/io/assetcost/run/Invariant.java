@@ -39,7 +39,7 @@ public record Invariant(String name, boolean passed, String detail) {
     }
 
     /**
-     * Accounting: records read = used + quarantined + exact duplicates dropped.
+     * Accounting: records examined = used + quarantined + exact duplicates dropped + blank lines skipped.
      *
      * @param input the input's name
      * @param counts its counts
@@ -47,9 +47,10 @@ public record Invariant(String name, boolean passed, String detail) {
      */
     public static Invariant accounted(String input, InputCounts counts) {
         return new Invariant(
-                "accounted: " + input + " read = used + quarantined + duplicates dropped",
+                "accounted: " + input + " examined = used + quarantined + duplicates dropped + skipped",
                 counts.accounted(),
-                counts.examined() + " = " + counts.used() + " + " + counts.quarantined() + " + " + counts.duplicates());
+                counts.examined() + " = " + counts.used() + " + " + counts.quarantined() + " + " + counts.duplicates()
+                        + " + " + counts.skipped());
     }
 
     /** Whether every check passed. */

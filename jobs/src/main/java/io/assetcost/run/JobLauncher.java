@@ -1,6 +1,7 @@
 package io.assetcost.run;
 
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.util.function.ToIntFunction;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -50,7 +51,12 @@ public final class JobLauncher {
             PrintStream err,
             SparkSession session,
             ToIntFunction<SparkSession> run) {
-        CommandLine cli = new CommandLine(options);
+        CommandLine cli = new CommandLine(options)
+                .registerConverter(BigDecimal.class, JobLauncher::decimal)
+                .registerConverter(Long.class, text -> decimal(text).longValueExact())
+                .registerConverter(Long.TYPE, text -> decimal(text).longValueExact())
+                .registerConverter(Integer.class, text -> decimal(text).intValueExact())
+                .registerConverter(Integer.TYPE, text -> decimal(text).intValueExact());
         try {
             CommandLine.ParseResult parsed = cli.parseArgs(args);
             if (parsed.isUsageHelpRequested()) {
@@ -81,7 +87,14 @@ public final class JobLauncher {
         } catch (LockedException e) {
             err.println(appName + ": " + e.getMessage());
             return 4;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // also Spark's checked exceptions, which Dataset actions throw undeclared
+            UnreadableFileException unreadable = UnreadableFileException.find(e);
+            if (unreadable != null) {
+                LOG.error(appName + ": unreadable input file", e);
+                err.println(appName + ": file " + unreadable.file() + " cannot be read (" + unreadable.reason()
+                        + "); fix or remove it");
+                return 2;
+            }
             LOG.error(appName + " run failed", e);
             err.println(appName + ": run failed: " + oneLine(e));
             return 1;
@@ -89,6 +102,15 @@ public final class JobLauncher {
             if (session == null) {
                 spark.stop();
             }
+        }
+    }
+
+    /** A number option's value, with a message that says what was expected (not Java's exception text). */
+    private static BigDecimal decimal(String text) {
+        try {
+            return new BigDecimal(text.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
         }
     }
 

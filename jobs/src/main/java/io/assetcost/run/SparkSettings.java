@@ -26,6 +26,14 @@ public final class SparkSettings {
     /** The settings, in the order they are applied. */
     public static final Map<String, String> SQL = sql();
 
+    /**
+     * Hadoop settings: local files are written without the {@code .crc} checksum files beside every output
+     * file ({@code RawLocalFileSystem}; checksums matter on HDFS and object stores, which keep their own),
+     * and not through a cached checksummed file system created before the session.
+     */
+    public static final Map<String, String> HADOOP =
+            Map.of("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem", "fs.file.impl.disable.cache", "true");
+
     private SparkSettings() {}
 
     private static Map<String, String> sql() {
@@ -46,6 +54,7 @@ public final class SparkSettings {
      */
     public static SparkSession.Builder apply(SparkSession.Builder builder) {
         SQL.forEach(builder::config);
+        HADOOP.forEach((k, v) -> builder.config("spark.hadoop." + k, v));
         return builder;
     }
 
@@ -56,5 +65,6 @@ public final class SparkSettings {
      */
     public static void apply(SparkSession spark) {
         SQL.forEach((k, v) -> spark.conf().set(k, v));
+        HADOOP.forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
     }
 }

@@ -63,6 +63,13 @@ public final class Cols {
     // Lineage and validation.
     /** The record as read (string). */
     public static final String RAW_RECORD = "raw_record";
+    /**
+     * The record as received, in a normal form for comparing copies (string): a JSON object of every field,
+     * keys sorted, no insignificant whitespace.
+     */
+    public static final String RECORD_TEXT = "record_text";
+    /** The format the record was read from: jsonl, csv or parquet (string). */
+    public static final String SOURCE_FORMAT = "source_format";
     /** File the record came from (string). */
     public static final String SOURCE_FILE = "source_file";
     /** Reason a reader could not parse the record (string, null when it parsed). */
@@ -71,7 +78,7 @@ public final class Cols {
     public static final String PARSE_DETAIL = "parse_detail";
     /** The lineage columns every reader appends to a record, in this order. */
     public static final java.util.List<String> LINEAGE =
-            java.util.List.of(RAW_RECORD, SOURCE_FILE, PARSE_REASON, PARSE_DETAIL);
+            java.util.List.of(RAW_RECORD, RECORD_TEXT, SOURCE_FILE, SOURCE_FORMAT, PARSE_REASON, PARSE_DETAIL);
     /** Quarantine: which input (string). */
     public static final String SOURCE = "source";
     /** Quarantine: reason code (string). */

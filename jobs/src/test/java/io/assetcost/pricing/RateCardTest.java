@@ -90,6 +90,13 @@ class RateCardTest {
         assertThatThrownBy(() -> card("m,default,text_input,5.0000001,2026-01-01,\n"))
                 .isInstanceOf(InputException.class)
                 .hasMessageContaining("more than 6 decimal places");
+        assertThatThrownBy(() -> card("m,default,text_input,1234567890123,2026-01-01,\n"))
+                .as("a price that does not fit the rate columns is refused, not an overflow mid-run")
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("more than 12 digits before the decimal point");
+        assertThat(card("m,default,text_input,999999999999.999999,2026-01-01,\n")
+                        .rates())
+                .hasSize(1);
     }
 
     @Test

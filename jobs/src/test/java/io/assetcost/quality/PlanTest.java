@@ -73,10 +73,11 @@ class PlanTest extends SparkTestBase {
                             + "held,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n",
                     StandardCharsets.UTF_8);
             Dataset<Row> records = CsvSource.read(
-                    spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
+                    spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
             AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(
                     records,
-                    checked.accepted().select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID),
+                    checked.accepted()
+                            .select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT),
                     checked.quarantined().select(Cols.REQUEST_ID));
             assertThat(acceptance.flagged().persist(CostPipeline.CACHE).count()).isEqualTo(4);
             Dataset<Row> images = Outcomes.imageOutcomes(acceptance.decisions());

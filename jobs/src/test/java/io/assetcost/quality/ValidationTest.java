@@ -67,7 +67,7 @@ class ValidationTest extends SparkTestBase {
             "   ",
         };
         Dataset<Row> canonical = usageLines(lines);
-        assertThat(canonical.count()).as("a blank line is not a record").isEqualTo(lines.length - 1);
+        assertThat(canonical.count()).as("every physical line is a row").isEqualTo(lines.length);
         UsageValidation.Result v = UsageValidation.validate(canonical);
         Map<String, String> reasons = reasonsById(v.quarantined());
         assertThat(reasons)
@@ -85,9 +85,14 @@ class ValidationTest extends SparkTestBase {
         assertThat(v.accepted().collectAsList())
                 .extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
                 .containsExactly("good");
+        long blank = v.flagged().filter(UsageValidation.blank()).count();
+        assertThat(blank)
+                .as("the whitespace-only line is skipped, not quarantined")
+                .isEqualTo(1);
         assertThat(v.accepted().count()
                         + v.quarantined().count()
-                        + v.duplicatesDropped().count())
+                        + v.duplicatesDropped().count()
+                        + blank)
                 .isEqualTo(canonical.count());
         assertThat(v.quarantined().filter("parse_detail is null").count())
                 .as("every reason has a detail")
@@ -140,7 +145,7 @@ class ValidationTest extends SparkTestBase {
         CsvSource.checkHeaders(
                 spark.sparkContext().hadoopConfiguration(), "--usage", files, Schemas.fieldNames(Schemas.USAGE_EXPORT));
         Dataset<Row> canonical =
-                UsageReader.fromExportCsv(CsvSource.read(spark, files, Schemas.fieldNames(Schemas.USAGE_EXPORT)));
+                UsageReader.fromExportCsv(CsvSource.read(spark, files, Schemas.fieldNames(Schemas.USAGE_EXPORT), true));
         Map<String, Row> rows = new HashMap<>();
         for (Row r : canonical.collectAsList()) {
             rows.put(r.getAs(Cols.REQUEST_ID), r);
@@ -248,11 +253,13 @@ class ValidationTest extends SparkTestBase {
                         + "held,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
                         + ",0,,,approved,2026-05-01T13:00:00Z,rev,\r\n",
                 StandardCharsets.UTF_8);
-        Dataset<Row> records =
-                CsvSource.read(spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD));
+        Dataset<Row> records = CsvSource.read(
+                spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
         Dataset<Row> held = spark.sql("select 'held' as request_id");
         AcceptanceValidation.Result v = AcceptanceValidation.validate(
-                records, requests.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID), held);
+                records,
+                requests.select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT),
+                held);
         List<Row> decisions = v.decisions().orderBy(Cols.REQUEST_ID).collectAsList();
         assertThat(decisions).hasSize(2);
         Row first = decisions.get(0);

@@ -1,0 +1,239 @@
+package io.assetcost.quality;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.assetcost.CostJob;
+import io.assetcost.SparkTestBase;
+import io.assetcost.io.CsvSource;
+import io.assetcost.io.InputFiles;
+import io.assetcost.io.UsageReader;
+import io.assetcost.pricing.RateCard;
+import io.assetcost.pricing.RequestPricing;
+import io.assetcost.schema.Cols;
+import io.assetcost.schema.Schemas;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The labelled hostile corpus ({@code src/test/resources/hostile/}): every record of every file has a label
+ * in {@code hostile/expect/} saying where it must end up (priced or used, a duplicate, a blank line, or
+ * quarantined with which reason). The real readers and validation run over each file and each record is
+ * held to its label; nothing else may appear. Then the whole corpus goes through the job, which must exit 0
+ * or 3 (never 1) with every record accounted for.
+ */
+class HostileCorpusTest extends SparkTestBase {
+
+    private static Path corpus() {
+        return repoRoot().resolve("jobs/src/test/resources/hostile");
+    }
+
+    /** One line of an expect file: labels (one per record the marker matches) and a marker. */
+    private record Expectation(List<String> labels, String marker) {
+        boolean matches(String raw) {
+            return marker.equals("<blank>") ? raw == null || raw.isBlank() : raw != null && raw.contains(marker);
+        }
+    }
+
+    private static List<Expectation> expectations(String input, String file) throws Exception {
+        List<Expectation> out = new ArrayList<>();
+        for (String line :
+                Files.readAllLines(corpus().resolve("expect").resolve(input).resolve(file + ".tsv"))) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                String[] parts = line.split("\t", 2);
+                out.add(new Expectation(List.of(parts[0].split(",")), parts[1]));
+            }
+        }
+        return out;
+    }
+
+    /** Holds every row of one file to its expectation: exactly one matches each row, labels as a multiset. */
+    private static void assertLabelled(String input, String file, List<Row> rows) throws Exception {
+        List<Expectation> expected = expectations(input, file);
+        Map<Expectation, List<String>> actual = new HashMap<>();
+        for (Row r : rows) {
+            String raw = r.getString(0);
+            List<Expectation> hits =
+                    expected.stream().filter(e -> e.matches(raw)).toList();
+            assertThat(hits)
+                    .as("%s: record %s must match exactly one expectation", file, raw)
+                    .hasSize(1);
+            actual.computeIfAbsent(hits.get(0), k -> new ArrayList<>()).add(r.getString(1));
+        }
+        for (Expectation e : expected) {
+            assertThat(actual.getOrDefault(e, List.of()))
+                    .as("%s: records with '%s'", file, e.marker())
+                    .containsExactlyInAnyOrderElementsOf(e.labels());
+        }
+    }
+
+    private static Map<InputFiles.Kind, List<String>> files(String input) {
+        return InputFiles.list(
+                new Configuration(false),
+                "--" + input,
+                corpus().resolve(input).toString(),
+                List.of(InputFiles.Kind.JSON_LINES, InputFiles.Kind.CSV, InputFiles.Kind.PARQUET));
+    }
+
+    /** Usage through the real readers, validation and pricing, each row with its outcome. */
+    private static Dataset<Row> usageOutcomes() {
+        RateCard card = RateCard.load(new Configuration(false), null);
+        Dataset<Row> flagged = UsageValidation.checkPrice(
+                RequestPricing.rate(
+                        UsageValidation.validate(UsageReader.read(spark, files("usage")), Bounds.DEFAULT)
+                                .flagged(),
+                        card,
+                        UsageValidation.trusted()),
+                Bounds.DEFAULT);
+        Column outcome = when(UsageValidation.blank(), lit("blank"))
+                .when(col(Cols.DUPLICATE), lit("duplicate"))
+                .when(UsageValidation.rejected(), col(Cols.PARSE_REASON))
+                .when(col(UsageValidation.PRICE_REASON).isNotNull(), col(UsageValidation.PRICE_REASON))
+                .otherwise(lit("priced"));
+        return flagged.select(
+                col(Cols.RAW_RECORD), outcome.as("outcome"), col(Cols.SOURCE_FILE), col(Cols.PARSE_DETAIL));
+    }
+
+    @Test
+    void everyUsageRecordEndsWhereItsLabelSays() throws Exception {
+        List<Row> rows = usageOutcomes().collectAsList();
+        Map<String, List<Row>> byFile = new TreeMap<>();
+        for (Row r : rows) {
+            byFile.computeIfAbsent(
+                            Path.of(java.net.URI.create(r.getString(2)))
+                                    .getFileName()
+                                    .toString(),
+                            k -> new ArrayList<>())
+                    .add(r);
+        }
+        try (var listing = Files.list(corpus().resolve("usage"))) {
+            assertThat(byFile.keySet())
+                    .containsExactlyInAnyOrderElementsOf(
+                            listing.map(p -> p.getFileName().toString()).toList());
+        }
+        for (Map.Entry<String, List<Row>> f : byFile.entrySet()) {
+            assertLabelled("usage", f.getKey(), f.getValue());
+        }
+        long physicalLines = 0;
+        try (var listing = Files.list(corpus().resolve("usage"))) {
+            for (Path p : listing.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+                physicalLines += Files.readString(p, StandardCharsets.UTF_8).split("\n", -1).length - 1;
+            }
+        }
+        assertThat(rows.stream().filter(r -> r.getString(2).endsWith(".jsonl")).count())
+                .as("one row per physical line of the JSON Lines files")
+                .isEqualTo(physicalLines);
+    }
+
+    @Test
+    void detailsNameTheFieldTheBoundAndWhereALineWentWrong() {
+        Map<String, String> details = new HashMap<>();
+        for (Row r : usageOutcomes().filter(col(Cols.PARSE_DETAIL).isNotNull()).collectAsList()) {
+            details.put(r.getString(0), r.getString(3));
+        }
+        assertThat(detailOf(details, "h_n_string")).contains("field n", "\"two\"");
+        assertThat(detailOf(details, "h_tokens_string")).contains("field usage.output_tokens");
+        assertThat(detailOf(details, "h_huge_long")).contains("field usage.output_tokens", "19 digits");
+        assertThat(detailOf(details, "h_two_a")).contains("more after its JSON value");
+        assertThat(detailOf(details, "h_dupkey")).contains("a key appears twice");
+        assertThat(detailOf(details, "h_n_million")).contains("beyond the bound of 10", "--max-images-per-request");
+        assertThat(detailOf(details, "h_overflow_out")).contains("--max-tokens-per-meter");
+        assertThat(detailOf(details, "h_out_mismatch")).contains("usage.output_tokens 5000");
+        assertThat(detailOf(details, "hc_time_only")).contains("created_at 'T08:51:25'");
+    }
+
+    private static String detailOf(Map<String, String> details, String marker) {
+        return details.entrySet().stream()
+                .filter(e -> e.getKey() != null && e.getKey().contains(marker))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no quarantined record with " + marker));
+    }
+
+    @Test
+    void everyAcceptanceRecordEndsWhereItsLabelSays() throws Exception {
+        Dataset<Row> requests = usageOutcomes().filter(col("outcome").equalTo("priced"));
+        Dataset<Row> priced = UsageValidation.validate(UsageReader.read(spark, files("usage")))
+                .accepted()
+                .join(
+                        requests.select(col(Cols.RAW_RECORD).as("_raw")),
+                        col(Cols.RAW_RECORD).equalTo(col("_raw")))
+                .select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT);
+        Dataset<Row> held = usageOutcomes()
+                .filter(col("outcome").notEqual("priced").and(col("outcome").notEqual("blank")))
+                .join(UsageReader.read(spark, files("usage")).select(Cols.RAW_RECORD, Cols.REQUEST_ID), Cols.RAW_RECORD)
+                .select(Cols.REQUEST_ID);
+        List<String> acceptanceFiles = files("acceptance").get(InputFiles.Kind.CSV);
+        AcceptanceValidation.Result v = AcceptanceValidation.validate(
+                CsvSource.read(spark, acceptanceFiles, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), true),
+                priced,
+                held);
+        Column outcome = when(col(Cols.DUPLICATE), lit("duplicate"))
+                .when(col(Cols.PARSE_REASON).isNotNull(), col(Cols.PARSE_REASON))
+                .otherwise(lit("used"));
+        // Raw text is kept only for quarantined records: the used ones are matched by their record text.
+        List<Row> rows = v.flagged()
+                .select(
+                        org.apache.spark.sql.functions.coalesce(col(Cols.RAW_RECORD), col(Cols.RECORD_TEXT)),
+                        outcome,
+                        col(Cols.PARSE_DETAIL))
+                .collectAsList();
+        assertLabelled("acceptance", "decisions.csv", rows);
+        Row tail = rows.stream()
+                .filter(r -> r.getString(0).contains("tail-unclosed"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(tail.getString(0))
+                .as("the unparsed rest is kept as the record's raw text")
+                .contains("tail-third");
+        assertThat(tail.getString(2)).contains("line 19", "byte offset", CsvSource.TAIL_LINES + "3");
+    }
+
+    @Test
+    void theWholeCorpusThroughTheJobExitsThreeWithEveryRecordAccountedFor() throws Exception {
+        Path out = tempDir("hostile").resolve("out");
+        int code = CostJob.execute(
+                new String[] {
+                    "--usage", corpus().resolve("usage").toString(),
+                    "--acceptance", corpus().resolve("acceptance").toString(),
+                    "--out", out.toString(),
+                    "--full"
+                },
+                System.out,
+                System.err,
+                spark);
+        assertThat(code)
+                .as("much of the corpus is quarantined: exit 3, never 1")
+                .isEqualTo(3);
+        JsonNode summary =
+                new ObjectMapper().readTree(out.resolve("run_summary.json").toFile());
+        for (JsonNode check : summary.get("invariants")) {
+            assertThat(check.get("passed").asBoolean()).as(check.toString()).isTrue();
+        }
+        JsonNode usage = summary.get("inputs").get("usage");
+        assertThat(usage.get("blank_lines_skipped").asLong()).isEqualTo(2);
+        assertThat(usage.get("records_read").asLong())
+                .isEqualTo(usage.get("priced").asLong()
+                        + usage.get("quarantined").asLong()
+                        + usage.get("exact_duplicates_dropped").asLong()
+                        + usage.get("blank_lines_skipped").asLong());
+        JsonNode acceptance = summary.get("inputs").get("acceptance");
+        assertThat(acceptance.get("lines_in_unparsed_csv_tails").asLong()).isEqualTo(3);
+        assertThat(summary.get("exit_reason").asText()).contains("of usage records quarantined >");
+    }
+}
