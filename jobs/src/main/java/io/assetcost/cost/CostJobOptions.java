@@ -144,6 +144,29 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Quarantine a request that would cost more than this, USD (default ${DEFAULT-VALUE}).")
     public BigDecimal maxRequestCostUsd;
 
+    /** Rate-limit card CSV replacing the embedded default; null = the default card. */
+    @Option(
+            names = "--rate-limits",
+            paramLabel = "FILE",
+            description = "Rate-limit card CSV (images and tokens per minute by usage tier) replacing the embedded"
+                    + " default.")
+    public String rateLimits;
+
+    /** The organization's usage tier, for minutes_over_account_tier; null = not given. */
+    @Option(
+            names = "--account-tier",
+            paramLabel = "T",
+            description = "Your organization's usage tier (1 to 5): rate_limit_headroom counts the minutes over it.")
+    public Integer accountTier;
+
+    /** The attempt cap of the what-if. */
+    @Option(
+            names = "--attempt-cap",
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "Attempts per asset the attempt_cap what-if assumes (default ${DEFAULT-VALUE}).")
+    public int attemptCap;
+
     /** Whether a night without usage records is normal. */
     @Option(names = "--allow-empty-usage", description = "Exit 0, not 5, when the window holds no usage records.")
     public boolean allowEmptyUsage;
@@ -194,6 +217,12 @@ public class CostJobOptions implements JobLauncher.Validated {
         }
         if (lockStaleMinutes < 1) {
             throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
+        }
+        if (attemptCap < 1) {
+            throw new InputException("--attempt-cap must be at least 1, got " + attemptCap);
+        }
+        if (accountTier != null && accountTier < 1) {
+            throw new InputException("--account-tier must be a usage tier, 1 or more, got " + accountTier);
         }
         if (!List.of("fail", "quarantine").contains(onUnreadableFile)) {
             throw new InputException("--on-unreadable-file must be fail or quarantine, got '" + onUnreadableFile + "'");

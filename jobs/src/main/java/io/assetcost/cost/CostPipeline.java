@@ -7,13 +7,19 @@ import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.CREATED_AT;
 import static io.assetcost.schema.Cols.DECIDED_AT;
 import static io.assetcost.schema.Cols.DUPLICATE;
+import static io.assetcost.schema.Cols.ENDPOINT;
 import static io.assetcost.schema.Cols.IMAGES_GENERATED;
+import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.N;
 import static io.assetcost.schema.Cols.PARSE_REASON;
+import static io.assetcost.schema.Cols.QUALITY;
+import static io.assetcost.schema.Cols.RATE_MODEL;
 import static io.assetcost.schema.Cols.RAW_RECORD;
 import static io.assetcost.schema.Cols.REASON;
 import static io.assetcost.schema.Cols.RECORD_TEXT;
 import static io.assetcost.schema.Cols.REQUEST_ID;
+import static io.assetcost.schema.Cols.SERVICE_TIER;
+import static io.assetcost.schema.Cols.SIZE;
 import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.STATUS;
 import static io.assetcost.schema.Cols.TOTAL_COST_USD;
@@ -34,6 +40,9 @@ import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
 import io.assetcost.ops.RunWindow;
 import io.assetcost.outcome.Outcomes;
+import io.assetcost.planning.Attempts;
+import io.assetcost.planning.Headroom;
+import io.assetcost.planning.RateLimitCard;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.pricing.RequestPricing;
 import io.assetcost.quality.AcceptanceValidation;
@@ -92,7 +101,8 @@ public final class CostPipeline {
     private static final List<OutputTable> TABLES = OutputTable.writtenBy(OutputTable.Job.COST);
     /** The columns of request_costs that outcomes read: the joins and windows move no more. */
     private static final String[] OUTCOME_COLUMNS = {
-        REQUEST_ID, WORKFLOW_ID, ASSET_ID, CREATED_AT, STATUS, IMAGES_GENERATED, COST_USD, CACHE_SAVINGS_USD
+        REQUEST_ID, WORKFLOW_ID, ASSET_ID, CREATED_AT, STATUS, IMAGES_GENERATED, COST_USD, CACHE_SAVINGS_USD,
+        USAGE_DATE, MODEL, RATE_MODEL, ENDPOINT, SERVICE_TIER, QUALITY, SIZE, N
     };
 
     /**
@@ -127,7 +137,10 @@ public final class CostPipeline {
 
     /** Step 1: inputs checked before anything is written. */
     private record CheckedInputs(
-            RateCard card, Map<InputFiles.Kind, List<String>> usageFiles, List<String> acceptanceFiles) {}
+            RateCard card,
+            RateLimitCard rateLimits,
+            Map<InputFiles.Kind, List<String>> usageFiles,
+            List<String> acceptanceFiles) {}
 
     /**
      * Step 2: usage read, validated and priced in one pass.
@@ -175,7 +188,10 @@ public final class CostPipeline {
             Dataset<Row> assetCosts,
             Dataset<Row> costPerApprovedAsset,
             Dataset<Row> retryWaste,
-            Dataset<Row> quarantine) {
+            Dataset<Row> quarantine,
+            Dataset<Row> attempts,
+            Dataset<Row> attemptCap,
+            Dataset<Row> headroom) {
 
         Map<OutputTable, Dataset<Row>> tables() {
             Map<OutputTable, Dataset<Row>> m = new LinkedHashMap<>();
@@ -183,6 +199,10 @@ public final class CostPipeline {
             m.put(OutputTable.ASSET_COSTS, assetCosts);
             m.put(OutputTable.COST_PER_APPROVED_ASSET, costPerApprovedAsset);
             m.put(OutputTable.RETRY_WASTE, retryWaste);
+            m.put(OutputTable.REQUEST_OUTCOMES, Attempts.requestOutcomes(requestOutcomes));
+            m.put(OutputTable.ATTEMPTS, attempts);
+            m.put(OutputTable.ATTEMPT_CAP, attemptCap);
+            m.put(OutputTable.RATE_LIMIT_HEADROOM, headroom);
             m.put(OutputTable.QUARANTINE, quarantine);
             return m;
         }
@@ -267,6 +287,7 @@ public final class CostPipeline {
             SparkSession spark, CostJobOptions options, RunWindow window, FileGuard guard) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         RateCard card = RateCard.load(conf, options.rates);
+        RateLimitCard rateLimits = RateLimitCard.load(conf, options.rateLimits);
         List<InputFiles.Kind> usageKinds =
                 List.of(InputFiles.Kind.JSON_LINES, InputFiles.Kind.CSV, InputFiles.Kind.PARQUET);
         Map<InputFiles.Kind, List<String>> usageFiles = new EnumMap<>(
@@ -296,7 +317,7 @@ public final class CostPipeline {
             CsvSource.checkHeaders(conf, "--acceptance", fs, acceptanceHeaders);
             return fs;
         });
-        return new CheckedInputs(card, usageFiles, acceptanceFiles);
+        return new CheckedInputs(card, rateLimits, usageFiles, acceptanceFiles);
     }
 
     /**
@@ -396,7 +417,18 @@ public final class CostPipeline {
                 .unionByName(decisions.quarantine())
                 .unionByName(CostSummary.unreadableFileRows(spark, guard.unreadable()))));
         Dataset<Row> requestCosts = usage.requestCosts().filter(window.covers(USAGE_DATE));
-        return new ReportSet(requestOutcomes, requestCosts, assetCosts, cpa, retryWaste, quarantine);
+        Dataset<Row> attempts = kept.keep(Attempts.byAttempts(assetCosts));
+        Dataset<Row> attemptCap = Attempts.cap(Attempts.requestOutcomes(requestOutcomes), options.attemptCap);
+        Dataset<Row> headroom = Headroom.of(
+                requestCosts,
+                inputs.rateLimits().dataset(spark),
+                inputs.rateLimits().limits().stream()
+                        .map(RateLimitCard.Limit::model)
+                        .distinct()
+                        .toList(),
+                options.accountTier);
+        return new ReportSet(
+                requestOutcomes, requestCosts, assetCosts, cpa, retryWaste, quarantine, attempts, attemptCap, headroom);
     }
 
     /** Step 6: every table under the run's staging directory. */
@@ -484,6 +516,8 @@ public final class CostPipeline {
         checks.add(Invariant.accounted("usage", counts.usage()));
         checks.add(Invariant.accounted("acceptance", counts.acceptance()));
         checks.add(InvariantChecks.nothingUnpriced(usage.requestCosts()));
+        checks.addAll(InvariantChecks.attempts(
+                reports.attempts(), reports.costPerApprovedAsset(), reports.requestOutcomes(), reports.assetCosts()));
         stages.done(checks.size(), "checks");
         Invariant.logFailures(checks, LOG);
         return checks;
@@ -509,7 +543,8 @@ public final class CostPipeline {
                                 counts.lateDecisions(),
                                 counts.lateUsage(),
                                 counts.unparsedTailLines(),
-                                inputs.card()))
+                                inputs.card(),
+                                inputs.rateLimits()))
                 .put("unreadable_files", CostSummary.unreadable(guard.unreadable()));
         if (counts.lateDecisions() + counts.lateUsage() > 0) {
             String attention = counts.lateDecisions() + " decisions and " + counts.lateUsage()

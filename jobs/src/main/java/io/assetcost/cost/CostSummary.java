@@ -20,6 +20,7 @@ import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.RunWindow;
+import io.assetcost.planning.RateLimitCard;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.quality.QuarantineReason;
@@ -78,6 +79,13 @@ final class CostSummary {
         m.put("full", options.full);
         m.put("run_date", options.runDate);
         m.put("lookback_days", options.lookbackDays);
+        m.put("on_unreadable_file", options.onUnreadableFile);
+        m.put("max_tokens_per_meter", options.maxTokensPerMeter);
+        m.put("max_images_per_request", options.maxImagesPerRequest);
+        m.put("max_request_cost_usd", options.maxRequestCostUsd.toPlainString());
+        m.put("rate_limits", options.rateLimits == null ? "embedded default" : options.rateLimits);
+        m.put("account_tier", options.accountTier);
+        m.put("attempt_cap", options.attemptCap);
         return m;
     }
 
@@ -95,7 +103,8 @@ final class CostSummary {
             long lateDecisions,
             long lateUsage,
             Map<String, Long> unparsedTailLines,
-            RateCard card) {
+            RateCard card,
+            RateLimitCard rateLimits) {
         Map<String, Object> u = RunSummary.input(usage, "priced", usageReasons);
         u.put("blank_lines_skipped", usage.skipped());
         u.put("created_after_run_date", usage.setAside());
@@ -113,6 +122,10 @@ final class CostSummary {
         m.put("usage", u);
         m.put("acceptance", a);
         m.put("rate_card", rateCard);
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("source", rateLimits.description());
+        limits.put("rows", rateLimits.limits().size());
+        m.put("rate_limit_card", limits);
         return m;
     }
 

@@ -39,6 +39,8 @@ public record OutputLayout(String root) {
     public static final String RUN_SUMMARY = "run_summary.json";
     /** The month close's summary. */
     public static final String RECONCILE_SUMMARY = "reconcile_summary.json";
+    /** The forecast worksheet's summary. */
+    public static final String FORECAST_SUMMARY = "forecast_summary.json";
 
     /** A published table's directory. */
     public Path table(OutputTable table) {
@@ -88,6 +90,11 @@ public record OutputLayout(String root) {
     /** One run's kept summary, {@code DIR/_runs/<run id>.json}. */
     public Path runRecord(String runId) {
         return new Path(new Path(root, RUNS), runId + ".json");
+    }
+
+    /** The forecast worksheet's summary, {@code DIR/forecast_summary.json}. */
+    public Path forecastSummary() {
+        return new Path(root, FORECAST_SUMMARY);
     }
 
     /** The month close's summary, {@code DIR/reconcile_summary.json}. */

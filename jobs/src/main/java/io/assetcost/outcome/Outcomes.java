@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -36,6 +37,8 @@ public final class Outcomes {
 
     /** Internal column: the asset's status on request rows (the request has its own status). */
     public static final String ASSET_STATUS = "asset_status";
+    /** Column: the request's place among its asset's attempts, 1 = first by created_at (ties: request_id). */
+    public static final String ATTEMPT_NUMBER = "attempt_number";
     /** Internal column: the request produced the asset's winning image. */
     public static final String IS_WINNING = "is_winning";
     /** Image column: earliest time since which the image stands approved (timestamp; null if not). */
@@ -96,7 +99,8 @@ public final class Outcomes {
 
     /**
      * Request costs with the outcome of their asset: first_request_at and cohort_date (UTC date of the
-     * asset's first request), asset_status (approved/rejected/pending), approved_at, winning_request_id,
+     * asset's first request), attempt_number (1 = the asset's first request by created_at, ties by
+     * request_id), asset_status (approved/rejected/pending), approved_at, winning_request_id,
      * images_reviewed, images_approved, is_winning, and waste_reason (null for the winning request and for
      * pending assets; else failed_request when the status is not succeeded, superseded_attempt on an
      * approved asset, abandoned_asset on a rejected one).
@@ -111,6 +115,7 @@ public final class Outcomes {
         return requestCosts
                 .join(assetDecisions, new String[] {WORKFLOW_ID, ASSET_ID}, "left")
                 .withColumn(FIRST_REQUEST_AT, min(col(CREATED_AT)).over(asset))
+                .withColumn(ATTEMPT_NUMBER, row_number().over(asset.orderBy(col(CREATED_AT), col(REQUEST_ID))))
                 .withColumn(COHORT_DATE, to_date(col(FIRST_REQUEST_AT)))
                 .withColumn(ASSET_STATUS, coalesce(col(ASSET_STATUS), lit(PENDING)))
                 .withColumn(IMAGES_REVIEWED, coalesce(col(IMAGES_REVIEWED), lit(0L)))

@@ -202,11 +202,16 @@ public final class RateCard implements Serializable {
     }
 
     /**
-     * Parses a date (midnight UTC) or an ISO-8601 instant with Z or an offset.
+     * Parses an effective date of a card (this one, or the rate-limit card): a date (midnight UTC) or an
+     * ISO-8601 instant with Z or an offset.
      *
+     * @param text the cell
+     * @param column the column, for the message
+     * @param where the card and line, for the message
+     * @return the instant
      * @throws InputException when it is neither
      */
-    static Instant instant(String text, String column, String where) {
+    public static Instant instant(String text, String column, String where) {
         try {
             if (text.length() == 10) {
                 return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();

@@ -1,5 +1,6 @@
 package io.assetcost.quality;
 
+import static io.assetcost.schema.Cols.ASSETS;
 import static io.assetcost.schema.Cols.ASSET_ID;
 import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.DIRECT_COST_USD;
@@ -88,6 +89,42 @@ public final class InvariantChecks {
                 a.getLong(3) == a.getLong(4),
                 a.getLong(3) + " rows, " + a.getLong(4) + " distinct assets"));
         return out;
+    }
+
+    /**
+     * The planning tables add up: the attempts buckets hold every asset and their cost equals
+     * cost_per_approved_asset's total, and request_outcomes has one row per request of the reported assets.
+     *
+     * @param attempts rows of attempts
+     * @param costPerApprovedAsset rows of cost_per_approved_asset
+     * @param requestOutcomes the requests of the reported assets
+     * @param assetCosts rows of asset_costs
+     * @return the results
+     */
+    public static List<Invariant> attempts(
+            Dataset<Row> attempts,
+            Dataset<Row> costPerApprovedAsset,
+            Dataset<Row> requestOutcomes,
+            Dataset<Row> assetCosts) {
+        Row a = attempts.agg(sum(TOTAL_COST_USD), sum(ASSETS)).first();
+        Row c = costPerApprovedAsset.agg(sum(TOTAL_COST_USD), sum(ASSETS)).first();
+        Row r = requestOutcomes.agg(count(lit(1))).first();
+        Row s = assetCosts.agg(sum(REQUESTS)).first();
+        BigDecimal cohorts = c.isNullAt(0) ? BigDecimal.ZERO : c.getDecimal(0);
+        long assetsBucketed = a.isNullAt(1) ? 0 : a.getLong(1);
+        long assets = c.isNullAt(1) ? 0 : c.getLong(1);
+        long requests = s.isNullAt(0) ? 0 : s.getLong(0);
+        return List.of(
+                Invariant.equal(
+                        "attempts: total_cost_usd = cost_per_approved_asset.total_cost_usd", cohorts, a.getDecimal(0)),
+                new Invariant(
+                        "attempts: every asset in one bucket",
+                        assetsBucketed == assets,
+                        assetsBucketed + " = " + assets),
+                new Invariant(
+                        "request_outcomes: one row per request of the reported assets",
+                        r.getLong(0) == requests,
+                        r.getLong(0) + " = " + requests));
     }
 
     /**

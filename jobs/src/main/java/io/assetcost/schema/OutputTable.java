@@ -44,6 +44,22 @@ public enum OutputTable {
             "cost_per_approved_asset", EnumSet.of(Job.COST), COHORT_DATE, true, COHORT_DATE, WORKFLOW_ID),
     /** Report, grain cohort_date x workflow_id x waste_reason. */
     RETRY_WASTE("retry_waste", EnumSet.of(Job.COST), COHORT_DATE, true, COHORT_DATE, WORKFLOW_ID, WASTE_REASON),
+    /** Grain: one request of a reported asset, with its outcome and attempt number; partitioned by cohort_date. */
+    REQUEST_OUTCOMES(
+            "request_outcomes",
+            EnumSet.of(Job.COST),
+            COHORT_DATE,
+            false,
+            COHORT_DATE,
+            WORKFLOW_ID,
+            Cols.ASSET_ID,
+            "attempt_number"),
+    /** Grain cohort_date x workflow_id x attempts bucket. */
+    ATTEMPTS("attempts", EnumSet.of(Job.COST), COHORT_DATE, true, COHORT_DATE, WORKFLOW_ID, "attempts_from"),
+    /** Grain cohort_date x workflow_id: the attempt-cap what-if. */
+    ATTEMPT_CAP("attempt_cap", EnumSet.of(Job.COST), COHORT_DATE, true, COHORT_DATE, WORKFLOW_ID),
+    /** Grain usage_date x rate_model: peaks per UTC minute against the rate limits. */
+    RATE_LIMIT_HEADROOM("rate_limit_headroom", EnumSet.of(Job.COST), USAGE_DATE, true, USAGE_DATE, Cols.RATE_MODEL),
     /** Grain: one input record that could not be trusted; replaced whole by each run. */
     QUARANTINE(
             "quarantine",
@@ -55,6 +71,8 @@ public enum OutputTable {
             REASON,
             RAW_RECORD,
             DETAIL),
+    /** Forecast worksheet, grain plan row. */
+    FORECAST("forecast", EnumSet.of(Job.FORECAST), null, true, "plan_line"),
     /** Month close, grain month x project x model x tier x meter x rate. */
     MONTHLY_SPEND(
             "monthly_spend",
@@ -88,7 +106,9 @@ public enum OutputTable {
         /** The nightly cost job ({@code io.assetcost.CostJob}). */
         COST,
         /** The month close ({@code io.assetcost.finance.ReconcileJob}). */
-        MONTH_CLOSE
+        MONTH_CLOSE,
+        /** The forecast worksheet ({@code io.assetcost.forecast.ForecastJob}). */
+        FORECAST
     }
 
     private final String tableName;

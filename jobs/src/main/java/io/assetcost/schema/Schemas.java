@@ -35,6 +35,10 @@ public final class Schemas {
     public static final String ACCEPTANCE_RECORD = "acceptance_record";
     /** Input contract: the rate card, CSV (README, "Inputs"). */
     public static final String RATE_CARD = "rate_card";
+    /** Input contract: the rate-limit card, CSV (README, "Planning"). */
+    public static final String RATE_LIMIT_CARD = "rate_limit_card";
+    /** Input contract: a forecast plan, CSV (README, "Planning"). */
+    public static final String PLAN = "plan";
     /** Input contract: a page of the Costs API (month close). */
     public static final String COSTS_PAGE = "costs_page";
     /** Input contract: line item to model mapping (month close). */

@@ -62,7 +62,13 @@ class OutcomesTest extends SparkTestBase {
                 java.time.OffsetDateTime.parse(isoWithOffset).toInstant());
     }
 
-    private record Out(Map<String, Row> requests, Map<String, Row> assets, Dataset<Row> cohorts, Dataset<Row> waste) {}
+    private record Out(
+            Map<String, Row> requests,
+            Map<String, Row> assets,
+            Dataset<Row> cohorts,
+            Dataset<Row> waste,
+            Dataset<Row> requestOutcomes,
+            Dataset<Row> assetCosts) {}
 
     private static Out run(List<String> usage, List<Row> decisions) {
         RateCard card = RateCard.fromCsv(
@@ -89,11 +95,64 @@ class OutcomesTest extends SparkTestBase {
         for (Row r : assets.collectAsList()) {
             a.put(r.getAs(Cols.ASSET_ID), r);
         }
-        return new Out(req, a, cohorts, Reports.retryWaste(requestOutcomes, cohorts));
+        return new Out(req, a, cohorts, Reports.retryWaste(requestOutcomes, cohorts), requestOutcomes, assets);
     }
 
     private static BigDecimal money(Row r, String column) {
         return r.getAs(column);
+    }
+
+    @Test
+    void attemptsAreNumberedBucketedAndCappedAsAWhatIf() {
+        List<String> usage = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            usage.add(request("r" + i, "long", "succeeded", 1, 1, "2026-05-01T0" + i + ":00:00Z"));
+        }
+        usage.add(request("s1", "short", "succeeded", 1, 1, "2026-05-01T01:00:00Z"));
+        usage.add(request("s3", "short", "succeeded", 1, 1, "2026-05-01T02:00:00Z"));
+        usage.add(request("s2", "short", "succeeded", 1, 1, "2026-05-01T02:00:00Z"));
+        for (int i = 1; i <= 6; i++) {
+            usage.add(request("p" + i, "pend", "succeeded", 1, 1, "2026-05-01T0" + i + ":30:00Z"));
+        }
+        Out o = run(
+                usage,
+                List.of(
+                        decision("long", "r7", 0, "approved", "2026-05-01T09:00:00Z"),
+                        decision("short", "s1", 0, "rejected", "2026-05-01T09:00:00Z"),
+                        decision("short", "s3", 0, "rejected", "2026-05-01T09:00:00Z")));
+        assertThat((int) o.requests().get("r7").getAs(Outcomes.ATTEMPT_NUMBER)).isEqualTo(7);
+        assertThat((int) o.requests().get("s2").getAs(Outcomes.ATTEMPT_NUMBER))
+                .as("a tie on created_at goes to the smaller request_id")
+                .isEqualTo(2);
+        assertThat((int) o.requests().get("s3").getAs(Outcomes.ATTEMPT_NUMBER)).isEqualTo(3);
+
+        Map<String, Row> buckets = new HashMap<>();
+        for (Row r : io.assetcost.planning.Attempts.byAttempts(o.assetCosts()).collectAsList()) {
+            buckets.put(r.getAs(io.assetcost.planning.Attempts.ATTEMPTS), r);
+        }
+        assertThat(buckets.keySet()).containsExactlyInAnyOrder("3", "6-10");
+        Row many = buckets.get("6-10");
+        assertThat((long) many.getAs(Cols.ASSETS)).isEqualTo(2);
+        assertThat((long) many.getAs(Cols.ASSETS_APPROVED)).isEqualTo(1);
+        assertThat((long) many.getAs(Cols.ASSETS_PENDING)).isEqualTo(1);
+        assertThat(money(many, Cols.TOTAL_COST_USD)).isEqualByComparingTo("13");
+        assertThat(money(many, Cols.WASTE_COST_USD)).isEqualByComparingTo("6");
+        assertThat(money(buckets.get("3"), Cols.WASTE_COST_USD)).isEqualByComparingTo("3");
+
+        Row cap = io.assetcost.planning.Attempts.cap(
+                        io.assetcost.planning.Attempts.requestOutcomes(o.requestOutcomes()), 5)
+                .first();
+        assertThat((int) cap.getAs("attempt_cap")).isEqualTo(5);
+        assertThat(money(cap, Cols.RESOLVED_COST_USD))
+                .as("long and short, not pending")
+                .isEqualByComparingTo("10");
+        assertThat(money(cap, "cost_beyond_cap_usd"))
+                .as("attempts 6 and 7 of long")
+                .isEqualByComparingTo("2");
+        assertThat((long) cap.getAs("approvals_beyond_cap"))
+                .as("long was approved on its 7th attempt")
+                .isEqualTo(1);
+        assertThat(money(cap, "share_beyond_cap")).isEqualByComparingTo("0.2");
     }
 
     @Test

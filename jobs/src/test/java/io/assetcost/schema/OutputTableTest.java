@@ -29,7 +29,15 @@ class OutputTableTest {
         assertThat(OutputTable.writtenBy(OutputTable.Job.COST))
                 .extracting(OutputTable::tableName)
                 .containsExactly(
-                        "request_costs", "asset_costs", "cost_per_approved_asset", "retry_waste", "quarantine");
+                        "request_costs",
+                        "asset_costs",
+                        "cost_per_approved_asset",
+                        "retry_waste",
+                        "request_outcomes",
+                        "attempts",
+                        "attempt_cap",
+                        "rate_limit_headroom",
+                        "quarantine");
         assertThat(OutputTable.writtenBy(OutputTable.Job.MONTH_CLOSE))
                 .extracting(OutputTable::tableName)
                 .containsExactlyInAnyOrder(

@@ -1,0 +1,111 @@
+package io.assetcost.forecast;
+
+import io.assetcost.planning.Forecast;
+import io.assetcost.run.InputException;
+import io.assetcost.run.JobLauncher;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Options of the forecast worksheet, parsed by picocli before Spark starts. {@code scripts/forecast.sh} fills
+ * in the sample defaults.
+ */
+@Command(
+        name = "assetcost-forecast",
+        mixinStandardHelpOptions = true,
+        version = "assetcost 0.1.0",
+        description = "Forecasts a plan (finals per workflow) from the cost job's published tables: measured"
+                + " iteration factor and cost per approved asset over a trailing window, the seeds' planning"
+                + " factors beside them, a spread and a budget with a buffer.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the forecast was written",
+            "1:anything else failed",
+            "2:bad options or an unusable input (nothing written)"
+        })
+public class ForecastOptions implements JobLauncher.Validated {
+
+    /** The plan CSV. */
+    @Option(
+            names = "--plan",
+            required = true,
+            paramLabel = "FILE",
+            description = "Plan CSV: workflow_id,finals[,period,label].")
+    public String plan;
+
+    /** The cost job's output directory. */
+    @Option(
+            names = "--tables",
+            required = true,
+            paramLabel = "DIR",
+            description = "The cost job's output (asset_costs/).")
+    public String tables;
+
+    /** Output directory. */
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+    public String out;
+
+    /** Last cohort date of the window; null = the latest in the tables. */
+    @Option(
+            names = "--as-of",
+            paramLabel = "YYYY-MM-DD",
+            description = "Last cohort date measured (default: the latest).")
+    public String asOf;
+
+    /** Days in the window. */
+    @Option(
+            names = "--trailing-days",
+            paramLabel = "N",
+            defaultValue = "28",
+            description = "Cohort days measured, ending at --as-of (default ${DEFAULT-VALUE}).")
+    public int trailingDays;
+
+    /** Budget buffer. */
+    @Option(
+            names = "--buffer",
+            paramLabel = "F",
+            defaultValue = "0.2",
+            description =
+                    "Budget buffer over the expected cost, 0 to 1 (default ${DEFAULT-VALUE}; the guides: 0.1 to 0.3).")
+    public BigDecimal buffer;
+
+    /** Fewest approvals for a measured basis. */
+    @Option(
+            names = "--min-approvals",
+            paramLabel = "N",
+            defaultValue = "" + Forecast.DEFAULT_MIN_APPROVALS,
+            description = "Fewer approvals of a workflow in the window and it is forecast with the 1.8x planning factor"
+                    + " (default ${DEFAULT-VALUE}).")
+    public int minApprovals;
+
+    /** The as-of date, or null. */
+    public LocalDate asOfDate() {
+        return asOf == null ? null : LocalDate.parse(asOf);
+    }
+
+    /**
+     * Checks values picocli cannot.
+     *
+     * @throws InputException naming the option and what to give instead
+     */
+    @Override
+    public void validate() {
+        try {
+            asOfDate();
+        } catch (DateTimeParseException e) {
+            throw new InputException("--as-of must be YYYY-MM-DD, got '" + asOf + "'");
+        }
+        if (trailingDays < 1) {
+            throw new InputException("--trailing-days must be at least 1, got " + trailingDays);
+        }
+        if (buffer.signum() < 0 || buffer.compareTo(BigDecimal.ONE) > 0) {
+            throw new InputException("--buffer must be between 0 and 1, got " + buffer.toPlainString());
+        }
+        if (minApprovals < 1) {
+            throw new InputException("--min-approvals must be at least 1, got " + minApprovals);
+        }
+    }
+}
