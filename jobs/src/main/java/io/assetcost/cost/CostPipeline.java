@@ -559,6 +559,9 @@ public final class CostPipeline {
                 .put("table_fingerprints", fingerprints())
                 .put("exit_reason", exit[1]);
         int exitCode = Integer.parseInt(exit[0]);
+        stages.start("write report.html");
+        CostReport.write(spark, out, inputs.rateLimits(), "run " + runId + ", " + window + ", exit " + exitCode);
+        stages.done(1, "pages");
         Map<String, Object> document = summary.finish(exitCode);
         summary.write(conf, out.runSummary(), out.runRecord(runId));
         LOG.info(

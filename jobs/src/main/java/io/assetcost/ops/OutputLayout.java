@@ -39,6 +39,10 @@ public record OutputLayout(String root) {
     public static final String RUN_SUMMARY = "run_summary.json";
     /** The month close's summary. */
     public static final String RECONCILE_SUMMARY = "reconcile_summary.json";
+    /** The cost job's report page. */
+    public static final String REPORT = "report.html";
+    /** The month close's report page. */
+    public static final String MONTH_CLOSE_REPORT = "month_close.html";
     /** The forecast worksheet's summary. */
     public static final String FORECAST_SUMMARY = "forecast_summary.json";
 
@@ -90,6 +94,16 @@ public record OutputLayout(String root) {
     /** One run's kept summary, {@code DIR/_runs/<run id>.json}. */
     public Path runRecord(String runId) {
         return new Path(new Path(root, RUNS), runId + ".json");
+    }
+
+    /** The cost job's report, {@code DIR/report.html}. */
+    public Path report() {
+        return new Path(root, REPORT);
+    }
+
+    /** The month close's report, {@code DIR/month_close.html}. */
+    public Path monthCloseReport() {
+        return new Path(root, MONTH_CLOSE_REPORT);
     }
 
     /** The forecast worksheet's summary, {@code DIR/forecast_summary.json}. */

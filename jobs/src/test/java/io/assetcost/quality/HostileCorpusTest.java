@@ -235,5 +235,10 @@ class HostileCorpusTest extends SparkTestBase {
         JsonNode acceptance = summary.get("inputs").get("acceptance");
         assertThat(acceptance.get("lines_in_unparsed_csv_tails").asLong()).isEqualTo(3);
         assertThat(summary.get("exit_reason").asText()).contains("of usage records quarantined >");
+        String report = Files.readString(out.resolve("report.html"));
+        assertThat(report)
+                .as("text from the data is escaped: a workflow id is shown, never run")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .doesNotContain("<script>alert(1)", "<img src=x");
     }
 }

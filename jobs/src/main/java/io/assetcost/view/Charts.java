@@ -1,0 +1,169 @@
+package io.assetcost.view;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Rectangle;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.svg.SVGGraphics2D;
+import org.jfree.svg.ViewBox;
+
+/**
+ * Charts of the HTML reports, drawn by JFreeChart and rendered to inline SVG by JFreeSVG on the driver
+ * (docs/DESIGN.md, "Reports people look at"): no script runs when the page is viewed, nothing is fetched, and
+ * the page prints as drawn. Every chart has a title, axis labels with units, and a legend; the numbers
+ * themselves are in the table printed beside each chart (exact decimals; a chart's doubles are for drawing
+ * only). Text from the data (workflow ids, models) is escaped by JFreeSVG as it writes the SVG.
+ */
+public final class Charts {
+
+    /** Width of a chart, SVG user units (the page scales it to its column). */
+    public static final int WIDTH = 760;
+    /** Height of a chart. */
+    public static final int HEIGHT = 340;
+
+    private static final Color[] PALETTE = {
+        new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
+        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)
+    };
+
+    static {
+        // Rotated labels (the value axis, slanted categories) as SVG text, not glyph outlines: readable by
+        // screen readers and the page check, and a fraction of the bytes.
+        org.jfree.chart.text.TextUtils.setUseDrawRotatedStringWorkaround(false);
+    }
+
+    private Charts() {}
+
+    /**
+     * A reference line across a chart, e.g. a planning factor or a tier's limit.
+     *
+     * @param value where, in the value axis's unit
+     * @param label its label
+     */
+    public record Marker(BigDecimal value, String label) {}
+
+    /**
+     * Data of a category chart: for each series (legend entry), a value per category (x axis), in order.
+     *
+     * @param series series name to (category to value); missing values are gaps
+     * @param categories the categories, in order
+     */
+    public record Data(Map<String, Map<String, BigDecimal>> series, List<String> categories) {}
+
+    /**
+     * A line chart, one line per series.
+     *
+     * @return the SVG element
+     */
+    public static String lines(String title, String xLabel, String yLabel, Data data, List<Marker> markers) {
+        JFreeChart chart = ChartFactory.createLineChart(
+                title, xLabel, yLabel, dataset(data), PlotOrientation.VERTICAL, true, false, false);
+        return svg(style(chart, markers, true), title);
+    }
+
+    /**
+     * A bar chart, bars of a category side by side.
+     *
+     * @return the SVG element
+     */
+    public static String bars(String title, String xLabel, String yLabel, Data data, List<Marker> markers) {
+        JFreeChart chart = ChartFactory.createBarChart(
+                title, xLabel, yLabel, dataset(data), PlotOrientation.VERTICAL, true, false, false);
+        return svg(style(chart, markers, false), title);
+    }
+
+    /**
+     * A stacked bar chart, one bar per category, stacked by series.
+     *
+     * @return the SVG element
+     */
+    public static String stackedBars(String title, String xLabel, String yLabel, Data data) {
+        JFreeChart chart = ChartFactory.createStackedBarChart(
+                title, xLabel, yLabel, dataset(data), PlotOrientation.VERTICAL, true, false, false);
+        return svg(style(chart, List.of(), false), title);
+    }
+
+    private static DefaultCategoryDataset dataset(Data data) {
+        DefaultCategoryDataset ds = new DefaultCategoryDataset();
+        for (Map.Entry<String, Map<String, BigDecimal>> s : data.series().entrySet()) {
+            for (String c : data.categories()) {
+                BigDecimal v = s.getValue().get(c);
+                ds.addValue(v == null ? null : v.doubleValue(), s.getKey(), c);
+            }
+        }
+        return ds;
+    }
+
+    private static JFreeChart style(JFreeChart chart, List<Marker> markers, boolean lines) {
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        CategoryPlot plot = chart.getCategoryPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        plot.getDomainAxis().setMaximumCategoryLabelLines(2);
+        for (int i = 0; i < PALETTE.length; i++) {
+            plot.getRenderer().setSeriesPaint(i, PALETTE[i]);
+            if (lines) {
+                plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f));
+            }
+        }
+        if (plot.getRenderer() instanceof BarRenderer bars) {
+            bars.setBarPainter(new StandardBarPainter());
+            bars.setShadowVisible(false);
+        }
+        if (!markers.isEmpty()) {
+            // The reference lines are the point of such a chart: keep them in view even above the data.
+            double top = markers.stream()
+                    .mapToDouble(m -> m.value().doubleValue())
+                    .max()
+                    .orElse(0);
+            Number dataTop = org.jfree.data.general.DatasetUtils.findMaximumRangeValue(plot.getDataset());
+            top = Math.max(top, dataTop == null ? 0 : dataTop.doubleValue());
+            plot.getRangeAxis().setRange(0, top * 1.1 + 1e-9);
+        }
+        for (Marker m : markers) {
+            ValueMarker line = new ValueMarker(
+                    m.value().doubleValue(),
+                    new Color(0x555555),
+                    new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {4f, 4f}, 0f));
+            line.setLabel(m.label());
+            line.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            line.setLabelBackgroundColor(new Color(255, 255, 255, 0));
+            line.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+            line.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+            plot.addRangeMarker(line);
+        }
+        return chart;
+    }
+
+    /** The chart as an inline SVG element, marked as a chart for styles, screen readers and the page check. */
+    private static String svg(JFreeChart chart, String title) {
+        SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+        chart.draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
+        String svg = g.getSVGElement(null, false, new ViewBox(0, 0, WIDTH, HEIGHT), null, null);
+        return svg.replaceFirst("<svg ", "<svg class=\"chart\" role=\"img\" aria-label=\"" + escape(title) + "\" ");
+    }
+
+    /** Escapes text for an XML attribute. */
+    static String escape(String text) {
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,130 @@
+package io.assetcost.view;
+
+import io.pebbletemplates.pebble.PebbleEngine;
+import io.pebbletemplates.pebble.loader.ClasspathLoader;
+import io.pebbletemplates.pebble.template.PebbleTemplate;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders a report page from a Pebble template under {@code assetcost/templates/} (shipped in the jar), with
+ * HTML escaping on by default: any text from the data (workflow ids, asset ids, reasons) is escaped, so a
+ * workflow named {@code <script>alert(1)</script>} shows as that text. Only the charts' SVG, which JFreeSVG
+ * escaped as it wrote it, is inserted raw. The page holds everything it needs (styles inline, no script, no
+ * link): it opens offline and prints on A4.
+ */
+public final class Page {
+
+    private static final PebbleEngine ENGINE = new PebbleEngine.Builder()
+            .loader(prefixed(new ClasspathLoader(Page.class.getClassLoader())))
+            .autoEscaping(true)
+            .defaultEscapingStrategy("html")
+            .strictVariables(true)
+            .build();
+
+    private Page() {}
+
+    private static ClasspathLoader prefixed(ClasspathLoader loader) {
+        loader.setPrefix("assetcost/templates");
+        loader.setSuffix(".peb");
+        return loader;
+    }
+
+    /**
+     * A section of a report: a title, a sentence saying what it shows, its charts and the table of their
+     * numbers (for screen readers and copy-paste).
+     *
+     * @param id the section's anchor
+     * @param title its heading
+     * @param lead what it shows, one or two sentences
+     * @param svgs the charts' SVG elements (none for a table alone)
+     * @param table the numbers
+     */
+    public record Section(String id, String title, String lead, List<String> svgs, Table table) {}
+
+    /**
+     * A table: a caption, column headers and rows of cells.
+     *
+     * @param caption the caption
+     * @param headers column headers
+     * @param rows rows of cells, as many as headers each
+     */
+    public record Table(String caption, List<String> headers, List<List<Cell>> rows) {}
+
+    /**
+     * A cell: its text and, for a figure, whether it is a number (right-aligned) and its exact value (for the
+     * page check: {@code data-value}).
+     *
+     * @param text what the cell shows
+     * @param number whether it is a number
+     * @param exact the exact value behind it, or null
+     */
+    public record Cell(String text, boolean number, String exact) {
+
+        /** A text cell. */
+        public static Cell text(String text) {
+            return new Cell(text == null ? "" : text, false, null);
+        }
+
+        /** A count. */
+        public static Cell count(long n) {
+            return new Cell(String.format(Locale.ROOT, "%,d", n), true, Long.toString(n));
+        }
+
+        /** Money, shown to the cent, exact behind it. */
+        public static Cell usd(BigDecimal usd) {
+            return usd == null ? text("") : new Cell(dollars(usd), true, usd.toPlainString());
+        }
+
+        /** A ratio shown to {@code places} decimals, exact behind it. */
+        public static Cell ratio(BigDecimal value, int places) {
+            return value == null
+                    ? text("")
+                    : new Cell(
+                            value.setScale(places, RoundingMode.HALF_EVEN).toPlainString(),
+                            true,
+                            value.toPlainString());
+        }
+
+        /** A share shown as a percentage with one decimal, exact behind it. */
+        public static Cell percent(BigDecimal share) {
+            return share == null ? text("") : new Cell(Page.percent(share), true, share.toPlainString());
+        }
+    }
+
+    /** Money to the cent, half-even, with a thousands separator: {@code $1,234.57}. */
+    public static String dollars(BigDecimal usd) {
+        BigDecimal cents = usd.setScale(2, RoundingMode.HALF_EVEN);
+        return (cents.signum() < 0 ? "-$" : "$") + String.format(Locale.ROOT, "%,.2f", cents.abs());
+    }
+
+    /** A share as a percentage with one decimal: {@code 0.16137} is {@code 16.1%}. */
+    public static String percent(BigDecimal share) {
+        return share.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + "%";
+    }
+
+    /**
+     * Renders a template.
+     *
+     * @param template its name under {@code assetcost/templates/}, without {@code .peb}
+     * @param model the variables it reads
+     * @return the HTML page
+     * @throws UncheckedIOException when the template cannot be read
+     */
+    public static String render(String template, Map<String, Object> model) {
+        PebbleTemplate t = ENGINE.getTemplate(template);
+        StringWriter out = new StringWriter();
+        try {
+            t.evaluate(out, model);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render " + template, e);
+        }
+        return out.toString();
+    }
+}

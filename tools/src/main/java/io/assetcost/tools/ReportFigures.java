@@ -1,0 +1,122 @@
+package io.assetcost.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Checks the headline figures a report page shows, as read from the rendered page by
+ * {@code scripts/browser/check-report.mjs}, against the published Parquet tables, recomputed here
+ * independently with Spark SQL (not with the code that wrote the page). Used by {@code scripts/check-reports.sh}.
+ *
+ * <p>Usage: {@code ReportFigures FIGURES.json TABLES_DIR cost|month-close}; exits 0 when every figure agrees to
+ * the last decimal, 1 with one line per difference.
+ */
+public final class ReportFigures {
+
+    private ReportFigures() {}
+
+    /**
+     * Compares.
+     *
+     * @param args the figures file, the tables directory, the kind of report
+     * @throws IOException when the figures cannot be read
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: ReportFigures FIGURES.json TABLES_DIR cost|month-close");
+            System.exit(2);
+        }
+        JsonNode page = new ObjectMapper().readTree(new File(args[0]));
+        SparkSession spark = SparkSession.builder()
+                .master("local[1]")
+                .appName("report-figures")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
+                .getOrCreate();
+        Map<String, String> expected;
+        try {
+            expected = args[2].equals("cost") ? cost(spark, args[1], page.path("period")) : monthClose(spark, args[1]);
+        } finally {
+            spark.stop();
+        }
+        int differences = 0;
+        for (JsonNode f : page.path("figures")) {
+            String metric = f.path("metric").asText();
+            if (!expected.containsKey(metric)) {
+                continue;
+            }
+            String want = expected.remove(metric);
+            String shown = f.path("value").asText();
+            if (want == null || shown.isEmpty()) {
+                if (!(want == null && shown.isEmpty())) {
+                    System.err.println(args[0] + ": " + metric + " shows '" + shown + "', the tables give " + want);
+                    differences++;
+                }
+                continue;
+            }
+            if (new BigDecimal(f.path("value").asText()).compareTo(new BigDecimal(want)) != 0) {
+                System.err.println(
+                        args[0] + ": " + metric + " shows " + f.path("value").asText() + ", the tables give " + want);
+                differences++;
+            }
+        }
+        for (String missing : expected.keySet()) {
+            System.err.println(args[0] + ": the page shows no " + missing);
+            differences++;
+        }
+        System.out.println(
+                differences == 0
+                        ? args[0] + ": every headline figure agrees with the tables"
+                        : differences + " differences");
+        System.exit(differences == 0 ? 0 : 1);
+    }
+
+    private static Map<String, String> cost(SparkSession spark, String dir, JsonNode period) {
+        spark.read().parquet(dir + "/asset_costs").createOrReplaceTempView("asset_costs");
+        spark.read().parquet(dir + "/quarantine").createOrReplaceTempView("quarantine");
+        Row r = spark.sql("SELECT sum(total_cost_usd), count_if(status = 'approved'),"
+                        + " sum(CASE WHEN status <> 'pending' THEN total_cost_usd END), sum(waste_cost_usd),"
+                        + " sum(cache_savings_usd) FROM asset_costs WHERE cohort_date BETWEEN DATE '"
+                        + period.path("from").asText() + "' AND DATE '"
+                        + period.path("to").asText() + "'")
+                .first();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("spend_usd", r.getDecimal(0).toPlainString());
+        m.put("assets_approved", Long.toString(r.getLong(1)));
+        m.put("cost_per_approved_asset_usd", ratio(r.getDecimal(2), BigDecimal.valueOf(r.getLong(1))));
+        m.put("waste_share", ratio(r.getDecimal(3), r.getDecimal(2)));
+        m.put("cache_savings_usd", r.getDecimal(4).toPlainString());
+        m.put(
+                "quarantined_records",
+                Long.toString(
+                        spark.sql("SELECT count(*) FROM quarantine").first().getLong(0)));
+        return m;
+    }
+
+    private static Map<String, String> monthClose(SparkSession spark, String dir) {
+        spark.read().parquet(dir + "/cost_reconciliation").createOrReplaceTempView("reconciliation");
+        Row r = spark.sql("SELECT sum(computed_cost_usd), sum(billed_cost_usd), count(*) FROM reconciliation"
+                        + " WHERE grain = 'day'")
+                .first();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("computed_cost_usd", r.getDecimal(0).toPlainString());
+        m.put("billed_cost_usd", r.getDecimal(1).toPlainString());
+        m.put("difference_usd", r.getDecimal(0).subtract(r.getDecimal(1)).toPlainString());
+        return m;
+    }
+
+    private static String ratio(BigDecimal numerator, BigDecimal denominator) {
+        return denominator == null || denominator.signum() == 0
+                ? null
+                : numerator.divide(denominator, 12, RoundingMode.HALF_EVEN).toPlainString();
+    }
+}
