@@ -22,6 +22,7 @@ import static org.apache.spark.sql.functions.sum;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.pricing.RequestPricing;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.run.ConfigFiles;
 import io.assetcost.run.InputCounts;
@@ -498,7 +499,7 @@ public final class ReconcilePipeline {
     }
 
     private static BigDecimal total(Dataset<Row> df, Column money) {
-        Row r = df.agg(sum(money)).first();
+        Row r = df.agg(sum(money.cast(RequestPricing.USD))).first();
         return r.isNullAt(0) ? BigDecimal.ZERO : r.getDecimal(0);
     }
 }

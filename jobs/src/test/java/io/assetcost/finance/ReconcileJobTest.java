@@ -157,7 +157,7 @@ class ReconcileJobTest extends SparkTestBase {
         List<Row> meters = parquet(finance, OutputTable.METER_RECONCILIATION.tableName());
         Row gap = meters.stream()
                 .filter(r -> "day".equals(r.getAs("grain"))
-                        && "2026-11-11".equals(String.valueOf(r.getAs("usage_date")))
+                        && "2026-11-11".equals(String.valueOf((Object) r.getAs("usage_date")))
                         && "proj_shop".equals(r.getAs("project_id"))
                         && "image_output".equals(r.getAs("meter")))
                 .findFirst()
@@ -167,7 +167,8 @@ class ReconcileJobTest extends SparkTestBase {
         List<Row> coverage = parquet(finance, OutputTable.LOG_COVERAGE.tableName());
         assertThat(coverage)
                 .filteredOn(r -> "gap".equals(r.getAs("status")))
-                .extracting(r -> r.getAs("usage_date") + " " + r.getAs("project_id") + " " + r.getAs("source"))
+                .extracting(r -> String.valueOf((Object) r.getAs("usage_date")) + " " + r.getAs("project_id") + " "
+                        + r.getAs("source"))
                 .containsExactly("2026-11-11 proj_shop image.edit");
         assertThat(summary.get("usage_api")
                         .get("overlapping_duplicates_dropped")
