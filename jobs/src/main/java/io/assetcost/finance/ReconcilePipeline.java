@@ -34,6 +34,7 @@ import io.assetcost.run.SparkSettings;
 import io.assetcost.run.Stages;
 import io.assetcost.schema.OutputTable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -245,6 +246,20 @@ public final class ReconcilePipeline {
             Dataset<Row> presented = cents ? presentCents(t.getValue()) : t.getValue();
             OutputWriter.csvReplacing(presented, table, conf, out.csv(table));
             stages.done(t.getValue().count(), "rows");
+        }
+        if (!month.tables().containsKey(OutputTable.LOG_COVERAGE)) {
+            removeStale(OutputTable.LOG_COVERAGE);
+        }
+    }
+
+    /** Removes a table an earlier run wrote and this one does not (log_coverage without --usage-api). */
+    private void removeStale(OutputTable table) {
+        try {
+            for (Path p : List.of(out.table(table), out.csv(table))) {
+                p.getFileSystem(conf).delete(p, true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the stale " + table.tableName() + ": " + e.getMessage(), e);
         }
     }
 

@@ -186,7 +186,16 @@ class ReconcileJobTest extends SparkTestBase {
                 .parquet(finance.resolve(OutputTable.FOCUS_COSTS.tableName()).toString());
         assertThat(FocusSpec.violations(v13, "1.3", bill)).isEmpty();
         Path finance12 = tempDir("close12").resolve("finance");
-        assertThat(run(sampleClose(finance12, "--focus-version", "1.2")).code).isZero();
+        // Without --usage-api: no log_coverage, and an earlier run's is not left behind.
+        Files.createDirectories(finance12.resolve(OutputTable.LOG_COVERAGE.tableName()));
+        Files.writeString(finance12.resolve(OutputTable.LOG_COVERAGE.tableName() + ".csv"), "stale");
+        List<String> args = new java.util.ArrayList<>(List.of(sampleClose(finance12, "--focus-version", "1.2")));
+        int api = args.indexOf("--usage-api");
+        args.subList(api, api + 2).clear();
+        assertThat(run(args.toArray(new String[0])).code).isZero();
+        assertThat(finance12.resolve(OutputTable.LOG_COVERAGE.tableName())).doesNotExist();
+        assertThat(finance12.resolve(OutputTable.LOG_COVERAGE.tableName() + ".csv"))
+                .doesNotExist();
         org.apache.spark.sql.Dataset<Row> v12 = spark.read()
                 .parquet(finance12.resolve(OutputTable.FOCUS_COSTS.tableName()).toString());
         assertThat(FocusSpec.violations(v12, "1.2", bill)).isEmpty();
