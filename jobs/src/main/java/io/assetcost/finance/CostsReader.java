@@ -1,10 +1,14 @@
 package io.assetcost.finance;
 
 import static io.assetcost.schema.Cols.AMOUNT_USD;
+import static io.assetcost.schema.Cols.BILLED_TOKENS;
 import static io.assetcost.schema.Cols.LINE_ITEM;
 import static io.assetcost.schema.Cols.PARSE_DETAIL;
 import static io.assetcost.schema.Cols.PARSE_REASON;
 import static io.assetcost.schema.Cols.PROJECT_ID;
+import static io.assetcost.schema.Cols.PROJECT_NAME;
+import static io.assetcost.schema.Cols.QUANTITY;
+import static io.assetcost.schema.Cols.QUANTITY_UNIT;
 import static io.assetcost.schema.Cols.RAW_RECORD;
 import static io.assetcost.schema.Cols.SOURCE_FILE;
 import static io.assetcost.schema.Cols.USAGE_DATE;
@@ -18,11 +22,14 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.io.InputFiles;
 import io.assetcost.quality.Check;
@@ -30,14 +37,17 @@ import io.assetcost.quality.QuarantineReason;
 import io.assetcost.run.InputException;
 import io.assetcost.schema.Schemas;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -62,6 +72,9 @@ public final class CostsReader {
     /** Currency as given. */
     public static final String CURRENCY = "currency";
 
+    /** Type of a quantity in tokens: decimal(38,6). */
+    public static final DecimalType TOKEN_QUANTITY = DataTypes.createDecimalType(38, 6);
+
     private static final String CORRUPT = "_corrupt_record";
     private static final long DAY = 86_400L;
 
@@ -71,7 +84,9 @@ public final class CostsReader {
      * Outcome of reading.
      *
      * @param results trusted results: bucket_start, bucket_end (long, unix seconds), usage_date (UTC day of
-     *     the bucket), project_id, line_item, amount_usd (decimal(38,12)), raw_record, source_file
+     *     the bucket), project_id, project_name, line_item, amount_usd (decimal(38,12)), quantity,
+     *     quantity_unit, billed_tokens (decimal(38,6), null unless the unit counts tokens), raw_record,
+     *     source_file
      * @param quarantined rejected results, with parse_reason / parse_detail, raw_record, source_file
      * @param duplicatesDropped repeated results of overlapping pages beyond the first
      * @param pages pages read
@@ -93,7 +108,25 @@ public final class CostsReader {
      * @throws InputException naming a file that is not JSON or not a Costs API page
      */
     public static Result read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
-        Dataset<Row> pages = pages(spark, files.getOrDefault(InputFiles.Kind.JSON_LINES, List.of()))
+        Dataset<Row> pages = pages(spark, files, Schemas.COSTS_PAGE, "--costs", "a Costs API page");
+        return check(results(pages), pages.count());
+    }
+
+    /**
+     * Every page of an organization API (Costs or Usage): a .json file is one page read whole, a .jsonl or
+     * .ndjson file a page per line, read with the contract's schema and cached.
+     *
+     * @param spark the session
+     * @param files files per kind (JSON_LINES)
+     * @param schema the page's contract in {@code schemas/}
+     * @param option the option that named the files, for the message
+     * @param what what a page is, for the message
+     * @return the pages, with source_file
+     * @throws InputException naming a file that is not JSON or not a page ({@code "object": "page"} and data)
+     */
+    static Dataset<Row> pages(
+            SparkSession spark, Map<InputFiles.Kind, List<String>> files, String schema, String option, String what) {
+        Dataset<Row> pages = read(spark, files.getOrDefault(InputFiles.Kind.JSON_LINES, List.of()), schema)
                 .cache();
         List<Row> bad = pages.filter(col(CORRUPT)
                         .isNotNull()
@@ -104,16 +137,16 @@ public final class CostsReader {
                 .limit(5)
                 .collectAsList();
         if (!bad.isEmpty()) {
-            throw new InputException("--costs file " + bad.get(0).getString(0)
-                    + " is not a Costs API page (a JSON object with \"object\": \"page\" and \"data\")"
+            throw new InputException(option + " file " + bad.get(0).getString(0) + " is not " + what
+                    + " (a JSON object with \"object\": \"page\" and \"data\")"
                     + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " more)" : ""));
         }
-        return check(results(pages), pages.count());
+        return pages;
     }
 
     /** Every page: a .json file is one page read whole, a .jsonl or .ndjson file a page per line. */
-    private static Dataset<Row> pages(SparkSession spark, List<String> files) {
-        StructType schema = Schemas.spark(Schemas.COSTS_PAGE).add(CORRUPT, DataTypes.StringType, true);
+    private static Dataset<Row> read(SparkSession spark, List<String> files, String contract) {
+        StructType schema = Schemas.spark(contract).add(CORRUPT, DataTypes.StringType, true);
         List<String> whole = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         for (String f : files) {
@@ -151,6 +184,9 @@ public final class CostsReader {
                         col("r.line_item").as(LINE_ITEM),
                         col("r.amount.value").as(AMOUNT_USD),
                         col("r.amount.currency").as(CURRENCY),
+                        col("r.quantity").as(QUANTITY),
+                        col("r.quantity_unit").as(QUANTITY_UNIT),
+                        col("r.project_name").as(PROJECT_NAME),
                         to_json(struct(
                                         col(BUCKET_START).as("start_time"),
                                         col(BUCKET_END).as("end_time"),
@@ -162,6 +198,24 @@ public final class CostsReader {
     }
 
     /**
+     * A billed quantity in tokens: {@code quantity_unit} {@code tokens} counts one token per unit, {@code N_tokens}
+     * (such as {@code 1000_tokens}) N; case and surrounding spaces are ignored. Source: the Costs API's
+     * {@code quantity_unit} values (DESIGN section 7 of the shared notes).
+     *
+     * @param quantity the quantity column, decimal
+     * @param unit the quantity_unit column
+     * @return tokens as decimal(38,6), or null when there is no quantity or the unit is not a count of tokens
+     */
+    public static Column tokens(Column quantity, Column unit) {
+        Column u = lower(trim(unit));
+        Column per = when(u.equalTo("tokens"), lit("1"))
+                .when(u.rlike("^[0-9]{1,9}_tokens$"), regexp_extract(u, "^([0-9]+)_tokens$", 1));
+        return quantity.cast(TOKEN_QUANTITY)
+                .multiply(per.cast(DataTypes.createDecimalType(10, 0)))
+                .cast(TOKEN_QUANTITY);
+    }
+
+    /**
      * Checks flattened results (one row per result with its bucket times) and removes overlap.
      *
      * @param results rows as built by {@link #read}
@@ -169,8 +223,15 @@ public final class CostsReader {
      * @return the split
      */
     public static Result check(Dataset<Row> results, long pages) {
+        Dataset<Row> withOptional = results;
+        for (String c : List.of(QUANTITY, QUANTITY_UNIT, PROJECT_NAME)) {
+            if (!Arrays.asList(withOptional.columns()).contains(c)) {
+                withOptional =
+                        withOptional.withColumn(c, lit(null).cast(c.equals(QUANTITY) ? "decimal(38,12)" : "string"));
+            }
+        }
         Dataset<Row> checked = Check.apply(
-                results,
+                withOptional,
                 List.of(
                         new Check(
                                 col(BUCKET_START).isNull().or(col(BUCKET_END).isNull()),
@@ -199,6 +260,11 @@ public final class CostsReader {
                                         lit("amount in '"),
                                         coalesce(col(CURRENCY), lit("")),
                                         lit("', not usd: convert at the invoice's rate before reconciling")))));
+        return dedupe(checked, results, pages);
+    }
+
+    /** Removes the overlap of pages: identical copies count once, different amounts are conflicting_bucket. */
+    private static Result dedupe(Dataset<Row> checked, Dataset<Row> results, long pages) {
         Dataset<Row> valid = checked.filter(col(PARSE_REASON).isNull());
         Dataset<Row> invalid = checked.filter(col(PARSE_REASON).isNotNull());
         WindowSpec bucket = Window.partitionBy(col(BUCKET_START), col(BUCKET_END), col(PROJECT_ID), col(LINE_ITEM));
@@ -220,7 +286,8 @@ public final class CostsReader {
         Dataset<Row> kept = clean.filter(col("_rank").equalTo(1))
                 .drop(helpers)
                 .drop(PARSE_REASON, PARSE_DETAIL)
-                .withColumn(USAGE_DATE, to_date(timestamp_seconds(col(BUCKET_START))));
+                .withColumn(USAGE_DATE, to_date(timestamp_seconds(col(BUCKET_START))))
+                .withColumn(BILLED_TOKENS, tokens(col(QUANTITY), col(QUANTITY_UNIT)));
         return new Result(
                 kept,
                 invalid.unionByName(conflicting.drop(helpers)),

@@ -25,18 +25,12 @@ import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.date_add;
-import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_json;
-import static org.apache.spark.sql.functions.to_timestamp;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.pricing.Meter;
@@ -203,7 +197,7 @@ public final class FinanceReports {
         return OutputTable.COST_RECONCILIATION.conform(all);
     }
 
-    private static Column status(BigDecimal toleranceUsd, BigDecimal tolerancePct) {
+    static Column status(BigDecimal toleranceUsd, BigDecimal tolerancePct) {
         Column within = abs(col(DIFFERENCE_USD))
                 .leq(lit(toleranceUsd))
                 .or(coalesce(abs(col(DIFFERENCE_PCT)).leq(lit(tolerancePct)), lit(false)));
@@ -227,84 +221,5 @@ public final class FinanceReports {
                 .groupBy(LINE_ITEM, PROJECT_ID)
                 .agg(countDistinct(USAGE_DATE).as("days"), sum(AMOUNT_USD).as(AMOUNT_USD));
         return OutputTable.UNMATCHED_LINE_ITEMS.conform(out);
-    }
-
-    /**
-     * {@code focus_costs}: the month's computed spend in FinOps FOCUS 1.2 columns, grain charge day x
-     * project x workflow x model x tier x meter x rate. PricingUnit is {@code 1M Tokens}, so PricingQuantity
-     * is tokens / 1,000,000 and ListUnitPrice x PricingQuantity = ListCost exactly. There is no negotiated or
-     * committed price in the data: BilledCost = EffectiveCost = ContractedCost = ListCost.
-     *
-     * @param meterRows rows of {@link #meterRows}
-     * @param month billing month
-     * @param billingAccountId BillingAccountId (the OpenAI organization)
-     * @param billingAccountName BillingAccountName, or null
-     * @return rows of contract focus_costs
-     */
-    public static Dataset<Row> focus(
-            Dataset<Row> meterRows, YearMonth month, String billingAccountId, String billingAccountName) {
-        Dataset<Row> charges = meterRows
-                .groupBy(USAGE_DATE, PROJECT_ID, WORKFLOW_ID, RATE_MODEL, SERVICE_TIER, METER, RATE)
-                .agg(sum(TOKENS).as(TOKENS), sum(COST_USD).as(COST_USD));
-        Column sku = concat(col(RATE_MODEL), lit("/"), col(SERVICE_TIER), lit("/"), col(METER));
-        Column rate = col(RATE).cast(RequestPricing.USD);
-        Column pricingQuantity = col(TOKENS)
-                .cast(RequestPricing.TOKENS)
-                .multiply(lit(new BigDecimal("0.000001")))
-                .cast(RequestPricing.USD);
-        Column start = to_timestamp(date_format(col(USAGE_DATE), "yyyy-MM-dd'T'00:00:00'Z'"));
-        Column end = to_timestamp(date_format(date_add(col(USAGE_DATE), 1), "yyyy-MM-dd'T'00:00:00'Z'"));
-        Dataset<Row> focus = charges.select(
-                col(COST_USD).as("BilledCost"),
-                lit(billingAccountId).as("BillingAccountId"),
-                lit(billingAccountName).cast("string").as("BillingAccountName"),
-                lit("USD").as("BillingCurrency"),
-                lit(month.plusMonths(1).atDay(1) + "T00:00:00Z")
-                        .cast("timestamp")
-                        .as("BillingPeriodEnd"),
-                lit(month.atDay(1) + "T00:00:00Z").cast("timestamp").as("BillingPeriodStart"),
-                lit("Usage").as("ChargeCategory"),
-                lit(null).cast("string").as("ChargeClass"),
-                chargeDescription().as("ChargeDescription"),
-                lit("Usage-Based").as("ChargeFrequency"),
-                end.as("ChargePeriodEnd"),
-                start.as("ChargePeriodStart"),
-                col(TOKENS).cast(RequestPricing.USD).as("ConsumedQuantity"),
-                lit("Tokens").as("ConsumedUnit"),
-                col(COST_USD).as("ContractedCost"),
-                rate.as("ContractedUnitPrice"),
-                col(COST_USD).as("EffectiveCost"),
-                lit("OpenAI").as("InvoiceIssuerName"),
-                col(COST_USD).as("ListCost"),
-                rate.as("ListUnitPrice"),
-                lit("Standard").as("PricingCategory"),
-                lit("USD").as("PricingCurrency"),
-                pricingQuantity.as("PricingQuantity"),
-                lit("1M Tokens").as("PricingUnit"),
-                lit("OpenAI").as("ProviderName"),
-                lit("OpenAI").as("PublisherName"),
-                lit("AI and Machine Learning").as("ServiceCategory"),
-                lit("OpenAI Images API").as("ServiceName"),
-                lit("Generative AI").as("ServiceSubcategory"),
-                sku.as("SkuId"),
-                col(METER).as("SkuMeter"),
-                concat(sku, lit("@"), col(RATE).cast("string")).as("SkuPriceId"),
-                col(PROJECT_ID).as("SubAccountId"),
-                lit(null).cast("string").as("SubAccountName"),
-                to_json(map(lit("workflow_id"), col(WORKFLOW_ID))).as("Tags"));
-        return OutputTable.FOCUS_COSTS.conform(focus);
-    }
-
-    /** {@code gpt-image-2 image_output tokens, default tier, $30.000000 per 1M tokens}. */
-    private static Column chargeDescription() {
-        return concat(
-                col(RATE_MODEL),
-                lit(" "),
-                col(METER),
-                lit(" tokens, "),
-                col(SERVICE_TIER),
-                lit(" tier, $"),
-                col(RATE).cast("string"),
-                lit(" per 1M tokens"));
     }
 }

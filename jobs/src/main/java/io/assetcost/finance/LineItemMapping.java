@@ -2,12 +2,15 @@ package io.assetcost.finance;
 
 import static org.apache.spark.sql.functions.lit;
 
+import io.assetcost.pricing.Meter;
 import io.assetcost.run.InputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.commons.csv.CSVFormat;
@@ -21,7 +24,10 @@ import org.apache.spark.sql.Column;
  * ({@code assetcost/default-line-item-mapping.csv}) matches a line item that starts with an image model's
  * name, optionally a dated snapshot, then nothing or a separator and detail ({@code "gpt-image-2"},
  * {@code "gpt-image-2-2026-04-21, output"}); more specific names come first so {@code gpt-image-1-mini}
- * is never taken for {@code gpt-image-1}. {@code --line-items FILE} replaces it.
+ * is never taken for {@code gpt-image-1}. Line items that name model and meter, as real exports do
+ * ({@code gpt-image-2 image, output}, {@code gpt-image-2 text, input}, {@code gpt-image-1 image, output}), map to
+ * both; a line item naming the model only ({@code gpt-image-2, images}) maps to the model. {@code --line-items
+ * FILE} replaces it.
  */
 public final class LineItemMapping {
 
@@ -33,8 +39,9 @@ public final class LineItemMapping {
      *
      * @param pattern Java regular expression, matched against the whole line item
      * @param model the rate-card model it bills
+     * @param meter the meter it bills ({@link Meter#id()}), or null when the line item names the model only
      */
-    public record Rule(String pattern, String model) {}
+    public record Rule(String pattern, String model, String meter) {}
 
     private final List<Rule> rules;
     private final String description;
@@ -45,7 +52,8 @@ public final class LineItemMapping {
     }
 
     /**
-     * Reads a mapping CSV with header {@code pattern,model}.
+     * Reads a mapping CSV with header {@code pattern,model} and an optional {@code meter} column (a meter id such
+     * as {@code image_output}, or empty for a line item that names the model only).
      *
      * @param reader the CSV text
      * @param description path or name, for messages
@@ -69,8 +77,15 @@ public final class LineItemMapping {
                 String where = "line item mapping " + description + " line " + parser.getCurrentLineNumber();
                 String pattern = r.get("pattern");
                 String model = r.get("model");
+                String meter = r.isMapped("meter") && !r.get("meter").isBlank()
+                        ? r.get("meter").trim()
+                        : null;
                 if (pattern.isEmpty() || model.isEmpty()) {
                     throw new InputException(where + ": pattern and model must not be empty");
+                }
+                if (meter != null && Arrays.stream(Meter.values()).noneMatch(m -> m.id().equals(meter))) {
+                    throw new InputException(where + ": meter '" + meter + "' is not one of "
+                            + Arrays.stream(Meter.values()).map(Meter::id).toList());
                 }
                 try {
                     Pattern.compile(pattern);
@@ -78,7 +93,7 @@ public final class LineItemMapping {
                     throw new InputException(
                             where + ": pattern '" + pattern + "' is not a regular expression: " + e.getDescription());
                 }
-                rules.add(new Rule(pattern, model));
+                rules.add(new Rule(pattern, model, meter));
             }
         } catch (IOException | UncheckedIOException e) {
             throw new InputException("line item mapping " + description + " is not readable CSV: " + e.getMessage(), e);
@@ -106,12 +121,26 @@ public final class LineItemMapping {
      * @return the model, or null when no rule matches (or the line item is null)
      */
     public Column modelOf(Column lineItem) {
+        return firstMatch(lineItem, Rule::model);
+    }
+
+    /**
+     * The meter a line item bills, as a column: the meter of the first rule whose pattern matches the whole line
+     * item (the same rule {@link #modelOf(Column)} takes).
+     *
+     * @param lineItem the line_item column
+     * @return the meter id, or null when no rule matches or the matching rule names no meter
+     */
+    public Column meterOf(Column lineItem) {
+        return firstMatch(lineItem, Rule::meter);
+    }
+
+    private Column firstMatch(Column lineItem, Function<Rule, String> value) {
         Column out = null;
         for (Rule r : rules) {
             Column matches = lineItem.rlike("^(?:" + r.pattern() + ")$");
-            out = out == null
-                    ? org.apache.spark.sql.functions.when(matches, lit(r.model()))
-                    : out.when(matches, lit(r.model()));
+            Column v = lit(value.apply(r)).cast("string");
+            out = out == null ? org.apache.spark.sql.functions.when(matches, v) : out.when(matches, v);
         }
         return out;
     }

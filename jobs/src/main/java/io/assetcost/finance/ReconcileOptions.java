@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "assetcost 0.1.0",
         description = "Closes a billing month: spend by project, model and meter, reconciled against the"
-                + " provider's billed costs, and a FinOps FOCUS 1.2 export.",
+                + " provider's billed costs per day, project, model and meter (dollars and tokens), the logs'"
+                + " coverage against the Usage API, and a FinOps FOCUS 1.3 (or 1.2) export.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run completed (whatever the reconciliation statuses)",
@@ -66,24 +67,71 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "A difference up to this percent of the billed amount is a match (default ${DEFAULT-VALUE}).")
     public BigDecimal tolerancePct;
 
+    /** Token tolerance. */
+    @Option(
+            names = "--tolerance-tokens",
+            defaultValue = "0",
+            paramLabel = "N",
+            description = "A token difference up to this many tokens is a match (default ${DEFAULT-VALUE}; the"
+                    + " --tolerance-pct of billed tokens also counts).")
+    public long toleranceTokens;
+
     /** Line item mapping replacing the default. */
     @Option(
             names = "--line-items",
             paramLabel = "FILE",
-            description = "Line item to model mapping CSV (pattern,model) replacing the embedded default.")
+            description = "Line item mapping CSV (pattern,model[,meter]) replacing the embedded default.")
     public String lineItems;
+
+    /** Usage API pages. */
+    @Option(
+            names = "--usage-api",
+            paramLabel = "PATH",
+            description = "Pages of GET /v1/organization/usage/images (same files and paging as --costs);"
+                    + " when given, log_coverage is written.")
+    public String usageApi;
+
+    /** Project names. */
+    @Option(
+            names = "--project-names",
+            paramLabel = "FILE",
+            description = "CSV project_id,project_name: FOCUS SubAccountName (else the Costs API's project_name,"
+                    + " else the project id).")
+    public String projectNames;
+
+    /** FOCUS version. */
+    @Option(
+            names = "--focus-version",
+            defaultValue = "1.3",
+            paramLabel = "VERSION",
+            description = "FOCUS version of focus_costs: 1.3 or 1.2 (default ${DEFAULT-VALUE}).")
+    public String focusVersion;
 
     /** FOCUS BillingAccountId. */
     @Option(
             names = "--billing-account-id",
-            defaultValue = "openai",
+            required = true,
             paramLabel = "ID",
-            description = "FOCUS BillingAccountId: your OpenAI organization id (default ${DEFAULT-VALUE}).")
+            description = "FOCUS BillingAccountId: your OpenAI organization id (org-...).")
     public String billingAccountId;
 
     /** FOCUS BillingAccountName. */
-    @Option(names = "--billing-account-name", paramLabel = "NAME", description = "FOCUS BillingAccountName.")
+    @Option(
+            names = "--billing-account-name",
+            required = true,
+            paramLabel = "NAME",
+            description = "FOCUS BillingAccountName: your OpenAI organization's name.")
     public String billingAccountName;
+
+    /** The FOCUS version to write. */
+    public FocusExport.Version focus() {
+        return FocusExport.Version.of(focusVersion);
+    }
+
+    /** The match tolerances. */
+    public MeterReconciliation.Tolerances tolerances() {
+        return new MeterReconciliation.Tolerances(toleranceUsd, tolerancePct, toleranceTokens);
+    }
 
     /** The parsed month. */
     public YearMonth billingMonth() {
@@ -97,11 +145,17 @@ public class ReconcileOptions implements JobLauncher.Validated {
         } catch (DateTimeParseException e) {
             throw new InputException("--month must be YYYY-MM, got '" + month + "'");
         }
-        if (toleranceUsd.signum() < 0 || tolerancePct.signum() < 0) {
-            throw new InputException("--tolerance-usd and --tolerance-pct must not be negative");
+        if (toleranceUsd.signum() < 0 || tolerancePct.signum() < 0 || toleranceTokens < 0) {
+            throw new InputException("--tolerance-usd, --tolerance-pct and --tolerance-tokens must not be negative");
         }
-        if (billingAccountId.isBlank()) {
-            throw new InputException("--billing-account-id must not be empty");
+        if (billingAccountId.isBlank() || billingAccountName.isBlank()) {
+            throw new InputException("--billing-account-id and --billing-account-name must not be empty: FOCUS"
+                    + " requires both (your OpenAI organization's id and name)");
+        }
+        try {
+            focus();
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--focus-version: " + e.getMessage());
         }
     }
 }

@@ -3,13 +3,18 @@ package io.assetcost.finance;
 import static io.assetcost.schema.Cols.AMOUNT_USD;
 import static io.assetcost.schema.Cols.BILLED_COST_USD;
 import static io.assetcost.schema.Cols.COMPUTED_COST_USD;
+import static io.assetcost.schema.Cols.COMPUTED_TOKENS;
 import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.DIFFERENCE_PCT;
 import static io.assetcost.schema.Cols.GRAIN;
 import static io.assetcost.schema.Cols.LINE_ITEM;
+import static io.assetcost.schema.Cols.LOGGED_REQUESTS;
+import static io.assetcost.schema.Cols.METER;
 import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.REASON;
+import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.STATUS;
+import static io.assetcost.schema.Cols.TOKEN_STATUS;
 import static org.apache.spark.sql.functions.bround;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
@@ -17,6 +22,7 @@ import static org.apache.spark.sql.functions.sum;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.pricing.RequestPricing;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.run.ConfigFiles;
 import io.assetcost.run.InputCounts;
@@ -28,6 +34,7 @@ import io.assetcost.run.SparkSettings;
 import io.assetcost.run.Stages;
 import io.assetcost.schema.OutputTable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -46,13 +53,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One month close, as named steps: read the cost job's tables and the Costs API pages, build
- * monthly_spend, unpriced_usage, cost_reconciliation, focus_costs and unmatched_line_items (with the billed
- * results in quarantine), write them (Parquet and one CSV each), check the invariants and write
- * {@code reconcile_summary.json}.
+ * One month close, as named steps: read the cost job's tables, the Costs API pages and (optionally) the Usage
+ * API pages, build monthly_spend, unpriced_usage, cost_reconciliation, meter_reconciliation, focus_costs (FOCUS
+ * 1.3, or 1.2), unmatched_line_items and log_coverage (with the rejected API results in quarantine), write them
+ * (Parquet and one CSV each), check the invariants and write {@code reconcile_summary.json}.
  *
- * <p>Rounding policy: every table keeps exact decimal(38,12) money. Only {@code cost_reconciliation.csv},
- * the report a reviewer reads, presents money and percentages rounded half-even to 2 places, and its month
+ * <p>Rounding policy: every table keeps exact decimal(38,12) money. Only {@code cost_reconciliation.csv} and
+ * {@code meter_reconciliation.csv}, the reports a reviewer reads, present money and percentages rounded
+ * half-even to 2 places, and their month
  * rows are rounded after summing the exact day rows (sum-then-round), so a month total can differ by a cent
  * from the sum of the rounded days shown above it, never from the money.
  */
@@ -60,7 +68,7 @@ public final class ReconcilePipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReconcilePipeline.class);
 
-    /** Tables written, in order. */
+    /** Tables a run may write, in order (one of the two focus_costs entries, log_coverage with --usage-api). */
     public static final List<OutputTable> TABLES = OutputTable.writtenBy(OutputTable.Job.MONTH_CLOSE);
 
     private final SparkSession spark;
@@ -84,17 +92,25 @@ public final class ReconcilePipeline {
             LineItemMapping mapping,
             Dataset<Row> requestCosts,
             Dataset<Row> costQuarantine,
-            Map<InputFiles.Kind, List<String>> costFiles) {}
+            Map<InputFiles.Kind, List<String>> costFiles,
+            Map<InputFiles.Kind, List<String>> usageApiFiles,
+            Map<String, String> projectNames) {}
 
     /**
      * Step 2: the month's tables.
      *
      * @param billed the billed results read
      * @param imageBills trusted billed results tied to an image model (model set)
+     * @param monthBills the month's trusted billed results, every line item
+     * @param usageApi the Usage API results read, or null when --usage-api was not given
      * @param tables every table to write
      */
     private record MonthTables(
-            CostsReader.Result billed, Dataset<Row> imageBills, Map<OutputTable, Dataset<Row>> tables) {
+            CostsReader.Result billed,
+            Dataset<Row> imageBills,
+            Dataset<Row> monthBills,
+            UsageApiReader.Result usageApi,
+            Map<OutputTable, Dataset<Row>> tables) {
 
         Dataset<Row> get(OutputTable table) {
             return tables.get(table);
@@ -147,22 +163,35 @@ public final class ReconcilePipeline {
         LineItemMapping mapping = loadMapping(conf, options.lineItems);
         Map<InputFiles.Kind, List<String>> costFiles =
                 InputFiles.list(conf, "--costs", options.costs, List.of(InputFiles.Kind.JSON_LINES));
+        Map<InputFiles.Kind, List<String>> usageApiFiles = options.usageApi == null
+                ? null
+                : InputFiles.list(conf, "--usage-api", options.usageApi, List.of(InputFiles.Kind.JSON_LINES));
+        Map<String, String> names = options.projectNames == null
+                ? Map.of()
+                : ConfigFiles.read(conf, "--project-names", options.projectNames, null, ProjectNames::fromCsv);
         OutputLayout tables = new OutputLayout(options.tables);
         return new Inputs(
                 mapping,
                 costJobTable(tables, OutputTable.REQUEST_COSTS),
                 costJobTable(tables, OutputTable.QUARANTINE),
-                costFiles);
+                costFiles,
+                usageApiFiles,
+                names);
     }
 
-    /** Step 2: read the bill and build every table of the month. */
+    /** Step 2: read the bill (and the Usage API) and build every table of the month. */
     private MonthTables build(Inputs inputs) {
         stages.start("read billed costs");
         CostsReader.Result billed = CostsReader.read(spark, inputs.costFiles());
+        UsageApiReader.Result usageApi =
+                inputs.usageApiFiles() == null ? null : UsageApiReader.read(spark, inputs.usageApiFiles());
         stages.start("month close " + month);
-        Dataset<Row> results =
-                kept.keep(billed.results().withColumn(MODEL, inputs.mapping().modelOf(col(LINE_ITEM))));
+        LineItemMapping mapping = inputs.mapping();
+        Dataset<Row> results = kept.keep(billed.results()
+                .withColumn(MODEL, mapping.modelOf(col(LINE_ITEM)))
+                .withColumn(METER, mapping.meterOf(col(LINE_ITEM))));
         Dataset<Row> imageBills = results.filter(col(MODEL).isNotNull());
+        Dataset<Row> monthBills = FinanceReports.inMonth(results, month);
         Dataset<Row> requestCosts = inputs.requestCosts();
         Dataset<Row> meterRows = kept.keep(FinanceReports.meterRows(requestCosts, month));
         Map<OutputTable, Dataset<Row>> tables = new LinkedHashMap<>();
@@ -171,18 +200,40 @@ public final class ReconcilePipeline {
         tables.put(
                 OutputTable.COST_RECONCILIATION,
                 FinanceReports.reconcile(requestCosts, imageBills, month, options.toleranceUsd, options.tolerancePct));
+        Dataset<Row> meters = kept.keep(MeterReconciliation.of(meterRows, imageBills, month, options.tolerances()));
+        tables.put(OutputTable.METER_RECONCILIATION, meters);
+        FocusExport.Account account =
+                new FocusExport.Account(options.focus(), options.billingAccountId, options.billingAccountName);
         tables.put(
-                OutputTable.FOCUS_COSTS,
-                FinanceReports.focus(meterRows, month, options.billingAccountId, options.billingAccountName));
+                account.version().table(),
+                FocusExport.of(
+                        meterRows,
+                        monthBills,
+                        meters.filter(col(GRAIN).equalTo("day")),
+                        FocusExport.names(spark, inputs.projectNames()),
+                        month,
+                        account));
         tables.put(
                 OutputTable.UNMATCHED_LINE_ITEMS,
                 FinanceReports.unmatchedLineItems(results.filter(col(MODEL).isNull()), month));
-        tables.put(
-                OutputTable.QUARANTINE,
-                OutputTable.QUARANTINE.conform(Quarantine.fromParseColumns(billed.quarantined(), Quarantine.COSTS)));
+        if (usageApi != null) {
+            tables.put(
+                    OutputTable.LOG_COVERAGE,
+                    LogCoverage.of(requestCosts, inputs.costQuarantine(), usageApi.results(), month));
+        }
+        tables.put(OutputTable.QUARANTINE, quarantine(billed, usageApi));
         tables.replaceAll((table, df) -> kept.keep(df));
         stages.done(tables.size(), "tables");
-        return new MonthTables(billed, imageBills, tables);
+        return new MonthTables(billed, imageBills, monthBills, usageApi, tables);
+    }
+
+    /** The month close's quarantine: rejected billed results, then rejected Usage API results. */
+    private static Dataset<Row> quarantine(CostsReader.Result billed, UsageApiReader.Result usageApi) {
+        Dataset<Row> rows = Quarantine.fromParseColumns(billed.quarantined(), Quarantine.COSTS);
+        if (usageApi != null) {
+            rows = rows.unionByName(Quarantine.fromParseColumns(usageApi.quarantined(), Quarantine.USAGE_API));
+        }
+        return OutputTable.QUARANTINE.conform(rows);
     }
 
     /** Step 3: each table as Parquet and as one CSV file (the reconciliation's rounded to cents). */
@@ -191,53 +242,109 @@ public final class ReconcilePipeline {
             OutputTable table = t.getKey();
             stages.start("write " + table.tableName());
             OutputWriter.parquet(t.getValue(), new Path(out.root()), table);
-            Dataset<Row> presented =
-                    table == OutputTable.COST_RECONCILIATION ? presentCents(t.getValue()) : t.getValue();
+            boolean cents = table == OutputTable.COST_RECONCILIATION || table == OutputTable.METER_RECONCILIATION;
+            Dataset<Row> presented = cents ? presentCents(t.getValue()) : t.getValue();
             OutputWriter.csvReplacing(presented, table, conf, out.csv(table));
             stages.done(t.getValue().count(), "rows");
         }
+        if (!month.tables().containsKey(OutputTable.LOG_COVERAGE)) {
+            removeStale(OutputTable.LOG_COVERAGE);
+        }
     }
 
-    /** Step 4: every table equals the month's request costs exactly; every billed result is accounted for. */
+    /** Removes a table an earlier run wrote and this one does not (log_coverage without --usage-api). */
+    private void removeStale(OutputTable table) {
+        try {
+            for (Path p : List.of(out.table(table), out.csv(table))) {
+                p.getFileSystem(conf).delete(p, true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the stale " + table.tableName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Step 4: every table equals the month's request costs (or bill) exactly; every input record is accounted for. */
     private Checked checkInvariants(Inputs inputs, MonthTables tables) {
         stages.start("check invariants");
         BigDecimal computed = total(FinanceReports.inMonth(inputs.requestCosts(), month), col(COST_USD));
-        Dataset<Row> dayRows =
-                tables.get(OutputTable.COST_RECONCILIATION).filter(col(GRAIN).equalTo("day"));
-        Dataset<Row> monthRows =
-                tables.get(OutputTable.COST_RECONCILIATION).filter(col(GRAIN).equalTo("month"));
+        BigDecimal billedImages = total(FinanceReports.inMonth(tables.imageBills(), month), col(AMOUNT_USD));
         List<Invariant> checks = new ArrayList<>();
         checks.add(Invariant.equal(
                 "monthly_spend total = request_costs of the month",
                 computed,
                 total(tables.get(OutputTable.MONTHLY_SPEND), col(COST_USD))));
+        checks.addAll(dayAndMonth(
+                tables.get(OutputTable.COST_RECONCILIATION), "cost_reconciliation", computed, billedImages));
+        Dataset<Row> meters = tables.get(OutputTable.METER_RECONCILIATION);
+        checks.addAll(dayAndMonth(meters, "meter_reconciliation", computed, billedImages));
         checks.add(Invariant.equal(
-                "focus_costs BilledCost total = request_costs of the month",
-                computed,
-                total(tables.get(OutputTable.FOCUS_COSTS), col("BilledCost"))));
-        checks.add(Invariant.equal(
-                "cost_reconciliation day rows computed = request_costs of the month",
-                computed,
-                total(dayRows, col(COMPUTED_COST_USD))));
-        checks.add(Invariant.equal(
-                "cost_reconciliation month rows = sum of their day rows (computed)",
-                total(dayRows, col(COMPUTED_COST_USD)),
-                total(monthRows, col(COMPUTED_COST_USD))));
-        BigDecimal billedImages = total(FinanceReports.inMonth(tables.imageBills(), month), col(AMOUNT_USD));
-        checks.add(Invariant.equal(
-                "cost_reconciliation month rows = sum of their day rows (billed)",
-                billedImages,
-                total(monthRows, col(BILLED_COST_USD))));
-        long badFocus = tables.get(OutputTable.FOCUS_COSTS)
-                .filter(col("ListCost").notEqual(col("PricingQuantity").multiply(col("ListUnitPrice"))))
-                .count();
-        checks.add(new Invariant(
-                "focus_costs ListCost = PricingQuantity x ListUnitPrice", badFocus == 0, badFocus + " rows differ"));
+                "meter_reconciliation month rows = sum of their day rows (tokens)",
+                total(meters.filter(col(GRAIN).equalTo("day")), col(COMPUTED_TOKENS)),
+                total(meters.filter(col(GRAIN).equalTo("month")), col(COMPUTED_TOKENS))));
+        checks.addAll(focusChecks(tables, computed));
         InputCounts billed = billedCounts(tables);
         checks.add(Invariant.accounted("costs results", billed));
+        if (tables.usageApi() != null) {
+            checks.add(Invariant.accounted("usage api results", usageApiCounts(tables)));
+            checks.add(Invariant.equal(
+                    "log_coverage logged_requests = request_costs rows of the month",
+                    BigDecimal.valueOf(
+                            FinanceReports.inMonth(inputs.requestCosts(), month).count()),
+                    total(tables.get(OutputTable.LOG_COVERAGE), col(LOGGED_REQUESTS))));
+        }
         stages.done(checks.size(), "checks");
         Invariant.logFailures(checks, LOG);
         return new Checked(checks, computed, billedImages, billed);
+    }
+
+    /** A reconciliation's day rows hold the month exactly; its month rows sum its day rows. */
+    private static List<Invariant> dayAndMonth(
+            Dataset<Row> reconciliation, String name, BigDecimal computed, BigDecimal billedImages) {
+        Dataset<Row> dayRows = reconciliation.filter(col(GRAIN).equalTo("day"));
+        Dataset<Row> monthRows = reconciliation.filter(col(GRAIN).equalTo("month"));
+        return List.of(
+                Invariant.equal(
+                        name + " day rows computed = request_costs of the month",
+                        computed,
+                        total(dayRows, col(COMPUTED_COST_USD))),
+                Invariant.equal(
+                        name + " month rows = sum of their day rows (computed)",
+                        computed,
+                        total(monthRows, col(COMPUTED_COST_USD))),
+                Invariant.equal(
+                        name + " day rows billed = image-model bill of the month",
+                        billedImages,
+                        total(dayRows, col(BILLED_COST_USD))),
+                Invariant.equal(
+                        name + " month rows = sum of their day rows (billed)",
+                        billedImages,
+                        total(monthRows, col(BILLED_COST_USD))));
+    }
+
+    /** focus_costs: BilledCost is the month's bill, x_ComputedCost the computed spend, ListCost exact. */
+    private static List<Invariant> focusChecks(MonthTables tables, BigDecimal computed) {
+        Dataset<Row> focus = tables.tables().entrySet().stream()
+                .filter(e -> e.getKey().tableName().equals(OutputTable.FOCUS_COSTS.tableName()))
+                .findFirst()
+                .orElseThrow()
+                .getValue();
+        long badFocus = focus.filter(col("ListUnitPrice")
+                        .isNotNull()
+                        .and(col("ListCost").notEqual(col("PricingQuantity").multiply(col("ListUnitPrice")))))
+                .count();
+        return List.of(
+                Invariant.equal(
+                        "focus_costs BilledCost total = the month's bill (every line item)",
+                        total(tables.monthBills(), col(AMOUNT_USD)),
+                        total(focus, col("BilledCost"))),
+                Invariant.equal(
+                        "focus_costs x_ComputedCost total = request_costs of the month",
+                        computed,
+                        total(focus, col("x_ComputedCost"))),
+                new Invariant(
+                        "focus_costs ListCost = PricingQuantity x ListUnitPrice",
+                        badFocus == 0,
+                        badFocus + " rows differ"));
     }
 
     /** Step 5: the summary, written to {@code reconcile_summary.json}. */
@@ -245,14 +352,16 @@ public final class ReconcilePipeline {
         int exitCode = Invariant.allPassed(checked.checks()) ? 0 : 1;
         BigDecimal computed = checked.computed();
         BigDecimal billedImages = checked.billedImages();
-        Dataset<Row> reconciliation = tables.get(OutputTable.COST_RECONCILIATION);
         InputCounts counts = checked.billedResults();
+        Dataset<Row> quarantine = tables.get(OutputTable.QUARANTINE);
         Map<String, Object> costs = new LinkedHashMap<>();
         costs.put("pages_read", tables.billed().pages());
         costs.put("results_read", counts.read());
         costs.put("results_used", counts.used());
         costs.put("quarantined", counts.quarantined());
-        costs.put("quarantined_by_reason", RunSummary.countBy(tables.get(OutputTable.QUARANTINE), REASON));
+        costs.put(
+                "quarantined_by_reason",
+                RunSummary.countBy(quarantine.filter(col(SOURCE).equalTo(Quarantine.COSTS)), REASON));
         costs.put("overlapping_duplicates_dropped", counts.duplicates());
         costs.put(
                 "unmatched_line_items",
@@ -270,17 +379,11 @@ public final class ReconcilePipeline {
                 .put("options", options(inputs.mapping()))
                 .put("billed_costs", costs)
                 .put("totals", totals)
-                .put(
-                        "status_counts",
-                        Map.of(
-                                "day",
-                                        RunSummary.countBy(
-                                                reconciliation.filter(col(GRAIN).equalTo("day")), STATUS),
-                                "month",
-                                        RunSummary.countBy(
-                                                reconciliation.filter(col(GRAIN).equalTo("month")), STATUS)))
-                .invariants(checked.checks());
-        Map<String, Object> document = summary.finish(exitCode);
+                .put("status_counts", statusCounts(tables));
+        if (tables.usageApi() != null) {
+            summary.put("usage_api", usageApiSummary(tables));
+        }
+        Map<String, Object> document = summary.invariants(checked.checks()).finish(exitCode);
         summary.write(conf, out.reconcileSummary());
         LOG.info(
                 "assetcost-reconcile {}: computed {} USD, billed {} USD; exit {}",
@@ -291,6 +394,38 @@ public final class ReconcilePipeline {
         return new RunResult(exitCode, document);
     }
 
+    /** Status counts of both reconciliations (and log_coverage), per grain. */
+    private static Map<String, Object> statusCounts(MonthTables tables) {
+        Dataset<Row> days = tables.get(OutputTable.COST_RECONCILIATION);
+        Dataset<Row> meters = tables.get(OutputTable.METER_RECONCILIATION);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("day", RunSummary.countBy(days.filter(col(GRAIN).equalTo("day")), STATUS));
+        counts.put("month", RunSummary.countBy(days.filter(col(GRAIN).equalTo("month")), STATUS));
+        counts.put("meter_day", RunSummary.countBy(meters.filter(col(GRAIN).equalTo("day")), STATUS));
+        counts.put(
+                "meter_day_tokens", RunSummary.countBy(meters.filter(col(GRAIN).equalTo("day")), TOKEN_STATUS));
+        counts.put("meter_month", RunSummary.countBy(meters.filter(col(GRAIN).equalTo("month")), STATUS));
+        counts.put(
+                "meter_month_tokens",
+                RunSummary.countBy(meters.filter(col(GRAIN).equalTo("month")), TOKEN_STATUS));
+        if (tables.usageApi() != null) {
+            counts.put("log_coverage", RunSummary.countBy(tables.get(OutputTable.LOG_COVERAGE), STATUS));
+        }
+        return counts;
+    }
+
+    /** Usage API pages and results read, used, quarantined and dropped as overlap. */
+    private static Map<String, Object> usageApiSummary(MonthTables tables) {
+        InputCounts counts = usageApiCounts(tables);
+        Map<String, Object> api = new LinkedHashMap<>();
+        api.put("pages_read", tables.usageApi().pages());
+        api.put("results_read", counts.read());
+        api.put("results_used", counts.used());
+        api.put("quarantined", counts.quarantined());
+        api.put("overlapping_duplicates_dropped", counts.duplicates());
+        return api;
+    }
+
     private Map<String, Object> options(LineItemMapping mapping) {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("tables", options.tables);
@@ -298,7 +433,13 @@ public final class ReconcilePipeline {
         opts.put("out", options.out);
         opts.put("tolerance_usd", options.toleranceUsd.toPlainString());
         opts.put("tolerance_pct", options.tolerancePct.toPlainString());
+        opts.put("tolerance_tokens", options.toleranceTokens);
         opts.put("line_items", mapping.description());
+        opts.put("usage_api", options.usageApi);
+        opts.put("project_names", options.projectNames);
+        opts.put("focus_version", options.focus().label());
+        opts.put("billing_account_id", options.billingAccountId);
+        opts.put("billing_account_name", options.billingAccountName);
         return opts;
     }
 
@@ -310,8 +451,24 @@ public final class ReconcilePipeline {
                 0,
                 0,
                 billed.results().count(),
-                tables.get(OutputTable.QUARANTINE).count(),
+                tables.get(OutputTable.QUARANTINE)
+                        .filter(col(SOURCE).equalTo(Quarantine.COSTS))
+                        .count(),
                 billed.duplicatesDropped().count());
+    }
+
+    /** Usage API results read, used, quarantined and dropped as overlapping duplicates. */
+    private static InputCounts usageApiCounts(MonthTables tables) {
+        UsageApiReader.Result api = tables.usageApi();
+        return new InputCounts(
+                api.read().count(),
+                0,
+                0,
+                api.results().count(),
+                tables.get(OutputTable.QUARANTINE)
+                        .filter(col(SOURCE).equalTo(Quarantine.USAGE_API))
+                        .count(),
+                api.duplicatesDropped().count());
     }
 
     /**
@@ -357,7 +514,7 @@ public final class ReconcilePipeline {
     }
 
     private static BigDecimal total(Dataset<Row> df, Column money) {
-        Row r = df.agg(sum(money)).first();
+        Row r = df.agg(sum(money.cast(RequestPricing.USD))).first();
         return r.isNullAt(0) ? BigDecimal.ZERO : r.getDecimal(0);
     }
 }

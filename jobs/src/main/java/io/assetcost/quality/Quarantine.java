@@ -19,6 +19,8 @@ public final class Quarantine {
     public static final String ACCEPTANCE = "acceptance";
     /** Source value of billed results (the month close's Costs API pages). */
     public static final String COSTS = "costs";
+    /** Source: the month close's organization Usage API pages ({@code --usage-api}). */
+    public static final String USAGE_API = "usage_api";
     /** Source value of a whole input file that could not be read. */
     public static final String FILE = "file";
 

@@ -23,10 +23,11 @@ public enum QuarantineReason {
     /** A required field absent or blank. */
     MISSING_FIELD(
             "missing_field",
-            List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE, Quarantine.COSTS),
+            List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE, Quarantine.COSTS, Quarantine.USAGE_API),
             "`request_id`, `created`, `workflow_id`, `model`, `status` or `n` absent or blank;"
                     + " `input_tokens_details` absent while `input_tokens` > 0; a decision without `request_id`,"
-                    + " `image_index`, `decision` or `decided_at`; a billed amount without a value",
+                    + " `image_index`, `decision` or `decided_at`; a billed amount without a value; a Usage API"
+                    + " result without `num_model_requests`",
             "a usage line without `model`"),
     /** A value outside what the field can hold. */
     INVALID_VALUE(
@@ -120,12 +121,15 @@ public enum QuarantineReason {
     /** A billed bucket without times. */
     BUCKET_WITHOUT_TIMES(
             "bucket_without_times",
-            List.of(Quarantine.COSTS),
+            List.of(Quarantine.COSTS, Quarantine.USAGE_API),
             "a bucket without `start_time` or" + " `end_time`",
             "`{\"results\": [...]}` alone"),
     /** A billed bucket that is not one UTC day. */
     BUCKET_NOT_A_DAY(
-            "bucket_not_a_day", List.of(Quarantine.COSTS), "a bucket that is not one UTC day", "an hourly bucket"),
+            "bucket_not_a_day",
+            List.of(Quarantine.COSTS, Quarantine.USAGE_API),
+            "a bucket that is not one UTC day",
+            "an hourly bucket"),
     /** A billed amount in another currency. */
     NON_USD_CURRENCY(
             "non_usd_currency",
@@ -135,8 +139,9 @@ public enum QuarantineReason {
     /** The same billed bucket with different amounts. */
     CONFLICTING_BUCKET(
             "conflicting_bucket",
-            List.of(Quarantine.COSTS),
-            "the same bucket, project and line item with different amounts on two pages",
+            List.of(Quarantine.COSTS, Quarantine.USAGE_API),
+            "the same bucket, project and line item with different amounts on two pages (Usage API: the same bucket"
+                    + " and grouping with different counts)",
             "0.40 on page 1, 0.42 on" + " page 2");
 
     private final String code;

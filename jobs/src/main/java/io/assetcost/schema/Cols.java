@@ -173,6 +173,32 @@ public final class Cols {
     public static final String AMOUNT_USD = "amount_usd";
     /** A Costs API line item (string). */
     public static final String LINE_ITEM = "line_item";
+    /** A Costs API result's quantity, in its quantity_unit, decimal(38,12). */
+    public static final String QUANTITY = "quantity";
+    /** A Costs API result's unit of quantity (string: tokens, 1000_tokens, images, ...). */
+    public static final String QUANTITY_UNIT = "quantity_unit";
+    /** A project's display name (string). */
+    public static final String PROJECT_NAME = "project_name";
+    /** Tokens logged on a meter (long, tokens). */
+    public static final String COMPUTED_TOKENS = "computed_tokens";
+    /** Tokens billed: a quantity normalised to tokens, decimal(38,6). */
+    public static final String BILLED_TOKENS = "billed_tokens";
+    /** computed_tokens - billed_tokens, decimal(38,6). */
+    public static final String TOKEN_DIFFERENCE = "token_difference";
+    /** Token status of a meter_reconciliation row (string). */
+    public static final String TOKEN_STATUS = "token_status";
+    /** Requests priced by the cost job (long), in log_coverage. */
+    public static final String LOGGED_REQUESTS = "logged_requests";
+    /** Images of the priced requests (long), in log_coverage. */
+    public static final String LOGGED_IMAGES = "logged_images";
+    /** Usage records quarantined by the cost job (long), in log_coverage. */
+    public static final String QUARANTINED_REQUESTS = "quarantined_requests";
+    /** Images of the quarantined records (long), in log_coverage. */
+    public static final String QUARANTINED_IMAGES = "quarantined_images";
+    /** The Usage API's num_model_requests (long). */
+    public static final String API_REQUESTS = "api_requests";
+    /** The Usage API's images (long). */
+    public static final String API_IMAGES = "api_images";
 
     /** Decision value. */
     public static final String APPROVED = "approved";

@@ -32,7 +32,9 @@ import org.apache.spark.sql.types.StructType;
  * The catalogue of every table the jobs write: its name (the directory under the output, the CSV file's
  * base name and the contract {@code schemas/<name>.avsc}), which job writes it, its Hive-style partition
  * column, the row order within a file (and of its CSV file), and whether it is also written as one CSV
- * file. Adding a table is one entry here plus its {@code .avsc} (docs/DESIGN.md, "Adding an output table").
+ * file. Two entries may name one table when it is written in versions of a standard (FOCUS 1.3 / 1.2): each
+ * has its own contract and a run writes one of them. Adding a table is one entry here plus its {@code .avsc}
+ * (docs/DESIGN.md, "Adding an output table").
  */
 public enum OutputTable {
     /** Grain: one priced request; partitioned by usage_date. */
@@ -88,7 +90,21 @@ public enum OutputTable {
     UNPRICED_USAGE("unpriced_usage", EnumSet.of(Job.MONTH_CLOSE), null, true, BILLING_MONTH, REASON),
     /** Month close, grain day x project plus a month row per project. */
     COST_RECONCILIATION("cost_reconciliation", EnumSet.of(Job.MONTH_CLOSE), null, true, GRAIN, PROJECT_ID, USAGE_DATE),
-    /** Month close, FOCUS columns, grain charge day x project x workflow x model x tier x meter x rate. */
+    /** Month close, day x project x model x meter plus month rows, in dollars and tokens. */
+    METER_RECONCILIATION(
+            "meter_reconciliation",
+            EnumSet.of(Job.MONTH_CLOSE),
+            null,
+            true,
+            GRAIN,
+            PROJECT_ID,
+            MODEL,
+            METER,
+            USAGE_DATE),
+    /**
+     * Month close, FOCUS 1.3 columns (the default), grain charge day x project x workflow x model x tier x meter x
+     * rate, plus rows only the bill has.
+     */
     FOCUS_COSTS(
             "focus_costs",
             EnumSet.of(Job.MONTH_CLOSE),
@@ -96,10 +112,25 @@ public enum OutputTable {
             true,
             "ChargePeriodStart",
             "SubAccountId",
+            "SkuPriceId",
             "Tags",
-            "SkuPriceId"),
+            "ChargeDescription"),
+    /** Month close with {@code --focus-version 1.2}: the same table ({@code focus_costs}) in FOCUS 1.2 columns. */
+    FOCUS_COSTS_1_2(
+            "focus_costs",
+            "focus_costs_1_2",
+            EnumSet.of(Job.MONTH_CLOSE),
+            null,
+            true,
+            "ChargePeriodStart",
+            "SubAccountId",
+            "SkuPriceId",
+            "Tags",
+            "ChargeDescription"),
     /** Month close, billed line items matched to no model, grain line item x project. */
-    UNMATCHED_LINE_ITEMS("unmatched_line_items", EnumSet.of(Job.MONTH_CLOSE), null, true, LINE_ITEM, PROJECT_ID);
+    UNMATCHED_LINE_ITEMS("unmatched_line_items", EnumSet.of(Job.MONTH_CLOSE), null, true, LINE_ITEM, PROJECT_ID),
+    /** Month close, logs against the organization Usage API, grain day x project x model x source. */
+    LOG_COVERAGE("log_coverage", EnumSet.of(Job.MONTH_CLOSE), null, true, USAGE_DATE, PROJECT_ID, MODEL, Cols.SOURCE);
 
     /** The jobs that write tables. */
     public enum Job {
@@ -112,13 +143,20 @@ public enum OutputTable {
     }
 
     private final String tableName;
+    private final String contract;
     private final Set<Job> writers;
     private final String partitionColumn;
     private final boolean csv;
     private final List<String> sort;
 
     OutputTable(String tableName, Set<Job> writers, String partitionColumn, boolean csv, String... sort) {
+        this(tableName, tableName, writers, partitionColumn, csv, sort);
+    }
+
+    OutputTable(
+            String tableName, String contract, Set<Job> writers, String partitionColumn, boolean csv, String... sort) {
         this.tableName = tableName;
+        this.contract = contract;
         this.writers = writers;
         this.partitionColumn = partitionColumn;
         this.csv = csv;
@@ -145,14 +183,22 @@ public enum OutputTable {
         return sort;
     }
 
-    /** The contract, {@code schemas/<name>.avsc}. */
+    /**
+     * The contract's name, {@code schemas/<contract>.avsc}: the table's name, except for a table written in
+     * more than one version of a standard (focus_costs in FOCUS 1.2: {@code focus_costs_1_2}).
+     */
+    public String contract() {
+        return contract;
+    }
+
+    /** The contract, {@code schemas/<contract>.avsc}. */
     public Schema avro() {
-        return Schemas.avro(tableName);
+        return Schemas.avro(contract);
     }
 
     /** The Spark schema of the contract, partition column included. */
     public StructType sparkSchema() {
-        return Schemas.spark(tableName);
+        return Schemas.spark(contract);
     }
 
     /**
@@ -162,7 +208,7 @@ public enum OutputTable {
      * @return exactly the contract's columns, in order
      */
     public Dataset<Row> conform(Dataset<Row> df) {
-        return Schemas.conform(df, tableName);
+        return Schemas.conform(df, contract);
     }
 
     /**

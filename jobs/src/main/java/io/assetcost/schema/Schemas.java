@@ -41,6 +41,8 @@ public final class Schemas {
     public static final String PLAN = "plan";
     /** Input contract: a page of the Costs API (month close). */
     public static final String COSTS_PAGE = "costs_page";
+    /** Usage API (images) page: {@code GET /v1/organization/usage/images}. */
+    public static final String USAGE_API_PAGE = "usage_api_page";
     /** Input contract: line item to model mapping (month close). */
     public static final String LINE_ITEM_MAPPING = "line_item_mapping";
     /**

@@ -3,7 +3,6 @@ package io.assetcost.finance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.SparkTestBase;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
@@ -36,7 +35,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
@@ -253,6 +251,31 @@ class FinanceReportsTest extends SparkTestBase {
         assertThat(defaults.modelOf("gpt-image-10")).isNull();
         assertThat(defaults.modelOf("gpt-4.1-mini, input")).isNull();
         assertThat(defaults.modelOf((String) null)).isNull();
+        // Line items naming model and meter, as real exports do, map to both; the model-only form to the model.
+        Dataset<Row> metered = spark.createDataFrame(
+                        List.of(
+                                RowFactory.create("gpt-image-2 image, output"),
+                                RowFactory.create("gpt-image-2-2026-04-21 text, input"),
+                                RowFactory.create("gpt-image-1 image, output"),
+                                RowFactory.create("gpt-image-1-mini cached image, input"),
+                                RowFactory.create("gpt-image-2, images")),
+                        new StructType().add("line_item", DataTypes.StringType))
+                .select(
+                        defaults.modelOf(org.apache.spark.sql.functions.col("line_item")),
+                        defaults.meterOf(org.apache.spark.sql.functions.col("line_item")));
+        assertThat(metered.collectAsList())
+                .extracting(r -> r.getString(0) + "/" + r.getString(1))
+                .containsExactly(
+                        "gpt-image-2/image_output",
+                        "gpt-image-2/text_input",
+                        "gpt-image-1/image_output",
+                        "gpt-image-1-mini/cached_image_input",
+                        "gpt-image-2/null");
+        assertThatThrownBy(() -> LineItemMapping.fromCsv(
+                        new StringReader("pattern,model,meter\n\"x\",m,image_outptu\n"), "typo.csv"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("typo.csv line 2")
+                .hasMessageContaining("image_outptu");
         LineItemMapping custom = LineItemMapping.fromCsv(
                 new StringReader("pattern,model\n\"Image models.*\",gpt-image-2\n"), "custom.csv");
         assertThat(custom.modelOf("Image models")).isEqualTo("gpt-image-2");
@@ -335,102 +358,6 @@ class FinanceReportsTest extends SparkTestBase {
         assertThat((BigDecimal) spend.get(0).getAs(Cols.COST_USD)).isEqualByComparingTo("30");
         assertThat((BigDecimal) spend.get(1).getAs("usd_per_1m_tokens")).isEqualByComparingTo("30");
         assertThat((BigDecimal) spend.get(1).getAs(Cols.COST_USD)).isEqualByComparingTo("30");
-    }
-
-    @Test
-    void focusExportHasTheFocus12ColumnsTypesAndConsistentQuantities() throws Exception {
-        // FOCUS 1.2 column IDs the export promises (issue #4), with their FOCUS data types.
-        Map<String, String> expected = new java.util.LinkedHashMap<>();
-        for (String c : List.of(
-                "BilledCost",
-                "EffectiveCost",
-                "ListCost",
-                "ListUnitPrice",
-                "ContractedCost",
-                "ContractedUnitPrice",
-                "ConsumedQuantity",
-                "PricingQuantity")) {
-            expected.put(c, "Decimal");
-        }
-        for (String c : List.of("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd")) {
-            expected.put(c, "Datetime");
-        }
-        for (String c : List.of(
-                "BillingCurrency",
-                "ChargeCategory",
-                "ChargeClass",
-                "ChargeDescription",
-                "ConsumedUnit",
-                "PricingUnit",
-                "ProviderName",
-                "PublisherName",
-                "ServiceName",
-                "ServiceCategory",
-                "SkuId",
-                "SkuMeter",
-                "SkuPriceId",
-                "SubAccountId",
-                "Tags",
-                "BillingAccountId",
-                "InvoiceIssuerName",
-                "ServiceSubcategory",
-                "ChargeFrequency",
-                "PricingCategory",
-                "PricingCurrency")) {
-            expected.put(c, "String");
-        }
-        StructType schema = Schemas.spark(OutputTable.FOCUS_COSTS.tableName());
-        for (Map.Entry<String, String> e : expected.entrySet()) {
-            StructField f = schema.apply(e.getKey());
-            String type = f.dataType() instanceof DecimalType
-                    ? "Decimal"
-                    : f.dataType() == DataTypes.TimestampType
-                            ? "Datetime"
-                            : f.dataType() == DataTypes.StringType ? "String" : "?";
-            assertThat(type).as(e.getKey()).isEqualTo(e.getValue());
-        }
-
-        Dataset<Row> costs = Schemas.conform(
-                Priced.of(
-                                UsageValidation.validate(usageLines(line(
-                                                "f1",
-                                                "2026-11-10T10:00:00Z",
-                                                "gpt-image-2",
-                                                "default",
-                                                1_234,
-                                                200,
-                                                0,
-                                                0,
-                                                4_160,
-                                                0)))
-                                        .accepted(),
-                                io.assetcost.pricing.RateCard.load(
-                                        new org.apache.hadoop.conf.Configuration(false), null))
-                        .priced(),
-                OutputTable.REQUEST_COSTS.tableName());
-        List<Row> focus = FinanceReports.focus(FinanceReports.meterRows(costs, NOV), NOV, "org-test", null)
-                .collectAsList();
-        assertThat(focus).hasSize(3);
-        for (Row r : focus) {
-            BigDecimal list = r.getAs("ListCost");
-            assertThat(((BigDecimal) r.getAs("PricingQuantity")).multiply(r.getAs("ListUnitPrice")))
-                    .isEqualByComparingTo(list);
-            assertThat((BigDecimal) r.getAs("BilledCost")).isEqualByComparingTo(list);
-            assertThat((Instant) r.getAs("ChargePeriodStart")).isEqualTo(Instant.parse("2026-11-10T00:00:00Z"));
-            assertThat((Instant) r.getAs("ChargePeriodEnd")).isEqualTo(Instant.parse("2026-11-11T00:00:00Z"));
-            assertThat((Instant) r.getAs("BillingPeriodStart")).isEqualTo(Instant.parse("2026-11-01T00:00:00Z"));
-            assertThat((Instant) r.getAs("BillingPeriodEnd")).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
-            assertThat(new ObjectMapper()
-                            .readTree((String) r.getAs("Tags"))
-                            .get("workflow_id")
-                            .asText())
-                    .isEqualTo("wf");
-            assertThat((String) r.getAs("ServiceCategory")).isEqualTo("AI and Machine Learning");
-        }
-        BigDecimal total =
-                focus.stream().map(r -> (BigDecimal) r.getAs("BilledCost")).reduce(BigDecimal.ZERO, BigDecimal::add);
-        // 1,034 x 5 + 200 x 1.25 + 4,160 x 30 = 5,170 + 250 + 124,800 = 130,220 / 1M.
-        assertThat(total).isEqualByComparingTo("0.13022");
     }
 
     @Test

@@ -39,19 +39,30 @@ class ReconcileJobTest extends SparkTestBase {
         finance = dir.resolve("finance");
         assertThat(CostJob.execute(sampleArgs(tables), System.out, System.err, spark))
                 .isZero();
-        assertThat(run(
-                                "--month",
-                                "2026-11",
-                                "--tables",
-                                tables.toString(),
-                                "--costs",
-                                repoRoot().resolve("sample-data/costs").toString(),
-                                "--out",
-                                finance.toString())
-                        .code)
-                .isZero();
+        assertThat(run(sampleClose(finance)).code).isZero();
         summary = new ObjectMapper()
                 .readTree(finance.resolve(OutputLayout.RECONCILE_SUMMARY).toFile());
+    }
+
+    /** The options scripts/reconcile.sh passes for the sample month. */
+    private static String[] sampleClose(Path out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "--month",
+                "2026-11",
+                "--tables",
+                tables.toString(),
+                "--costs",
+                repoRoot().resolve("sample-data/costs").toString(),
+                "--usage-api",
+                repoRoot().resolve("sample-data/usage-api").toString(),
+                "--billing-account-id",
+                "org-sample",
+                "--billing-account-name",
+                "Sample Org",
+                "--out",
+                out.toString()));
+        args.addAll(List.of(extra));
+        return args.toArray(new String[0]);
     }
 
     private record Outcome(int code, String err) {}
@@ -93,8 +104,10 @@ class ReconcileJobTest extends SparkTestBase {
 
     @Test
     void everyReportIsWrittenAsParquetAndCsvWithItsContractColumns() throws Exception {
-        for (String table :
-                ReconcilePipeline.TABLES.stream().map(OutputTable::tableName).toList()) {
+        for (String table : ReconcilePipeline.TABLES.stream()
+                .map(OutputTable::tableName)
+                .distinct()
+                .toList()) {
             assertThat(Files.isDirectory(finance.resolve(table))).as(table).isTrue();
             List<CSVRecord> rows = csv(table);
             assertThat(rows.size()).as(table).isEqualTo((int)
@@ -128,17 +141,104 @@ class ReconcileJobTest extends SparkTestBase {
         }
     }
 
+    private static List<Row> parquet(Path dir, String table) {
+        return spark.read().parquet(dir.resolve(table).toString()).collectAsList();
+    }
+
+    @Test
+    void theMeterGrainShowsEveryStatusInDollarsAndTokensAndTheLoggingGap() {
+        JsonNode counts = summary.get("status_counts");
+        assertThat(counts.get("meter_day").fieldNames())
+                .toIterable()
+                .contains("match", "over", "under", "only_computed", "only_billed");
+        assertThat(counts.get("meter_day_tokens").fieldNames())
+                .toIterable()
+                .contains("match", "over", "under", "only_computed", "only_billed");
+        List<Row> meters = parquet(finance, OutputTable.METER_RECONCILIATION.tableName());
+        Row gap = meters.stream()
+                .filter(r -> "day".equals(r.getAs("grain"))
+                        && "2026-11-11".equals(String.valueOf((Object) r.getAs("usage_date")))
+                        && "proj_shop".equals(r.getAs("project_id"))
+                        && "image_output".equals(r.getAs("meter")))
+                .findFirst()
+                .orElseThrow();
+        assertThat((String) gap.getAs("token_status")).isEqualTo("under");
+        assertThat((BigDecimal) gap.getAs("token_difference")).isNegative();
+        List<Row> coverage = parquet(finance, OutputTable.LOG_COVERAGE.tableName());
+        assertThat(coverage)
+                .filteredOn(r -> "gap".equals(r.getAs("status")))
+                .extracting(r -> String.valueOf((Object) r.getAs("usage_date")) + " " + r.getAs("project_id") + " "
+                        + r.getAs("source"))
+                .containsExactly("2026-11-11 proj_shop image.edit");
+        assertThat(summary.get("usage_api")
+                        .get("overlapping_duplicates_dropped")
+                        .asLong())
+                .isPositive();
+    }
+
+    @Test
+    void theSampleFocusExportFollowsTheSpecificationInBothVersions() throws Exception {
+        BigDecimal bill = new BigDecimal(
+                        summary.get("totals").get("billed_image_cost_usd").asText())
+                .add(new BigDecimal(
+                        summary.get("totals").get("billed_unmatched_usd").asText()));
+        org.apache.spark.sql.Dataset<Row> v13 = spark.read()
+                .parquet(finance.resolve(OutputTable.FOCUS_COSTS.tableName()).toString());
+        assertThat(FocusSpec.violations(v13, "1.3", bill)).isEmpty();
+        Path finance12 = tempDir("close12").resolve("finance");
+        // Without --usage-api: no log_coverage, and an earlier run's is not left behind.
+        Files.createDirectories(finance12.resolve(OutputTable.LOG_COVERAGE.tableName()));
+        Files.writeString(finance12.resolve(OutputTable.LOG_COVERAGE.tableName() + ".csv"), "stale");
+        List<String> args = new java.util.ArrayList<>(List.of(sampleClose(finance12, "--focus-version", "1.2")));
+        int api = args.indexOf("--usage-api");
+        args.subList(api, api + 2).clear();
+        assertThat(run(args.toArray(new String[0])).code).isZero();
+        assertThat(finance12.resolve(OutputTable.LOG_COVERAGE.tableName())).doesNotExist();
+        assertThat(finance12.resolve(OutputTable.LOG_COVERAGE.tableName() + ".csv"))
+                .doesNotExist();
+        org.apache.spark.sql.Dataset<Row> v12 = spark.read()
+                .parquet(finance12.resolve(OutputTable.FOCUS_COSTS.tableName()).toString());
+        assertThat(FocusSpec.violations(v12, "1.2", bill)).isEmpty();
+        assertThat(v12.columns()).doesNotContain("ServiceProviderName", "HostProviderName");
+    }
+
     @Test
     void unusableInputsExitTwoAndWriteNothing() throws Exception {
         Path dir = tempDir("close-bad");
         Path out = dir.resolve("out");
         String costs = repoRoot().resolve("sample-data/costs").toString();
-        Outcome month =
-                run("--month", "2026-13", "--tables", tables.toString(), "--costs", costs, "--out", out.toString());
+        Outcome month = run(
+                "--month",
+                "2026-13",
+                "--tables",
+                tables.toString(),
+                "--costs",
+                costs,
+                "--billing-account-id",
+                "org-x",
+                "--billing-account-name",
+                "X",
+                "--out",
+                out.toString());
         assertThat(month.code).isEqualTo(2);
         assertThat(month.err).contains("--month must be YYYY-MM");
-        Outcome noTables =
-                run("--month", "2026-11", "--tables", dir.toString(), "--costs", costs, "--out", out.toString());
+        Outcome noAccount =
+                run("--month", "2026-11", "--tables", tables.toString(), "--costs", costs, "--out", out.toString());
+        assertThat(noAccount.code).isEqualTo(2);
+        assertThat(noAccount.err).contains("--billing-account-id");
+        Outcome noTables = run(
+                "--month",
+                "2026-11",
+                "--tables",
+                dir.toString(),
+                "--costs",
+                costs,
+                "--billing-account-id",
+                "org-x",
+                "--billing-account-name",
+                "X",
+                "--out",
+                out.toString());
         assertThat(noTables.code).isEqualTo(2);
         assertThat(noTables.err).contains("has no request_costs/ table").contains("run the cost job");
         Path html = Files.createDirectories(dir.resolve("pages"));
@@ -150,8 +250,16 @@ class ReconcileJobTest extends SparkTestBase {
                 tables.toString(),
                 "--costs",
                 html.toString(),
+                "--billing-account-id",
+                "org-x",
+                "--billing-account-name",
+                "X",
                 "--out",
                 out.toString());
+        assertThat(notJson.code).isEqualTo(2);
+        Outcome badVersion = run(sampleClose(out, "--focus-version", "1.1"));
+        assertThat(badVersion.code).isEqualTo(2);
+        assertThat(badVersion.err).contains("--focus-version");
         assertThat(notJson.code).isEqualTo(2);
         assertThat(notJson.err).contains("costs.json").contains("is not a Costs API page");
         assertThat(Files.exists(out)).isFalse();

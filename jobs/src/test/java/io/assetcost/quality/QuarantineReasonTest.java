@@ -31,7 +31,12 @@ class QuarantineReasonTest {
             assertThat(r.sources())
                     .as(r.code())
                     .isNotEmpty()
-                    .isSubsetOf(Quarantine.USAGE, Quarantine.ACCEPTANCE, Quarantine.COSTS, Quarantine.FILE);
+                    .isSubsetOf(
+                            Quarantine.USAGE,
+                            Quarantine.ACCEPTANCE,
+                            Quarantine.COSTS,
+                            Quarantine.USAGE_API,
+                            Quarantine.FILE);
             assertThat(r.description()).as(r.code()).isNotBlank();
             assertThat(r.example()).as(r.code()).isNotBlank();
             assertThat(QuarantineReason.of(r.code())).isSameAs(r);

@@ -45,8 +45,11 @@ class OutputTableTest {
                         "monthly_spend",
                         "unpriced_usage",
                         "cost_reconciliation",
+                        "meter_reconciliation",
                         "focus_costs",
-                        "unmatched_line_items");
+                        "focus_costs",
+                        "unmatched_line_items",
+                        "log_coverage");
     }
 
     @Test

@@ -39,9 +39,12 @@ import org.apache.commons.csv.CSVPrinter;
  *
  * <p>It also writes the month's bill as two overlapping pages of the Costs API
  * ({@code costs/costs-2026-11-page-1.json}, {@code -page-2.json}): the valid requests priced with the
- * embedded rate card per UTC day, project and model, with differences a month close must find (a day a
- * fraction of a cent off, a day billed more, a day billed less, a day not billed, a project billed with no
- * usage, a chat-model line item no image model matches).
+ * embedded rate card per UTC day, project, model and meter (line items such as {@code gpt-image-2 image,
+ * output}, with their quantity in tokens, or thousands of tokens for gpt-image-1-mini), with differences a month
+ * close must find (a day a fraction of a cent off, a day billed more, a day billed less, a day not billed, a
+ * project billed with no usage, a chat-model line item no image model matches), and the organization Usage API's
+ * image counts as two overlapping pages ({@code usage-api/usage-images-2026-11-page-{1,2}.json}). Both include
+ * a logging gap: 14 requests of proj_shop on 2026-11-11 that reached OpenAI but were never logged.
  *
  * <p>Output image tokens per image follow the published token counts of the GPT Image models by size
  * and quality (e.g. 1024x1024 high = 4,160 tokens). Usage: {@code SampleDataGenerator OUT_DIR [SEED]}.
@@ -61,9 +64,16 @@ public final class SampleDataGenerator {
             io.assetcost.pricing.RateCard.load(new org.apache.hadoop.conf.Configuration(false), null);
     /** Billed amount per "day|project|line item", from the valid requests. */
     private final Map<String, java.math.BigDecimal> bill = new TreeMap<>();
+    /** Billed tokens per "day|project|line item". */
+    private final Map<String, Long> billTokens = new TreeMap<>();
+    /** Usage API counts {requests, images} per "day|project|model|size|source". */
+    private final Map<String, long[]> usageApi = new TreeMap<>();
+    /** The requests of the logging gap: a separate stream, so the logged sample stays byte for byte the same. */
+    private final SplittableRandom gapRandom;
 
     private SampleDataGenerator(long seed) {
         this.random = new SplittableRandom(seed);
+        this.gapRandom = new SplittableRandom(seed ^ 0x5EEDL);
     }
 
     /**
@@ -134,7 +144,9 @@ public final class SampleDataGenerator {
         addBadRecords();
         writeUsage(out.resolve("usage"));
         writeAcceptance(out.resolve("acceptance"));
+        addLoggingGap();
         writeCosts(out.resolve("costs"));
+        writeUsageApi(out.resolve("usage-api"));
     }
 
     private void asset(Workflow w, LocalDate day, int dayIndex, int n) {
@@ -251,6 +263,7 @@ public final class SampleDataGenerator {
             cachedImage = 0;
         }
         int n = Math.max(images, 1);
+        countInUsageApi(created, w.project(), model, size, w.endpoint(), images);
         if (usage) {
             addToBill(created, w.project(), model, batch ? "batch" : "default", new long[] {
                 textTokens - cachedText, cachedText, imageTokens - cachedImage, cachedImage, outputImage, outputText
@@ -323,32 +336,72 @@ public final class SampleDataGenerator {
         return requestId;
     }
 
+    /** Line item words of each meter, in {@code Meter} order, as real Costs API exports name them. */
+    private static final String[] LINE_ITEM_METERS = {
+        "text, input", "cached text, input", "image, input", "cached image, input", "image, output", "text, output"
+    };
+
     private void addToBill(long created, String project, String model, String tier, long[] meterTokens) {
         String base = model.replaceAll("-\\d{4}-\\d{2}-\\d{2}$", "");
         Instant at = Instant.ofEpochSecond(created);
-        java.math.BigDecimal cost = java.math.BigDecimal.ZERO;
         io.assetcost.pricing.Meter[] meters = io.assetcost.pricing.Meter.values();
+        String day = at.atOffset(ZoneOffset.UTC).toLocalDate().toString();
         for (int i = 0; i < meters.length; i++) {
             if (meterTokens[i] > 0) {
-                cost = cost.add(card.rateAt(base, tier, meters[i], at)
+                java.math.BigDecimal cost = card.rateAt(base, tier, meters[i], at)
                         .multiply(java.math.BigDecimal.valueOf(meterTokens[i]))
-                        .movePointLeft(6));
+                        .movePointLeft(6);
+                String key = day + "|" + project + "|" + base + " " + LINE_ITEM_METERS[i];
+                bill.merge(key, cost, java.math.BigDecimal::add);
+                billTokens.merge(key, meterTokens[i], Long::sum);
             }
         }
-        String day = at.atOffset(ZoneOffset.UTC).toLocalDate().toString();
-        bill.merge(day + "|" + project + "|" + base + ", images", cost, java.math.BigDecimal::add);
+    }
+
+    private void countInUsageApi(long created, String project, String model, String size, String endpoint, int images) {
+        String day = Instant.ofEpochSecond(created)
+                .atOffset(ZoneOffset.UTC)
+                .toLocalDate()
+                .toString();
+        String source = endpoint.equals("images.edits") ? "image.edit" : "image.generation";
+        long[] counts = usageApi.computeIfAbsent(
+                day + "|" + project + "|" + model + "|" + size + "|" + source, k -> new long[2]);
+        counts[0]++;
+        counts[1] += images;
+    }
+
+    /**
+     * The gateway of proj_shop stopped logging on 2026-11-11 at 15:00 UTC: 14 more product-page edits reached
+     * OpenAI (the Usage API counts them and the bill charges them) but no usage log line was written.
+     */
+    private void addLoggingGap() {
+        long t = FIRST_DAY.plusDays(9).atTime(15, 0).toEpochSecond(ZoneOffset.UTC);
+        for (int i = 0; i < 14; i++) {
+            long created = t + i * 600L + gapRandom.nextInt(300);
+            long text = 300 + gapRandom.nextInt(1200);
+            long image = 1500 + gapRandom.nextInt(3500);
+            long cachedImage = gapRandom.nextInt(2) == 0 ? image / 2 : 0;
+            long output = ScaleModel.outputTokensPerImage("1024x1536", "high");
+            countInUsageApi(created, "proj_shop", "gpt-image-2", "1024x1536", "images.edits", 1);
+            addToBill(created, "proj_shop", "gpt-image-2", "default", new long[] {
+                text, 0, image - cachedImage, cachedImage, output, 0
+            });
+        }
     }
 
     private void writeCosts(Path dir) throws IOException {
         Files.createDirectories(dir);
         java.math.BigDecimal cents = new java.math.BigDecimal("0.01");
         // The differences a month close must find.
-        adjust("2026-11-04|proj_shop|gpt-image-2, images", new java.math.BigDecimal("0.004"));
-        adjust("2026-11-06|proj_web|gpt-image-2, images", new java.math.BigDecimal("0.35"));
-        adjust("2026-11-09|proj_growth|gpt-image-2, images", new java.math.BigDecimal("-0.20"));
+        adjust("2026-11-04|proj_shop|gpt-image-2 image, output", new java.math.BigDecimal("0.004"), 0);
+        adjust("2026-11-06|proj_web|gpt-image-2 image, output", new java.math.BigDecimal("0.35"), 11_667);
+        adjust("2026-11-09|proj_growth|gpt-image-2 image, output", new java.math.BigDecimal("-0.20"), -6_667);
         bill.keySet().removeIf(k -> k.startsWith("2026-11-12|proj_web|"));
-        bill.put("2026-11-03|proj_legacy|gpt-image-1, images", new java.math.BigDecimal("1.20"));
-        bill.put("2026-11-10|proj_legacy|gpt-image-1, images", new java.math.BigDecimal("1.20"));
+        billTokens.keySet().removeIf(k -> k.startsWith("2026-11-12|proj_web|"));
+        for (String day : new String[] {"2026-11-03", "2026-11-10"}) {
+            bill.put(day + "|proj_legacy|gpt-image-1 image, output", new java.math.BigDecimal("1.20"));
+            billTokens.put(day + "|proj_legacy|gpt-image-1 image, output", 30_000L);
+        }
         for (int d = 0; d < DAYS; d += 3) {
             bill.put(
                     FIRST_DAY.plusDays(d) + "|proj_growth|gpt-4.1-mini, input",
@@ -358,9 +411,14 @@ public final class SampleDataGenerator {
         writePage(dir.resolve("costs-2026-11-page-2.json"), FIRST_DAY.plusDays(6), FIRST_DAY.plusDays(DAYS - 1), false);
     }
 
-    private void adjust(String key, java.math.BigDecimal delta) {
+    private void adjust(String key, java.math.BigDecimal delta, long tokens) {
         bill.merge(key, delta, java.math.BigDecimal::add);
+        billTokens.merge(key, tokens, Long::sum);
     }
+
+    /** Project names as the Costs API gives them (proj_legacy has none: FOCUS falls back to its id). */
+    private static final Map<String, String> PROJECT_NAMES =
+            Map.of("proj_shop", "Shop", "proj_growth", "Growth marketing", "proj_web", "Website");
 
     /** One Costs API page with the buckets of [first, last], as GET /v1/organization/costs returns it. */
     private void writePage(Path file, LocalDate first, LocalDate last, boolean hasMore) throws IOException {
@@ -378,6 +436,69 @@ public final class SampleDataGenerator {
                     result.put("amount", amount);
                     result.put("line_item", key[2]);
                     result.put("project_id", key[1]);
+                    if (PROJECT_NAMES.containsKey(key[1])) {
+                        result.put("project_name", PROJECT_NAMES.get(key[1]));
+                    }
+                    Long tokens = billTokens.get(e.getKey());
+                    if (tokens != null && key[2].startsWith("gpt-image-1-mini")) {
+                        // Some line items count in thousands of tokens.
+                        result.put(
+                                "quantity", java.math.BigDecimal.valueOf(tokens).movePointLeft(3));
+                        result.put("quantity_unit", "1000_tokens");
+                    } else if (tokens != null) {
+                        result.put("quantity", tokens);
+                        result.put("quantity_unit", "tokens");
+                    }
+                    results.add(result);
+                }
+            }
+            Map<String, Object> bucket = new LinkedHashMap<>();
+            long start = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+            bucket.put("object", "bucket");
+            bucket.put("start_time", start);
+            bucket.put("end_time", start + 86_400);
+            bucket.put("results", results);
+            buckets.add(bucket);
+        }
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("object", "page");
+        page.put("data", buckets);
+        page.put("has_more", hasMore);
+        page.put("next_page", hasMore ? "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=" : null);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), page);
+    }
+
+    private void writeUsageApi(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        writeUsagePage(dir.resolve("usage-images-2026-11-page-1.json"), FIRST_DAY, FIRST_DAY.plusDays(7), true);
+        writeUsagePage(
+                dir.resolve("usage-images-2026-11-page-2.json"),
+                FIRST_DAY.plusDays(6),
+                FIRST_DAY.plusDays(DAYS - 1),
+                false);
+    }
+
+    /**
+     * One page of GET /v1/organization/usage/images (bucket_width=1d, group_by=project_id,model,size,source) with
+     * the buckets of [first, last].
+     */
+    private void writeUsagePage(Path file, LocalDate first, LocalDate last, boolean hasMore) throws IOException {
+        List<Object> buckets = new ArrayList<>();
+        for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+            List<Object> results = new ArrayList<>();
+            for (Map.Entry<String, long[]> e : usageApi.entrySet()) {
+                String[] key = e.getKey().split("\\|");
+                if (key[0].equals(day.toString())) {
+                    Map<String, Object> result = new LinkedHashMap<>();
+                    result.put("object", "organization.usage.images.result");
+                    result.put("images", e.getValue()[1]);
+                    result.put("num_model_requests", e.getValue()[0]);
+                    result.put("project_id", key[1]);
+                    result.put("model", key[2]);
+                    result.put("size", key[3]);
+                    result.put("source", key[4]);
+                    result.put("api_key_id", null);
+                    result.put("user_id", null);
                     results.add(result);
                 }
             }
