@@ -2,7 +2,8 @@
 // playwright-core) and checks what a reader would see:
 //   - no script error and no console error;
 //   - no request leaves the page (every request but the page's own file:// URL is blocked and reported);
-//   - every chart rendered: each svg.chart has a non-empty box and drawn shapes and text;
+//   - every chart rendered: each svg.chart has a non-empty box and drawn shapes and text, and no id on the page
+//     is used twice (inline SVGs share the page's ids, so a chart would clip by another chart's paths);
 //   - the headline figures, read from the rendered DOM (data-metric / data-value), are written to a JSON file
 //     for the comparison with the published tables;
 //   - a screenshot of the page (the viewport and the whole page).
@@ -46,6 +47,13 @@ try {
     };
   }));
   if (charts.length === 0) problems.push('no chart on the page');
+  // Inline SVGs share the page's ids: a repeated id makes one chart clip or fill by another's definitions.
+  const repeated = await page.$$eval('[id]', els => {
+    const seen = new Map();
+    for (const e of els) seen.set(e.id, (seen.get(e.id) || 0) + 1);
+    return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `${id} (${n}x)`);
+  });
+  if (repeated.length > 0) problems.push(`ids used more than once: ${repeated.slice(0, 5).join(', ')}`);
   for (const c of charts) {
     if (c.width < 100 || c.height < 50) problems.push(`chart "${c.label}" has an empty box (${c.width}x${c.height})`);
     if (c.shapes < 5) problems.push(`chart "${c.label}" drew ${c.shapes} shapes`);

@@ -34,11 +34,8 @@ import io.assetcost.schema.OutputTable;
 import io.assetcost.view.Charts;
 import io.assetcost.view.Page;
 import io.assetcost.view.Page.Cell;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,8 +43,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -129,7 +124,7 @@ final class CostReport {
         model.put(
                 "footer",
                 "assetcost " + runLine + ". Charts: JFreeChart; every chart's numbers are in the table" + " under it.");
-        writeHtml(out.report(), Page.render("cost-report", model));
+        Page.write(spark.sparkContext().hadoopConfiguration(), out.report(), Page.render("cost-report", model));
     }
 
     /**
@@ -660,22 +655,5 @@ final class CostReport {
                         "Assets of the period by waste, USD",
                         List.of("Workflow", "Asset", "Cohort", "Status", "Attempts", "Waste", "Total cost"),
                         table));
-    }
-
-    private void writeHtml(Path file, String html) {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
-        try {
-            var fs = file.getFileSystem(conf);
-            try (OutputStream os = fs.create(tmp, true)) {
-                os.write(html.getBytes(StandardCharsets.UTF_8));
-            }
-            fs.delete(file, false);
-            if (!fs.rename(tmp, file)) {
-                throw new IOException("cannot move " + tmp + " to " + file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 }

@@ -383,6 +383,16 @@ public final class ReconcilePipeline {
         if (tables.usageApi() != null) {
             summary.put("usage_api", usageApiSummary(tables));
         }
+        stages.start("write month_close.html");
+        long failed = checked.checks().stream().filter(c -> !c.passed()).count();
+        MonthCloseReport.write(
+                spark,
+                out,
+                month,
+                options.focus().label(),
+                "billing month " + month + ", " + checked.checks().size() + " invariants, " + failed + " failed, exit "
+                        + exitCode);
+        stages.done(1, "pages");
         Map<String, Object> document = summary.invariants(checked.checks()).finish(exitCode);
         summary.write(conf, out.reconcileSummary());
         LOG.info(

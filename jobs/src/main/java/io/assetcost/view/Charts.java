@@ -2,13 +2,30 @@ package io.assetcost.view;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Dimension;
 import java.awt.Font;
 import java.awt.Rectangle;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.apache.batik.svggen.SVGGeneratorContext;
+import org.apache.batik.svggen.SVGGraphics2D;
+import org.apache.batik.svggen.SVGIDGenerator;
+import org.apache.batik.svggen.SVGSyntax;
+import org.apache.batik.util.SVGConstants;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -18,15 +35,17 @@ import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
-import org.jfree.svg.SVGGraphics2D;
-import org.jfree.svg.ViewBox;
+import org.w3c.dom.DOMImplementation;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 
 /**
- * Charts of the HTML reports, drawn by JFreeChart and rendered to inline SVG by JFreeSVG on the driver
- * (docs/DESIGN.md, "Reports people look at"): no script runs when the page is viewed, nothing is fetched, and
- * the page prints as drawn. Every chart has a title, axis labels with units, and a legend; the numbers
+ * Charts of the HTML reports, drawn by JFreeChart and rendered to inline SVG by Apache Batik's SVG generator on
+ * the driver (docs/DESIGN.md, "Reports people look at"): no script runs when the page is viewed, nothing is
+ * fetched, and the page prints as drawn. Every chart has a title, axis labels with units, and a legend; the numbers
  * themselves are in the table printed beside each chart (exact decimals; a chart's doubles are for drawing
- * only). Text from the data (workflow ids, models) is escaped by JFreeSVG as it writes the SVG.
+ * only). Text from the data (workflow ids, models) is escaped by Batik as it writes the SVG.
  */
 public final class Charts {
 
@@ -40,13 +59,39 @@ public final class Charts {
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)
     };
 
+    /**
+     * Java's logical SansSerif font everywhere: Batik writes it as the generic {@code sans-serif}, which every
+     * browser has (JFreeChart's default, Tahoma, is missing on most servers and would print as the JVM's Dialog).
+     */
+    private static final StandardChartTheme THEME = theme();
+
+    /** Charts drawn by this JVM: a prefix for each chart's SVG ids. */
+    private static final AtomicLong CHARTS = new AtomicLong();
+
+    /** The JDK's DOM, for Batik to build each chart's SVG document in (batik-dom is not needed). */
+    private static final DOMImplementation DOM;
+
     static {
+        try {
+            DOM = DocumentBuilderFactory.newInstance().newDocumentBuilder().getDOMImplementation();
+        } catch (ParserConfigurationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
         // Rotated labels (the value axis, slanted categories) as SVG text, not glyph outlines: readable by
         // screen readers and the page check, and a fraction of the bytes.
         org.jfree.chart.text.TextUtils.setUseDrawRotatedStringWorkaround(false);
     }
 
     private Charts() {}
+
+    private static StandardChartTheme theme() {
+        StandardChartTheme theme = new StandardChartTheme("assetcost");
+        theme.setExtraLargeFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        theme.setLargeFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        theme.setRegularFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        theme.setSmallFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+        return theme;
+    }
 
     /**
      * A reference line across a chart, e.g. a planning factor or a tier's limit.
@@ -109,6 +154,7 @@ public final class Charts {
     }
 
     private static JFreeChart style(JFreeChart chart, List<Marker> markers, boolean lines) {
+        THEME.apply(chart);
         chart.setBackgroundPaint(Color.WHITE);
         chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         CategoryPlot plot = chart.getCategoryPlot();
@@ -151,19 +197,48 @@ public final class Charts {
         return chart;
     }
 
-    /** The chart as an inline SVG element, marked as a chart for styles, screen readers and the page check. */
+    /**
+     * The chart as an inline SVG element, marked as a chart for styles, screen readers and the page check. Batik
+     * writes text as SVG {@code <text>} (not glyph outlines), escaped, and styles as attributes (no CSS).
+     */
     private static String svg(JFreeChart chart, String title) {
-        SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+        Document document = DOM.createDocument(SVGConstants.SVG_NAMESPACE_URI, SVGConstants.SVG_SVG_TAG, null);
+        SVGGeneratorContext context = SVGGeneratorContext.createDefault(document);
+        context.setPrecision(3);
+        // Ids of inline SVGs share the page's one namespace: each chart's clip paths get their own prefix, or a
+        // chart would clip by another chart's clipPath1.
+        String chartId = "chart" + CHARTS.incrementAndGet() + "-";
+        context.setIDGenerator(new SVGIDGenerator() {
+            @Override
+            public String generateID(String prefix) {
+                return super.generateID(chartId + prefix);
+            }
+        });
+        SVGGraphics2D g = new SVGGraphics2D(context, false);
+        g.setSVGCanvasSize(new Dimension(WIDTH, HEIGHT));
         chart.draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
-        String svg = g.getSVGElement(null, false, new ViewBox(0, 0, WIDTH, HEIGHT), null, null);
-        return svg.replaceFirst("<svg ", "<svg class=\"chart\" role=\"img\" aria-label=\"" + escape(title) + "\" ");
-    }
-
-    /** Escapes text for an XML attribute. */
-    static String escape(String text) {
-        return text.replace("&", "&amp;")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-                .replace("\"", "&quot;");
+        Element root = g.getRoot();
+        root.setAttribute("class", "chart");
+        root.setAttribute("role", "img");
+        root.setAttribute("aria-label", title);
+        root.setAttribute("viewBox", "0 0 " + WIDTH + " " + HEIGHT);
+        root.removeAttribute("width");
+        root.removeAttribute("height");
+        // Batik's shared <defs id="genericDefs">: keep what it holds, not its id, which every chart would repeat.
+        for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && e.getAttribute("id").equals(SVGSyntax.ID_PREFIX_GENERIC_DEFS)) {
+                e.removeAttribute("id");
+            }
+        }
+        StringWriter out = new StringWriter();
+        try {
+            // The element alone: an inline SVG in HTML has no XML declaration and no DOCTYPE.
+            Transformer t = TransformerFactory.newInstance().newTransformer();
+            t.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+            t.transform(new DOMSource(root), new StreamResult(out));
+        } catch (TransformerException e) {
+            throw new IllegalStateException("cannot write the chart \"" + title + "\" as SVG", e);
+        }
+        return out.toString();
     }
 }

@@ -4,18 +4,22 @@ import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.loader.ClasspathLoader;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Renders a report page from a Pebble template under {@code assetcost/templates/} (shipped in the jar), with
  * HTML escaping on by default: any text from the data (workflow ids, asset ids, reasons) is escaped, so a
- * workflow named {@code <script>alert(1)</script>} shows as that text. Only the charts' SVG, which JFreeSVG
+ * workflow named {@code <script>alert(1)</script>} shows as that text. Only the charts' SVG, which Batik
  * escaped as it wrote it, is inserted raw. The page holds everything it needs (styles inline, no script, no
  * link): it opens offline and prints on A4.
  */
@@ -92,6 +96,17 @@ public final class Page {
                             value.toPlainString());
         }
 
+        /** A quantity (tokens, possibly fractional) shown to {@code places} decimals with a thousands separator. */
+        public static Cell quantity(BigDecimal value, int places) {
+            return value == null
+                    ? text("")
+                    : new Cell(
+                            String.format(
+                                    Locale.ROOT, "%,." + places + "f", value.setScale(places, RoundingMode.HALF_EVEN)),
+                            true,
+                            value.toPlainString());
+        }
+
         /** A share shown as a percentage with one decimal, exact behind it. */
         public static Cell percent(BigDecimal share) {
             return share == null ? text("") : new Cell(Page.percent(share), true, share.toPlainString());
@@ -107,6 +122,31 @@ public final class Page {
     /** A share as a percentage with one decimal: {@code 0.16137} is {@code 16.1%}. */
     public static String percent(BigDecimal share) {
         return share.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + "%";
+    }
+
+    /**
+     * Writes a page atomically: to a hidden file beside it, then renamed over the old one, so a reader never opens
+     * half a page.
+     *
+     * @param conf Hadoop configuration (the page may be on any Hadoop file system)
+     * @param file where
+     * @param html the page
+     * @throws UncheckedIOException when it cannot be written
+     */
+    public static void write(Configuration conf, Path file, String html) {
+        Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
+        try {
+            var fs = file.getFileSystem(conf);
+            try (OutputStream os = fs.create(tmp, true)) {
+                os.write(html.getBytes(StandardCharsets.UTF_8));
+            }
+            fs.delete(file, false);
+            if (!fs.rename(tmp, file)) {
+                throw new IOException("cannot move " + tmp + " to " + file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     /**

@@ -122,6 +122,49 @@ class ReconcileJobTest extends SparkTestBase {
     }
 
     @Test
+    void theMonthClosePageShowsTheSummaryTotalsExactlyAndEverySection() throws Exception {
+        String html = Files.readString(finance.resolve(OutputLayout.MONTH_CLOSE_REPORT), StandardCharsets.UTF_8);
+        JsonNode totals = summary.get("totals");
+        assertThat(html)
+                .contains("data-metric=\"computed_cost_usd\" data-value=\""
+                        + totals.get("computed_cost_usd").asText() + "\"")
+                .contains("data-metric=\"billed_cost_usd\" data-value=\""
+                        + totals.get("billed_image_cost_usd").asText() + "\"")
+                .contains("data-metric=\"difference_usd\" data-value=\""
+                        + totals.get("difference_usd").asText() + "\"")
+                .contains("data-metric=\"billed_unmatched_usd\" data-value=\""
+                        + totals.get("billed_unmatched_usd").asText() + "\"");
+        for (String section : List.of("daily", "statuses", "meters", "unmatched", "unpriced", "coverage", "focus")) {
+            assertThat(html).contains("<section id=\"" + section + "\">");
+        }
+        // The sample's logging gap and its unmatched line item are on the page, as text.
+        assertThat(html).contains("44.0").contains("gpt-4.1-mini, input");
+        assertThat(html).doesNotContain("<script", "src=\"http", "href=\"http", "<link");
+    }
+
+    @Test
+    void textFromTheBillIsEscapedOnTheMonthClosePage() throws Exception {
+        Path dir = tempDir("close-xss");
+        Path costs = Files.createDirectories(dir.resolve("costs"));
+        Files.writeString(
+                costs.resolve("costs-hostile.json"), """
+                {"object": "page", "data": [{"object": "bucket", "start_time": 1793577600, "end_time": 1793664000,
+                 "results": [{"object": "organization.costs.result", "amount": {"value": 1.5, "currency": "usd"},
+                 "line_item": "<script>alert(1)</script>", "project_id": "<img src=x onerror=alert(2)>"}]}],
+                 "has_more": false, "next_page": null}
+                """.replace("\n", " ").strip());
+        Path out = dir.resolve("out");
+        String[] args = sampleClose(out);
+        args[5] = costs.toString();
+        assertThat(run(args).code).isZero();
+        String html = Files.readString(out.resolve(OutputLayout.MONTH_CLOSE_REPORT), StandardCharsets.UTF_8);
+        assertThat(html)
+                .doesNotContain("<script>alert(1)", "<img src=x")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .contains("&lt;img src=x onerror=alert(2)&gt;");
+    }
+
+    @Test
     void thePresentedMonthTotalIsTheExactSumRoundedHalfEvenOnce() throws Exception {
         List<Row> exact = spark.read()
                 .parquet(finance.resolve(OutputTable.COST_RECONCILIATION.tableName())

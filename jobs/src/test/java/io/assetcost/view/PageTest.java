@@ -65,14 +65,32 @@ class PageTest {
                 new Charts.Data(Map.of("measured", Map.of("wf-a", new BigDecimal("1.27"))), List.of("wf-a")),
                 List.of(new Charts.Marker(new BigDecimal("2.5"), "2.5x re-prompt each time")));
         assertThat(svg)
-                .startsWith("<svg class=\"chart\" role=\"img\"")
+                .startsWith("<svg ")
+                .contains("class=\"chart\"", "role=\"img\"")
                 .contains(
                         "Measured iteration factor per workflow",
                         "Images per approved asset",
                         "Workflow",
                         "measured",
                         "2.5x re-prompt each time",
-                        "viewBox='0.0 0.0 760.0 340.0'");
+                        "viewBox=\"0 0 760 340\"")
+                .doesNotContain("<?xml", "<!DOCTYPE", "http://www.w3.org/TR");
+    }
+
+    @Test
+    void twoChartsOnOnePageNeverShareAnSvgId() {
+        Charts.Data data = new Charts.Data(Map.of("s", Map.of("a", BigDecimal.ONE)), List.of("a"));
+        java.util.regex.Pattern id = java.util.regex.Pattern.compile(" id=\"([^\"]+)\"");
+        java.util.Set<String> first = id.matcher(Charts.bars("A", "x", "USD", data, List.of()))
+                .results()
+                .map(m -> m.group(1))
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> second = id.matcher(Charts.bars("A", "x", "USD", data, List.of()))
+                .results()
+                .map(m -> m.group(1))
+                .collect(java.util.stream.Collectors.toSet());
+        assertThat(first).isNotEmpty();
+        assertThat(second).isNotEmpty().doesNotContainAnyElementsOf(first);
     }
 
     @Test

@@ -111,7 +111,20 @@ public final class ReportFigures {
         m.put("computed_cost_usd", r.getDecimal(0).toPlainString());
         m.put("billed_cost_usd", r.getDecimal(1).toPlainString());
         m.put("difference_usd", r.getDecimal(0).subtract(r.getDecimal(1)).toPlainString());
+        m.put("billed_unmatched_usd", sumOf(spark, dir + "/unmatched_line_items", "amount_usd"));
+        m.put("focus_billed_cost_usd", sumOf(spark, dir + "/focus_costs", "BilledCost"));
+        m.put("unpriced_records", sumOf(spark, dir + "/unpriced_usage", "records"));
+        m.put(
+                "quarantined_records",
+                Long.toString(spark.read().parquet(dir + "/quarantine").count()));
         return m;
+    }
+
+    /** The sum of a column of a Parquet table, 0 when it has no rows. */
+    private static String sumOf(SparkSession spark, String table, String column) {
+        spark.read().parquet(table).createOrReplaceTempView("t");
+        Row r = spark.sql("SELECT coalesce(sum(" + column + "), 0) FROM t").first();
+        return new BigDecimal(r.get(0).toString()).toPlainString();
     }
 
     private static String ratio(BigDecimal numerator, BigDecimal denominator) {
