@@ -267,11 +267,7 @@ final class CostReport {
             if (!r.isNullAt(3)) {
                 series.computeIfAbsent(r.getString(1), k -> new TreeMap<>()).put(r.getString(0), r.getDecimal(3));
             }
-            table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.count(r.getLong(2)),
-                    Cell.usd(r.isNullAt(3) ? null : r.getDecimal(3))));
+            table.add(Cell.of(r));
         }
         String svg = Charts.lines(
                 "Cost per approved asset by workflow",
@@ -637,14 +633,7 @@ final class CostReport {
                         col(TOTAL_COST_USD))
                 .limit(10)
                 .collectAsList()) {
-            table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.text(r.getString(2)),
-                    Cell.text(r.getString(3)),
-                    Cell.count(r.getLong(4)),
-                    Cell.usd(r.getDecimal(5)),
-                    Cell.usd(r.getDecimal(6))));
+            table.add(Cell.of(r));
         }
         return new Page.Section(
                 "top-waste",

@@ -350,11 +350,7 @@ final class MonthCloseReport {
                 .orderBy(col(AMOUNT_USD).desc(), col(LINE_ITEM), col(PROJECT_ID))
                 .select(col(LINE_ITEM), coalesce(col(PROJECT_ID), lit(NONE)), col("days"), col(AMOUNT_USD))
                 .collectAsList()) {
-            table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.count(r.getLong(2)),
-                    Cell.usd(money(r, 3))));
+            table.add(Cell.of(r));
         }
         return new Page.Section(
                 "unmatched",
@@ -377,13 +373,7 @@ final class MonthCloseReport {
                         col("input_tokens"),
                         col("output_tokens"))
                 .collectAsList()) {
-            table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.count(r.getLong(2)),
-                    Cell.count(r.getLong(3)),
-                    Cell.count(r.getLong(4)),
-                    Cell.count(r.getLong(5))));
+            table.add(Cell.of(r));
         }
         return new Page.Section(
                 "unpriced",

@@ -10,11 +10,13 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
 
 /**
  * Renders a report page from a Pebble template under {@code assetcost/templates/} (shipped in the jar), with
@@ -105,6 +107,37 @@ public final class Page {
                                     Locale.ROOT, "%,." + places + "f", value.setScale(places, RoundingMode.HALF_EVEN)),
                             true,
                             value.toPlainString());
+        }
+
+        /**
+         * The cells of a collected row, each by its value's type: a string as text, a long or an int as a count,
+         * a decimal as money (USD); null shows as an empty cell.
+         *
+         * @param row the row
+         * @return one cell per column
+         * @throws IllegalArgumentException for a value of another type (cast it to a string first)
+         */
+        public static List<Cell> of(Row row) {
+            List<Cell> cells = new ArrayList<>(row.size());
+            for (int i = 0; i < row.size(); i++) {
+                Object v = row.get(i);
+                cells.add(cell(v, i));
+            }
+            return cells;
+        }
+
+        private static Cell cell(Object v, int column) {
+            if (v == null) {
+                return text("");
+            } else if (v instanceof String t) {
+                return text(t);
+            } else if (v instanceof Long || v instanceof Integer) {
+                return count(((Number) v).longValue());
+            } else if (v instanceof BigDecimal usd) {
+                return usd(usd);
+            }
+            throw new IllegalArgumentException(
+                    "no cell for a " + v.getClass().getSimpleName() + " in column " + column);
         }
 
         /** A share shown as a percentage with one decimal, exact behind it. */

@@ -1,6 +1,7 @@
 package io.assetcost.view;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -91,6 +92,17 @@ class PageTest {
                 .collect(java.util.stream.Collectors.toSet());
         assertThat(first).isNotEmpty();
         assertThat(second).isNotEmpty().doesNotContainAnyElementsOf(first);
+    }
+
+    @Test
+    void aCollectedRowBecomesCellsByTheTypeOfEachValue() {
+        List<Page.Cell> cells = Page.Cell.of(
+                org.apache.spark.sql.RowFactory.create("wf-a", 7L, 3, new BigDecimal("0.205000000000"), null));
+        assertThat(cells).extracting(Page.Cell::text).containsExactly("wf-a", "7", "3", "$0.20", "");
+        assertThat(cells).extracting(Page.Cell::exact).containsExactly(null, "7", "3", "0.205000000000", null);
+        assertThatThrownBy(() -> Page.Cell.of(org.apache.spark.sql.RowFactory.create(1.5d)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Double");
     }
 
     @Test
