@@ -3,6 +3,7 @@ package io.assetcost.finance;
 import static org.apache.spark.sql.functions.lit;
 
 import io.assetcost.pricing.Meter;
+import io.assetcost.run.ConfigFiles;
 import io.assetcost.run.InputException;
 import java.io.IOException;
 import java.io.Reader;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Column;
@@ -62,17 +62,8 @@ public final class LineItemMapping {
      */
     public static LineItemMapping fromCsv(Reader reader, String description) {
         List<Rule> rules = new ArrayList<>();
-        CSVFormat format = CSVFormat.RFC4180
-                .builder()
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .setIgnoreEmptyLines(true)
-                .get();
-        try (CSVParser parser =
-                CSVParser.builder().setReader(reader).setFormat(format).get()) {
-            if (!parser.getHeaderNames().containsAll(List.of("pattern", "model"))) {
-                throw new InputException("line item mapping " + description + " needs the header pattern,model");
-            }
+        try (CSVParser parser = ConfigFiles.csv(
+                reader, "line item mapping", description, List.of("pattern", "model"), List.of("meter"), false)) {
             for (CSVRecord r : parser) {
                 String where = "line item mapping " + description + " line " + parser.getCurrentLineNumber();
                 String pattern = r.get("pattern");

@@ -1,5 +1,6 @@
 package io.assetcost.finance;
 
+import io.assetcost.run.ConfigFiles;
 import io.assetcost.run.InputException;
 import java.io.IOException;
 import java.io.Reader;
@@ -7,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
@@ -31,17 +31,8 @@ public final class ProjectNames {
      */
     public static Map<String, String> fromCsv(Reader reader, String description) {
         Map<String, String> names = new TreeMap<>();
-        CSVFormat format = CSVFormat.RFC4180
-                .builder()
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .setIgnoreEmptyLines(true)
-                .get();
-        try (CSVParser parser =
-                CSVParser.builder().setReader(reader).setFormat(format).get()) {
-            if (!parser.getHeaderNames().containsAll(List.of("project_id", "project_name"))) {
-                throw new InputException("project names " + description + " need the header project_id,project_name");
-            }
+        try (CSVParser parser = ConfigFiles.csv(
+                reader, "project names", description, List.of("project_id", "project_name"), List.of(), false)) {
             for (CSVRecord r : parser) {
                 String where = "project names " + description + " line " + parser.getCurrentLineNumber();
                 String id = r.get("project_id").strip();

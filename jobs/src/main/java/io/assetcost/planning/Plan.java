@@ -1,5 +1,6 @@
 package io.assetcost.planning;
 
+import io.assetcost.run.ConfigFiles;
 import io.assetcost.run.InputException;
 import io.assetcost.schema.Schemas;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
@@ -44,22 +44,9 @@ public record Plan(List<Row> rows, String description) {
      * @throws InputException naming the line and what to fix
      */
     public static Plan fromCsv(Reader reader, String description) {
-        CSVFormat format = CSVFormat.RFC4180
-                .builder()
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .setIgnoreEmptyLines(true)
-                .setTrim(true)
-                .get();
         List<Row> rows = new ArrayList<>();
         try (CSVParser parser =
-                CSVParser.builder().setReader(reader).setFormat(format).get()) {
-            for (String required : REQUIRED_COLUMNS) {
-                if (!parser.getHeaderNames().contains(required)) {
-                    throw new InputException("plan " + description + " lacks column '" + required
-                            + "' (header: workflow_id,finals[,period,label])");
-                }
-            }
+                ConfigFiles.csv(reader, "plan", description, REQUIRED_COLUMNS, List.of("period", "label"), true)) {
             for (CSVRecord r : parser) {
                 rows.add(parse(r, rows.size() + 1, "plan " + description + " line " + parser.getCurrentLineNumber()));
             }

@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.hadoop.conf.Configuration;
@@ -92,22 +91,9 @@ public final class RateLimitCard {
      * @throws InputException with the line and what to fix
      */
     public static RateLimitCard fromCsv(Reader reader, String description) {
-        CSVFormat format = CSVFormat.RFC4180
-                .builder()
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .setIgnoreEmptyLines(true)
-                .setTrim(true)
-                .get();
         List<Limit> limits = new ArrayList<>();
         try (CSVParser parser =
-                CSVParser.builder().setReader(reader).setFormat(format).get()) {
-            for (String required : REQUIRED_COLUMNS) {
-                if (!parser.getHeaderNames().contains(required)) {
-                    throw new InputException("rate-limit card " + description + " lacks column '" + required
-                            + "' (header must be: " + String.join(",", REQUIRED_COLUMNS) + "[,source])");
-                }
-            }
+                ConfigFiles.csv(reader, "rate-limit card", description, REQUIRED_COLUMNS, List.of("source"), true)) {
             for (CSVRecord r : parser) {
                 limits.add(parse(r, "rate-limit card " + description + " line " + parser.getCurrentLineNumber()));
             }

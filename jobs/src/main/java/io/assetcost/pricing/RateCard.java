@@ -23,7 +23,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.hadoop.conf.Configuration;
@@ -135,23 +134,10 @@ public final class RateCard implements Serializable {
      * @throws InputException with the line number and what to fix, for any unusable row or header
      */
     public static RateCard fromCsv(Reader reader, String description) {
-        CSVFormat format = CSVFormat.RFC4180
-                .builder()
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .setIgnoreEmptyLines(true)
-                .setTrim(true)
-                .get();
         List<Rate> rates = new ArrayList<>();
         try (CSVParser parser =
-                CSVParser.builder().setReader(reader).setFormat(format).get()) {
+                ConfigFiles.csv(reader, "rate card", description, REQUIRED_COLUMNS, List.of("source"), true)) {
             List<String> header = parser.getHeaderNames();
-            for (String required : REQUIRED_COLUMNS) {
-                if (!header.contains(required)) {
-                    throw new InputException("rate card " + description + " lacks column '" + required
-                            + "' (header must be: " + String.join(",", REQUIRED_COLUMNS) + "[,source])");
-                }
-            }
             boolean hasSource = header.contains("source");
             for (CSVRecord r : parser) {
                 String where =

@@ -7,7 +7,10 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.BiFunction;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
 import org.apache.commons.io.input.BOMInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -55,6 +58,50 @@ public final class ConfigFiles {
         } catch (IOException e) {
             throw new InputException(option + " " + location + " cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Opens a configuration CSV the way every one is read: RFC 4180, a header line, empty lines ignored, and
+     * the columns a file must have checked before its first record.
+     *
+     * @param reader the text
+     * @param what what the file is, for messages (e.g. {@code rate card})
+     * @param description its path, for messages
+     * @param required columns it must have
+     * @param optional columns it may have, for the message that shows the header (may be empty)
+     * @param trim whether values are trimmed (not for a regular expression, where spaces count)
+     * @return the parser, positioned at the first record; the caller closes it
+     * @throws InputException naming the first missing column and the header expected
+     */
+    public static CSVParser csv(
+            Reader reader,
+            String what,
+            String description,
+            List<String> required,
+            List<String> optional,
+            boolean trim) {
+        CSVFormat format = CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setIgnoreEmptyLines(true)
+                .setTrim(trim)
+                .get();
+        CSVParser parser;
+        try {
+            parser = CSVParser.builder().setReader(reader).setFormat(format).get();
+        } catch (IOException | UncheckedIOException e) {
+            throw new InputException(what + " " + description + " cannot be read as CSV: " + e.getMessage(), e);
+        }
+        for (String column : required) {
+            if (!parser.getHeaderNames().contains(column)) {
+                String header = String.join(",", required)
+                        + (optional.isEmpty() ? "" : "[," + String.join(",", optional) + "]");
+                throw new InputException(
+                        what + " " + description + " lacks column '" + column + "' (header: " + header + ")");
+            }
+        }
+        return parser;
     }
 
     private static Reader utf8(InputStream in) throws IOException {
