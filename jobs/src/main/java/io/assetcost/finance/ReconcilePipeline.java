@@ -241,11 +241,11 @@ public final class ReconcilePipeline {
         for (Map.Entry<OutputTable, Dataset<Row>> t : month.tables().entrySet()) {
             OutputTable table = t.getKey();
             stages.start("write " + table.tableName());
-            OutputWriter.parquet(t.getValue(), new Path(out.root()), table);
+            long rows = OutputWriter.parquet(t.getValue(), new Path(out.root()), table);
             boolean cents = table == OutputTable.COST_RECONCILIATION || table == OutputTable.METER_RECONCILIATION;
             Dataset<Row> presented = cents ? presentCents(t.getValue()) : t.getValue();
             OutputWriter.csvReplacing(presented, table, conf, out.csv(table));
-            stages.done(t.getValue().count(), "rows");
+            stages.done(rows, "rows");
         }
         if (!month.tables().containsKey(OutputTable.LOG_COVERAGE)) {
             removeStale(OutputTable.LOG_COVERAGE);

@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.functions;
@@ -43,35 +44,51 @@ import org.apache.spark.sql.functions;
  */
 public final class OutputWriter {
 
+    private static final String ROWS = "rows";
+
     private OutputWriter() {}
 
     /**
      * Writes a table as Parquet under {@code dir/<name>/}, replacing what was there: Hive-style partitioned
      * by its partition column ({@code usage_date=2026-11-02/}) when it has one, one file per partition (or
      * one file), rows in the table's sort order, so that a rerun writes the same files and analysts'
-     * engines prune by date.
+     * engines prune by date. The rows are counted in the same pass (an {@link Observation} on the write),
+     * so that a caller never recomputes a table to learn its size.
      *
      * @param df the table, conformed to its contract
      * @param dir the directory to write under (a run's staging directory, or the month close's output)
      * @param table the table
+     * @return the number of rows written
+     * @throws IllegalStateException when the write completed without reporting its row count (interrupted)
      */
-    public static void parquet(Dataset<Row> df, Path dir, OutputTable table) {
+    public static long parquet(Dataset<Row> df, Path dir, OutputTable table) {
         Column[] order = table.sort().stream().map(functions::col).toArray(Column[]::new);
         String target = new Path(dir, table.tableName()).toString();
         String partition = table.partitionColumn();
+        Observation rows = new Observation(table.tableName() + "_rows");
+        Dataset<Row> counted =
+                df.observe(rows, functions.count(functions.lit(1)).as(ROWS));
         if (partition == null) {
-            df.repartition(1)
+            counted.repartition(1)
                     .sortWithinPartitions(order)
                     .write()
                     .mode(SaveMode.Overwrite)
                     .parquet(target);
         } else {
-            df.repartition(functions.col(partition))
+            counted.repartition(functions.col(partition))
                     .sortWithinPartitions(order)
                     .write()
                     .mode(SaveMode.Overwrite)
                     .partitionBy(partition)
                     .parquet(target);
+        }
+        try {
+            // A plan Spark proved empty (an empty night) runs no task that could report: count it then.
+            Object observed = rows.getAsJava().get(ROWS);
+            return observed == null ? df.count() : ((Number) observed).longValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while counting the rows of " + table.tableName(), e);
         }
     }
 

@@ -36,19 +36,25 @@ public final class InvariantChecks {
 
     /**
      * Conservation: the sum of request_costs.cost_usd equals the total of asset_costs, the total of
-     * cost_per_approved_asset, and direct + waste + pending of both, exactly; and no join fanned out (the
-     * assets' request counts add up to the requests priced, one row per asset).
+     * cost_per_approved_asset, the total of attempts, and direct + waste + pending of both reports, exactly; no
+     * join fanned out (the assets' request counts add up to the requests priced, one row per asset); the attempts
+     * buckets hold every asset; request_outcomes has one row per request of the reported assets. Each table is
+     * aggregated once (four small Spark queries).
      *
-     * @param requestCosts the requests of the assets reported: cost_usd (decimal(38,12), USD)
+     * @param requestOutcomes the requests of the assets reported: cost_usd (decimal(38,12), USD), one row each
      * @param assetCosts rows of asset_costs
      * @param costPerApprovedAsset rows of cost_per_approved_asset
+     * @param attempts rows of attempts
      * @return the results, one per comparison
      */
     public static List<Invariant> conservation(
-            Dataset<Row> requestCosts, Dataset<Row> assetCosts, Dataset<Row> costPerApprovedAsset) {
+            Dataset<Row> requestOutcomes,
+            Dataset<Row> assetCosts,
+            Dataset<Row> costPerApprovedAsset,
+            Dataset<Row> attempts) {
         Column directWastePending =
                 col(DIRECT_COST_USD).plus(col(WASTE_COST_USD)).plus(col(PENDING_COST_USD));
-        Row r = requestCosts.agg(sum(COST_USD), count(lit(1))).first();
+        Row r = requestOutcomes.agg(sum(COST_USD), count(lit(1))).first();
         BigDecimal requests = r.isNullAt(0) ? BigDecimal.ZERO : r.getDecimal(0);
         long requestRows = r.getLong(1);
         Row a = assetCosts
@@ -64,8 +70,10 @@ public final class InvariantChecks {
                         sum(TOTAL_COST_USD),
                         sum(directWastePending),
                         sum(col(RESOLVED_COST_USD).plus(col(PENDING_COST_USD))),
-                        sum(REQUESTS))
+                        sum(REQUESTS),
+                        sum(ASSETS))
                 .first();
+        Row t = attempts.agg(sum(TOTAL_COST_USD), sum(ASSETS)).first();
         List<Invariant> out = new ArrayList<>();
         out.add(Invariant.equal("conservation: request_costs = asset_costs.total_cost_usd", requests, a.getDecimal(0)));
         out.add(Invariant.equal(
@@ -78,8 +86,8 @@ public final class InvariantChecks {
                 c.getDecimal(1)));
         out.add(Invariant.equal(
                 "conservation: request_costs = cost_per_approved_asset resolved + pending", requests, c.getDecimal(2)));
-        long assetRequests = a.isNullAt(2) ? 0 : a.getLong(2);
-        long cohortRequests = c.isNullAt(3) ? 0 : c.getLong(3);
+        long assetRequests = longOrZero(a, 2);
+        long cohortRequests = longOrZero(c, 3);
         out.add(new Invariant(
                 "no fan-out: requests priced = requests over assets = requests over cohorts",
                 requestRows == assetRequests && assetRequests == cohortRequests,
@@ -88,43 +96,22 @@ public final class InvariantChecks {
                 "no fan-out: one asset_costs row per asset",
                 a.getLong(3) == a.getLong(4),
                 a.getLong(3) + " rows, " + a.getLong(4) + " distinct assets"));
+        BigDecimal cohorts = c.isNullAt(0) ? BigDecimal.ZERO : c.getDecimal(0);
+        out.add(Invariant.equal(
+                "attempts: total_cost_usd = cost_per_approved_asset.total_cost_usd", cohorts, t.getDecimal(0)));
+        long assetsBucketed = longOrZero(t, 1);
+        long assets = longOrZero(c, 4);
+        out.add(new Invariant(
+                "attempts: every asset in one bucket", assetsBucketed == assets, assetsBucketed + " = " + assets));
+        out.add(new Invariant(
+                "request_outcomes: one row per request of the reported assets",
+                requestRows == assetRequests,
+                requestRows + " = " + assetRequests));
         return out;
     }
 
-    /**
-     * The planning tables add up: the attempts buckets hold every asset and their cost equals
-     * cost_per_approved_asset's total, and request_outcomes has one row per request of the reported assets.
-     *
-     * @param attempts rows of attempts
-     * @param costPerApprovedAsset rows of cost_per_approved_asset
-     * @param requestOutcomes the requests of the reported assets
-     * @param assetCosts rows of asset_costs
-     * @return the results
-     */
-    public static List<Invariant> attempts(
-            Dataset<Row> attempts,
-            Dataset<Row> costPerApprovedAsset,
-            Dataset<Row> requestOutcomes,
-            Dataset<Row> assetCosts) {
-        Row a = attempts.agg(sum(TOTAL_COST_USD), sum(ASSETS)).first();
-        Row c = costPerApprovedAsset.agg(sum(TOTAL_COST_USD), sum(ASSETS)).first();
-        Row r = requestOutcomes.agg(count(lit(1))).first();
-        Row s = assetCosts.agg(sum(REQUESTS)).first();
-        BigDecimal cohorts = c.isNullAt(0) ? BigDecimal.ZERO : c.getDecimal(0);
-        long assetsBucketed = a.isNullAt(1) ? 0 : a.getLong(1);
-        long assets = c.isNullAt(1) ? 0 : c.getLong(1);
-        long requests = s.isNullAt(0) ? 0 : s.getLong(0);
-        return List.of(
-                Invariant.equal(
-                        "attempts: total_cost_usd = cost_per_approved_asset.total_cost_usd", cohorts, a.getDecimal(0)),
-                new Invariant(
-                        "attempts: every asset in one bucket",
-                        assetsBucketed == assets,
-                        assetsBucketed + " = " + assets),
-                new Invariant(
-                        "request_outcomes: one row per request of the reported assets",
-                        r.getLong(0) == requests,
-                        r.getLong(0) + " = " + requests));
+    private static long longOrZero(Row row, int i) {
+        return row.isNullAt(i) ? 0 : row.getLong(i);
     }
 
     /**
