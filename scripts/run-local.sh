@@ -24,7 +24,8 @@ jar on a cluster. Defaults here (the jar itself requires --usage, --acceptance a
   --acceptance PATH   sample-data/acceptance
   --out DIR           out/
   --full              on, unless --run-date is given (the sample is two weeks of the past)
-Environment: ASSETCOST_DRIVER_MEMORY (2g), ASSETCOST_MASTER (local[*]), ASSETCOST_SHUFFLE_PARTITIONS (8).
+Environment: ASSETCOST_DRIVER_MEMORY (2g), ASSETCOST_MASTER (local[*]), ASSETCOST_SHUFFLE_PARTITIONS (unset:
+the cost job sizes spark.sql.shuffle.partitions from its input).
 
 Job options (README, "Command line"):
 TEXT

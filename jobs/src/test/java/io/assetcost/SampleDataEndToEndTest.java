@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.assetcost.io.ShufflePartitions;
 import io.assetcost.quality.QuarantineReason;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
@@ -89,7 +90,14 @@ class SampleDataEndToEndTest extends SparkTestBase {
         first = tempDir("e2e-first").resolve("out");
         second = tempDir("e2e-second").resolve("out");
         assertThat(runJob(first)).isZero();
-        assertThat(runJob(second)).isZero();
+        // The second run sizes its shuffle partitions from its input (1 for the sample) where the first takes the
+        // session's 2: the tables must not depend on the count.
+        spark.conf().unset(ShufflePartitions.KEY);
+        try {
+            assertThat(runJob(second)).isZero();
+        } finally {
+            spark.conf().set(ShufflePartitions.KEY, "2");
+        }
         summary = new ObjectMapper().readTree(first.resolve("run_summary.json").toFile());
     }
 
@@ -272,6 +280,12 @@ class SampleDataEndToEndTest extends SparkTestBase {
         JsonNode again =
                 new ObjectMapper().readTree(second.resolve("run_summary.json").toFile());
         assertThat(again.get("table_fingerprints")).isEqualTo(summary.get("table_fingerprints"));
+        assertThat(summary.get("shuffle_partitions").asInt())
+                .as("as configured")
+                .isEqualTo(2);
+        assertThat(again.get("shuffle_partitions").asInt())
+                .as("sized from the sample's input")
+                .isEqualTo(1);
     }
 
     @Test

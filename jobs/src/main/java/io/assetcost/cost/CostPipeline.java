@@ -33,6 +33,7 @@ import static org.apache.spark.sql.functions.when;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
+import io.assetcost.io.ShufflePartitions;
 import io.assetcost.io.UsageReader;
 import io.assetcost.ops.FrozenCohorts;
 import io.assetcost.ops.OutputLayout;
@@ -257,11 +258,27 @@ public final class CostPipeline {
         FileGuard guard = new FileGuard(options.quarantineUnreadableFiles());
         CheckedInputs inputs = checkInputs(spark, options, window, guard);
         CostPipeline run = new CostPipeline(spark, options, window, inputs, guard, runId, started);
+        boolean sized = !spark.conf().contains(ShufflePartitions.KEY);
+        if (sized) {
+            spark.conf()
+                    .set(
+                            ShufflePartitions.KEY,
+                            ShufflePartitions.forFiles(run.conf, inputs.usageFiles(), inputs.acceptanceFiles()));
+        }
         try (OutputLock lock =
                 OutputLock.acquire(run.conf, run.out, runId, Duration.ofMinutes(options.lockStaleMinutes))) {
             Publisher.recover(run.conf, run.out);
-            LOG.info("run {}: {}", runId, window);
+            LOG.info(
+                    "run {}: {}; {} shuffle partitions ({})",
+                    runId,
+                    window,
+                    spark.conf().get(ShufflePartitions.KEY),
+                    sized ? "sized from the input" : "as configured");
             return run.execute();
+        } finally {
+            if (sized) {
+                spark.conf().unset(ShufflePartitions.KEY);
+            }
         }
     }
 
@@ -271,7 +288,7 @@ public final class CostPipeline {
             Frozen frozen = readFrozen();
             Decisions decisions = readDecisions(usage, frozen);
             ReportSet reports = buildReports(usage, decisions, frozen);
-            writeStaged(reports, usage);
+            writeStaged(reports);
             publish();
             RunCounts counts = count(usage, decisions, frozen, reports);
             List<Invariant> checks = checkInvariants(usage, reports, counts);
@@ -432,13 +449,10 @@ public final class CostPipeline {
     }
 
     /** Step 6: every table under the run's staging directory. */
-    private void writeStaged(ReportSet reports, PricedUsage usage) {
+    private void writeStaged(ReportSet reports) {
         for (Map.Entry<OutputTable, Dataset<Row>> table : reports.tables().entrySet()) {
             stages.start("write " + table.getKey().tableName());
-            OutputWriter.parquet(table.getValue(), out.staging(runId), table.getKey());
-            // A full run's request_costs holds every priced request, already counted: no second pass over them.
-            boolean counted = window.full() && table.getKey() == OutputTable.REQUEST_COSTS;
-            stages.done(counted ? usage.counts().used() : table.getValue().count(), "rows");
+            stages.done(OutputWriter.parquet(table.getValue(), out.staging(runId), table.getKey()), "rows");
         }
     }
 
@@ -512,12 +526,11 @@ public final class CostPipeline {
         List<Invariant> checks = new ArrayList<>(InvariantChecks.conservation(
                 reports.requestOutcomes().select(COST_USD, REQUEST_ID),
                 reports.assetCosts(),
-                reports.costPerApprovedAsset()));
+                reports.costPerApprovedAsset(),
+                reports.attempts()));
         checks.add(Invariant.accounted("usage", counts.usage()));
         checks.add(Invariant.accounted("acceptance", counts.acceptance()));
         checks.add(InvariantChecks.nothingUnpriced(usage.requestCosts()));
-        checks.addAll(InvariantChecks.attempts(
-                reports.attempts(), reports.costPerApprovedAsset(), reports.requestOutcomes(), reports.assetCosts()));
         stages.done(checks.size(), "checks");
         Invariant.logFailures(checks, LOG);
         return checks;
@@ -531,6 +544,7 @@ public final class CostPipeline {
         RunSummary summary = new RunSummary("assetcost", runId, started)
                 .put("window", CostSummary.window(window, inputs.usageFiles(), inputs.acceptanceFiles()))
                 .put("options", CostSummary.options(options))
+                .put("shuffle_partitions", Integer.parseInt(spark.conf().get(ShufflePartitions.KEY)))
                 .put(
                         "inputs",
                         CostSummary.inputs(
