@@ -33,6 +33,7 @@ assetcost_tool() {
 # this shell (its exit status is the job's; in cluster deploy mode, SparkSubmit's, after waiting for the
 # driver). ASSETCOST_MASTER (default local[*]) and ASSETCOST_DEPLOY_MODE (default client) choose where;
 # ASSETCOST_SUBMIT_ARGS adds spark-submit options (e.g. "--conf spark.eventLog.enabled=true"),
+# ASSETCOST_SHUFFLE_PARTITIONS sets spark.sql.shuffle.partitions (unset: the cost job sizes it from its input),
 # ASSETCOST_JAVA_OPTS JVM options of the driver (in local mode: of the whole run), ASSETCOST_APP_JAR the
 # application jar (default JAR; the generators pass TOOLS_JAR, which runs with JAR on the classpath).
 #   assetcost_submit CLASS [job options...]
@@ -45,9 +46,11 @@ assetcost_submit() {
   # Spark's scratch space, as the environment gives it (the spark.local.dir setting makes Spark warn on every
   # run that a cluster manager would override it).
   export SPARK_LOCAL_DIRS="$work/spark-local"
+  local cds
+  cds="$(assetcost_cds_options "$JAR${ASSETCOST_APP_JAR:+:$ASSETCOST_APP_JAR}:$SPARK_CP")"
   # The JVM announces the incubator module Spark's flags add on every start; it is expected, not a problem.
   # shellcheck disable=SC2086
-  exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" ${ASSETCOST_JAVA_OPTS:-} \
+  exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" $cds ${ASSETCOST_JAVA_OPTS:-} \
     -Djava.io.tmpdir="$work/tmp" \
     -Dlog4j2.configurationFile="$ROOT/scripts/conf/log4j2.properties" \
     -Dassetcost.log.file="$work/assetcost.log" \
@@ -56,11 +59,44 @@ assetcost_submit() {
     --deploy-mode "${ASSETCOST_DEPLOY_MODE:-client}" \
     --conf spark.standalone.submit.waitAppCompletion=true \
     --conf spark.ui.enabled=false \
-    --conf spark.sql.shuffle.partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-8}" \
+    ${ASSETCOST_SHUFFLE_PARTITIONS:+--conf spark.sql.shuffle.partitions=$ASSETCOST_SHUFFLE_PARTITIONS} \
     ${ASSETCOST_SUBMIT_ARGS:-} \
     ${ASSETCOST_APP_JAR:+--jars "$JAR"} \
     --class "$class" "${ASSETCOST_APP_JAR:-$JAR}" "$@" \
     2> >(grep -v --line-buffered '^WARNING: Using incubator modules: jdk.incubator.vector$' >&2)
+}
+
+# JVM options for a class-data-sharing archive of the classes a run loads (Java's AppCDS; in local mode
+# the whole run is one JVM): about 20,000 classes of Spark and its dependencies, which a cold start
+# otherwise looks up in some 250 jars one by one. The first run of a class path writes the archive when
+# it exits, under a name of its own; a later run adopts it once that run is gone and maps it, which takes
+# some 5 s off a small run (docs/PERFORMANCE.md). A rebuilt jar starts a new archive; an archive that
+# cannot be used (damaged, other class path) is ignored by the JVM. ASSETCOST_CDS=0 turns this off.
+#   assetcost_cds_options CLASSPATH
+assetcost_cds_options() {
+  [[ "${ASSETCOST_CDS:-1}" == 0 ]] && return 0
+  local dir="$ROOT/jobs/target/cds" key pending
+  mkdir -p "$dir"
+  key="$(printf '%s' "$1" | sha1sum | cut -c1-12)"
+  local archive="$dir/$key.jsa"
+  if [[ -f "$archive" && "$archive" -ot "$JAR" ]]; then
+    rm -f "$archive"
+  fi
+  if [[ ! -f "$archive" ]]; then
+    for pending in "$dir/$key".*.jsa.pending; do
+      [[ -f "$pending" ]] || continue
+      if [[ "$pending" -ot "$JAR" ]]; then
+        rm -f "$pending"
+      elif ! kill -0 "$(basename "$pending" .jsa.pending | cut -d. -f2)" 2>/dev/null; then
+        mv -f "$pending" "$archive"
+      fi
+    done
+  fi
+  if [[ -f "$archive" ]]; then
+    printf '%s' "-XX:SharedArchiveFile=$archive -Xlog:cds=off,cds+dynamic=off"
+  elif ! compgen -G "$dir/$key.*.jsa.pending" >/dev/null; then
+    printf '%s' "-XX:ArchiveClassesAtExit=$dir/$key.$$.jsa.pending -Xlog:cds=off,cds+dynamic=off"
+  fi
 }
 
 # The value of an option, or exit 2 with one line when it is missing: option_value OPTION "$@"
