@@ -8,7 +8,8 @@
 #
 # Data is generated once per size under --data (default bench-data/, reused while its parameters match).
 # Each repetition runs `scripts/run-local.sh --full` with --master local[CORES] and CORES/MEMORY as
-# driver heap and P shuffle partitions (default: one per 150,000 requests, at least 8), then DuckDbCostJob
+# driver heap and P shuffle partitions (default: the job sizes them from its input; the class-data-sharing
+# archive off unless ASSETCOST_CDS=1, so rows stay comparable), then DuckDbCostJob
 # with CORES threads and MEMORY as memory_limit; wall seconds and peak RSS
 # come from GNU time. After the timed runs, one untimed DuckDB run with --compare checks both reports row
 # by row and the total cost against the Spark output. Prints a Markdown table and keeps it, with the raw
@@ -90,11 +91,10 @@ for n in ${sizes//,/ }; do
   for f in ${formats//,/ }; do
     usage="$data/$n/usage-$f"
     spark_out="$work/spark-$n-$f"
-    parts="${partitions:-$(( n / 150000 > 8 ? n / 150000 : 8 ))}"
     for rep in $(seq 1 "$reps"); do
       echo "== $n $f spark rep $rep" >&2
       read -r s rss rc < <(timed "$work/time.txt" "$work/spark-$n-$f-$rep.log" env ASSETCOST_MASTER="local[$cores]" \
-        ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$parts" \
+        ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$partitions" ASSETCOST_CDS="${ASSETCOST_CDS:-0}" \
         ASSETCOST_WORK_DIR="$work/spark-tmp" \
         "$ROOT/scripts/run-local.sh" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full)
       printf '%s\t%s\tspark\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
@@ -166,6 +166,6 @@ done
     }'
 } > "$work/bench-table.md"
 cat "$work/bench-table.md"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1); --cores $cores --memory $memory --shuffle-partitions ${partitions:-one per 150k requests, at least 8}" \
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1); --cores $cores --memory $memory --shuffle-partitions ${partitions:-sized by the job}" \
   | tee -a "$work/bench-table.md"
 exit $failed
