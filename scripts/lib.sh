@@ -33,7 +33,8 @@ assetcost_tool() {
 # this shell (its exit status is the job's; in cluster deploy mode, SparkSubmit's, after waiting for the
 # driver). ASSETCOST_MASTER (default local[*]) and ASSETCOST_DEPLOY_MODE (default client) choose where;
 # ASSETCOST_SUBMIT_ARGS adds spark-submit options (e.g. "--conf spark.eventLog.enabled=true"),
-# ASSETCOST_SHUFFLE_PARTITIONS sets spark.sql.shuffle.partitions (unset: the cost job sizes it from its input),
+# ASSETCOST_SHUFFLE_PARTITIONS sets spark.sql.shuffle.partitions (unset: the cost job sizes it from its input,
+# other classes get 8),
 # ASSETCOST_JAVA_OPTS JVM options of the driver (in local mode: of the whole run), ASSETCOST_APP_JAR the
 # application jar (default JAR; the generators pass TOOLS_JAR, which runs with JAR on the classpath).
 #   assetcost_submit CLASS [job options...]
@@ -46,6 +47,11 @@ assetcost_submit() {
   # Spark's scratch space, as the environment gives it (the spark.local.dir setting makes Spark warn on every
   # run that a cluster manager would override it).
   export SPARK_LOCAL_DIRS="$work/spark-local"
+  # The cost job sizes its shuffle partitions from its input when none is set; the month close and the
+  # forecast read the cost job's small tables and get 8 here unless told otherwise (Spark's 200 would make
+  # hundreds of empty tasks).
+  local partitions="${ASSETCOST_SHUFFLE_PARTITIONS:-}"
+  [[ -z "$partitions" && "$class" != io.assetcost.CostJob ]] && partitions=8
   local cds
   cds="$(assetcost_cds_options "$JAR${ASSETCOST_APP_JAR:+:$ASSETCOST_APP_JAR}:$SPARK_CP")"
   # The JVM announces the incubator module Spark's flags add on every start; it is expected, not a problem.
@@ -59,7 +65,7 @@ assetcost_submit() {
     --deploy-mode "${ASSETCOST_DEPLOY_MODE:-client}" \
     --conf spark.standalone.submit.waitAppCompletion=true \
     --conf spark.ui.enabled=false \
-    ${ASSETCOST_SHUFFLE_PARTITIONS:+--conf spark.sql.shuffle.partitions=$ASSETCOST_SHUFFLE_PARTITIONS} \
+    ${partitions:+--conf spark.sql.shuffle.partitions=$partitions} \
     ${ASSETCOST_SUBMIT_ARGS:-} \
     ${ASSETCOST_APP_JAR:+--jars "$JAR"} \
     --class "$class" "${ASSETCOST_APP_JAR:-$JAR}" "$@" \
