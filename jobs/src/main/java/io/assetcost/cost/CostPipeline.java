@@ -649,11 +649,11 @@ public final class CostPipeline {
     }
 
     private Map<String, Object> fingerprints() {
-        Map<String, Object> fingerprints = new LinkedHashMap<>();
+        Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
         for (OutputTable table : TABLES) {
-            fingerprints.put(table.tableName(), CostSummary.fingerprint(published(table)));
+            tables.put(table.tableName(), published(table));
         }
-        return fingerprints;
+        return CostSummary.fingerprints(tables);
     }
 
     /** A published table, read with its contract's schema; empty when it does not exist yet. */

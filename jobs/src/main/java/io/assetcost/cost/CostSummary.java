@@ -194,15 +194,38 @@ final class CostSummary {
     }
 
     /**
-     * An order-independent checksum of a table's rows (the sum of each row's 64-bit hash, as a decimal so it
-     * cannot overflow), with the row count: two runs that wrote the same rows report the same value.
+     * An order-independent checksum of each table's rows (the sum of each row's 64-bit hash, as a decimal so
+     * it cannot overflow), with the row count: two runs that wrote the same rows report the same value. All
+     * tables in one Spark query (a union of each table's hashes, grouped by table), not one per table.
+     *
+     * @param tables the tables by name, in the order to report
+     * @return {@code "<rows> rows, <sum>"} by table name ({@code "0 rows, 0"} for an empty table)
      */
-    static String fingerprint(Dataset<Row> table) {
-        Column[] cols =
-                java.util.Arrays.stream(table.columns()).map(c -> col(c)).toArray(Column[]::new);
-        Row r = table.agg(sum(xxhash64(cols).cast(DataTypes.createDecimalType(38, 0))), count(lit(1)))
-                .first();
-        return r.getLong(1) + " rows, " + (r.isNullAt(0) ? "0" : r.getDecimal(0).toPlainString());
+    static Map<String, Object> fingerprints(Map<String, Dataset<Row>> tables) {
+        Dataset<Row> hashes = null;
+        for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
+            Column[] cols = java.util.Arrays.stream(t.getValue().columns())
+                    .map(c -> col(c))
+                    .toArray(Column[]::new);
+            Dataset<Row> h = t.getValue()
+                    .select(
+                            lit(t.getKey()).as("t"),
+                            xxhash64(cols)
+                                    .cast(DataTypes.createDecimalType(38, 0))
+                                    .as("h"));
+            hashes = hashes == null ? h : hashes.union(h);
+        }
+        Map<String, String> found = new java.util.HashMap<>();
+        if (hashes != null) {
+            for (Row r : hashes.groupBy("t").agg(sum("h"), count(lit(1))).collectAsList()) {
+                found.put(
+                        r.getString(0),
+                        r.getLong(2) + " rows, " + r.getDecimal(1).toPlainString());
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        tables.keySet().forEach(name -> out.put(name, found.getOrDefault(name, "0 rows, 0")));
+        return out;
     }
 
     /**
