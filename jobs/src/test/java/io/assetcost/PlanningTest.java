@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.forecast.ForecastJob;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -137,16 +134,6 @@ class PlanningTest extends SparkTestBase {
     }
 
     private static List<CSVRecord> csv(Path file) throws Exception {
-        try (Reader r = Files.newBufferedReader(file);
-                CSVParser p = CSVParser.builder()
-                        .setReader(r)
-                        .setFormat(CSVFormat.RFC4180
-                                .builder()
-                                .setHeader()
-                                .setSkipHeaderRecord(true)
-                                .get())
-                        .get()) {
-            return p.getRecords();
-        }
+        return TestCsv.records(file);
     }
 }

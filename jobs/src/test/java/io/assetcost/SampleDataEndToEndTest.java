@@ -8,7 +8,6 @@ import io.assetcost.io.ShufflePartitions;
 import io.assetcost.quality.QuarantineReason;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +24,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetReader;
@@ -227,20 +224,9 @@ class SampleDataEndToEndTest extends SparkTestBase {
                 OutputTable.QUARANTINE.tableName(),
                 DESIGN_QUARANTINE);
         for (Map.Entry<String, List<String>> e : expected.entrySet()) {
-            List<CSVRecord> records;
-            List<String> header;
-            try (Reader r = Files.newBufferedReader(first.resolve(e.getKey() + ".csv"), StandardCharsets.UTF_8);
-                    CSVParser p = CSVParser.builder()
-                            .setReader(r)
-                            .setFormat(CSVFormat.RFC4180
-                                    .builder()
-                                    .setHeader()
-                                    .setSkipHeaderRecord(true)
-                                    .get())
-                            .get()) {
-                header = p.getHeaderNames();
-                records = p.getRecords();
-            }
+            TestCsv.Parsed parsed = TestCsv.read(first.resolve(e.getKey() + ".csv"));
+            List<String> header = parsed.header();
+            List<CSVRecord> records = parsed.records();
             assertThat(header).as(e.getKey()).containsExactlyElementsOf(e.getValue());
             assertThat(header).as(e.getKey()).containsExactlyElementsOf(Schemas.fieldNames(e.getKey()));
             assertThat(records).as(e.getKey()).hasSize(read(first, e.getKey()).size());

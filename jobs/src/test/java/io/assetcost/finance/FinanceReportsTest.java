@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.assetcost.SparkTestBase;
+import io.assetcost.TestCsv;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.pricing.Priced;
@@ -14,10 +15,8 @@ import io.assetcost.run.InputException;
 import io.assetcost.schema.Cols;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
-import java.io.Reader;
 import java.io.StringReader;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,8 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -133,18 +130,7 @@ class FinanceReportsTest extends SparkTestBase {
                 ReconcilePipeline.presentCents(out.orderBy("grain", "usage_date")),
                 spark.sparkContext().hadoopConfiguration(),
                 csv.toString());
-        List<CSVRecord> records;
-        try (Reader r = Files.newBufferedReader(csv);
-                CSVParser p = CSVParser.builder()
-                        .setReader(r)
-                        .setFormat(CSVFormat.RFC4180
-                                .builder()
-                                .setHeader()
-                                .setSkipHeaderRecord(true)
-                                .get())
-                        .get()) {
-            records = p.getRecords();
-        }
+        List<CSVRecord> records = TestCsv.records(csv);
         // Each day presents 0.005 half-even as 0.00; the month presents its exact 0.015 as 0.02, not 0.00.
         assertThat(records)
                 .filteredOn(r -> r.get("grain").equals("day"))
@@ -378,18 +364,7 @@ class FinanceReportsTest extends SparkTestBase {
         Path file = tempDir("hostile").resolve("h.csv");
         OutputWriter.csv(
                 spark.createDataFrame(rows, schema), spark.sparkContext().hadoopConfiguration(), file.toString());
-        List<CSVRecord> back;
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-                CSVParser p = CSVParser.builder()
-                        .setReader(r)
-                        .setFormat(CSVFormat.RFC4180
-                                .builder()
-                                .setHeader()
-                                .setSkipHeaderRecord(true)
-                                .get())
-                        .get()) {
-            back = p.getRecords();
-        }
+        List<CSVRecord> back = TestCsv.records(file);
         assertThat(back)
                 .extracting(r -> r.get("workflow_id"))
                 .containsExactly(

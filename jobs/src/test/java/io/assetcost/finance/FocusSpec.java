@@ -2,9 +2,9 @@ package io.assetcost.finance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.assetcost.TestCsv;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -80,26 +78,16 @@ final class FocusSpec {
                     .filter(l -> !l.startsWith("#"))
                     .collect(Collectors.joining("\n"));
             List<Column> out = new ArrayList<>();
-            try (Reader r = new java.io.StringReader(text);
-                    CSVParser p = CSVParser.builder()
-                            .setReader(r)
-                            .setFormat(CSVFormat.RFC4180
-                                    .builder()
-                                    .setHeader()
-                                    .setSkipHeaderRecord(true)
-                                    .get())
-                            .get()) {
-                for (CSVRecord c : p) {
-                    out.add(new Column(
-                            c.get("column_id"),
-                            c.get("feature_level"),
-                            c.get("data_type"),
-                            Boolean.parseBoolean(c.get("allows_nulls")),
-                            c.get("value_format"),
-                            split(c.get("allowed_values"), "\\|"),
-                            split(c.get("null_rules"), ";"),
-                            c.get("presence_condition")));
-                }
+            for (CSVRecord c : TestCsv.parse(new java.io.StringReader(text)).records()) {
+                out.add(new Column(
+                        c.get("column_id"),
+                        c.get("feature_level"),
+                        c.get("data_type"),
+                        Boolean.parseBoolean(c.get("allows_nulls")),
+                        c.get("value_format"),
+                        split(c.get("allowed_values"), "\\|"),
+                        split(c.get("null_rules"), ";"),
+                        c.get("presence_condition")));
             }
             return out;
         } catch (IOException e) {

@@ -6,20 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
+import io.assetcost.TestCsv;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,18 +72,9 @@ class ReconcileJobTest extends SparkTestBase {
     }
 
     private static List<CSVRecord> csv(String table) throws Exception {
-        try (Reader r = Files.newBufferedReader(finance.resolve(table + ".csv"), StandardCharsets.UTF_8);
-                CSVParser p = CSVParser.builder()
-                        .setReader(r)
-                        .setFormat(CSVFormat.RFC4180
-                                .builder()
-                                .setHeader()
-                                .setSkipHeaderRecord(true)
-                                .get())
-                        .get()) {
-            assertThat(p.getHeaderNames()).as(table).containsExactlyElementsOf(Schemas.fieldNames(table));
-            return p.getRecords();
-        }
+        TestCsv.Parsed parsed = TestCsv.read(finance.resolve(table + ".csv"));
+        assertThat(parsed.header()).as(table).containsExactlyElementsOf(Schemas.fieldNames(table));
+        return parsed.records();
     }
 
     @Test
