@@ -11,7 +11,8 @@
 # driver heap and P shuffle partitions (default: the job sizes them from its input; the class-data-sharing
 # archive off unless ASSETCOST_CDS=1, so rows stay comparable), then DuckDbCostJob
 # with CORES threads and MEMORY as memory_limit; wall seconds and peak RSS
-# come from GNU time. After the timed runs, one untimed DuckDB run with --compare checks both reports row
+# come from GNU time, the peak of the Spark run's local directory (kept datasets, shuffle files, spills)
+# from sampling its size every second. After the timed runs, one untimed DuckDB run with --compare checks both reports row
 # by row and the total cost against the Spark output. Prints a Markdown table and keeps it, with the raw
 # timings, under --work (default bench-work/). Exits non-zero when a run fails or the two disagree.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -56,7 +57,7 @@ assetcost_build
 BENCH_CP="$ROOT/bench/target/classes:$(cat "$BENCH_CP_FILE")"
 mkdir -p "$work" "$data"
 raw="$work/timings.tsv"
-printf 'size\tformat\timpl\trep\tseconds\tpeak_rss_kb\texit\n' > "$raw"
+printf 'size\tformat\timpl\trep\tseconds\tpeak_rss_kb\texit\tpeak_local_disk_bytes\n' > "$raw"
 agreement="$work/agreement.tsv"
 : > "$agreement"
 failed=0
@@ -78,6 +79,17 @@ generate() {
   fi
 }
 
+# disk_peak DIR OUT: until killed, the size of DIR every second; OUT holds the largest seen, in bytes.
+disk_peak() {
+  local dir="$1" out="$2" peak=0 now
+  echo 0 > "$out"
+  while true; do
+    now="$(du -sb "$dir" 2>/dev/null | cut -f1)"
+    if [[ -n "$now" ]] && (( now > peak )); then peak=$now; echo "$peak" > "$out"; fi
+    sleep 1
+  done
+}
+
 # timed OUTFILE LOG cmd...: runs cmd under GNU time; prints "seconds rss_kb exit".
 timed() {
   local tf="$1" log="$2"; shift 2
@@ -93,11 +105,15 @@ for n in ${sizes//,/ }; do
     spark_out="$work/spark-$n-$f"
     for rep in $(seq 1 "$reps"); do
       echo "== $n $f spark rep $rep" >&2
+      rm -rf "$work/spark-tmp"
+      disk_peak "$work/spark-tmp/spark-local" "$work/disk.txt" &
+      sampler=$!
       read -r s rss rc < <(timed "$work/time.txt" "$work/spark-$n-$f-$rep.log" env ASSETCOST_MASTER="local[$cores]" \
         ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$partitions" ASSETCOST_CDS="${ASSETCOST_CDS:-0}" \
         ASSETCOST_WORK_DIR="$work/spark-tmp" \
         "$ROOT/scripts/run-local.sh" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full)
-      printf '%s\t%s\tspark\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
+      kill "$sampler"; wait "$sampler" 2>/dev/null || true
+      printf '%s\t%s\tspark\t%s\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" "$(cat "$work/disk.txt")" >> "$raw"
       [[ $rc == 0 ]] || { echo "spark run failed ($rc): $work/spark-$n-$f-$rep.log" >&2; failed=1; }
       rm -rf "$work/spark-tmp"
       if [[ $duckdb == 1 ]]; then
@@ -105,7 +121,7 @@ for n in ${sizes//,/ }; do
         read -r s rss rc < <(timed "$work/time.txt" "$work/duckdb-$n-$f-$rep.log" java -Xmx512m -cp "$BENCH_CP" \
           io.assetcost.bench.DuckDbCostJob --usage "$usage" --acceptance "$data/$n/acceptance" \
           --out "$work/duckdb-$n-$f" --threads "$cores" --memory-limit "${memory^^}B")
-        printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
+        printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\t\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
         [[ $rc == 0 ]] || { echo "duckdb run failed ($rc): $work/duckdb-$n-$f-$rep.log" >&2; failed=1; }
       fi
     done
@@ -128,11 +144,11 @@ done
 
 # The table: median and spread of wall seconds, requests per second, peak RSS, Spark/DuckDB, agreement.
 {
-  echo "| requests | input | input size | implementation | median s | min-max s | requests/s | peak RSS MiB | Spark/DuckDB | agree |"
-  echo "|---:|---|---:|---|---:|---:|---:|---:|---:|---|"
+  echo "| requests | input | usage size | acceptance size | implementation | median s | min-max s | requests/s | peak RSS MiB | peak local disk MiB (x input) | Spark/DuckDB | agree |"
+  echo "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"
   for n in ${sizes//,/ }; do
     for f in ${formats//,/ }; do
-      printf '%s\t%s\t%s\n' "$n" "$f" "$(du -sb "$data/$n/usage-$f" | cut -f1)"
+      printf '%s\t%s\t%s\t%s\n' "$n" "$f" "$(du -sb "$data/$n/usage-$f" | cut -f1)" "$(du -sb "$data/$n/acceptance" | cut -f1)"
     done
   done | awk -F'\t' -v raw="$raw" -v agreement="$agreement" '
     function median(list,   v, k, i, j, t) {
@@ -148,11 +164,12 @@ done
         key = c[1] SUBSEP c[2] SUBSEP c[3]
         secs[key] = secs[key] " " c[5]
         if (c[6] > rss[key]) rss[key] = c[6]
+        if (c[8] + 0 > disk[key]) disk[key] = c[8] + 0
       }
       while ((getline line < agreement) > 0) { split(line, c, "\t"); agree[c[1] SUBSEP c[2]] = c[3] }
     }
     {
-      n = $1; f = $2; bytes = $3
+      n = $1; f = $2; bytes = $3; acc = $4
       d = (n SUBSEP f SUBSEP "duckdb") in secs ? median(secs[n SUBSEP f SUBSEP "duckdb"]) : 0
       for (i = 1; i <= 2; i++) {
         impl = (i == 1) ? "spark" : "duckdb"
@@ -160,8 +177,10 @@ done
         if (!(key in secs)) continue
         med = median(secs[key])
         ratio = (impl == "spark" && d > 0) ? sprintf("%.1fx", med / d) : ""
-        printf "| %d | %s | %.0f MiB | %s | %.1f | %.1f-%.1f | %.0f | %.0f | %s | %s |\n", n, f, bytes / 1048576,
-          impl, med, lo, hi, n / med, rss[key] / 1024, ratio, (impl == "spark") ? agree[n SUBSEP f] : ""
+        dk = (impl == "spark") ? sprintf("%.0f (%.1fx)", disk[key] / 1048576, disk[key] / (bytes + acc)) : ""
+        printf "| %d | %s | %.0f MiB | %.0f MiB | %s | %.1f | %.1f-%.1f | %.0f | %.0f | %s | %s | %s |\n", n, f,
+          bytes / 1048576, acc / 1048576, impl, med, lo, hi, n / med, rss[key] / 1024, dk, ratio,
+          (impl == "spark") ? agree[n SUBSEP f] : ""
       }
     }'
 } > "$work/bench-table.md"

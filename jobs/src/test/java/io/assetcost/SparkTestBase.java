@@ -30,7 +30,7 @@ public abstract class SparkTestBase {
     @BeforeAll
     static void startSpark() throws Exception {
         Path local = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "spark-local"));
-        spark = SparkSession.builder()
+        spark = SparkSettings.apply(SparkSession.builder())
                 .master("local[2]")
                 .appName("assetcost-test")
                 .config("spark.ui.enabled", "false")
