@@ -84,7 +84,7 @@ disk_peak() {
   local dir="$1" out="$2" peak=0 now
   echo 0 > "$out"
   while true; do
-    now="$(du -sb "$dir" 2>/dev/null | cut -f1)"
+    now="$(du -sb "$dir" 2>/dev/null | cut -f1 || true)"
     if [[ -n "$now" ]] && (( now > peak )); then peak=$now; echo "$peak" > "$out"; fi
     sleep 1
   done
@@ -112,7 +112,8 @@ for n in ${sizes//,/ }; do
         ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$partitions" ASSETCOST_CDS="${ASSETCOST_CDS:-0}" \
         ASSETCOST_WORK_DIR="$work/spark-tmp" \
         "$ROOT/scripts/run-local.sh" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full)
-      kill "$sampler"; wait "$sampler" 2>/dev/null || true
+      kill "$sampler" 2>/dev/null || true
+      wait "$sampler" 2>/dev/null || true
       printf '%s\t%s\tspark\t%s\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" "$(cat "$work/disk.txt")" >> "$raw"
       [[ $rc == 0 ]] || { echo "spark run failed ($rc): $work/spark-$n-$f-$rep.log" >&2; failed=1; }
       rm -rf "$work/spark-tmp"
