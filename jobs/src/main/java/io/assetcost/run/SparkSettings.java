@@ -50,8 +50,9 @@ public final class SparkSettings {
      *       end of the run.
      * </ul>
      *
-     * <p>Measured on the 1M benchmark (docs/PERFORMANCE.md, "Local disk"): the peak of caches and shuffle
-     * files fell from 7.6 to about 2.5 times the input.
+     * <p>Measured with {@code scripts/bench.sh} (docs/PERFORMANCE.md, "Round two: local disk"): the peak of
+     * kept blocks and shuffle files fell from 7.6 to 2.9 times the input at 1M requests, and from about 6 to
+     * 2.6 times at 10M and 50M.
      */
     public static final Map<String, String> LOCAL_DISK = localDisk();
 
