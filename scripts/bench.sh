@@ -11,8 +11,9 @@
 # driver heap and P shuffle partitions (default: the job sizes them from its input; the class-data-sharing
 # archive off unless ASSETCOST_CDS=1, so rows stay comparable), then DuckDbCostJob
 # with CORES threads and MEMORY as memory_limit; wall seconds and peak RSS
-# come from GNU time, the peak of the Spark run's local directory (kept datasets, shuffle files, spills)
-# from sampling its size every second. After the timed runs, one untimed DuckDB run with --compare checks both reports row
+# come from GNU time, the peak of the Spark run's scratch disk (its local directory: shuffle files and spills;
+# and the checkpoints of the datasets it keeps, under the output's _checkpoints) from sampling their size every
+# second. After the timed runs, one untimed DuckDB run with --compare checks both reports row
 # by row and the total cost against the Spark output. Prints a Markdown table and keeps it, with the raw
 # timings, under --work (default bench-work/). Exits non-zero when a run fails or the two disagree.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -79,12 +80,14 @@ generate() {
   fi
 }
 
-# disk_peak DIR OUT: until killed, the size of DIR every second; OUT holds the largest seen, in bytes.
+# disk_peak OUT DIR...: until killed, the size of the DIRs together every second (one not there yet counts 0);
+# OUT holds the largest seen, in bytes.
 disk_peak() {
-  local dir="$1" out="$2" peak=0 now
+  local out="$1" peak=0 now
+  shift
   echo 0 > "$out"
   while true; do
-    now="$(du -sb "$dir" 2>/dev/null | cut -f1 || true)"
+    now="$(du -sbc "$@" 2>/dev/null | tail -1 | cut -f1 || true)"
     if [[ -n "$now" ]] && (( now > peak )); then peak=$now; echo "$peak" > "$out"; fi
     sleep 1
   done
@@ -106,7 +109,7 @@ for n in ${sizes//,/ }; do
     for rep in $(seq 1 "$reps"); do
       echo "== $n $f spark rep $rep" >&2
       rm -rf "$work/spark-tmp"
-      disk_peak "$work/spark-tmp/spark-local" "$work/disk.txt" &
+      disk_peak "$work/disk.txt" "$work/spark-tmp/spark-local" "$spark_out/_checkpoints" &
       sampler=$!
       read -r s rss rc < <(timed "$work/time.txt" "$work/spark-$n-$f-$rep.log" env ASSETCOST_MASTER="local[$cores]" \
         ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$partitions" ASSETCOST_CDS="${ASSETCOST_CDS:-0}" \

@@ -32,6 +32,7 @@ wait "$pid" 2>/dev/null || true
 kill -0 "$pid" 2>/dev/null && { echo "the run survived SIGKILL" >&2; exit 1; }
 test -f "$out/_lock" || { echo "expected the dead run's lock to be left behind" >&2; exit 1; }
 ls -d "$out"/_staging/* >/dev/null 2>&1 || { echo "expected the dead run's staging to be left behind" >&2; exit 1; }
+ls -d "$out"/_checkpoints/* >/dev/null 2>&1 || { echo "expected the dead run's checkpoints to be left behind" >&2; exit 1; }
 snapshot >"$work/after"
 if ! diff -q "$work/before" "$work/after" >/dev/null; then
   echo "published tables changed under a killed run:" >&2
@@ -43,7 +44,8 @@ echo "published tables unchanged ($(wc -l <"$work/before") files)"
 echo "== the next run takes over the lock and completes"
 run --run-date 2026-11-17 2>"$work/next.log" || { cat "$work/next.log" >&2; exit 1; }
 grep -q "taking over the lock" "$work/next.log" || { echo "the lock was not taken over" >&2; exit 1; }
-test ! -e "$out/_lock" && test ! -e "$out/_staging" || { echo "lock or staging left behind" >&2; exit 1; }
+test ! -e "$out/_lock" && test ! -e "$out/_staging" && test ! -e "$out/_checkpoints" \
+  || { echo "lock, staging or checkpoints left behind" >&2; exit 1; }
 fingerprints >"$work/actual"
 diff "$work/expected" "$work/actual" >&2 || { echo "the recovered run wrote other tables" >&2; exit 1; }
 echo "kill test passed"

@@ -79,7 +79,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,14 +105,6 @@ public final class CostPipeline {
         USAGE_DATE, MODEL, RATE_MODEL, ENDPOINT, SERVICE_TIER, QUALITY, SIZE, N
     };
 
-    /**
-     * How the run keeps what it reads more than once (the flagged inputs, usage priced in place, and the
-     * outcomes): on the executors' local disk (spark.local.dir), where the operating system's page cache, not
-     * the JVM heap, holds it. Kept on the heap (MEMORY_AND_DISK, serialized or not) the caches of 10M requests
-     * ran a 4 GiB heap out of memory (docs/PERFORMANCE.md).
-     */
-    public static final StorageLevel CACHE = StorageLevel.DISK_ONLY();
-
     private final SparkSession spark;
     private final Configuration conf;
     private final CostJobOptions options;
@@ -124,7 +115,12 @@ public final class CostPipeline {
     private final Instant started;
     private final Stages stages;
     private final FileGuard guard;
-    private final Kept kept = new Kept(CACHE);
+    /**
+     * What the run reads more than once (the flagged inputs, usage priced in place, and the outcomes),
+     * checkpointed under {@code DIR/_checkpoints/<run id>} ({@link Kept#checkpointed}): made when the run
+     * holds the output's lock and has cleared what a dead run left.
+     */
+    private Kept kept;
 
     /**
      * The outcome of a run.
@@ -283,7 +279,8 @@ public final class CostPipeline {
     }
 
     private RunResult execute() {
-        try (kept) {
+        try (Kept k = Kept.checkpointed(spark, out.checkpointsRoot(), runId)) {
+            kept = k;
             PricedUsage usage = readUsage();
             Frozen frozen = readFrozen();
             Decisions decisions = readDecisions(usage, frozen);
@@ -406,11 +403,14 @@ public final class CostPipeline {
         Dataset<Row> read = CsvSource.read(spark, files, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
         Column taken = window.takes(Times.iso(col(DECIDED_AT)));
         FrozenCohorts.Split split = FrozenCohorts.splitDecisions(read.filter(taken), frozen.requests());
-        AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(
-                split.current(),
-                usage.requestCosts().select(REQUEST_ID, N, WORKFLOW_ID, ASSET_ID, CREATED_AT),
-                usage.heldIds());
-        Dataset<Row> flagged = kept.keep(acceptance.flagged());
+        // The views are filters of the kept dataset, not of the plan that made it: a checkpoint is not
+        // substituted into other plans the way a cached plan is.
+        Dataset<Row> flagged = kept.keep(AcceptanceValidation.validate(
+                        split.current(),
+                        usage.requestCosts().select(REQUEST_ID, N, WORKFLOW_ID, ASSET_ID, CREATED_AT),
+                        usage.heldIds())
+                .flagged());
+        AcceptanceValidation.Result acceptance = AcceptanceValidation.views(flagged);
         FlaggedCounts counts = FlaggedCounts.of(
                 flagged, col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang()), DUPLICATE, lit(false));
         Dataset<Row> quarantine = Quarantine.fromParseColumns(acceptance.quarantined(), Quarantine.ACCEPTANCE);

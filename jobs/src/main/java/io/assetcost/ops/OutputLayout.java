@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.Path;
  * DIR/_lock                                                  the lock of the run in progress
  * DIR/_staging/RUNID/TABLE/...                               what a run writes before publishing
  * DIR/_trash/RUNID/TABLE/...                                 what a publish replaced, until it completes
+ * DIR/_checkpoints/RUNID/...                                 what a run reads twice, until it ends
  * DIR/_publish.json                                          the journal of a publish in progress
  * </pre>
  *
@@ -29,6 +30,8 @@ public record OutputLayout(String root) {
     public static final String STAGING = "_staging";
     /** Directory of replaced partitions, per run, until the publish completes. */
     public static final String TRASH = "_trash";
+    /** Directory of the datasets a run keeps (checkpoints), per run, until the run ends. */
+    public static final String CHECKPOINTS = "_checkpoints";
     /** The journal of a publish in progress. */
     public static final String JOURNAL = "_publish.json";
     /** The lock file. */
@@ -74,6 +77,11 @@ public record OutputLayout(String root) {
     /** A run's trash directory, {@code DIR/_trash/<run id>}. */
     public Path trash(String runId) {
         return new Path(trashRoot(), runId);
+    }
+
+    /** Where runs checkpoint what they read twice: {@code DIR/_checkpoints} (a directory per run under it). */
+    public Path checkpointsRoot() {
+        return new Path(root, CHECKPOINTS);
     }
 
     /** The publish journal, {@code DIR/_publish.json}. */

@@ -40,7 +40,8 @@ public final class Publisher {
     private Publisher() {}
 
     /**
-     * Completes a publish that a dead run left unfinished, then removes staging and trash left behind.
+     * Completes a publish that a dead run left unfinished, then removes the staging, trash and checkpoints
+     * that dead runs left behind.
      * Call it holding the lock, before writing anything.
      *
      * @param conf Hadoop configuration
@@ -72,6 +73,7 @@ public final class Publisher {
             }
             fs.delete(out.stagingRoot(), true);
             fs.delete(out.trashRoot(), true);
+            fs.delete(out.checkpointsRoot(), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot recover the output " + out.root(), e);
         }

@@ -72,6 +72,16 @@ public final class AcceptanceValidation {
                 .drop(REQ_ID, HELD_ID)
                 // The raw text is kept only where the record goes to quarantine: nothing else reads it.
                 .withColumn(RAW_RECORD, when(col(PARSE_REASON).isNotNull(), col(RAW_RECORD)));
+        return views(linked);
+    }
+
+    /**
+     * The three views of a flagged dataset (the one {@link #validate} returns, or a kept copy of it).
+     *
+     * @param linked every record once, flagged, with the request's columns
+     * @return the flagged dataset and its views
+     */
+    public static Result views(Dataset<Row> linked) {
         Column unique = col(DUPLICATE).unary_$bang();
         String[] helpers = {REQ_N, REQ_WORKFLOW, REQ_ASSET, REQ_CREATED, DUPLICATE};
         Dataset<Row> decisions = linked.filter(col(PARSE_REASON).isNull().and(unique))

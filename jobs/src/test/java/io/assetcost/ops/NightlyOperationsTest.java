@@ -107,6 +107,9 @@ class NightlyOperationsTest extends SparkTestBase {
                     .isEqualTo(5);
         }
         assertThat(Files.exists(out.resolve("_staging"))).isFalse();
+        assertThat(Files.exists(out.resolve(OutputLayout.CHECKPOINTS)))
+                .as("every night's checkpoints deleted")
+                .isFalse();
         assertThat(Files.exists(out.resolve(OutputLayout.JOURNAL))).isFalse();
         assertThat(Files.exists(out.resolve(OutputLayout.LOCK))).as("released").isFalse();
     }
@@ -138,10 +141,14 @@ class NightlyOperationsTest extends SparkTestBase {
                 "{\"run_id\":\"killed\",\"host\":\"" + OutputLock.host() + "\",\"pid\":" + gone.pid()
                         + ",\"started_at\":\"2026-11-18T02:00:00Z\"}");
         Files.createDirectories(out.resolve("_staging/killed/asset_costs"));
+        Files.createDirectories(out.resolve(OutputLayout.CHECKPOINTS + "/killed/rdd-12"));
         assertThat(run(out, "--run-date", "2026-11-10").code).isZero();
         assertThat(Files.exists(out.resolve(OutputLayout.LOCK))).isFalse();
         assertThat(Files.exists(out.resolve("_staging")))
                 .as("the dead run's staging is cleared")
+                .isFalse();
+        assertThat(Files.exists(out.resolve(OutputLayout.CHECKPOINTS)))
+                .as("and its checkpoints")
                 .isFalse();
     }
 

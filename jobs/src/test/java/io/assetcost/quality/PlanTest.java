@@ -4,9 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assetcost.SparkTestBase;
-import io.assetcost.cost.CostPipeline;
 import io.assetcost.io.CsvSource;
 import io.assetcost.outcome.Outcomes;
+import io.assetcost.run.Kept;
 import io.assetcost.schema.Cols;
 import io.assetcost.schema.Schemas;
 import java.nio.charset.StandardCharsets;
@@ -21,18 +21,22 @@ import org.junit.jupiter.api.Test;
 /**
  * The physical plan the README's "Performance" section describes: usage and acceptance records are each
  * shuffled once, by request_id, and from there the usage windows, the join of decisions to their requests
- * (kept on disk, as the job keeps them) and the per-image aggregate add no shuffle. Broadcast joins are
+ * (kept as checkpoints, as the job keeps them) and the per-image aggregate add no shuffle. Broadcast joins are
  * switched off, as they would be for inputs of millions of rows, so that every join shows its exchanges.
  */
 class PlanTest extends SparkTestBase {
 
     private static final String T = "2026-05-01T12:00:00Z";
 
-    /** Distinct plan lines with a marker (adaptive plans print their initial plan too; "*(n)" is dropped). */
+    /**
+     * Distinct plan lines with a marker (adaptive plans print their initial plan too; "*(n)" and the plan ids
+     * are dropped).
+     */
     private static List<String> lines(Dataset<Row> df, String marker) {
         return Arrays.stream(df.queryExecution().executedPlan().toString().split("\n"))
                 .filter(l -> l.contains(marker))
                 .map(l -> l.replaceAll("^[\\s:+-]*(\\*\\(\\d+\\) )?", ""))
+                .map(l -> l.replaceAll(", \\[plan_id=\\d+]", ""))
                 .distinct()
                 .toList();
     }
@@ -53,17 +57,17 @@ class PlanTest extends SparkTestBase {
     void decisionsMeetTheirRequestsWithoutAnotherShuffle() throws Exception {
         spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
         spark.conf().set("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1");
-        try {
-            Dataset<Row> usage = UsageValidation.validate(UsageValidation.byRequestId(usageLines(
+        Path dir = tempDir("plan");
+        try (Kept kept = Kept.checkpointed(spark, new org.apache.hadoop.fs.Path(dir.toUri()), "run")) {
+            // As in the job: each dataset is kept (checkpointed, so computed) before the next step is planned.
+            Dataset<Row> usage = kept.keep(UsageValidation.validate(UsageValidation.byRequestId(usageLines(
                             line("q1", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
                             line("q2", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
                             "{\"request_id\":\"held\"}")))
-                    .flagged()
-                    .persist(CostPipeline.CACHE);
-            // As in the job: each kept dataset is counted (so materialized) before the next step is planned.
+                    .flagged());
             assertThat(usage.count()).isEqualTo(3);
             UsageValidation.Result checked = UsageValidation.views(usage);
-            Path file = tempDir("plan").resolve("acceptance.csv");
+            Path file = dir.resolve("acceptance.csv");
             Files.writeString(
                     file,
                     "request_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
@@ -74,29 +78,35 @@ class PlanTest extends SparkTestBase {
                     StandardCharsets.UTF_8);
             Dataset<Row> records = CsvSource.read(
                     spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
-            AcceptanceValidation.Result acceptance = AcceptanceValidation.validate(
-                    records,
-                    checked.accepted()
-                            .select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT),
-                    checked.quarantined().select(Cols.REQUEST_ID));
-            assertThat(acceptance.flagged().persist(CostPipeline.CACHE).count()).isEqualTo(4);
+            Dataset<Row> linked = AcceptanceValidation.validate(
+                            records,
+                            checked.accepted()
+                                    .select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT),
+                            checked.quarantined().select(Cols.REQUEST_ID))
+                    .flagged();
+            linked.collect();
+            // The records are shuffled by request_id once; the kept usage is partitioned that way already.
+            assertThat(exchanges(linked)).hasSize(1).allMatch(l -> l.contains("REPARTITION_BY_NUM"));
+            assertThat(lines(linked, "SortMergeJoin")).isNotEmpty();
+            AcceptanceValidation.Result acceptance = AcceptanceValidation.views(kept.keep(linked));
+            assertThat(acceptance.flagged().count()).isEqualTo(4);
             Dataset<Row> images = Outcomes.imageOutcomes(acceptance.decisions());
             assertThat(images.count()).isEqualTo(2);
             assertThat(acceptance.quarantined().collectAsList())
                     .extracting(r -> (String) r.getAs(Cols.PARSE_REASON))
                     .containsExactly("request_quarantined");
             images.collect();
-            // The only shuffles anywhere in the plan (cached subplans included) are the two by request_id.
-            List<String> exchanges = lines(images, "Exchange ").stream()
-                    .filter(l -> !l.contains("BroadcastExchange"))
-                    .toList();
-            assertThat(exchanges).isNotEmpty().allMatch(l -> l.contains("REPARTITION_BY_NUM"));
-            assertThat(lines(images, "SortMergeJoin")).isNotEmpty();
-            usage.unpersist();
-            acceptance.flagged().unpersist();
+            // Per image, from the kept records: no shuffle at all.
+            assertThat(exchanges(images)).isEmpty();
         } finally {
             spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
             spark.conf().unset("spark.sql.adaptive.autoBroadcastJoinThreshold");
         }
+    }
+
+    private static List<String> exchanges(Dataset<Row> df) {
+        return lines(df, "Exchange ").stream()
+                .filter(l -> !l.contains("BroadcastExchange"))
+                .toList();
     }
 }

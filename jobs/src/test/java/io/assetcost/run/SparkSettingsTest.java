@@ -16,7 +16,8 @@ class SparkSettingsTest extends SparkTestBase {
         assertThat(SparkSettings.localDiskDefaults(conf))
                 .containsExactly(
                         java.util.Map.entry("spark.rdd.compress", "true"),
-                        java.util.Map.entry("spark.cleaner.periodicGC.interval", "30s"));
+                        java.util.Map.entry("spark.cleaner.periodicGC.interval", "30s"),
+                        java.util.Map.entry("spark.checkpoint.compress", "true"));
     }
 
     @Test
@@ -25,7 +26,8 @@ class SparkSettingsTest extends SparkTestBase {
         assertThat(SparkSettings.localDiskDefaults(new SparkConf(false)
                         .set("spark.io.compression.codec", "lz4")
                         .set("spark.rdd.compress", "false")
-                        .set("spark.cleaner.periodicGC.interval", "30min")))
+                        .set("spark.cleaner.periodicGC.interval", "30min")
+                        .set("spark.checkpoint.compress", "false")))
                 .isEmpty();
     }
 
