@@ -118,6 +118,8 @@ public final class Kept implements AutoCloseable {
         String was = spark.conf().get(adaptive);
         spark.conf().set(adaptive, "false");
         try {
+            // A new Dataset over the same logical plan, so its physical plan is made now, with the setting off
+            // (df's own may have been planned already).
             return df.as(df.encoder()).checkpoint(true);
         } finally {
             spark.conf().set(adaptive, was);
