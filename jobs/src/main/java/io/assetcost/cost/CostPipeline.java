@@ -142,7 +142,7 @@ public final class CostPipeline {
     /**
      * Step 2: usage read, validated and priced in one pass.
      *
-     * @param flagged every record read in the window, flagged and priced in place (kept on disk)
+     * @param flagged every record read in the window, flagged and priced in place (kept as a checkpoint)
      * @param requestCosts priced requests, contract request_costs
      * @param quarantine usage quarantine rows
      * @param heldIds request_id of every usage record in quarantine
