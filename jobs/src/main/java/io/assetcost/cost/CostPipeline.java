@@ -75,6 +75,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -99,6 +100,15 @@ public final class CostPipeline {
     private static final DateTimeFormatter RUN_ID =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final List<OutputTable> TABLES = OutputTable.writtenBy(OutputTable.Job.COST);
+    /**
+     * A night whose input is sized at no more shuffle partitions than this ({@link ShufflePartitions}, about
+     * 150,000 requests each) is small: its independent steps (the table writes, the CSV files, the report's
+     * queries) run {@value #SMALL_NIGHT_STEPS} at a time ({@link Stages#concurrently}). A larger night runs them
+     * one at a time, so that their shuffle files never share the local disk.
+     */
+    static final int SMALL_NIGHT_PARTITIONS = 2;
+    /** Steps at a time on a small night. */
+    static final int SMALL_NIGHT_STEPS = 4;
     /** The columns of request_costs that outcomes read: the joins and windows move no more. */
     private static final String[] OUTCOME_COLUMNS = {
         REQUEST_ID, WORKFLOW_ID, ASSET_ID, CREATED_AT, STATUS, IMAGES_GENERATED, COST_USD, CACHE_SAVINGS_USD,
@@ -115,6 +125,8 @@ public final class CostPipeline {
     private final Instant started;
     private final Stages stages;
     private final FileGuard guard;
+    /** Independent steps at a time: {@link #SMALL_NIGHT_STEPS} on a small night, else 1. */
+    private final int concurrentSteps;
     /**
      * What the run reads more than once (the flagged inputs, usage priced in place, and the outcomes),
      * checkpointed under {@code DIR/_checkpoints/<run id>} ({@link Kept#checkpointed}): made when the run
@@ -223,6 +235,7 @@ public final class CostPipeline {
             RunWindow window,
             CheckedInputs inputs,
             FileGuard guard,
+            int concurrentSteps,
             String runId,
             Instant started) {
         this.spark = spark;
@@ -235,6 +248,7 @@ public final class CostPipeline {
         this.started = started;
         this.stages = new Stages(spark, "assetcost");
         this.guard = guard;
+        this.concurrentSteps = concurrentSteps;
     }
 
     /**
@@ -253,23 +267,24 @@ public final class CostPipeline {
         SparkSettings.apply(spark);
         FileGuard guard = new FileGuard(options.quarantineUnreadableFiles());
         CheckedInputs inputs = checkInputs(spark, options, window, guard);
-        CostPipeline run = new CostPipeline(spark, options, window, inputs, guard, runId, started);
+        int partitions = ShufflePartitions.forFiles(
+                spark.sparkContext().hadoopConfiguration(), inputs.usageFiles(), inputs.acceptanceFiles());
+        int steps = partitions <= SMALL_NIGHT_PARTITIONS ? SMALL_NIGHT_STEPS : 1;
+        CostPipeline run = new CostPipeline(spark, options, window, inputs, guard, steps, runId, started);
         boolean sized = !spark.conf().contains(ShufflePartitions.KEY);
         if (sized) {
-            spark.conf()
-                    .set(
-                            ShufflePartitions.KEY,
-                            ShufflePartitions.forFiles(run.conf, inputs.usageFiles(), inputs.acceptanceFiles()));
+            spark.conf().set(ShufflePartitions.KEY, partitions);
         }
         try (OutputLock lock =
                 OutputLock.acquire(run.conf, run.out, runId, Duration.ofMinutes(options.lockStaleMinutes))) {
             Publisher.recover(run.conf, run.out);
             LOG.info(
-                    "run {}: {}; {} shuffle partitions ({})",
+                    "run {}: {}; {} shuffle partitions ({}); {} independent steps at a time",
                     runId,
                     window,
                     spark.conf().get(ShufflePartitions.KEY),
-                    sized ? "sized from the input" : "as configured");
+                    sized ? "sized from the input" : "as configured",
+                    steps);
             return run.execute();
         } finally {
             if (sized) {
@@ -450,10 +465,13 @@ public final class CostPipeline {
 
     /** Step 6: every table under the run's staging directory. */
     private void writeStaged(ReportSet reports) {
+        List<Stages.Step<Long>> writes = new ArrayList<>();
         for (Map.Entry<OutputTable, Dataset<Row>> table : reports.tables().entrySet()) {
-            stages.start("write " + table.getKey().tableName());
-            stages.done(OutputWriter.parquet(table.getValue(), out.staging(runId), table.getKey()), "rows");
+            writes.add(new Stages.Step<>(
+                    "write " + table.getKey().tableName(),
+                    () -> OutputWriter.parquet(table.getValue(), out.staging(runId), table.getKey())));
         }
+        stages.concurrently(concurrentSteps, writes, Long::longValue, "rows");
     }
 
     /** Step 7: every table published at once, then the CSV files rewritten from the published tables. */
@@ -461,12 +479,14 @@ public final class CostPipeline {
         stages.start("publish " + window);
         Publisher.publish(conf, out, runId, TABLES, window);
         stages.done(TABLES.size(), "tables");
-        stages.start("write CSV files");
-        List<OutputTable> csv = TABLES.stream().filter(OutputTable::csv).toList();
-        for (OutputTable table : csv) {
-            OutputWriter.csvReplacing(published(table), table, conf, out.csv(table));
-        }
-        stages.done(csv.size(), "files");
+        List<Stages.Step<Path>> csv = TABLES.stream()
+                .filter(OutputTable::csv)
+                .map(table -> new Stages.Step<>("write " + out.csv(table).getName(), () -> {
+                    OutputWriter.csvReplacing(published(table), table, conf, out.csv(table));
+                    return out.csv(table);
+                }))
+                .toList();
+        stages.concurrently(concurrentSteps, csv, file -> 1, "file");
     }
 
     /** Step 8: quarantine by reason, records set aside, and late activity on frozen cohorts. */
@@ -573,9 +593,13 @@ public final class CostPipeline {
                 .put("table_fingerprints", fingerprints())
                 .put("exit_reason", exit[1]);
         int exitCode = Integer.parseInt(exit[0]);
-        stages.start("write report.html");
-        CostReport.write(spark, out, inputs.rateLimits(), "run " + runId + ", " + window + ", exit " + exitCode);
-        stages.done(1, "pages");
+        CostReport.write(
+                spark,
+                out,
+                inputs.rateLimits(),
+                "run " + runId + ", " + window + ", exit " + exitCode,
+                stages,
+                concurrentSteps);
         Map<String, Object> document = summary.finish(exitCode);
         summary.write(conf, out.runSummary(), out.runRecord(runId));
         LOG.info(

@@ -30,6 +30,7 @@ import io.assetcost.planning.Forecast;
 import io.assetcost.planning.RateLimitCard;
 import io.assetcost.pricing.Meter;
 import io.assetcost.report.Ratios;
+import io.assetcost.run.Stages;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.view.Charts;
 import io.assetcost.view.Page;
@@ -43,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -73,27 +75,33 @@ final class CostReport {
     }
 
     /**
-     * Writes {@code DIR/report.html} from the published tables.
+     * Writes {@code DIR/report.html} from the published tables. The page's queries run as independent steps,
+     * {@code threads} at a time ({@link Stages#concurrently}); the page is the same whatever the number.
      *
      * @param spark the session
      * @param out the output directory
      * @param limits the rate-limit card (tier lines on the headroom charts)
      * @param runLine one line about the run (id, window, exit code) for the page's footer
+     * @param stages the job's steps, to name and log the page's queries
+     * @param threads the page's queries at a time (1 or more)
      * @throws UncheckedIOException when the page cannot be written
      */
-    static void write(SparkSession spark, OutputLayout out, RateLimitCard limits, String runLine) {
-        new CostReport(spark, out).render(limits, runLine);
+    static void write(
+            SparkSession spark, OutputLayout out, RateLimitCard limits, String runLine, Stages stages, int threads) {
+        new CostReport(spark, out).render(limits, runLine, stages, threads);
     }
 
     private Dataset<Row> table(OutputTable t) {
         return CostSummary.published(spark, out, t);
     }
 
-    private void render(RateLimitCard limits, String runLine) {
+    private void render(RateLimitCard limits, String runLine, Stages stages, int threads) {
+        stages.start("report.html: period");
         Dataset<Row> assets = table(OutputTable.ASSET_COSTS);
         Row latest = assets.agg(max(COHORT_DATE)).first();
         LocalDate to = latest.isNullAt(0) ? LocalDate.now(java.time.ZoneOffset.UTC) : latest.getAs(0);
         LocalDate from = to.minusDays(PERIOD_DAYS - 1L);
+        stages.done(1, "period");
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("title", "Image generation: cost per approved asset");
         model.put(
@@ -107,24 +115,38 @@ final class CostReport {
                 "periodNote",
                 "A cohort is the UTC day of an asset's first request; money in USD, exact in the"
                         + " tables and rounded to the cent here.");
-        model.put("headline", headline(assets, from, to));
+        // Filled by the first step; read once every step has ended (Stages.concurrently waits for all).
+        Map<String, Object> figures = new LinkedHashMap<>();
         Dataset<Row> quarantine = table(OutputTable.QUARANTINE);
-        model.put("quarantined", quarantine.count());
-        model.put("topReasons", topReasons(quarantine));
+        List<Stages.Step<List<Page.Section>>> steps = List.of(
+                step("headline", () -> {
+                    figures.put("headline", headline(assets, from, to));
+                    figures.put("quarantined", quarantine.count());
+                    figures.put("topReasons", topReasons(quarantine));
+                    return List.of();
+                }),
+                step("cost per approved asset", () -> List.of(costPerApprovedAsset(to))),
+                step("spend", () -> List.of(spendSplit(assets, from, to))),
+                step("iteration factor", () -> List.of(iterationFactor(assets, from, to))),
+                step("attempts", () -> List.of(attempts(from, to))),
+                step("attempt cap", () -> List.of(attemptCap(from, to))),
+                step("headroom", () -> headroom(limits, to)),
+                step("meters", () -> List.of(meters(from, to))),
+                step("top waste", () -> List.of(topWaste(assets, from, to))));
         List<Page.Section> sections = new ArrayList<>();
-        sections.add(costPerApprovedAsset(to));
-        sections.add(spendSplit(assets, from, to));
-        sections.add(iterationFactor(assets, from, to));
-        sections.add(attempts(from, to));
-        sections.add(attemptCap(from, to));
-        sections.addAll(headroom(limits, to));
-        sections.add(meters(from, to));
-        sections.add(topWaste(assets, from, to));
+        stages.concurrently(threads, steps, List::size, "sections").forEach(sections::addAll);
+        model.putAll(figures);
         model.put("sections", sections);
         model.put(
                 "footer",
                 "assetcost " + runLine + ". Charts: JFreeChart; every chart's numbers are in the table" + " under it.");
+        stages.start("report.html: write");
         Page.write(spark.sparkContext().hadoopConfiguration(), out.report(), Page.render("cost-report", model));
+        stages.done(1, "pages");
+    }
+
+    private static Stages.Step<List<Page.Section>> step(String name, Callable<List<Page.Section>> work) {
+        return new Stages.Step<>("report.html: " + name, work);
     }
 
     /**
