@@ -86,7 +86,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One run of the cost job, as a short list of named steps (docs/DESIGN.md, "Pipeline"): check the inputs,
  * take the lock, read and price usage, read the frozen cohorts, read decisions, build the reports, write
- * them to staging, publish, count, check the invariants, write the summary.
+ * them to staging, publish, count, check the invariants, write the summary. On a small night the steps that
+ * do not depend on each other (the table writes, the CSV files, the report's queries) run at the same time
+ * ({@link #SMALL_NIGHT_PARTITIONS}).
  *
  * <p>Order matters for "nothing is written" on unusable input: the rate card, every input path and every
  * CSV header (and Parquet schema) are checked before any output is touched. Then the run takes the output's
@@ -593,13 +595,7 @@ public final class CostPipeline {
                 .put("table_fingerprints", fingerprints())
                 .put("exit_reason", exit[1]);
         int exitCode = Integer.parseInt(exit[0]);
-        CostReport.write(
-                spark,
-                out,
-                inputs.rateLimits(),
-                "run " + runId + ", " + window + ", exit " + exitCode,
-                stages,
-                concurrentSteps);
+        writeReport(exitCode);
         Map<String, Object> document = summary.finish(exitCode);
         summary.write(conf, out.runSummary(), out.runRecord(runId));
         LOG.info(
@@ -618,6 +614,12 @@ public final class CostPipeline {
                 out.root(),
                 exitCode);
         return new RunResult(exitCode, exit[1], document);
+    }
+
+    /** Step 10's page: report.html from the published tables, its queries {@link #concurrentSteps} at a time. */
+    private void writeReport(int exitCode) {
+        String runLine = "run " + runId + ", " + window + ", exit " + exitCode;
+        CostReport.write(spark, out, inputs.rateLimits(), runLine, stages, concurrentSteps);
     }
 
     /**
