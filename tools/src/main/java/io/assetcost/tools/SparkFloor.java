@@ -80,12 +80,7 @@ public final class SparkFloor {
                 .parquet(usage.get(InputFiles.Kind.PARQUET).toArray(String[]::new))
                 .withColumn("usage_date", to_date(col("created_at")))
                 .withColumn("cost_usd", cost());
-        requests.repartition(col("usage_date"))
-                .sortWithinPartitions("created_at", "request_id")
-                .write()
-                .mode(SaveMode.Overwrite)
-                .partitionBy("usage_date")
-                .parquet(args[2] + "/request_costs");
+        writeByDay(requests, "usage_date", args[2] + "/request_costs", "created_at", "request_id");
         long requestsWritten = System.nanoTime();
 
         StructType strings = new StructType();
@@ -105,12 +100,7 @@ public final class SparkFloor {
                         sum("cost_usd").as("total_cost_usd"),
                         count(lit(1)).as("decisions"),
                         count_if(col("decision").equalTo("approved")).as("approvals"));
-        assets.repartition(col("cohort_date"))
-                .sortWithinPartitions("workflow_id", "asset_id")
-                .write()
-                .mode(SaveMode.Overwrite)
-                .partitionBy("cohort_date")
-                .parquet(args[2] + "/asset_costs");
+        writeByDay(assets, "cohort_date", args[2] + "/asset_costs", "workflow_id", "asset_id");
         long done = System.nanoTime();
 
         long rows = spark.read().parquet(args[2] + "/request_costs").count();
@@ -126,6 +116,16 @@ public final class SparkFloor {
                 (requestsWritten - started) / 1e9,
                 (done - requestsWritten) / 1e9);
         spark.stop();
+    }
+
+    /** Writes a table as the job writes its partitioned tables: one file per day, sorted within the day. */
+    private static void writeByDay(Dataset<Row> table, String day, String path, String... order) {
+        table.repartition(col(day))
+                .sortWithinPartitions(order[0], java.util.Arrays.copyOfRange(order, 1, order.length))
+                .write()
+                .mode(SaveMode.Overwrite)
+                .partitionBy(day)
+                .parquet(path);
     }
 
     /** The sum over the token meters of tokens times the meter's price, exact ({@code decimal(38,12)}). */
