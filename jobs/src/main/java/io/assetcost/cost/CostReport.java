@@ -76,7 +76,8 @@ final class CostReport {
 
     /**
      * Writes {@code DIR/report.html} from the published tables. The page's queries run as independent steps,
-     * {@code threads} at a time ({@link Stages#concurrently}); the page is the same whatever the number.
+     * {@code threads} at a time ({@link Stages#concurrently}); its figures, tables and charts are the same whatever
+     * the number (only the charts' SVG id prefixes follow the order they were drawn in).
      *
      * @param spark the session
      * @param out the output directory

@@ -11,9 +11,12 @@ import static org.apache.spark.sql.functions.to_date;
 
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.ShufflePartitions;
+import io.assetcost.pricing.Meter;
+import io.assetcost.pricing.RateCard;
 import io.assetcost.run.SparkSettings;
 import io.assetcost.schema.Schemas;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,13 +32,13 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The floor under the cost job on Spark (docs/PERFORMANCE.md, "The floor"): the least work its two large
  * tables need, with none of the job's rules. It reads the usage Parquet export, prices every request with one
- * exact expression (each token meter times a fixed per-token price, {@code decimal(38,12)}: gpt-image-1's
- * list prices, USD per token), writes the requests as request_costs is written (Parquet partitioned by usage
- * date, sorted within each day), reads the acceptance CSV files with Spark's own reader, joins the decisions
- * to the requests by request_id, sums cost and approvals per asset and writes that partitioned by cohort
- * date. No validation, deduplication, rate card, kept datasets, outcome rules, other tables, invariants,
- * fingerprints or report. Shuffle partitions are sized as the job sizes them ({@link ShufflePartitions}),
- * in the job's session settings ({@link SparkSettings}).
+ * exact expression (each token meter times one fixed per-token rate, {@code decimal(38,12)}: gpt-image-1's
+ * default tier in the job's embedded rate card), writes the requests as request_costs is written (Parquet
+ * partitioned by usage date, sorted within each day), reads the acceptance CSV files with Spark's own reader,
+ * joins the decisions to the requests by request_id, sums cost and approvals per asset and writes that
+ * partitioned by cohort date. No validation, deduplication, effective-dated rate join, kept datasets, outcome
+ * rules, other tables, invariants, fingerprints or report. Shuffle partitions are sized as the job sizes them
+ * ({@link ShufflePartitions}), in the job's session settings ({@link SparkSettings}).
  *
  * <p>What it answers: how much of the distance between the job and the DuckDB twin (which computes all of
  * the job's rules) is Spark's own, reading, shuffling and writing on this machine, before any of the job's
@@ -46,13 +49,19 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class SparkFloor {
 
-    /** USD per token, gpt-image-1's list prices: text in, cached text in, image in, cached image in, image out. */
-    private static final Map<String, String> PRICES = Map.of(
-            "input_text_tokens", "0.000005",
-            "input_cached_text_tokens", "0.00000125",
-            "input_image_tokens", "0.00001",
-            "input_cached_image_tokens", "0.0000025",
-            "output_image_tokens", "0.00004");
+    /**
+     * The export's token columns the floor prices, by meter; priced at gpt-image-1's default tier in the job's
+     * embedded rate card ({@link RateCard#DEFAULT}), as in force on {@link #PRICED_AT}.
+     */
+    private static final Map<Meter, String> TOKEN_COLUMNS = Map.of(
+            Meter.TEXT_INPUT, "input_text_tokens",
+            Meter.CACHED_TEXT_INPUT, "input_cached_text_tokens",
+            Meter.IMAGE_INPUT, "input_image_tokens",
+            Meter.CACHED_IMAGE_INPUT, "input_cached_image_tokens",
+            Meter.IMAGE_OUTPUT, "output_image_tokens");
+
+    /** The instant whose rates the floor uses (the generated benchmark data's first day, UTC). */
+    private static final Instant PRICED_AT = Instant.parse("2026-11-02T00:00:00Z");
 
     private SparkFloor() {}
 
@@ -79,7 +88,7 @@ public final class SparkFloor {
         Dataset<Row> requests = spark.read()
                 .parquet(usage.get(InputFiles.Kind.PARQUET).toArray(String[]::new))
                 .withColumn("usage_date", to_date(col("created_at")))
-                .withColumn("cost_usd", cost());
+                .withColumn("cost_usd", cost(RateCard.load(conf, null)));
         writeByDay(requests, "usage_date", args[2] + "/request_costs", "created_at", "request_id");
         long requestsWritten = System.nanoTime();
 
@@ -128,12 +137,22 @@ public final class SparkFloor {
                 .parquet(path);
     }
 
-    /** The sum over the token meters of tokens times the meter's price, exact ({@code decimal(38,12)}). */
-    private static Column cost() {
+    /**
+     * The sum over the token meters of tokens times the meter's USD-per-token rate, exact
+     * ({@code decimal(38,12)}).
+     *
+     * @throws IllegalStateException when the card has no rate for one of {@link #TOKEN_COLUMNS}' meters
+     */
+    private static Column cost(RateCard card) {
         Column total = lit(BigDecimal.ZERO.setScale(12));
-        for (Map.Entry<String, String> meter : PRICES.entrySet()) {
-            Column tokens = coalesce(col(meter.getKey()), lit(0L)).cast(DataTypes.createDecimalType(20, 0));
-            total = total.plus(tokens.multiply(lit(new BigDecimal(meter.getValue()).setScale(12))));
+        for (Map.Entry<Meter, String> meter : TOKEN_COLUMNS.entrySet()) {
+            BigDecimal usdPer1m = card.rateAt("gpt-image-1", "default", meter.getKey(), PRICED_AT);
+            if (usdPer1m == null) {
+                throw new IllegalStateException("the rate card has no gpt-image-1 rate for " + meter.getKey());
+            }
+            BigDecimal perToken = usdPer1m.movePointLeft(6).setScale(12);
+            Column tokens = coalesce(col(meter.getValue()), lit(0L)).cast(DataTypes.createDecimalType(20, 0));
+            total = total.plus(tokens.multiply(lit(perToken)));
         }
         return total.cast(DataTypes.createDecimalType(38, 12));
     }
