@@ -1,6 +1,8 @@
 package io.assetcost.run;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +48,44 @@ class KeptTest extends SparkTestBase {
         assertThat(Files.exists(root))
                 .as("the run's directory, and the empty root, deleted")
                 .isFalse();
+    }
+
+    /**
+     * A no-op cast-and-rename below a join (what a contract's conform does) makes the optimizer renumber the
+     * join's columns; the kept dataset must still be known to be partitioned and sorted by the join's keys.
+     */
+    @Test
+    void aCheckpointOfAJoinBehindARenamingSelectKeepsItsPartitioning() throws Exception {
+        spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+        spark.conf().set("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1");
+        Path root = tempDir("kept-join").resolve("_checkpoints");
+        try (Kept k = Kept.checkpointed(spark, new org.apache.hadoop.fs.Path(root.toUri()), "run-1")) {
+            Dataset<Row> rows = spark.range(0, 1000)
+                    .withColumn("w", col("id").mod(3).cast("string"))
+                    .withColumn("a", col("id").mod(77).cast("string"))
+                    .repartition(4, col("id"))
+                    .select(
+                            col("id").cast("long").as("id"),
+                            col("w").cast("string").as("w"),
+                            col("a").cast("string").as("a"));
+            Dataset<Row> perAsset = rows.groupBy("w", "a").agg(max(col("id")).as("last"));
+            Dataset<Row> joined = rows.join(perAsset, new String[] {"w", "a"}, "left")
+                    .withColumn("rn", row_number().over(Window.partitionBy("w", "a").orderBy("id")));
+            assertThat(joined.queryExecution().analyzed().output())
+                    .as("the optimizer renumbers the columns, as in the job")
+                    .isNotEqualTo(joined.queryExecution().optimizedPlan().output());
+
+            Dataset<Row> kept = k.keep(joined);
+            Dataset<Row> again = kept.groupBy("w", "a").agg(max(col("rn")).as("requests"), sum("id"));
+
+            assertThat(again.agg(sum("requests")).first().getLong(0)).isEqualTo(1000L);
+            String plan = again.queryExecution().executedPlan().toString();
+            assertThat(plan).as("partitioned by (w, a) already: no exchange").doesNotContain("Exchange");
+            assertThat(plan).as("sorted by (w, a) already: no sort").doesNotContain("Sort [");
+        } finally {
+            spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
+            spark.conf().unset("spark.sql.adaptive.autoBroadcastJoinThreshold");
+        }
     }
 
     @Test
