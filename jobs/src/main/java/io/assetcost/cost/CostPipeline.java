@@ -8,6 +8,7 @@ import static io.assetcost.schema.Cols.CREATED_AT;
 import static io.assetcost.schema.Cols.DECIDED_AT;
 import static io.assetcost.schema.Cols.DUPLICATE;
 import static io.assetcost.schema.Cols.ENDPOINT;
+import static io.assetcost.schema.Cols.EXPORT_ROW;
 import static io.assetcost.schema.Cols.IMAGES_GENERATED;
 import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.N;
@@ -376,8 +377,8 @@ public final class CostPipeline {
                         UsageValidation.validate(usage, options.bounds()).flagged(), inputs.card(), trusted),
                 options.bounds());
         Column toQuarantine = UsageValidation.rejected().or(trusted.and(priceRejected));
-        Dataset<Row> flagged = kept.keep(rated.withColumn(RAW_RECORD, when(toQuarantine, col(RAW_RECORD)))
-                .drop(RECORD_TEXT));
+        Dataset<Row> flagged = kept.keep(rated.withColumn(RAW_RECORD, when(toQuarantine, UsageValidation.rawRecord()))
+                .drop(RECORD_TEXT, EXPORT_ROW));
         FlaggedCounts counts =
                 FlaggedCounts.of(flagged, trusted.and(priceRejected.unary_$bang()), DUPLICATE, UsageValidation.blank());
         long afterRunDate = window.end() == null ? 0 : countWhere(read, taken.unary_$bang());

@@ -9,7 +9,6 @@ import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.try_add;
 import static org.apache.spark.sql.functions.when;
 
@@ -42,7 +41,11 @@ import org.apache.spark.sql.types.StructType;
  * {@code default}), status, error_code, n (int), size, quality, then token counts (long, tokens; absent = 0)
  * text_tokens and image_tokens (input, cached included), cached_text_tokens, cached_image_tokens,
  * output_image_tokens, output_text_tokens; then the lineage columns raw_record, source_file, parse_reason
- * and parse_detail (set when the record could not be read as usage). Blank strings are null.
+ * and parse_detail (set when the record could not be read as usage). Blank strings are null. After them
+ * comes {@code export_row}: a Parquet row's fields as read, whose JSON is that row's raw_record. A Parquet
+ * row's raw_record is left null here and rendered from export_row only where the record goes to
+ * quarantine ({@link io.assetcost.quality.UsageValidation#rawRecord}): nine rows in ten thousand need it,
+ * and the text is most of a row's bytes in the shuffle and the sort that find its copies.
  */
 public final class UsageReader {
 
@@ -58,6 +61,9 @@ public final class UsageReader {
     private static final String LINE = "_line";
     /** Latest credible unix second (2100-01-01T00:00:00Z); beyond it `created` is not unix seconds. */
     static final long MAX_UNIX_SECONDS = 4_102_444_800L;
+
+    /** The type of {@code export_row}: the export contract's fields as the Parquet reader types them. */
+    private static final DataType EXPORT_ROW_TYPE = Schemas.spark(Schemas.USAGE_EXPORT);
 
     private UsageReader() {}
 
@@ -91,7 +97,8 @@ public final class UsageReader {
                     });
         }
         if (parts.isEmpty()) {
-            return spark.createDataFrame(List.of(), Schemas.spark(Schemas.CANONICAL_USAGE));
+            return spark.createDataFrame(List.of(), Schemas.spark(Schemas.CANONICAL_USAGE))
+                    .withColumn(EXPORT_ROW, noExportRow());
         }
         Dataset<Row> all = parts.get(0);
         for (int i = 1; i < parts.size(); i++) {
@@ -165,8 +172,8 @@ public final class UsageReader {
                                 .as(PARSE_REASON),
                         when(col(RAW_RECORD).isNull(), lit("no record text")).as(PARSE_DETAIL));
         Dataset<Row> parquet = records.filter(file.rlike("\\.parquet$"))
-                .select(from_json(col(RAW_RECORD), export).as("p"), col(SOURCE_FILE))
-                .select(col("p.*"), col(SOURCE_FILE));
+                .select(from_json(col(RAW_RECORD), export).as("p"), col(RAW_RECORD), col(SOURCE_FILE))
+                .select(col("p.*"), col(RAW_RECORD), col(SOURCE_FILE));
         return fromJsonLines(json).unionByName(fromExportCsv(csv)).unionByName(fromExportParquet(parquet));
     }
 
@@ -331,24 +338,42 @@ public final class UsageReader {
     }
 
     /**
-     * Maps flat Parquet export rows (typed by the reader) to canonical usage; raw_record is the row as
-     * JSON.
+     * Maps flat Parquet export rows (typed by the reader) to canonical usage: export_row holds the row's
+     * fields; raw_record (the row as JSON) is rendered from it where needed, unless the rows carry their
+     * raw_record already (quarantined records read again, {@link #reread}).
+     *
+     * @param parquet rows with the export's columns and source_file, and optionally raw_record
+     * @return canonical rows with export_row, record_text null
      */
     public static Dataset<Row> fromExportParquet(Dataset<Row> parquet) {
         List<Column> fields = new ArrayList<>();
         for (String name : Schemas.fieldNames(Schemas.USAGE_EXPORT)) {
             fields.add(col(name));
         }
-        Dataset<Row> withRaw = parquet.withColumn(RAW_RECORD, to_json(struct(fields.toArray(new Column[0]))))
-                .withColumn(RECORD_TEXT, col(RAW_RECORD))
-                .withColumn(PARSE_REASON, lit(null).cast("string"))
-                .withColumn(PARSE_DETAIL, lit(null).cast("string"));
-        return flatToCanonical(withRaw, FORMAT_PARQUET);
+        Column raw = List.of(parquet.columns()).contains(RAW_RECORD)
+                ? col(RAW_RECORD)
+                : lit(null).cast(DataTypes.StringType);
+        Dataset<Row> withRow = parquet.withColumn(EXPORT_ROW, struct(fields.toArray(new Column[0])))
+                .withColumn(RAW_RECORD, raw)
+                .withColumn(RECORD_TEXT, lit(null).cast(DataTypes.StringType))
+                .withColumn(PARSE_REASON, lit(null).cast(DataTypes.StringType))
+                .withColumn(PARSE_DETAIL, lit(null).cast(DataTypes.StringType));
+        return flatToCanonical(withRow, FORMAT_PARQUET);
     }
 
-    /** Reduces rows to the canonical usage contract ({@code schemas/canonical_usage.avsc}), in its order. */
+    /** A null export_row, for the rows of the other formats. */
+    private static Column noExportRow() {
+        return lit(null).cast(EXPORT_ROW_TYPE);
+    }
+
+    /**
+     * Reduces rows to the canonical usage contract ({@code schemas/canonical_usage.avsc}), in its order, then
+     * export_row (null where the rows have none).
+     */
     private static Dataset<Row> canonical(Dataset<Row> df) {
-        return Schemas.conform(df, Schemas.CANONICAL_USAGE);
+        Dataset<Row> withRow =
+                List.of(df.columns()).contains(EXPORT_ROW) ? df : df.withColumn(EXPORT_ROW, noExportRow());
+        return Schemas.conform(withRow, Schemas.CANONICAL_USAGE, EXPORT_ROW);
     }
 
     private static Dataset<Row> flatToCanonical(Dataset<Row> flat, String format) {
@@ -377,7 +402,10 @@ public final class UsageReader {
                 col(SOURCE_FILE),
                 lit(format).as(SOURCE_FORMAT),
                 col(PARSE_REASON),
-                col(PARSE_DETAIL)));
+                col(PARSE_DETAIL),
+                List.of(flat.columns()).contains(EXPORT_ROW)
+                        ? col(EXPORT_ROW)
+                        : noExportRow().as(EXPORT_ROW)));
     }
 
     private static Column str(String name) {

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.pricing.Meter;
@@ -36,8 +37,9 @@ import org.apache.spark.sql.functions;
  * among valid records of one request_id: identical copies count once (the one from the first source file
  * is kept, the rest are exact duplicates); any difference sends every copy to quarantine as
  * {@code conflicting_duplicate}, since no one of them can be trusted over the others. Copies in the same
- * format are compared as received (every field, {@code record_text}); copies in different formats (a log
- * line and an export row of one request) by every canonical field, since their fields differ by design.
+ * format are compared as received (every field: {@code record_text}, or a Parquet row's {@code export_row});
+ * copies in different formats (a log line and an export row of one request) by every canonical field, since
+ * their fields differ by design.
  * After pricing, {@link #checkPrice} quarantines what has no rate ({@code no_rate}) or costs more than the
  * bound ({@code implausible_value}).
  */
@@ -65,7 +67,8 @@ public final class UsageValidation {
      * Outcome of validation: one dataset with every input row, flagged, and the three views of it.
      *
      * @param flagged every input row once: canonical columns, parse_reason / parse_detail set for a rejected
-     *     record (or {@link #BLANK_LINE}), {@code _duplicate} true for an exact duplicate beyond the first.
+     *     record (or {@link #BLANK_LINE}), {@code _duplicate} true for an exact duplicate beyond the first;
+     *     a rejected Parquet row's raw_record rendered ({@link #rawRecord}), the other Parquet rows' null.
      *     Worth persisting: the other three are filters of it
      * @param accepted one row per trusted request: canonical columns, asset_id filled with request_id where
      *     absent
@@ -102,7 +105,9 @@ public final class UsageValidation {
         WindowSpec sameFormat = Window.partitionBy(col(REQUEST_ID), col("_valid"), col(SOURCE_FORMAT))
                 .orderBy(col(SOURCE_FILE), col(RECORD_TEXT), col(RAW_RECORD))
                 .rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
-        Column differ = differ(content, copies).or(differ(col(RECORD_TEXT), sameFormat));
+        Column differ = differ(content, copies)
+                .or(differ(col(RECORD_TEXT), sameFormat))
+                .or(differ(col(EXPORT_ROW), sameFormat));
         Dataset<Row> flagged = checked.withColumn("_copies", count(lit(1)).over(copies))
                 .withColumn("_conflict", col("_valid").and(differ))
                 .withColumn(
@@ -116,8 +121,20 @@ public final class UsageValidation {
                         PARSE_REASON,
                         when(col("_conflict"), lit(QuarantineReason.CONFLICTING_DUPLICATE.code()))
                                 .otherwise(col(PARSE_REASON)))
+                .withColumn(RAW_RECORD, when(rejected(), rawRecord()).otherwise(col(RAW_RECORD)))
                 .drop("_valid", "_copies", "_conflict");
         return views(flagged);
+    }
+
+    /**
+     * A record's raw text: its raw_record, or for a Parquet export row (whose raw_record the reader leaves
+     * null, {@link io.assetcost.io.UsageReader}) the row as JSON, rendered from its export_row. Evaluate it
+     * only where the text is kept (in quarantine): rendering every row costs more than all the rules.
+     *
+     * @return a string column
+     */
+    public static Column rawRecord() {
+        return coalesce(col(RAW_RECORD), to_json(col(EXPORT_ROW)));
     }
 
     private static Column differ(Column value, WindowSpec over) {

@@ -76,6 +76,12 @@ public final class Cols {
     public static final String PARSE_REASON = "parse_reason";
     /** What the reader could not parse (string). */
     public static final String PARSE_DETAIL = "parse_detail";
+    /**
+     * A Parquet export row as read (a struct of the export's fields, in its contract's order; null for the
+     * other formats): the record as received, compared between copies and rendered as its raw_record (JSON)
+     * only where the record goes to quarantine. An internal column of the usage reader, not of a contract.
+     */
+    public static final String EXPORT_ROW = "export_row";
     /** The lineage columns every reader appends to a record, in this order. */
     public static final java.util.List<String> LINEAGE =
             java.util.List.of(RAW_RECORD, RECORD_TEXT, SOURCE_FILE, SOURCE_FORMAT, PARSE_REASON, PARSE_DETAIL);

@@ -121,10 +121,12 @@ public final class Schemas {
      *
      * @param df a dataset holding at least the contract's columns
      * @param name contract name
-     * @return df reduced and typed to the contract
+     * @param carried columns of df's that are not the contract's, kept after its columns as they are (a
+     *     reader's internal columns)
+     * @return df reduced and typed to the contract, then the carried columns
      * @throws IllegalArgumentException naming the columns df lacks
      */
-    public static Dataset<Row> conform(Dataset<Row> df, String name) {
+    public static Dataset<Row> conform(Dataset<Row> df, String name, String... carried) {
         StructType contract = spark(name);
         List<String> present = List.of(df.columns());
         List<String> missing = new ArrayList<>();
@@ -138,6 +140,9 @@ public final class Schemas {
         }
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("table " + name + " lacks contract columns " + missing);
+        }
+        for (String c : carried) {
+            cols.add(col(c));
         }
         return df.select(cols.toArray(new Column[0]));
     }

@@ -21,6 +21,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /** Reading and validating usage and acceptance records: a reason for every bad record, nothing lost. */
@@ -202,7 +203,14 @@ class ValidationTest extends SparkTestBase {
         assertThat((Instant) r.getAs(Cols.CREATED_AT)).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
         assertThat((String) r.getAs(Cols.SERVICE_TIER)).isEqualTo("default");
         assertThat((Long) r.getAs(Cols.CACHED_TEXT_TOKENS)).isEqualTo(200L);
-        assertThat((String) r.getAs(Cols.RAW_RECORD)).contains("\"request_id\":\"p1\"");
+        assertThat((String) r.getAs(Cols.RAW_RECORD))
+                .as("rendered only for quarantine")
+                .isNull();
+        assertThat((String) UsageReader.read(spark, files)
+                        .select(UsageValidation.rawRecord())
+                        .first()
+                        .getString(0))
+                .contains("\"request_id\":\"p1\"", "\"input_cached_text_tokens\":200");
         assertThat((String) r.getAs(Cols.SOURCE_FILE)).contains("export.parquet");
 
         // A warehouse that wrote tokens as text: unusable input, refused before anything is written.
@@ -227,6 +235,74 @@ class ValidationTest extends SparkTestBase {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("input_text_tokens is string, expected bigint");
         assertThat(Files.exists(out)).isFalse();
+    }
+
+    private static Row exportRow(String id, String workflow, int n) {
+        return RowFactory.create(
+                id,
+                Instant.parse(T),
+                "proj",
+                workflow,
+                null,
+                "gpt-image-2",
+                "images.generations",
+                null,
+                "succeeded",
+                null,
+                n,
+                "1024x1024",
+                "high",
+                700L,
+                0L,
+                0L,
+                0L,
+                3000L,
+                0L);
+    }
+
+    /**
+     * Parquet copies are compared as received, field by field (export_row), without the row's JSON; only a
+     * quarantined row's JSON is rendered, and it is the row as read.
+     */
+    @Test
+    void parquetCopiesAreComparedAsReceivedAndOnlyQuarantinedRowsKeepTheirText() throws Exception {
+        Path dir = tempDir("parquet-copies");
+        StructType export = Schemas.spark(Schemas.USAGE_EXPORT);
+        spark.createDataFrame(List.of(exportRow("same", "wf", 1), exportRow("spaced", " wf", 1)), export)
+                .coalesce(1)
+                .write()
+                .parquet(dir.resolve("a.parquet").toString());
+        spark.createDataFrame(
+                        List.of(exportRow("same", "wf", 1), exportRow("spaced", "wf", 1), exportRow("none", "wf", 0)),
+                        export)
+                .coalesce(1)
+                .write()
+                .parquet(dir.resolve("b.parquet").toString());
+        Map<InputFiles.Kind, List<String>> files = InputFiles.list(
+                spark.sparkContext().hadoopConfiguration(),
+                "--usage",
+                dir.toString(),
+                List.of(InputFiles.Kind.PARQUET));
+
+        UsageValidation.Result v = UsageValidation.validate(UsageReader.read(spark, files));
+
+        assertThat(v.accepted().collectAsList())
+                .extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
+                .containsExactly("same");
+        assertThat(v.duplicatesDropped().count()).isEqualTo(1);
+        List<Row> held =
+                v.quarantined().orderBy(Cols.REQUEST_ID, Cols.SOURCE_FILE).collectAsList();
+        assertThat(held)
+                .extracting(r -> r.getAs(Cols.REQUEST_ID) + " " + r.getAs(Cols.PARSE_REASON))
+                .containsExactly("none invalid_value", "spaced conflicting_duplicate", "spaced conflicting_duplicate");
+        assertThat(held)
+                .extracting(r -> (String) r.getAs(Cols.RAW_RECORD))
+                .allSatisfy(raw -> assertThat(raw).startsWith("{\"request_id\":"));
+        assertThat((String) held.get(1).getAs(Cols.RAW_RECORD)).contains("\"workflow_id\":\" wf\"");
+        assertThat((String) held.get(2).getAs(Cols.RAW_RECORD)).contains("\"workflow_id\":\"wf\"");
+        assertThat(v.accepted().first().<String>getAs(Cols.RAW_RECORD))
+                .as("not rendered")
+                .isNull();
     }
 
     @Test

@@ -70,7 +70,8 @@ class KeptTest extends SparkTestBase {
                             col("a").cast("string").as("a"));
             Dataset<Row> perAsset = rows.groupBy("w", "a").agg(max(col("id")).as("last"));
             Dataset<Row> joined = rows.join(perAsset, new String[] {"w", "a"}, "left")
-                    .withColumn("rn", row_number().over(Window.partitionBy("w", "a").orderBy("id")));
+                    .withColumn(
+                            "rn", row_number().over(Window.partitionBy("w", "a").orderBy("id")));
             assertThat(joined.queryExecution().analyzed().output())
                     .as("the optimizer renumbers the columns, as in the job")
                     .isNotEqualTo(joined.queryExecution().optimizedPlan().output());
