@@ -2,6 +2,7 @@ package io.assetcost.quality;
 
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -21,6 +22,8 @@ public final class Times {
     /** The accepted text, as a Java regular expression. */
     public static final String ISO_PATTERN =
             "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$";
+    /** A date and a time to the minute with nothing after the minutes but a zone (or nothing). */
+    static final String ADD_SECONDS = "^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})(?=$|Z|[+-])";
     /** Words for messages. */
     public static final String ISO_EXAMPLE = "an ISO-8601 date and time such as 2026-11-03T10:15:00Z or"
             + " 2026-11-03T11:15:00+01:00 (no offset = UTC)";
@@ -40,8 +43,10 @@ public final class Times {
      */
     public static Column iso(Column text) {
         Column t = trim(text);
-        // Spark's cast wants seconds: 10:15 is 10:15:00.
-        Column withSeconds = regexp_replace(t, "^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})(?=$|Z|[+-])", "$1:00");
+        // Spark's cast wants seconds: 10:15 is 10:15:00. A text whose 17th character is the seconds' colon
+        // has them (the pattern cannot match it): only the others need the regular expression.
+        Column withSeconds =
+                when(substring(t, 17, 1).equalTo(":"), t).otherwise(regexp_replace(t, ADD_SECONDS, "$1:00"));
         return when(t.rlike(ISO_PATTERN), withSeconds.try_cast(DataTypes.TimestampType));
     }
 

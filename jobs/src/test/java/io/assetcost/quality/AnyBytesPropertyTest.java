@@ -148,4 +148,63 @@ class AnyBytesPropertyTest {
         assertThat(problems).isEmpty();
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(lines.size());
     }
+
+    /** Text and times as an input may hold them: edges of every kind of space, digits and the date signs. */
+    @Provide
+    Arbitrary<List<String>> texts() {
+        Arbitrary<String> mixed = Arbitraries.strings()
+                .withChars("0123456789-:TZ+. ab\t\n\r\u000B\u00A0\u0085\u2007\u2028\u3000\uFEFF\u200B\u00E9")
+                .ofMaxLength(24);
+        Arbitrary<String> edge = Arbitraries.of("", " ", "\t", "\u00A0", "\uFEFF", "\u200B", "\u3000", "\u0085", "x");
+        Arbitrary<String> time = Combinators.combine(
+                        Arbitraries.of("2026-11-03T10:15", "2026-11-03 10:15", "2026-02-31T23:59", "1999-12-31T00:00"),
+                        Arbitraries.of("", ":00", ":07.5", ":60", ":0"),
+                        Arbitraries.of("", "Z", "+01:00", "-0530", "+01", " UTC", "z"))
+                .as((a, b, c) -> a + b + c);
+        Arbitrary<String> any = Arbitraries.strings().all().ofMaxLength(12);
+        Arbitrary<String> core = Arbitraries.oneOf(mixed, time, any);
+        return Combinators.combine(edge, core, edge)
+                .as((a, b, c) -> a + b + c)
+                .list()
+                .ofMaxSize(60);
+    }
+
+    /**
+     * {@link Text#clean} and {@link Times#iso} skip their regular expressions where a value has nothing for
+     * them to do; on any text they must give what the rules themselves ({@link Text#EDGES}, the seconds added
+     * by {@link Times#ADD_SECONDS}) give.
+     */
+    @Property(tries = 25)
+    void cleaningAndTimesGiveWhatTheirRulesGive(@ForAll("texts") List<String> texts) {
+        Dataset<Row> df = spark.createDataset(texts, Encoders.STRING()).toDF("t");
+        org.apache.spark.sql.Column trimmed = org.apache.spark.sql.functions.trim(col("t"));
+        org.apache.spark.sql.Column byRule = when(
+                trimmed.rlike(Times.ISO_PATTERN),
+                org.apache
+                        .spark
+                        .sql
+                        .functions
+                        .regexp_replace(trimmed, Times.ADD_SECONDS, "$1:00")
+                        .try_cast(org.apache.spark.sql.types.DataTypes.TimestampType));
+        List<Row> rows = df.select(
+                        col("t"),
+                        Text.clean(col("t")).as("clean"),
+                        org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .nullif(
+                                        org.apache.spark.sql.functions.regexp_replace(col("t"), Text.EDGES, ""),
+                                        lit(""))
+                                .as("clean_by_rule"),
+                        Times.iso(col("t")).as("time"),
+                        byRule.as("time_by_rule"))
+                .collectAsList();
+        assertThat(rows).hasSameSizeAs(texts);
+        for (Row r : rows) {
+            String t = r.getString(0);
+            assertThat(r.get(1)).as("clean(%s)", t).isEqualTo(r.get(2));
+            assertThat(r.get(3)).as("iso(%s)", t).isEqualTo(r.get(4));
+        }
+    }
 }
