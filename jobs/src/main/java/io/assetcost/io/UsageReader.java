@@ -44,8 +44,9 @@ import org.apache.spark.sql.types.StructType;
  * and parse_detail (set when the record could not be read as usage). Blank strings are null. After them
  * comes {@code export_row}: a Parquet row's fields as read, whose JSON is that row's raw_record. A Parquet
  * row's raw_record is left null here and rendered from export_row only where the record goes to
- * quarantine ({@link io.assetcost.quality.UsageValidation#rawRecord}): nine rows in ten thousand need it,
- * and the text is most of a row's bytes in the shuffle and the sort that find its copies.
+ * quarantine ({@link io.assetcost.quality.UsageValidation#rawRecord}): about two rows in a thousand need it
+ * in the benchmark's data, and the text is most of a row's bytes in the shuffle and the sort that find its
+ * copies.
  */
 public final class UsageReader {
 
@@ -97,8 +98,7 @@ public final class UsageReader {
                     });
         }
         if (parts.isEmpty()) {
-            return spark.createDataFrame(List.of(), Schemas.spark(Schemas.CANONICAL_USAGE))
-                    .withColumn(EXPORT_ROW, noExportRow());
+            return withExportRow(spark.createDataFrame(List.of(), Schemas.spark(Schemas.CANONICAL_USAGE)));
         }
         Dataset<Row> all = parts.get(0);
         for (int i = 1; i < parts.size(); i++) {
@@ -361,9 +361,11 @@ public final class UsageReader {
         return flatToCanonical(withRow, FORMAT_PARQUET);
     }
 
-    /** A null export_row, for the rows of the other formats. */
-    private static Column noExportRow() {
-        return lit(null).cast(EXPORT_ROW_TYPE);
+    /** The rows with an export_row: theirs, or null (the rows of the other formats). */
+    private static Dataset<Row> withExportRow(Dataset<Row> df) {
+        return List.of(df.columns()).contains(EXPORT_ROW)
+                ? df
+                : df.withColumn(EXPORT_ROW, lit(null).cast(EXPORT_ROW_TYPE));
     }
 
     /**
@@ -371,41 +373,38 @@ public final class UsageReader {
      * export_row (null where the rows have none).
      */
     private static Dataset<Row> canonical(Dataset<Row> df) {
-        Dataset<Row> withRow =
-                List.of(df.columns()).contains(EXPORT_ROW) ? df : df.withColumn(EXPORT_ROW, noExportRow());
-        return Schemas.conform(withRow, Schemas.CANONICAL_USAGE, EXPORT_ROW);
+        return Schemas.conform(withExportRow(df), Schemas.CANONICAL_USAGE, EXPORT_ROW);
     }
 
     private static Dataset<Row> flatToCanonical(Dataset<Row> flat, String format) {
-        return canonical(flat.select(
-                str(REQUEST_ID).as(REQUEST_ID),
-                col(CREATED_AT),
-                str(PROJECT_ID).as(PROJECT_ID),
-                str(WORKFLOW_ID).as(WORKFLOW_ID),
-                str(ASSET_ID).as(ASSET_ID),
-                str(MODEL).as(MODEL),
-                str(ENDPOINT).as(ENDPOINT),
-                coalesce(str(SERVICE_TIER), lit("default")).as(SERVICE_TIER),
-                Text.code(col(STATUS)).as(STATUS),
-                str(ERROR_CODE).as(ERROR_CODE),
-                col(N),
-                str(SIZE).as(SIZE),
-                str(QUALITY).as(QUALITY),
-                tokens("input_text_tokens").as(TEXT_TOKENS),
-                tokens("input_cached_text_tokens").as(CACHED_TEXT_TOKENS),
-                tokens("input_image_tokens").as(IMAGE_TOKENS),
-                tokens("input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
-                tokens("output_image_tokens").as(OUTPUT_IMAGE_TOKENS),
-                tokens("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
-                col(RAW_RECORD),
-                col(RECORD_TEXT),
-                col(SOURCE_FILE),
-                lit(format).as(SOURCE_FORMAT),
-                col(PARSE_REASON),
-                col(PARSE_DETAIL),
-                List.of(flat.columns()).contains(EXPORT_ROW)
-                        ? col(EXPORT_ROW)
-                        : noExportRow().as(EXPORT_ROW)));
+        return canonical(withExportRow(flat)
+                .select(
+                        str(REQUEST_ID).as(REQUEST_ID),
+                        col(CREATED_AT),
+                        str(PROJECT_ID).as(PROJECT_ID),
+                        str(WORKFLOW_ID).as(WORKFLOW_ID),
+                        str(ASSET_ID).as(ASSET_ID),
+                        str(MODEL).as(MODEL),
+                        str(ENDPOINT).as(ENDPOINT),
+                        coalesce(str(SERVICE_TIER), lit("default")).as(SERVICE_TIER),
+                        Text.code(col(STATUS)).as(STATUS),
+                        str(ERROR_CODE).as(ERROR_CODE),
+                        col(N),
+                        str(SIZE).as(SIZE),
+                        str(QUALITY).as(QUALITY),
+                        tokens("input_text_tokens").as(TEXT_TOKENS),
+                        tokens("input_cached_text_tokens").as(CACHED_TEXT_TOKENS),
+                        tokens("input_image_tokens").as(IMAGE_TOKENS),
+                        tokens("input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
+                        tokens("output_image_tokens").as(OUTPUT_IMAGE_TOKENS),
+                        tokens("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
+                        col(RAW_RECORD),
+                        col(RECORD_TEXT),
+                        col(SOURCE_FILE),
+                        lit(format).as(SOURCE_FORMAT),
+                        col(PARSE_REASON),
+                        col(PARSE_DETAIL),
+                        col(EXPORT_ROW)));
     }
 
     private static Column str(String name) {

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
@@ -61,7 +62,7 @@ public final class Text {
     }
 
     private static Object[] withNextLine(Object[] spaces) {
-        Object[] last = java.util.Arrays.copyOf(spaces, spaces.length + 1);
+        Object[] last = Arrays.copyOf(spaces, spaces.length + 1);
         last[spaces.length] = "\u0085";
         return last;
     }
