@@ -150,7 +150,7 @@ public final class CostsReader {
         List<String> whole = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         for (String f : files) {
-            (f.matches(".*\\.(jsonl|ndjson)(\\.[a-z0-9]+)?$") ? lines : whole).add(f);
+            (InputFiles.oneDocumentPerLine(f) ? lines : whole).add(f);
         }
         Dataset<Row> pages = null;
         for (List<String> part : List.of(whole, lines)) {

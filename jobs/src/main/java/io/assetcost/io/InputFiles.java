@@ -14,6 +14,11 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Lists the files behind an input option and tells their kind by extension (a compression suffix such
@@ -47,6 +52,24 @@ public final class InputFiles {
      *     another kind; the message names the path and the accepted extensions
      */
     public static Map<Kind, List<String>> list(Configuration conf, String option, String location, List<Kind> allowed) {
+        return list(conf, option, location, allowed, false);
+    }
+
+    /**
+     * Lists and classifies the files of an input that may be an empty directory (the cost job's usage: an
+     * empty directory is an empty night, README "Exit codes").
+     *
+     * @param conf Hadoop configuration (the session's)
+     * @param option the option name, for messages (e.g. {@code --usage})
+     * @param location a file or directory
+     * @param allowed the kinds this input may hold
+     * @param emptyAllowed whether a directory without input files gives an empty listing rather than an error
+     * @return file paths (fully qualified, sorted) per kind; empty only when {@code emptyAllowed}
+     * @throws InputException when the path does not exist, holds a file of another kind, or (unless
+     *     {@code emptyAllowed}) holds no input file; the message names the path and the accepted extensions
+     */
+    public static Map<Kind, List<String>> list(
+            Configuration conf, String option, String location, List<Kind> allowed, boolean emptyAllowed) {
         Path root = new Path(location);
         List<String> files = new ArrayList<>();
         try {
@@ -69,7 +92,7 @@ public final class InputFiles {
         } catch (IOException e) {
             throw new InputException(option + " " + location + " cannot be read: " + e.getMessage(), e);
         }
-        if (files.isEmpty()) {
+        if (files.isEmpty() && !emptyAllowed) {
             throw new InputException(option + " " + location + " holds no input files");
         }
         files.sort(null);
@@ -143,13 +166,54 @@ public final class InputFiles {
         return false;
     }
 
+    /**
+     * A file's kind, the one rule every reader uses: its name, lower-cased, after a compression suffix that
+     * Hadoop's codecs know ({@code .gz}, {@code .bz2}, {@code .zst}, ...) is removed, ends in {@code .jsonl},
+     * {@code .ndjson} or {@code .json} (JSON Lines), {@code .csv} or {@code .parquet}.
+     *
+     * @param file a path or file name
+     * @return its kind, or null when it is none of them
+     */
+    public static Kind kindOf(String file) {
+        return kindOf(DEFAULT_CODECS, file);
+    }
+
+    /**
+     * Whether a JSON file holds one JSON document per line ({@code .jsonl}, {@code .ndjson}, compressed or
+     * not, any case) rather than one document in the whole file ({@code .json}).
+     *
+     * @param file a path or file name
+     * @return true for one document per line
+     */
+    public static boolean oneDocumentPerLine(String file) {
+        String name = uncompressedName(DEFAULT_CODECS, file);
+        return name.endsWith(".jsonl") || name.endsWith(".ndjson");
+    }
+
+    /**
+     * {@link #kindOf(String)} as a Spark column, for rows that carry their file's path (source_file).
+     *
+     * @param file a string column holding a path
+     * @return the {@link Kind}'s name, or null
+     */
+    public static Column kindOf(Column file) {
+        return KIND_UDF.apply(file);
+    }
+
+    /** Hadoop's default codecs (the ones a plain Configuration lists), shared: the factory is immutable. */
+    private static final CompressionCodecFactory DEFAULT_CODECS = new CompressionCodecFactory(new Configuration());
+
+    private static final UserDefinedFunction KIND_UDF = functions
+            .udf(
+                    (UDF1<String, String>) f -> {
+                        Kind k = f == null ? null : kindOf(f);
+                        return k == null ? null : k.name();
+                    },
+                    DataTypes.StringType)
+            .withName("assetcost_file_kind");
+
     private static Kind kindOf(CompressionCodecFactory codecs, String file) {
-        String name = new Path(file).getName();
-        var codec = codecs.getCodec(new Path(file));
-        if (codec != null) {
-            name = CompressionCodecFactory.removeSuffix(name, codec.getDefaultExtension());
-        }
-        String lower = name.toLowerCase(Locale.ROOT);
+        String lower = uncompressedName(codecs, file);
         if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json")) {
             return Kind.JSON_LINES;
         }
@@ -160,6 +224,21 @@ public final class InputFiles {
             return Kind.PARQUET;
         }
         return null;
+    }
+
+    /**
+     * A file's name, lower-cased, without the suffix of a compression codec Hadoop knows. The codec's suffix
+     * is matched as Hadoop matches it (case-sensitive), since Spark decompresses only what Hadoop's codecs
+     * recognise: {@code usage.JSONL.gz} is JSON Lines, {@code usage.jsonl.GZ} is no kind the job reads.
+     */
+    private static String uncompressedName(CompressionCodecFactory codecs, String file) {
+        Path path = new Path(file);
+        String name = path.getName();
+        var codec = codecs.getCodec(path);
+        if (codec != null) {
+            name = CompressionCodecFactory.removeSuffix(name, codec.getDefaultExtension());
+        }
+        return name.toLowerCase(Locale.ROOT);
     }
 
     private static String extensions(List<Kind> kinds) {

@@ -141,23 +141,23 @@ public final class UsageReader {
 
     /**
      * Reads quarantined usage records again from their raw_record, by the kind of their source_file, with
-     * the same parsers as {@link #read} (so the finance job's coverage counts use the same token rules).
+     * the same parsers as {@link #read} (so the finance job's coverage counts use the same token rules). The
+     * kind is decided by {@link InputFiles#kindOf(String)}, the rule the listing used.
      * A CSV record was stored re-encoded per RFC 4180 and a Parquet row as JSON; both parse back.
      *
      * @param records rows with raw_record and source_file
      * @return canonical rows (parse_reason set where the record still cannot be read)
      */
     public static Dataset<Row> reread(Dataset<Row> records) {
-        Column file = col(SOURCE_FILE);
-        String compressed = "(\\.[A-Za-z0-9]+)?$";
-        Dataset<Row> json = records.filter(file.rlike("\\.(jsonl|ndjson|json)" + compressed))
+        Column kind = InputFiles.kindOf(col(SOURCE_FILE));
+        Dataset<Row> json = records.filter(kind.equalTo(InputFiles.Kind.JSON_LINES.name()))
                 .select(col(RAW_RECORD), col(SOURCE_FILE));
         StructType export = Schemas.spark(Schemas.USAGE_EXPORT);
         StructType asText = new StructType();
         for (StructField f : export.fields()) {
             asText = asText.add(f.name(), DataTypes.StringType, true);
         }
-        Dataset<Row> csv = records.filter(file.rlike("\\.csv" + compressed))
+        Dataset<Row> csv = records.filter(kind.equalTo(InputFiles.Kind.CSV.name()))
                 .select(
                         from_csv(coalesce(col(RAW_RECORD), lit("")), lit(asText.toDDL()), Map.of("mode", "PERMISSIVE"))
                                 .as("c"),
@@ -171,7 +171,7 @@ public final class UsageReader {
                         when(col(RAW_RECORD).isNull(), lit(QuarantineReason.MALFORMED_RECORD.code()))
                                 .as(PARSE_REASON),
                         when(col(RAW_RECORD).isNull(), lit("no record text")).as(PARSE_DETAIL));
-        Dataset<Row> parquet = records.filter(file.rlike("\\.parquet$"))
+        Dataset<Row> parquet = records.filter(kind.equalTo(InputFiles.Kind.PARQUET.name()))
                 .select(from_json(col(RAW_RECORD), export).as("p"), col(RAW_RECORD), col(SOURCE_FILE))
                 .select(col("p.*"), col(RAW_RECORD), col(SOURCE_FILE));
         return fromJsonLines(json).unionByName(fromExportCsv(csv)).unionByName(fromExportParquet(parquet));
