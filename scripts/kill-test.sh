@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Kill test, for real: a nightly run is killed with SIGKILL while it writes; the previously published
 # tables must be whole and unchanged (byte for byte), and the next run must take over the dead run's lock,
-# clear its staging and complete normally, with the same tables a clean run writes.
+# record the dead run, clear its staging and complete normally, with the same tables a clean run writes.
+# Then two suspect nights (an empty one, exit 5; a partial export, exit 6) must leave them unchanged too.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 assetcost_build
 work="$(mktemp -d)"
@@ -41,11 +42,40 @@ if ! diff -q "$work/before" "$work/after" >/dev/null; then
 fi
 echo "published tables unchanged ($(wc -l <"$work/before") files)"
 
-echo "== the next run takes over the lock and completes"
+echo "== the next run takes over the lock, records the dead run and completes"
+killed_id="$(sed -n 's/.*"run_id":"\([^"]*\)".*/\1/p' "$out/_lock")"
 run --run-date 2026-11-17 2>"$work/next.log" || { cat "$work/next.log" >&2; exit 1; }
 grep -q "taking over the lock" "$work/next.log" || { echo "the lock was not taken over" >&2; exit 1; }
+grep -q "\"run_id\" : \"$killed_id\"" "$out/run_summary.json" \
+  || { echo "the summary does not name the dead run $killed_id (lock_taken_over)" >&2; exit 1; }
+grep -q '"exit_code" : null' "$out/_runs/$killed_id.json" \
+  || { echo "no record of the dead run $killed_id in _runs/" >&2; exit 1; }
 test ! -e "$out/_lock" && test ! -e "$out/_staging" && test ! -e "$out/_checkpoints" \
   || { echo "lock, staging or checkpoints left behind" >&2; exit 1; }
 fingerprints >"$work/actual"
 diff "$work/expected" "$work/actual" >&2 || { echo "the recovered run wrote other tables" >&2; exit 1; }
+
+echo "== suspect nights publish nothing"
+snapshot >"$work/published"
+empty="$work/empty-usage"
+mkdir -p "$empty"
+: >"$empty/usage-2026-11-17.jsonl"
+set +e
+run --run-date 2026-11-17 --usage "$empty" 2>"$work/empty.log"
+code=$?
+set -e
+[[ $code == 5 ]] || { cat "$work/empty.log" >&2; echo "an empty night exited $code, not 5" >&2; exit 1; }
+partial="$work/partial-usage"
+cp -r "$ROOT/sample-data/usage" "$partial"
+rm "$partial/usage-2026-11-14.jsonl"
+set +e
+run --run-date 2026-11-17 --usage "$partial" 2>"$work/partial.log"
+code=$?
+set -e
+[[ $code == 6 ]] || { cat "$work/partial.log" >&2; echo "a partial export exited $code, not 6" >&2; exit 1; }
+grep -q "usage_date 2026-11-14" "$work/partial.log" || { echo "exit 6 does not name the day" >&2; exit 1; }
+snapshot >"$work/after-suspect"
+diff "$work/published" "$work/after-suspect" >&2 || { echo "a suspect night changed the published tables" >&2; exit 1; }
+fingerprints >"$work/suspect-fingerprints"
+diff "$work/expected" "$work/suspect-fingerprints" >&2 || { echo "the fingerprints moved" >&2; exit 1; }
 echo "kill test passed"

@@ -59,7 +59,7 @@ assetcost_submit() {
   exec java $JAVA_OPTS_SPARK -Xmx"${ASSETCOST_DRIVER_MEMORY:-2g}" $cds ${ASSETCOST_JAVA_OPTS:-} \
     -Djava.io.tmpdir="$work/tmp" \
     -Dlog4j2.configurationFile="$ROOT/scripts/conf/log4j2.properties" \
-    -Dassetcost.log.file="$work/assetcost.log" \
+    -Dassetcost.log.dir="$work/logs" \
     -cp "$JAR${ASSETCOST_APP_JAR:+:$ASSETCOST_APP_JAR}:$SPARK_CP" org.apache.spark.deploy.SparkSubmit \
     --master "${ASSETCOST_MASTER:-local[*]}" \
     --deploy-mode "${ASSETCOST_DEPLOY_MODE:-client}" \

@@ -12,10 +12,13 @@ import org.apache.spark.sql.SparkSession;
  * nightly schedulers know; the job itself is in {@link io.assetcost.cost}): parse the options, build the
  * session, run {@link CostPipeline#run}, and exit with its code.
  *
- * <p>Exit codes: 0 the run completed; 2 bad options or an input that cannot be read (one line on stderr
- * names the path or option and what is wrong; nothing is written); 3 the run completed but quarantined
- * more than {@code --max-quarantined-fraction} of the usage records; 4 another run holds the output's lock;
- * 1 anything else.
+ * <p>Exit codes (README, "Exit codes"): 0 the run completed and published; 2 bad options or an input that
+ * cannot be read (one line on stderr names the path or option and what is wrong; nothing is written); 3
+ * the run published but quarantined more than {@code --max-quarantined-fraction} of the usage records, or
+ * left an unreadable file out; 4 another run holds the output's lock; 5 the window held no usage record
+ * (nothing published unless {@code --allow-empty-usage}); 6 the window shrank below
+ * {@code --min-kept-share} of what is published (nothing published unless {@code --allow-shrink}); 1 an
+ * invariant failed (nothing published) or anything else.
  */
 public final class CostJob {
 
@@ -41,8 +44,8 @@ public final class CostJob {
      */
     public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
         CostJobOptions options = new CostJobOptions();
-        return JobLauncher.execute("assetcost", options, args, out, err, session, spark -> {
-            CostPipeline.RunResult result = CostPipeline.run(spark, options, options.window(Clock.systemUTC()));
+        return JobLauncher.execute("assetcost", options, args, out, err, session, (spark, runId) -> {
+            CostPipeline.RunResult result = CostPipeline.run(spark, options, options.window(Clock.systemUTC()), runId);
             if (result.reason() != null) {
                 err.println("assetcost: exit " + result.exitCode() + ": " + result.reason());
             }

@@ -26,13 +26,15 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run completed",
-            "1:anything else failed (an invariant check, a write, Spark itself)",
+            "1:an invariant check failed (nothing published), or anything else failed (a write, Spark itself)",
             "2:bad options, or an input that cannot be read (nothing is written)",
             "3:the run completed but quarantined more than --max-quarantined-fraction of the usage records",
             "3:... or left an unreadable file out (--on-unreadable-file quarantine)",
             "4:another run holds the output directory's lock (the message names it)",
-            "5:the run completed but found no usage records in its window (an empty night; --allow-empty-usage"
-                    + " makes it 0)"
+            "5:no usage records in the window (an empty night): nothing published; --allow-empty-usage publishes"
+                    + " it and exits 0",
+            "6:the window shrank below --min-kept-share of what is published for the same days (a partial"
+                    + " export?): nothing published; --allow-shrink publishes it"
         })
 public class CostJobOptions implements JobLauncher.Validated {
 
@@ -168,8 +170,30 @@ public class CostJobOptions implements JobLauncher.Validated {
     public int attemptCap;
 
     /** Whether a night without usage records is normal. */
-    @Option(names = "--allow-empty-usage", description = "Exit 0, not 5, when the window holds no usage records.")
+    @Option(
+            names = "--allow-empty-usage",
+            description = "Publish a window without usage records and exit 0 (else exit 5, nothing published).")
     public boolean allowEmptyUsage;
+
+    /**
+     * The shrink guard's share: a day's staged priced requests, cost or decided assets below this share of
+     * what the published tables hold for the same day refuse the publish (exit 6). 0 turns the guard off.
+     */
+    @Option(
+            names = "--min-kept-share",
+            paramLabel = "F",
+            defaultValue = "0.5",
+            description = "Exit 6 and publish nothing when a day's priced requests, cost or decided assets fall below"
+                    + " this share of what is published for that day (0 to 1, default ${DEFAULT-VALUE}; 0 turns"
+                    + " the guard off).")
+    public BigDecimal minKeptShare;
+
+    /** Whether a window that shrank is published anyway. */
+    @Option(
+            names = "--allow-shrink",
+            description = "Publish a window that shrank below --min-kept-share (a deliberate correction); the summary"
+                    + " still names the days.")
+    public boolean allowShrink;
 
     /** The plausibility bounds of the options. */
     public Bounds bounds() {
@@ -194,6 +218,12 @@ public class CostJobOptions implements JobLauncher.Validated {
         return new RunWindow(full, date, lookbackDays);
     }
 
+    /** Each run's summary and log are kept under {@code DIR/_runs} of the output directory. */
+    @Override
+    public String runRecords() {
+        return new io.assetcost.ops.OutputLayout(out).runs().toString();
+    }
+
     /**
      * Checks values picocli cannot.
      *
@@ -204,6 +234,9 @@ public class CostJobOptions implements JobLauncher.Validated {
         if (maxQuarantinedFraction.signum() < 0 || maxQuarantinedFraction.compareTo(BigDecimal.ONE) > 0) {
             throw new InputException("--max-quarantined-fraction must be between 0 and 1, got "
                     + maxQuarantinedFraction.toPlainString());
+        }
+        if (minKeptShare.signum() < 0 || minKeptShare.compareTo(BigDecimal.ONE) > 0) {
+            throw new InputException("--min-kept-share must be between 0 and 1, got " + minKeptShare.toPlainString());
         }
         if (runDate != null) {
             try {

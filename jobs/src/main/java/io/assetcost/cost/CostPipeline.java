@@ -41,6 +41,7 @@ import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
 import io.assetcost.ops.RunWindow;
+import io.assetcost.ops.ShrinkGuard;
 import io.assetcost.outcome.Outcomes;
 import io.assetcost.planning.Attempts;
 import io.assetcost.planning.Headroom;
@@ -67,8 +68,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -87,21 +86,21 @@ import org.slf4j.LoggerFactory;
 /**
  * One run of the cost job, as a short list of named steps (docs/DESIGN.md, "Pipeline"): check the inputs,
  * take the lock, read and price usage, read the frozen cohorts, read decisions, build the reports, write
- * them to staging, publish, count, check the invariants, write the summary. On a small night the steps that
- * do not depend on each other (the table writes, the CSV files, the report's queries) run at the same time
- * ({@link #SMALL_NIGHT_PARTITIONS}).
+ * them to staging, count, check the invariants, audit, publish (only when the audit passes), write the
+ * summary. Write, audit, then publish: a run that suspects its input (an empty night, a failed invariant,
+ * a window that shrank, {@link ShrinkGuard}) leaves the published tables exactly as they were. On a small
+ * night the steps that do not depend on each other (the table writes, the CSV files, the report's queries)
+ * run at the same time ({@link #SMALL_NIGHT_PARTITIONS}).
  *
  * <p>Order matters for "nothing is written" on unusable input: the rate card, every input path and every
  * CSV header (and Parquet schema) are checked before any output is touched. Then the run takes the output's
  * lock ({@link OutputLock}), completes a publish a dead run left ({@link Publisher#recover}), writes every
- * table under staging and publishes them together, replacing exactly the partitions of its
- * {@link RunWindow}. Every dataset the run keeps is released when it ends, however it ends.
+ * table under staging and, when the audit passes, publishes them together, replacing exactly the partitions
+ * of its {@link RunWindow}. Every dataset the run keeps is released when it ends, however it ends.
  */
 public final class CostPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(CostPipeline.class);
-    private static final DateTimeFormatter RUN_ID =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final List<OutputTable> TABLES = OutputTable.writtenBy(OutputTable.Job.COST);
     /**
      * A night whose input is sized at no more shuffle partitions than this ({@link ShufflePartitions}, about
@@ -136,12 +135,15 @@ public final class CostPipeline {
      * holds the output's lock and has cleared what a dead run left.
      */
     private Kept kept;
+    /** What this run found of a run that died holding the lock ({@link #recordDeadRun}), or null. */
+    private Map<String, Object> deadRun;
 
     /**
      * The outcome of a run.
      *
-     * @param exitCode 0 completed, 1 an invariant failed, 3 too much usage quarantined or an unreadable file
-     *     left out, 5 no usage records in the window
+     * @param exitCode 0 completed, 1 an invariant failed (nothing published), 3 too much usage quarantined or
+     *     an unreadable file left out (published), 5 no usage records in the window (nothing published), 6 the
+     *     window shrank below --min-kept-share (nothing published)
      * @param reason why the exit code is not 0, one line (null for 0)
      * @param summary the run summary as written
      */
@@ -220,7 +222,7 @@ public final class CostPipeline {
         }
     }
 
-    /** Step 8: what the run counted, for the invariants and the summary. */
+    /** Step 7: what the run counted, for the invariants and the summary. */
     private record RunCounts(
             InputCounts usage,
             Map<String, Long> usageReasons,
@@ -231,6 +233,16 @@ public final class CostPipeline {
             long lateDecisions,
             long lateUsage,
             Map<String, Long> unparsedTailLines) {}
+
+    /**
+     * Step 9: the audit of the staged run, before anything is published.
+     *
+     * @param exitCode the run's exit code
+     * @param reason why it is not 0, one line (null for 0)
+     * @param publishes whether the staged tables replace the published ones (exit 0 and 3 only)
+     * @param shrunk the days that shrank below --min-kept-share (listed even when --allow-shrink publishes)
+     */
+    private record Audit(int exitCode, String reason, boolean publishes, List<ShrinkGuard.Shrunk> shrunk) {}
 
     private CostPipeline(
             SparkSession spark,
@@ -260,13 +272,13 @@ public final class CostPipeline {
      * @param spark the session
      * @param options validated options
      * @param window the cohorts to recompute (from {@link CostJobOptions#window})
+     * @param runId the run's id ({@link io.assetcost.run.RunLog#newRunId}): its records, staging and log
      * @return exit code and summary
      * @throws InputException for an unusable input (before anything is written)
      * @throws io.assetcost.run.LockedException when another live run holds the output's lock
      */
-    public static RunResult run(SparkSession spark, CostJobOptions options, RunWindow window) {
+    public static RunResult run(SparkSession spark, CostJobOptions options, RunWindow window, String runId) {
         Instant started = Instant.now();
-        String runId = RUN_ID.format(started) + "-" + ProcessHandle.current().pid();
         SparkSettings.apply(spark);
         FileGuard guard = new FileGuard(options.quarantineUnreadableFiles());
         CheckedInputs inputs = checkInputs(spark, options, window, guard);
@@ -280,7 +292,8 @@ public final class CostPipeline {
         }
         try (OutputLock lock =
                 OutputLock.acquire(run.conf, run.out, runId, Duration.ofMinutes(options.lockStaleMinutes))) {
-            Publisher.recover(run.conf, run.out);
+            String completedPublish = Publisher.recover(run.conf, run.out);
+            run.recordDeadRun(lock.takenOver(), completedPublish);
             LOG.info(
                     "run {}: {}; {} shuffle partitions ({}); {} independent steps at a time",
                     runId,
@@ -296,6 +309,47 @@ public final class CostPipeline {
         }
     }
 
+    /**
+     * Records a run that died holding the lock (killed, its machine lost): in this run's summary
+     * ({@code lock_taken_over}) and, since it wrote none, as its own record under {@code _runs/} with no exit
+     * code, saying who found it dead and whether its publish was completed.
+     */
+    private void recordDeadRun(OutputLock.TakenOver dead, String completedPublish) {
+        if (dead == null) {
+            return;
+        }
+        deadRun = dead.toMap();
+        deadRun.put("taken_over_by", runId);
+        deadRun.put("taken_over_at", Instant.now().toString());
+        deadRun.put("publish_completed_by_next_run", dead.runId().equals(completedPublish));
+        LOG.warn(
+                "run {} (host {}, pid {}, started {}) died holding the lock ({}); recorded in {}",
+                dead.runId(),
+                dead.host(),
+                dead.pid(),
+                dead.startedAt(),
+                dead.why(),
+                out.runs());
+        Path record = out.runRecord(dead.runId());
+        try {
+            if (!dead.runId().equals("?") && !record.getFileSystem(conf).exists(record)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("job", "assetcost");
+                m.put("run_id", dead.runId());
+                m.put("started_at", dead.startedAt());
+                m.put("finished_at", null);
+                m.put("exit_code", null);
+                m.put(
+                        "outcome",
+                        "died without finishing: its lock was taken over by run " + runId + " (" + dead.why() + ")");
+                m.put("lock", deadRun);
+                RunSummary.writeJson(conf, record, m);
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot record the dead run {}: {}", dead.runId(), e.getMessage());
+        }
+    }
+
     private RunResult execute() {
         try (Kept k = Kept.checkpointed(spark, out.checkpointsRoot(), runId)) {
             kept = k;
@@ -304,10 +358,13 @@ public final class CostPipeline {
             Decisions decisions = readDecisions(usage, frozen);
             ReportSet reports = buildReports(usage, decisions, frozen);
             writeStaged(reports);
-            publish();
             RunCounts counts = count(usage, decisions, frozen, reports);
             List<Invariant> checks = checkInvariants(usage, reports, counts);
-            return summarise(counts, reports, checks);
+            Audit audit = audit(counts, checks);
+            if (audit.publishes()) {
+                publish();
+            }
+            return summarise(counts, reports, checks, audit);
         }
     }
 
@@ -322,10 +379,13 @@ public final class CostPipeline {
         RateLimitCard rateLimits = RateLimitCard.load(conf, options.rateLimits);
         List<InputFiles.Kind> usageKinds =
                 List.of(InputFiles.Kind.JSON_LINES, InputFiles.Kind.CSV, InputFiles.Kind.PARQUET);
-        Map<InputFiles.Kind, List<String>> usageFiles = new EnumMap<>(
-                InputFiles.forWindow(InputFiles.list(conf, "--usage", options.usage, usageKinds), window));
+        // A directory with no usage file, or none for the window's days, is an empty night (exit 5), not an
+        // unusable input: it is what a failed upstream export looks like.
+        Map<InputFiles.Kind, List<String>> usageFiles = new EnumMap<>(InputFiles.Kind.class);
+        usageFiles.putAll(
+                InputFiles.forWindow(InputFiles.list(conf, "--usage", options.usage, usageKinds, true), window));
         if (usageFiles.isEmpty()) {
-            throw new InputException("--usage " + options.usage + " has no day folder (date=YYYY-MM-DD) in " + window);
+            LOG.warn("--usage {} holds no usage file for {}", options.usage, window);
         }
         List<String> acceptanceFiles = InputFiles.forWindow(
                         InputFiles.list(conf, "--acceptance", options.acceptance, List.of(InputFiles.Kind.CSV)), window)
@@ -477,7 +537,7 @@ public final class CostPipeline {
         stages.concurrently(concurrentSteps, writes, Long::longValue, "rows");
     }
 
-    /** Step 7: every table published at once, then the CSV files rewritten from the published tables. */
+    /** Step 10: every table published at once, then the CSV files rewritten from the published tables. */
     private void publish() {
         stages.start("publish " + window);
         Publisher.publish(conf, out, runId, TABLES, window);
@@ -492,7 +552,7 @@ public final class CostPipeline {
         stages.concurrently(concurrentSteps, csv, file -> 1, "file");
     }
 
-    /** Step 8: quarantine by reason, records set aside, and late activity on frozen cohorts. */
+    /** Step 7: quarantine by reason, records set aside, and late activity on frozen cohorts. */
     private RunCounts count(PricedUsage usage, Decisions decisions, Frozen frozen, ReportSet reports) {
         stages.start("count");
         Map<String, Long> usageReasons = quarantinedBy(reports.quarantine(), Quarantine.USAGE);
@@ -543,7 +603,7 @@ public final class CostPipeline {
                 CostSummary.unparsedTailLines(reports.quarantine()));
     }
 
-    /** Step 9: the invariants, on the tables as written. */
+    /** Step 8: the invariants, on the tables as staged (the kept datasets they were written from). */
     private List<Invariant> checkInvariants(PricedUsage usage, ReportSet reports, RunCounts counts) {
         stages.start("check invariants");
         List<Invariant> checks = new ArrayList<>(InvariantChecks.conservation(
@@ -559,11 +619,36 @@ public final class CostPipeline {
         return checks;
     }
 
-    /** Step 10: the exit code and the run summary, written to {@code run_summary.json} and {@code _runs/}. */
-    private RunResult summarise(RunCounts counts, ReportSet reports, List<Invariant> checks) {
+    /**
+     * Step 9: the audit, on the staged tables and the counts, before anything is published. Exit 1 (an
+     * invariant failed), 5 (an empty night, unless --allow-empty-usage) and 6 (the window shrank, unless
+     * --allow-shrink) publish nothing; exit 3 and 0 publish.
+     */
+    private Audit audit(RunCounts counts, List<Invariant> checks) {
+        stages.start("audit the staged tables");
+        boolean empty = counts.usage().examined() - counts.usage().skipped() == 0;
+        List<ShrinkGuard.Shrunk> shrunk = empty && options.allowEmptyUsage
+                ? List.of()
+                : ShrinkGuard.check(
+                        staged(OutputTable.REQUEST_COSTS),
+                        published(OutputTable.REQUEST_COSTS).filter(window.covers(USAGE_DATE)),
+                        staged(OutputTable.ASSET_COSTS),
+                        published(OutputTable.ASSET_COSTS).filter(window.covers(COHORT_DATE)),
+                        options.minKeptShare);
+        String[] exit = exit(checks, quarantinedFraction(counts.usage()), counts.usage(), shrunk);
+        int code = Integer.parseInt(exit[0]);
+        boolean publishes = code == 0 || code == 3;
+        stages.done(shrunk.size(), "days shrunk");
+        if (!shrunk.isEmpty() && publishes) {
+            LOG.warn("publishing a window that shrank (--allow-shrink): {}", describe(shrunk));
+        }
+        return new Audit(code, exit[1], publishes, shrunk);
+    }
+
+    /** Step 11: the run summary, written to {@code run_summary.json} and {@code _runs/}. */
+    private RunResult summarise(RunCounts counts, ReportSet reports, List<Invariant> checks, Audit audit) {
         BigDecimal fraction = quarantinedFraction(counts.usage());
         Map<String, Object> totals = CostSummary.totals(reports.assetCosts());
-        String[] exit = exit(checks, fraction, counts.usage());
         RunSummary summary = new RunSummary("assetcost", runId, started)
                 .put("window", CostSummary.window(window, inputs.usageFiles(), inputs.acceptanceFiles()))
                 .put("options", CostSummary.options(options))
@@ -582,21 +667,23 @@ public final class CostPipeline {
                                 counts.unparsedTailLines(),
                                 inputs.card(),
                                 inputs.rateLimits()))
-                .put("unreadable_files", CostSummary.unreadable(guard.unreadable()));
-        if (counts.lateDecisions() + counts.lateUsage() > 0) {
-            String attention = counts.lateDecisions() + " decisions and " + counts.lateUsage()
-                    + " requests arrived after their cohort was last recomputed (cohorts before " + window.first()
-                    + "): rerun with a larger --lookback-days or --full";
-            summary.put("attention", attention);
-            LOG.warn("{}", attention);
-        }
+                .put("unreadable_files", CostSummary.unreadable(guard.unreadable()))
+                .put("lock_taken_over", deadRun);
+        lateActivity(counts, summary);
         summary.put("usage_quarantined_fraction", fraction.toPlainString())
                 .put("totals", totals)
                 .invariants(checks)
+                .put("shrink_guard", shrinkBlock(audit))
+                .put("published", audit.publishes())
+                .put(
+                        "staged_tables",
+                        audit.publishes() ? null : out.staging(runId).toString())
                 .put("table_fingerprints", fingerprints())
-                .put("exit_reason", exit[1]);
-        int exitCode = Integer.parseInt(exit[0]);
-        writeReport(exitCode);
+                .put("exit_reason", audit.reason());
+        int exitCode = audit.exitCode();
+        if (audit.publishes()) {
+            writeReport(exitCode);
+        }
         Map<String, Object> document = summary.finish(exitCode);
         summary.write(conf, out.runSummary(), out.runRecord(runId));
         LOG.info(
@@ -614,25 +701,75 @@ public final class CostPipeline {
                 totals.get(TOTAL_COST_USD),
                 out.root(),
                 exitCode);
-        return new RunResult(exitCode, exit[1], document);
+        return new RunResult(exitCode, audit.reason(), document);
     }
 
-    /** Step 10's page: report.html from the published tables, its queries {@link #concurrentSteps} at a time. */
+    /** {@code attention}: late activity on frozen cohorts, for the on-call (also a WARN line). */
+    private void lateActivity(RunCounts counts, RunSummary summary) {
+        if (counts.lateDecisions() + counts.lateUsage() > 0) {
+            String attention = counts.lateDecisions() + " decisions and " + counts.lateUsage()
+                    + " requests arrived after their cohort was last recomputed (cohorts before " + window.first()
+                    + "): rerun with a larger --lookback-days or --full";
+            summary.put("attention", attention);
+            LOG.warn("{}", attention);
+        }
+    }
+
+    /** {@code shrink_guard}: the share, whether a shrunk window may publish, and the days that shrank. */
+    private Map<String, Object> shrinkBlock(Audit audit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("min_kept_share", options.minKeptShare.toPlainString());
+        m.put("allow_shrink", options.allowShrink);
+        m.put(
+                "days_shrunk",
+                audit.shrunk().stream().map(ShrinkGuard.Shrunk::toMap).toList());
+        return m;
+    }
+
+    /** The shrunk days in one line: the first five, then how many more. */
+    private static String describe(List<ShrinkGuard.Shrunk> shrunk) {
+        List<String> days =
+                shrunk.stream().limit(5).map(ShrinkGuard.Shrunk::describe).toList();
+        return String.join("; ", days) + (shrunk.size() > 5 ? "; and " + (shrunk.size() - 5) + " more" : "");
+    }
+
+    /** Step 11's page: report.html from the published tables, its queries {@link #concurrentSteps} at a time. */
     private void writeReport(int exitCode) {
         String runLine = "run " + runId + ", " + window + ", exit " + exitCode;
         CostReport.write(spark, out, inputs.rateLimits(), runLine, stages, concurrentSteps);
     }
 
     /**
-     * The exit code and why it is not 0: 1 when an invariant failed, 3 when too much usage was quarantined or
-     * an unreadable file was left out, 5 when the window held no usage records (unless allowed), else 0.
+     * The exit code and why it is not 0, first that holds: 1 when an invariant failed, 5 when the window held
+     * no usage records (unless allowed), 6 when the window shrank (unless allowed), 3 when too much usage was
+     * quarantined or an unreadable file was left out, else 0. Only 0 and 3 publish.
      *
      * @return {code, reason or null}
      */
-    private String[] exit(List<Invariant> checks, BigDecimal fraction, InputCounts usage) {
+    private String[] exit(
+            List<Invariant> checks, BigDecimal fraction, InputCounts usage, List<ShrinkGuard.Shrunk> shrunk) {
+        String unpublished =
+                "; nothing published (the staged tables are under " + out.staging(runId) + " until the next run)";
         Invariant failed = checks.stream().filter(c -> !c.passed()).findFirst().orElse(null);
         if (failed != null) {
-            return new String[] {"1", "invariant failed: " + failed.name() + " (" + failed.detail() + ")"};
+            return new String[] {"1", "invariant failed: " + failed.name() + " (" + failed.detail() + ")" + unpublished
+            };
+        }
+        if (usage.examined() - usage.skipped() == 0 && !options.allowEmptyUsage) {
+            return new String[] {
+                "5",
+                "no usage records in " + window + " (" + filesRead()
+                        + "): an empty night is usually an upstream export that" + " failed" + unpublished
+                        + "; --allow-empty-usage publishes it if it is expected"
+            };
+        }
+        if (!shrunk.isEmpty() && !options.allowShrink) {
+            return new String[] {
+                "6",
+                "the window shrank below " + options.minKeptShare.toPlainString()
+                        + " of what is published for the same days (--min-kept-share), a partial export?: "
+                        + describe(shrunk) + unpublished + "; --allow-shrink publishes it"
+            };
         }
         List<String> why = new ArrayList<>();
         if (fraction.compareTo(options.maxQuarantinedFraction) > 0) {
@@ -650,17 +787,13 @@ public final class CostPipeline {
         if (!why.isEmpty()) {
             return new String[] {"3", String.join("; ", why)};
         }
-        if (usage.examined() - usage.skipped() == 0 && !options.allowEmptyUsage) {
-            return new String[] {
-                "5",
-                "no usage records in " + window + " ("
-                        + inputs.usageFiles().values().stream()
-                                .mapToInt(List::size)
-                                .sum() + " files read): an empty night is usually an upstream export that"
-                        + " failed; --allow-empty-usage if it is expected"
-            };
-        }
         return new String[] {"0", null};
+    }
+
+    /** How many usage files the run read, in words: {@code 0 files read}, {@code 1 file read}. */
+    private String filesRead() {
+        int n = inputs.usageFiles().values().stream().mapToInt(List::size).sum();
+        return n + (n == 1 ? " file read" : " files read");
     }
 
     private static String percent(BigDecimal fraction) {
@@ -681,6 +814,11 @@ public final class CostPipeline {
             tables.put(table.tableName(), published(table));
         }
         return CostSummary.fingerprints(tables);
+    }
+
+    /** A table as this run staged it, read with its contract's schema. */
+    private Dataset<Row> staged(OutputTable table) {
+        return CostSummary.table(spark, out.staged(runId, table), table);
     }
 
     /** A published table, read with its contract's schema; empty when it does not exist yet. */

@@ -234,7 +234,15 @@ final class CostSummary {
      * @return the table; empty when it does not exist yet (the first run)
      */
     static Dataset<Row> published(SparkSession spark, OutputLayout out, OutputTable table) {
-        Path path = out.table(table);
+        return table(spark, out.table(table), table);
+    }
+
+    /**
+     * A table's directory (published or staged), read with its contract's schema.
+     *
+     * @return the table; empty when the directory does not exist
+     */
+    static Dataset<Row> table(SparkSession spark, Path path, OutputTable table) {
         try {
             if (!path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
                 return spark.createDataFrame(List.of(), table.sparkSchema());

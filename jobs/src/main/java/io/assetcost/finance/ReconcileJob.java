@@ -40,6 +40,6 @@ public final class ReconcileJob {
                 out,
                 err,
                 session,
-                spark -> ReconcilePipeline.run(spark, options).exitCode());
+                (spark, runId) -> ReconcilePipeline.run(spark, options).exitCode());
     }
 }

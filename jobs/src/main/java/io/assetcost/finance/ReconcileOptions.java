@@ -138,6 +138,12 @@ public class ReconcileOptions implements JobLauncher.Validated {
         return YearMonth.parse(month);
     }
 
+    /** Each run's log is kept under {@code DIR/_runs} of the output directory. */
+    @Override
+    public String runRecords() {
+        return new io.assetcost.ops.OutputLayout(out).runs().toString();
+    }
+
     @Override
     public void validate() {
         try {

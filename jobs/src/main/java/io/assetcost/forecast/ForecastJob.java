@@ -39,6 +39,6 @@ public final class ForecastJob {
                 out,
                 err,
                 session,
-                spark -> ForecastPipeline.run(spark, options).exitCode());
+                (spark, runId) -> ForecastPipeline.run(spark, options).exitCode());
     }
 }

@@ -86,6 +86,12 @@ public class ForecastOptions implements JobLauncher.Validated {
         return asOf == null ? null : LocalDate.parse(asOf);
     }
 
+    /** Each run's log is kept under {@code DIR/_runs} of the output directory. */
+    @Override
+    public String runRecords() {
+        return new io.assetcost.ops.OutputLayout(out).runs().toString();
+    }
+
     /**
      * Checks values picocli cannot.
      *

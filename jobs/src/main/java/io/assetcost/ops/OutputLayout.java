@@ -12,8 +12,10 @@ import org.apache.hadoop.fs.Path;
  * DIR/cost_per_approved_asset.csv                            a table's CSV file, rewritten after each run
  * DIR/run_summary.json                                       the latest run's summary
  * DIR/_runs/RUNID.json                                       every run's summary
+ * DIR/_runs/RUNID.log                                        every run's log
  * DIR/_lock                                                  the lock of the run in progress
- * DIR/_staging/RUNID/TABLE/...                               what a run writes before publishing
+ * DIR/_staging/RUNID/TABLE/...                               what a run writes before publishing (a run
+ *                                                            that refused to publish leaves it until the next run)
  * DIR/_trash/RUNID/TABLE/...                                 what a publish replaced, until it completes
  * DIR/_checkpoints/RUNID/...                                 what a run reads twice, until it ends
  * DIR/_publish.json                                          the journal of a publish in progress
@@ -69,6 +71,11 @@ public record OutputLayout(String root) {
         return new Path(stagingRoot(), runId);
     }
 
+    /** A table as a run staged it, {@code DIR/_staging/<run id>/<table>}. */
+    public Path staged(String runId, OutputTable table) {
+        return new Path(staging(runId), table.tableName());
+    }
+
     /** Where replaced partitions wait: {@code DIR/_trash}. */
     public Path trashRoot() {
         return new Path(root, TRASH);
@@ -99,9 +106,14 @@ public record OutputLayout(String root) {
         return new Path(root, RUN_SUMMARY);
     }
 
+    /** Where every run's summary and log are kept, {@code DIR/_runs}. */
+    public Path runs() {
+        return new Path(root, RUNS);
+    }
+
     /** One run's kept summary, {@code DIR/_runs/<run id>.json}. */
     public Path runRecord(String runId) {
-        return new Path(new Path(root, RUNS), runId + ".json");
+        return new Path(runs(), runId + ".json");
     }
 
     /** The cost job's report, {@code DIR/report.html}. */

@@ -39,10 +39,38 @@ public final class OutputLock implements AutoCloseable {
     private final FileSystem fs;
     private final Path path;
     private final ScheduledExecutorService heartbeat;
+    private final TakenOver takenOver;
 
-    private OutputLock(FileSystem fs, Path path) {
+    /**
+     * A run whose lock this run took over: it died without releasing it (killed, its machine lost), so it left
+     * no summary of its own.
+     *
+     * @param runId the dead run's id
+     * @param host its host
+     * @param pid its process id
+     * @param startedAt when it started (UTC, as it wrote it)
+     * @param lastHeartbeat its lock's last refresh (UTC)
+     * @param why why it was judged dead ({@code its process is gone}, {@code no heartbeat for 400 s})
+     */
+    public record TakenOver(String runId, String host, long pid, String startedAt, Instant lastHeartbeat, String why) {
+
+        /** The takeover as a JSON-ready map for the run summary. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("run_id", runId);
+            m.put("host", host);
+            m.put("pid", pid);
+            m.put("started_at", startedAt);
+            m.put("last_heartbeat", lastHeartbeat.toString());
+            m.put("why", why);
+            return m;
+        }
+    }
+
+    private OutputLock(FileSystem fs, Path path, TakenOver takenOver) {
         this.fs = fs;
         this.path = path;
+        this.takenOver = takenOver;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "assetcost-lock-heartbeat");
             t.setDaemon(true);
@@ -66,9 +94,10 @@ public final class OutputLock implements AutoCloseable {
         try {
             FileSystem fs = path.getFileSystem(conf);
             fs.mkdirs(path.getParent());
+            TakenOver takenOver = null;
             for (int attempt = 0; attempt < 3; attempt++) {
                 if (tryCreate(fs, path, runId)) {
-                    return new OutputLock(fs, path);
+                    return new OutputLock(fs, path, takenOver);
                 }
                 Holder holder = read(fs, path);
                 if (holder == null) {
@@ -87,6 +116,8 @@ public final class OutputLock implements AutoCloseable {
                         holder.host,
                         holder.pid,
                         dead);
+                takenOver =
+                        new TakenOver(holder.runId, holder.host, holder.pid, holder.startedAt, holder.heartbeat, dead);
                 fs.delete(path, false);
             }
             throw new LockedException("output " + out.root() + " lock " + path + " keeps changing hands; try again");
@@ -163,6 +194,11 @@ public final class OutputLock implements AutoCloseable {
         } catch (IOException e) {
             return "unknown-host";
         }
+    }
+
+    /** The run whose lock this run took over, or null when the lock was free. */
+    public TakenOver takenOver() {
+        return takenOver;
     }
 
     /** Releases the lock (deletes the file). */

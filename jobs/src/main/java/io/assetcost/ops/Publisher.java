@@ -46,9 +46,11 @@ public final class Publisher {
      *
      * @param conf Hadoop configuration
      * @param out the output directory
+     * @return the id of the dead run whose publish this completed, or null when there was none
      */
-    public static void recover(Configuration conf, OutputLayout out) {
+    public static String recover(Configuration conf, OutputLayout out) {
         Path journal = out.journal();
+        String completed = null;
         try {
             FileSystem fs = journal.getFileSystem(conf);
             if (fs.exists(journal)) {
@@ -70,10 +72,12 @@ public final class Publisher {
                 }
                 apply(fs, swaps);
                 fs.delete(journal, false);
+                completed = j.path("run_id").asText();
             }
             fs.delete(out.stagingRoot(), true);
             fs.delete(out.trashRoot(), true);
             fs.delete(out.checkpointsRoot(), true);
+            return completed;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot recover the output " + out.root(), e);
         }
@@ -99,7 +103,7 @@ public final class Publisher {
             List<Swap> swaps = new ArrayList<>();
             for (OutputTable t : tables) {
                 Path live = out.table(t);
-                Path staged = new Path(staging, t.tableName());
+                Path staged = out.staged(runId, t);
                 if (window.full() || t.partitionColumn() == null) {
                     swaps.add(new Swap(live, fs.exists(staged) ? staged : null, new Path(trash, t.tableName())));
                     continue;

@@ -150,6 +150,17 @@ class NightlyOperationsTest extends SparkTestBase {
         assertThat(Files.exists(out.resolve(OutputLayout.CHECKPOINTS)))
                 .as("and its checkpoints")
                 .isFalse();
+        JsonNode dead = summary(out).get("lock_taken_over");
+        assertThat(dead.get("run_id").asText()).isEqualTo("killed");
+        assertThat(dead.get("pid").asLong()).isEqualTo(gone.pid());
+        assertThat(dead.get("host").asText()).isEqualTo(OutputLock.host());
+        assertThat(dead.get("started_at").asText()).isEqualTo("2026-11-18T02:00:00Z");
+        assertThat(dead.get("why").asText()).isEqualTo("its process is gone");
+        JsonNode record =
+                new ObjectMapper().readTree(out.resolve("_runs/killed.json").toFile());
+        assertThat(record.get("exit_code").isNull()).as("it never finished").isTrue();
+        assertThat(record.get("outcome").asText())
+                .contains("taken over by run " + summary(out).get("run_id").asText());
     }
 
     @Test

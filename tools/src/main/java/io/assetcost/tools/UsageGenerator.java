@@ -179,10 +179,11 @@ public final class UsageGenerator {
      */
     public static void main(String[] args) {
         Options options = new Options();
-        System.exit(JobLauncher.execute("assetcost-generate", options, args, System.out, System.err, null, spark -> {
-            generate(spark, options);
-            return 0;
-        }));
+        System.exit(JobLauncher.execute(
+                "assetcost-generate", options, args, System.out, System.err, null, (spark, runId) -> {
+                    generate(spark, options);
+                    return 0;
+                }));
     }
 
     /**
