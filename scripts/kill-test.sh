@@ -23,11 +23,14 @@ echo "== a nightly run, killed with SIGKILL while it writes"
 # Started directly (not through a shell function) so that $! is the JVM: run-local.sh execs java.
 "$ROOT/scripts/run-local.sh" --out "$out" --run-date 2026-11-17 2>"$work/killed.log" &
 pid=$!
-for _ in $(seq 1 600); do
-  if compgen -G "$out/_staging/*/request_costs/*/*.parquet" >/dev/null; then break; fi
+# Up to 5 minutes: on a loaded machine the run takes a while to reach its writes.
+staged=0
+for _ in $(seq 1 3000); do
+  if compgen -G "$out/_staging/*/request_costs/*/*.parquet" >/dev/null; then staged=1; break; fi
   kill -0 "$pid" 2>/dev/null || { echo "the run ended before it could be killed" >&2; exit 1; }
   sleep 0.1
 done
+[[ $staged == 1 ]] || { kill -9 "$pid"; echo "the run staged nothing within 5 minutes" >&2; exit 1; }
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 kill -0 "$pid" 2>/dev/null && { echo "the run survived SIGKILL" >&2; exit 1; }
