@@ -381,6 +381,37 @@ class ValidationTest extends SparkTestBase {
                 .containsExactly("r5 request_quarantined");
     }
 
+    /**
+     * AcceptanceValidation on its own: a request that is both among the priced requests and held (a usage
+     * record of it in quarantine) holds its decisions. Usage validation no longer produces such a request;
+     * the rule must not depend on that.
+     */
+    @Test
+    void aDecisionOnARequestWithARecordInQuarantineIsNotUsedEvenIfTheRequestIsPriced() throws Exception {
+        Dataset<Row> requests = UsageValidation.validate(usageLines(logged("r7", 4160, 4160), logged("r8", 4160, 4160)))
+                .accepted()
+                .select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT);
+        Path file = tempDir("acc-held").resolve("acceptance.csv");
+        Files.writeString(
+                file,
+                "request_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
+                        + "r7,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "r8,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n",
+                StandardCharsets.UTF_8);
+        Dataset<Row> records = CsvSource.read(
+                spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
+
+        AcceptanceValidation.Result v =
+                AcceptanceValidation.validate(records, requests, spark.sql("select 'r7' as request_id"));
+
+        assertThat(v.decisions().collectAsList())
+                .extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
+                .containsExactly("r8");
+        assertThat(v.quarantined().collectAsList())
+                .extracting(r -> r.getAs(Cols.REQUEST_ID) + " " + r.getAs(Cols.PARSE_REASON))
+                .containsExactly("r7 request_quarantined");
+    }
+
     @Test
     void aRequestWithoutAssetIdIsItsOwnAsset() {
         String noAsset = "{\"request_id\":\"solo\",\"created\":" + epoch(T)
