@@ -171,12 +171,16 @@ public final class AcceptanceValidation {
                 .join(held, ranked.col(REQUEST_ID).equalTo(held.col(HELD_ID)), "left");
     }
 
-    /** The rules of a record against its request; duplicates are dropped, not checked. */
+    /**
+     * The rules of a record against its request; duplicates are dropped, not checked. A request with a usage
+     * record in quarantine holds its decisions whether or not it is also among the priced requests: usage
+     * validation never prices a request beside a copy in quarantine, and this rule does not lean on that.
+     */
     private static List<Check> requestRules() {
         Column unique = col(DUPLICATE).unary_$bang();
         return List.of(
                 new Check(
-                        unique.and(col(REQ_ID).isNull()).and(col(HELD_ID).isNotNull()),
+                        unique.and(col(HELD_ID).isNotNull()),
                         QuarantineReason.REQUEST_QUARANTINED,
                         concat(lit("request "), col(REQUEST_ID), lit(" is in quarantine (see its usage record)"))),
                 new Check(

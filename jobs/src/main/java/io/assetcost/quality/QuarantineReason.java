@@ -59,13 +59,16 @@ public enum QuarantineReason {
             List.of(Quarantine.USAGE),
             "cached tokens above the input tokens they are part of",
             "`input_cached_text_tokens` 900 of 800 text tokens"),
-    /** Records of one request that differ. */
+    /** A valid record of a request whose records are not all the same. */
     CONFLICTING_DUPLICATE(
             "conflicting_duplicate",
             List.of(Quarantine.USAGE),
-            "records of one `request_id` that differ in any field (key order and spacing aside): all of them"
-                    + " (identical ones count once and are reported as dropped)",
-            "`req_7` twice, with 4160 and 6240 output tokens"),
+            "records of one `request_id` that differ in any field (key order and spacing aside), in any file or"
+                    + " format, or of which some break a rule: every valid one, so none is priced (one that"
+                    + " breaks a rule keeps its own reason; the detail counts the copies and names the rules"
+                    + " broken). Identical ones count once and are reported as dropped",
+            "`req_7` twice, with 4160 and 6240 output tokens; or twice, the second with `output_tokens` 5000"
+                    + " of details 4160 (`inconsistent_tokens`)"),
     /** No rate in the card for the request. */
     NO_RATE(
             "no_rate",

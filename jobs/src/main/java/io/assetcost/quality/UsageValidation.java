@@ -1,8 +1,11 @@
 package io.assetcost.quality;
 
 import static io.assetcost.schema.Cols.*;
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
@@ -10,6 +13,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
@@ -33,14 +37,31 @@ import org.apache.spark.sql.functions;
  * <p>Record rules, first broken wins: a reader's parse reason; {@code missing_field} (request_id,
  * created, workflow_id, model, status, n); {@code invalid_value} (n below 1, created outside 2000-2100);
  * {@code negative_tokens}; {@code implausible_value} (n or a meter's tokens beyond its {@link Bounds});
- * {@code cached_exceeds_total} (cached tokens are a subset of their input and can never exceed it). Then
- * among valid records of one request_id: identical copies count once (the one from the first source file
- * is kept, the rest are exact duplicates); any difference sends every copy to quarantine as
- * {@code conflicting_duplicate}, since no one of them can be trusted over the others. Copies in the same
- * format are compared as received (every field: {@code record_text}, or a Parquet row's {@code export_row});
- * copies in different formats (a log line and an export row of one request) by every canonical field, since
- * their fields differ by design.
- * After pricing, {@link #checkPrice} quarantines what has no rate ({@code no_rate}) or costs more than the
+ * {@code cached_exceeds_total} (cached tokens are a subset of their input and can never exceed it).
+ *
+ * <p>Then the copies: every record of one request_id, valid or not (a record without a request_id is a copy of
+ * nothing). They are the same record when they agree in every canonical field and, within one format, as
+ * received (every field: a log line's or CSV record's {@code record_text}, a Parquet row's
+ * {@code export_row}; copies in different formats, a log line and an export row of one request, can only be
+ * compared by canonical field, since their fields differ by design), and when none or all of them break a
+ * record rule. Then:
+ *
+ * <ul>
+ *   <li>copies that are all the same record and valid count once: the first by format, source file and text
+ *       is priced, the rest are exact duplicates;
+ *   <li>copies that are all the same record and all break a rule are each quarantined with their reason;
+ *   <li>copies that are not all the same record are all quarantined, since no one of them can be trusted over
+ *       the others: a copy that breaks a rule keeps its reason and detail, every valid copy becomes
+ *       {@code conflicting_duplicate}, whose detail gives the number of copies and the rules its siblings
+ *       broke. No copy is an exact duplicate then, even two that agree: each record is counted once, as
+ *       quarantined.
+ * </ul>
+ *
+ * <p>One window over request_id finds and compares the copies (its input is partitioned by request_id
+ * already, {@link #byRequestId}). The rule needs only per-request counts, sets, minima and maxima (the copy
+ * priced is the least by format, file and text), so an aggregate by request_id can replace the window.
+ *
+ * <p>After pricing, {@link #checkPrice} quarantines what has no rate ({@code no_rate}) or costs more than the
  * bound ({@code implausible_value}).
  */
 public final class UsageValidation {
@@ -60,6 +81,16 @@ public final class UsageValidation {
     public static final String PRICE_REASON = "_price_reason";
     /** Internal column: the detail of {@link #PRICE_REASON}. */
     public static final String PRICE_DETAIL = "_price_detail";
+
+    /** Internal columns of {@link #validate}. */
+    private static final String VALID = "_valid";
+
+    private static final String COPIES = "_copies";
+    private static final String BROKEN_COPIES = "_broken_copies";
+    private static final String BROKEN_REASONS = "_broken_reasons";
+    private static final String DISAGREE = "_disagree";
+    private static final String RANK = "_rank";
+    private static final String CONFLICT = "_conflict";
 
     private UsageValidation() {}
 
@@ -84,8 +115,8 @@ public final class UsageValidation {
     }
 
     /**
-     * Validates canonical usage. One window over request_id (one shuffle, one sort) finds the copies of each
-     * request and compares them.
+     * Validates canonical usage: the record rules, then the copies of each request_id compared in one window
+     * over request_id (one shuffle, none when the input comes from {@link #byRequestId}, and one sort).
      *
      * @param canonical rows from {@link io.assetcost.io.UsageReader}
      * @param bounds the plausibility bounds
@@ -94,36 +125,64 @@ public final class UsageValidation {
      */
     public static Result validate(Dataset<Row> canonical, Bounds bounds) {
         Dataset<Row> checked = Check.apply(canonical, rules(bounds))
-                .withColumn("_valid", col(PARSE_REASON).isNull());
-        Column content = struct(CONTENT.stream().map(functions::col).toArray(Column[]::new));
-        // Valid and invalid rows of one request_id are separate groups: only valid copies are compared. The
-        // two window specs share one partitioning prefix and one order, so that all their functions share
-        // one sort; the aggregates see every copy (whole-partition frames).
+                .withColumn(VALID, col(PARSE_REASON).isNull());
+        // Every copy of a request_id, valid or not, is in one group: a copy that breaks a rule is a copy
+        // that disagrees. row_number needs the order; the aggregates see every copy (whole-partition frames).
+        // Both specs have the same partitioning and order, and all the window functions are in one select, so
+        // Spark computes them in one Window operator over one sort (chained withColumn calls give one each).
         Column[] order = {col(SOURCE_FORMAT), col(SOURCE_FILE), col(RECORD_TEXT), col(RAW_RECORD)};
-        WindowSpec ordered = Window.partitionBy(col(REQUEST_ID), col("_valid")).orderBy(order);
+        WindowSpec ordered = Window.partitionBy(col(REQUEST_ID)).orderBy(order);
         WindowSpec copies = ordered.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
-        WindowSpec sameFormat = Window.partitionBy(col(REQUEST_ID), col("_valid"), col(SOURCE_FORMAT))
-                .orderBy(col(SOURCE_FILE), col(RECORD_TEXT), col(RAW_RECORD))
-                .rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
-        Column differ = differ(content, copies)
-                .or(differ(col(RECORD_TEXT), sameFormat))
-                .or(differ(col(EXPORT_ROW), sameFormat));
-        Dataset<Row> flagged = checked.withColumn("_copies", count(lit(1)).over(copies))
-                .withColumn("_conflict", col("_valid").and(differ))
+        Column broken = col(VALID).unary_$bang();
+        Dataset<Row> compared = checked.select(
+                col("*"),
+                count(lit(1)).over(copies).as(COPIES),
+                count(when(broken, lit(1))).over(copies).as(BROKEN_COPIES),
+                array_join(
+                                array_sort(collect_set(when(broken, col(PARSE_REASON)))
+                                        .over(copies)),
+                                ", ")
+                        .as(BROKEN_REASONS),
+                disagree(copies).as(DISAGREE),
+                row_number().over(ordered).as(RANK));
+        // Valid rows always have a request_id (missing_field); the rows without one, which the window groups
+        // together, are copies of nothing, and the condition says so rather than leaning on that rule.
+        Column conflict = col(VALID).and(col(REQUEST_ID).isNotNull()).and(col(DISAGREE));
+        Dataset<Row> flagged = compared.withColumn(CONFLICT, conflict)
                 .withColumn(
                         DUPLICATE,
-                        col("_valid")
-                                .and(col("_conflict").unary_$bang())
-                                .and(row_number().over(ordered).gt(1)))
-                .withColumn(
-                        PARSE_DETAIL, when(col("_conflict"), conflictDetail()).otherwise(col(PARSE_DETAIL)))
+                        col(VALID)
+                                .and(col(CONFLICT).unary_$bang())
+                                .and(col(RANK).gt(1)))
+                .withColumn(PARSE_DETAIL, when(col(CONFLICT), conflictDetail()).otherwise(col(PARSE_DETAIL)))
                 .withColumn(
                         PARSE_REASON,
-                        when(col("_conflict"), lit(QuarantineReason.CONFLICTING_DUPLICATE.code()))
+                        when(col(CONFLICT), lit(QuarantineReason.CONFLICTING_DUPLICATE.code()))
                                 .otherwise(col(PARSE_REASON)))
                 .withColumn(RAW_RECORD, when(rejected(), rawRecord()).otherwise(col(RAW_RECORD)))
-                .drop("_valid", "_copies", "_conflict");
+                .drop(VALID, COPIES, BROKEN_COPIES, BROKEN_REASONS, DISAGREE, RANK, CONFLICT);
         return views(flagged);
+    }
+
+    /**
+     * True on every row of a request_id whose copies are not all the same record: some differ in a canonical
+     * field (copies in different formats can only be compared so); two of one format differ as received
+     * (record_text of a log line or CSV record, export_row of a Parquet row); or some break a record rule and
+     * some do not (a log line's usage.output_tokens, say, is no canonical field, so the fields alone can
+     * agree). Within a format: there are more distinct (format, text) pairs than formats with a text (only
+     * log lines and CSV records have a record_text, only Parquet rows an export_row). The sets are of copies
+     * of a request_id only: the rows without one, which the window also groups, may be a whole corrupt file.
+     */
+    private static Column disagree(WindowSpec copies) {
+        Column content = struct(CONTENT.stream().map(functions::col).toArray(Column[]::new));
+        Column text = col(REQUEST_ID).isNotNull().and(col(RECORD_TEXT).isNotNull());
+        Column texts = size(collect_set(when(text, struct(col(SOURCE_FORMAT), col(RECORD_TEXT))))
+                .over(copies));
+        Column formats = size(collect_set(when(text, col(SOURCE_FORMAT))).over(copies));
+        return differ(content, copies)
+                .or(differ(col(VALID), copies))
+                .or(texts.gt(formats))
+                .or(differ(col(EXPORT_ROW), copies));
     }
 
     /**
@@ -141,13 +200,27 @@ public final class UsageValidation {
         return min(value).over(over).eqNullSafe(max(value).over(over)).unary_$bang();
     }
 
+    /**
+     * "request_id r1 has 2 records that differ; none is priced", then, when some copies broke a rule, how
+     * many and which rules ("; 1 copy broke a rule: inconsistent_tokens"): their own records say why.
+     */
     private static Column conflictDetail() {
+        Column count = col(BROKEN_COPIES);
         return concat(
                 lit("request_id "),
                 col(REQUEST_ID),
                 lit(" has "),
-                col("_copies").cast("string"),
-                lit(" records that differ; none is priced"));
+                col(COPIES).cast("string"),
+                lit(" records that differ; none is priced"),
+                when(
+                                count.gt(0),
+                                concat(
+                                        lit("; "),
+                                        count.cast("string"),
+                                        when(count.equalTo(1), lit(" copy")).otherwise(lit(" copies")),
+                                        lit(" broke a rule: "),
+                                        col(BROKEN_REASONS)))
+                        .otherwise(lit("")));
     }
 
     /**

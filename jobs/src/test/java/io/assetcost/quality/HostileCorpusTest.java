@@ -23,7 +23,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -106,7 +108,11 @@ class HostileCorpusTest extends SparkTestBase {
                 .when(col(UsageValidation.PRICE_REASON).isNotNull(), col(UsageValidation.PRICE_REASON))
                 .otherwise(lit("priced"));
         return flagged.select(
-                col(Cols.RAW_RECORD), outcome.as("outcome"), col(Cols.SOURCE_FILE), col(Cols.PARSE_DETAIL));
+                col(Cols.RAW_RECORD),
+                outcome.as("outcome"),
+                col(Cols.SOURCE_FILE),
+                col(Cols.PARSE_DETAIL),
+                col(Cols.REQUEST_ID));
     }
 
     @Test
@@ -129,6 +135,23 @@ class HostileCorpusTest extends SparkTestBase {
         for (Map.Entry<String, List<Row>> f : byFile.entrySet()) {
             assertLabelled("usage", f.getKey(), f.getValue());
         }
+        // Copies of a request that disagree are all quarantined: a request_id is priced (once, the rest of its
+        // copies duplicates) or nothing of it is, whichever copy broke which rule.
+        Map<String, Set<String>> outcomesById = new TreeMap<>();
+        for (Row r : rows) {
+            if (r.getString(4) != null) {
+                outcomesById
+                        .computeIfAbsent(r.getString(4), k -> new TreeSet<>())
+                        .add(r.getString(1));
+            }
+        }
+        outcomesById.forEach((id, outcomes) -> {
+            if (outcomes.contains("priced")) {
+                assertThat(outcomes)
+                        .as("%s is priced, so each of its other copies must be a duplicate", id)
+                        .isSubsetOf("priced", "duplicate");
+            }
+        });
         long physicalLines = 0;
         try (var listing = Files.list(corpus().resolve("usage"))) {
             for (Path p : listing.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
@@ -176,7 +199,6 @@ class HostileCorpusTest extends SparkTestBase {
                 .select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT);
         Dataset<Row> held = usageOutcomes()
                 .filter(col("outcome").notEqual("priced").and(col("outcome").notEqual("blank")))
-                .join(UsageReader.read(spark, files("usage")).select(Cols.RAW_RECORD, Cols.REQUEST_ID), Cols.RAW_RECORD)
                 .select(Cols.REQUEST_ID);
         List<String> acceptanceFiles = files("acceptance").get(InputFiles.Kind.CSV);
         AcceptanceValidation.Result v = AcceptanceValidation.validate(

@@ -41,8 +41,12 @@ class PlanTest extends SparkTestBase {
                 .toList();
     }
 
+    /**
+     * The copies of each request_id are compared in one window: one Window operator over one sort, on input
+     * partitioned by request_id already (the one exchange is byRequestId's).
+     */
     @Test
-    void usageValidationSortsOnceForItsThreeWindowFunctions() {
+    void usageValidationComparesCopiesInOneWindowOverOneSort() {
         Dataset<Row> flagged = UsageValidation.validate(UsageValidation.byRequestId(usageLines(
                         line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
                         line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0))))
@@ -50,6 +54,7 @@ class PlanTest extends SparkTestBase {
         assertThat(flagged.filter(col(Cols.DUPLICATE)).count()).isEqualTo(1);
         flagged.collect();
         assertThat(lines(flagged, "Sort [")).hasSize(1);
+        assertThat(lines(flagged, "Window [")).hasSize(1).allMatch(l -> l.contains("[request_id"));
         assertThat(lines(flagged, "Exchange ")).hasSize(1).allMatch(l -> l.contains("hashpartitioning(request_id"));
     }
 

@@ -113,6 +113,305 @@ class ValidationTest extends SparkTestBase {
                 .allSatisfy(r -> assertThat((String) r.getAs(Cols.PARSE_REASON)).isEqualTo("conflicting_duplicate"));
     }
 
+    /**
+     * A usage log line of request {@code id} (2026-05-01 12:00 UTC, 500 text input tokens): its
+     * usage.output_tokens is {@code outputTokens} and its output_tokens_details.image_tokens {@code outImage}.
+     * When the two differ the line breaks a record rule ({@code inconsistent_tokens}), but its canonical
+     * fields are the same as those of the line where they agree at {@code outImage}: the details win.
+     */
+    private static String logged(String id, long outputTokens, long outImage) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "{\"request_id\":\"%s\",\"created\":%d,\"project_id\":\"proj\",\"workflow_id\":\"wf\","
+                        + "\"asset_id\":\"a-%s\",\"model\":\"gpt-image-2\",\"endpoint\":\"images.generations\","
+                        + "\"service_tier\":\"default\",\"status\":\"succeeded\",\"n\":1,\"size\":\"1024x1024\","
+                        + "\"quality\":\"high\",\"usage\":{\"input_tokens\":500,\"output_tokens\":%d,"
+                        + "\"input_tokens_details\":{\"text_tokens\":500,\"image_tokens\":0},"
+                        + "\"output_tokens_details\":{\"image_tokens\":%d,\"text_tokens\":0}}}",
+                id,
+                epoch(T),
+                id,
+                outputTokens,
+                outImage);
+    }
+
+    /** The flat export's CSV row of the same facts as {@link #logged} with {@code outImage} image output tokens. */
+    private static String exported(String id, long outImage) {
+        return id + "," + T + ",proj,wf,a-" + id
+                + ",gpt-image-2,images.generations,default,succeeded,,1,1024x1024,high," + "500,0,0,0," + outImage
+                + ",0\r\n";
+    }
+
+    /** The flat export's Parquet row of the same facts as {@link #logged} with {@code outImage} image output tokens. */
+    private static Row exportedRow(String id, long outImage) {
+        return RowFactory.create(
+                id,
+                Instant.parse(T),
+                "proj",
+                "wf",
+                "a-" + id,
+                "gpt-image-2",
+                "images.generations",
+                "default",
+                "succeeded",
+                null,
+                1,
+                "1024x1024",
+                "high",
+                500L,
+                0L,
+                0L,
+                0L,
+                outImage,
+                0L);
+    }
+
+    /** Where each record of a request ended: priced, duplicate, or its quarantine reason; one entry per record. */
+    private static List<String> outcomes(UsageValidation.Result v, String requestId) {
+        return v
+                .flagged()
+                .filter(org.apache.spark.sql.functions.col(Cols.REQUEST_ID).equalTo(requestId))
+                .collectAsList()
+                .stream()
+                .map(r -> r.<Boolean>getAs(Cols.DUPLICATE)
+                        ? "duplicate"
+                        : r.getAs(Cols.PARSE_REASON) == null ? "priced" : r.<String>getAs(Cols.PARSE_REASON))
+                .toList();
+    }
+
+    /** The details of the records of a request quarantined for {@code reason}. */
+    private static List<String> details(UsageValidation.Result v, String requestId, String reason) {
+        return v
+                .quarantined()
+                .filter(org.apache
+                        .spark
+                        .sql
+                        .functions
+                        .col(Cols.REQUEST_ID)
+                        .equalTo(requestId)
+                        .and(org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .col(Cols.PARSE_REASON)
+                                .equalTo(reason)))
+                .collectAsList()
+                .stream()
+                .map(r -> r.<String>getAs(Cols.PARSE_DETAIL))
+                .toList();
+    }
+
+    /** Usage read from every file of a directory by the real readers, partitioned as the job does, validated. */
+    private static UsageValidation.Result validateDirectory(Path dir) {
+        Map<InputFiles.Kind, List<String>> files = InputFiles.list(
+                spark.sparkContext().hadoopConfiguration(),
+                "--usage",
+                dir.toString(),
+                List.of(InputFiles.Kind.JSON_LINES, InputFiles.Kind.CSV, InputFiles.Kind.PARQUET));
+        return UsageValidation.validate(UsageValidation.byRequestId(UsageReader.read(spark, files)));
+    }
+
+    private static void assertNonePriced(UsageValidation.Result v, String... requestIds) {
+        assertThat(v.accepted().collectAsList())
+                .as("requests whose copies disagree are not priced")
+                .extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
+                .doesNotContain(requestIds);
+    }
+
+    /**
+     * The issue's case: a request logged twice in one file, the second copy with usage.output_tokens 5000
+     * where its details say 4160. The copy that breaks the rule keeps its reason; its twin, which alone is
+     * valid, is not priced either: it is a conflicting duplicate whose detail names the sibling's reason.
+     */
+    @Test
+    void aCopyThatBreaksARuleLetsNoTwinBePriced() {
+        String[] lines = {logged("r1", 4160, 4160), logged("r1", 5000, 4160)};
+        UsageValidation.Result v = UsageValidation.validate(usageLines(lines));
+
+        assertThat(outcomes(v, "r1")).containsExactlyInAnyOrder("inconsistent_tokens", "conflicting_duplicate");
+        assertNonePriced(v, "r1");
+        assertThat(details(v, "r1", "conflicting_duplicate"))
+                .containsExactly("request_id r1 has 2 records that differ; none is priced; 1 copy broke a rule:"
+                        + " inconsistent_tokens");
+        assertThat(details(v, "r1", "inconsistent_tokens"))
+                .as("the invalid copy keeps its own detail")
+                .hasSize(1)
+                .allSatisfy(d -> assertThat(d).contains("usage.output_tokens 5000 differs"));
+        assertThat(v.flagged().count()).isEqualTo(lines.length);
+    }
+
+    /** The same pair with the copy that breaks the rule in another file of the same directory. */
+    @Test
+    void aCopyThatBreaksARuleInAnotherFileLetsNoTwinBePriced() throws Exception {
+        Path dir = tempDir("copies-files");
+        Files.writeString(dir.resolve("a.jsonl"), logged("r2", 4160, 4160) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("b.jsonl"), logged("r2", 5000, 4160) + "\n", StandardCharsets.UTF_8);
+
+        UsageValidation.Result v = validateDirectory(dir);
+
+        assertThat(outcomes(v, "r2")).containsExactlyInAnyOrder("inconsistent_tokens", "conflicting_duplicate");
+        assertNonePriced(v, "r2");
+        assertThat(details(v, "r2", "conflicting_duplicate"))
+                .containsExactly("request_id r2 has 2 records that differ; none is priced; 1 copy broke a rule:"
+                        + " inconsistent_tokens");
+    }
+
+    /**
+     * The copy that breaks the rule is a log line, its twin an export row (CSV for x1, Parquet for x2) of the
+     * same facts. Their canonical fields are equal (the line's details win over its output_tokens), so only
+     * the broken rule tells them apart: that is enough for neither to be priced.
+     */
+    @Test
+    void aCopyThatBreaksARuleInAnotherFormatLetsNoTwinBePriced() throws Exception {
+        Path dir = tempDir("copies-formats");
+        Files.writeString(
+                dir.resolve("log.jsonl"),
+                logged("x1", 5000, 4160) + "\n" + logged("x2", 5000, 4160) + "\n",
+                StandardCharsets.UTF_8);
+        Files.writeString(
+                dir.resolve("export.csv"),
+                String.join(",", Schemas.fieldNames(Schemas.USAGE_EXPORT)) + "\r\n" + exported("x1", 4160),
+                StandardCharsets.UTF_8);
+        spark.createDataFrame(List.of(exportedRow("x2", 4160)), Schemas.spark(Schemas.USAGE_EXPORT))
+                .coalesce(1)
+                .write()
+                .parquet(dir.resolve("export.parquet").toString());
+
+        UsageValidation.Result v = validateDirectory(dir);
+
+        assertThat(v.flagged()
+                        .filter(org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .col(Cols.REQUEST_ID)
+                                .isin("x1", "x2"))
+                        .select(UsageValidation.CONTENT.stream()
+                                .map(org.apache.spark.sql.functions::col)
+                                .toArray(org.apache.spark.sql.Column[]::new))
+                        .distinct()
+                        .count())
+                .as("precondition: each pair is equal in every canonical field")
+                .isEqualTo(2);
+        for (String id : List.of("x1", "x2")) {
+            assertThat(outcomes(v, id))
+                    .as(id)
+                    .containsExactlyInAnyOrder("inconsistent_tokens", "conflicting_duplicate");
+            assertThat(details(v, id, "conflicting_duplicate"))
+                    .containsExactly("request_id " + id + " has 2 records that differ; none is priced; 1 copy broke a"
+                            + " rule: inconsistent_tokens");
+        }
+        assertNonePriced(v, "x1", "x2");
+    }
+
+    /**
+     * Three copies of which two agree: all three are quarantined, and the two that agree are not taken for
+     * exact duplicates (each record is counted once, as quarantined). Identical copies that all break the
+     * same rule are still each quarantined with it, and nothing of theirs is a duplicate.
+     */
+    @Test
+    void threeCopiesOfWhichTwoAgreeAreAllQuarantined() {
+        String[] lines = {
+            logged("t1", 4160, 4160),
+            logged("t1", 4160, 4160),
+            logged("t1", 6240, 6240),
+            logged("t2", 4160, 4160),
+            logged("t2", 4160, 4160),
+            logged("t2", 5000, 4160),
+            logged("t3", 4160, 4160),
+            logged("t3", 5000, 4160),
+            logged("t3", -1, -1),
+            logged("t4", 5000, 4160),
+            logged("t4", 5000, 4160),
+        };
+        UsageValidation.Result v = UsageValidation.validate(usageLines(lines));
+
+        assertThat(outcomes(v, "t1"))
+                .containsExactly("conflicting_duplicate", "conflicting_duplicate", "conflicting_duplicate");
+        assertThat(details(v, "t1", "conflicting_duplicate"))
+                .containsOnly("request_id t1 has 3 records that differ; none is priced");
+        assertThat(outcomes(v, "t2"))
+                .containsExactlyInAnyOrder("conflicting_duplicate", "conflicting_duplicate", "inconsistent_tokens");
+        assertThat(details(v, "t2", "conflicting_duplicate"))
+                .containsOnly("request_id t2 has 3 records that differ; none is priced; 1 copy broke a rule:"
+                        + " inconsistent_tokens");
+        assertThat(outcomes(v, "t3"))
+                .containsExactlyInAnyOrder("conflicting_duplicate", "inconsistent_tokens", "negative_tokens");
+        assertThat(details(v, "t3", "conflicting_duplicate"))
+                .containsExactly("request_id t3 has 3 records that differ; none is priced; 2 copies broke a rule:"
+                        + " inconsistent_tokens, negative_tokens");
+        assertThat(outcomes(v, "t4"))
+                .as("identical copies that break a rule: each quarantined with it")
+                .containsExactly("inconsistent_tokens", "inconsistent_tokens");
+        assertNonePriced(v, "t1", "t2", "t3", "t4");
+        assertThat(v.duplicatesDropped().count()).isZero();
+        assertThat(v.quarantined().count()).isEqualTo(lines.length);
+        assertThat(v.flagged().count()).isEqualTo(lines.length);
+    }
+
+    /**
+     * A decision on a request whose copies disagree is not used: the request is in quarantine and none of its
+     * copies is priced, so the decision is {@code request_quarantined} (before, it met the twin that was
+     * priced and was used).
+     */
+    @Test
+    void aDecisionOnARequestWhoseCopiesDisagreeIsNotUsed() throws Exception {
+        UsageValidation.Result usage = UsageValidation.validate(
+                usageLines(logged("r5", 4160, 4160), logged("r5", 5000, 4160), logged("r6", 4160, 4160)));
+        Path file = tempDir("acc-copies").resolve("acceptance.csv");
+        Files.writeString(
+                file,
+                "request_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
+                        + "r5,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "r6,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n",
+                StandardCharsets.UTF_8);
+        Dataset<Row> records = CsvSource.read(
+                spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
+
+        AcceptanceValidation.Result v = AcceptanceValidation.validate(
+                records,
+                usage.accepted().select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT),
+                usage.quarantined().select(Cols.REQUEST_ID));
+
+        assertThat(v.decisions().collectAsList())
+                .extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
+                .containsExactly("r6");
+        assertThat(v.quarantined().collectAsList())
+                .extracting(r -> r.getAs(Cols.REQUEST_ID) + " " + r.getAs(Cols.PARSE_REASON))
+                .containsExactly("r5 request_quarantined");
+    }
+
+    /**
+     * AcceptanceValidation on its own: a request that is both among the priced requests and held (a usage
+     * record of it in quarantine) holds its decisions. Usage validation no longer produces such a request;
+     * the rule must not depend on that.
+     */
+    @Test
+    void aDecisionOnARequestWithARecordInQuarantineIsNotUsedEvenIfTheRequestIsPriced() throws Exception {
+        Dataset<Row> requests = UsageValidation.validate(usageLines(logged("r7", 4160, 4160), logged("r8", 4160, 4160)))
+                .accepted()
+                .select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT);
+        Path file = tempDir("acc-held").resolve("acceptance.csv");
+        Files.writeString(
+                file,
+                "request_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n"
+                        + "r7,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "r8,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n",
+                StandardCharsets.UTF_8);
+        Dataset<Row> records = CsvSource.read(
+                spark, List.of(file.toUri().toString()), Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
+
+        AcceptanceValidation.Result v =
+                AcceptanceValidation.validate(records, requests, spark.sql("select 'r7' as request_id"));
+
+        assertThat(v.decisions().collectAsList())
+                .extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
+                .containsExactly("r8");
+        assertThat(v.quarantined().collectAsList())
+                .extracting(r -> r.getAs(Cols.REQUEST_ID) + " " + r.getAs(Cols.PARSE_REASON))
+                .containsExactly("r7 request_quarantined");
+    }
+
     @Test
     void aRequestWithoutAssetIdIsItsOwnAsset() {
         String noAsset = "{\"request_id\":\"solo\",\"created\":" + epoch(T)
