@@ -85,12 +85,16 @@ SELECT *, coalesce(parse_reason, CASE
        END) AS reason
 FROM (SELECT * FROM usage_json UNION ALL SELECT * FROM usage_parquet UNION ALL SELECT * FROM usage_csv);
 
--- Copies of one request_id: identical ones count once, differing ones are all quarantined.
+-- Copies of one request_id: identical ones count once; when they differ, or some break a rule beside a valid
+-- one, none is priced.
 CREATE TEMP TABLE usage_distinct AS
 SELECT DISTINCT * EXCLUDE (parse_reason, reason) FROM usage_checked WHERE reason IS NULL;
 
 CREATE TEMP TABLE usage_conflicts AS
-SELECT request_id FROM usage_distinct GROUP BY request_id HAVING count(*) > 1;
+SELECT request_id FROM usage_distinct GROUP BY request_id HAVING count(*) > 1
+UNION
+SELECT request_id FROM usage_checked
+WHERE reason IS NOT NULL AND request_id IN (SELECT request_id FROM usage_distinct);
 
 CREATE TEMP VIEW requests AS
 SELECT * REPLACE (coalesce(asset_id, request_id) AS asset_id)
@@ -217,7 +221,7 @@ CREATE TEMP TABLE acceptance_linked AS
 WITH unique_records AS (
   SELECT DISTINCT * EXCLUDE (check_reason) FROM acceptance_checked WHERE check_reason IS NULL)
 SELECT d.*, r.workflow_id AS req_workflow, r.asset_id AS req_asset,
-       CASE WHEN r.request_id IS NULL AND h.request_id IS NOT NULL THEN 'request_quarantined'
+       CASE WHEN h.request_id IS NOT NULL THEN 'request_quarantined'
             WHEN r.request_id IS NULL THEN 'unknown_request'
             WHEN d.image_index < 0 OR d.image_index >= r.n THEN 'image_index_out_of_range'
             WHEN d.asset_id IS NOT NULL AND d.asset_id <> r.asset_id THEN 'asset_mismatch'
