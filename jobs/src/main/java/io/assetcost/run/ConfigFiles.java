@@ -90,7 +90,8 @@ public final class ConfigFiles {
         CSVParser parser;
         try {
             parser = CSVParser.builder().setReader(reader).setFormat(format).get();
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            // Commons CSV refuses a header with an empty name (a trailing comma) by IllegalArgumentException.
             throw new InputException(what + " " + description + " cannot be read as CSV: " + e.getMessage(), e);
         }
         for (String column : required) {
