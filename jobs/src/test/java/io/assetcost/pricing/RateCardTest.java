@@ -117,8 +117,9 @@ class RateCardTest {
     }
 
     /**
-     * Found by InputFuzzTest: a quoted cell may hold a line break, which the message quotes, and Commons CSV
-     * refuses a header with an empty name by an IllegalArgumentException that escaped as a failed run (exit 1).
+     * Found by InputFuzzTest: a quoted cell may hold a line break, which the message quotes; Commons CSV
+     * refuses a header with an empty name by an IllegalArgumentException that escaped as a failed run (exit 1);
+     * and a header naming a column twice made a short row fail the same way.
      */
     @Test
     void aBrokenCardIsOneLineOfErrorWhateverItHolds() {
@@ -129,5 +130,12 @@ class RateCardTest {
         assertThatThrownBy(() -> RateCard.fromCsv(new StringReader(HEADER.replace("\n", ",\n")), "x.csv"))
                 .isInstanceOf(InputException.class)
                 .hasMessageContaining("rate card x.csv cannot be read as CSV: A header name is missing");
+        // A column named twice: Commons CSV mapped "meter" to its second place, past the end of this row.
+        assertThatThrownBy(() -> RateCard.fromCsv(
+                        new StringReader(HEADER.replace("\n", ",meter\n") + "m,default,text_input,5,2026-01-01,\n"),
+                        "x.csv"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("rate card x.csv cannot be read as CSV")
+                .hasMessageContaining("meter");
     }
 }
