@@ -29,8 +29,19 @@ public abstract class SparkTestBase {
 
     @BeforeAll
     static void startSpark() throws Exception {
+        spark = localSession();
+    }
+
+    /**
+     * A local session as every test class has one: local[2], two shuffle partitions, UI off, UTC session
+     * zone, the job's SQL settings; the active one if a session is running.
+     *
+     * @return the session
+     * @throws java.io.IOException when the scratch directory cannot be made
+     */
+    public static SparkSession localSession() throws java.io.IOException {
         Path local = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "spark-local"));
-        spark = SparkSettings.apply(SparkSession.builder())
+        SparkSession session = SparkSettings.apply(SparkSession.builder())
                 .master("local[2]")
                 .appName("assetcost-test")
                 .config("spark.ui.enabled", "false")
@@ -40,7 +51,8 @@ public abstract class SparkTestBase {
                 .config("spark.local.dir", local.toString())
                 .config("spark.sql.session.timeZone", "UTC")
                 .getOrCreate();
-        SparkSettings.apply(spark);
+        SparkSettings.apply(session);
+        return session;
     }
 
     @AfterAll

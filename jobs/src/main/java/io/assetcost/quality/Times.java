@@ -19,9 +19,13 @@ import org.apache.spark.sql.types.DataTypes;
  */
 public final class Times {
 
-    /** The accepted text, as a Java regular expression. */
+    /**
+     * The accepted text, as a Java regular expression. It ends at {@code \z}, the end of the text: {@code $}
+     * would also match before a final line break, and Spark's cast then drops the break, so a time followed by
+     * a line break was a time while one followed by a tab was not.
+     */
     public static final String ISO_PATTERN =
-            "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$";
+            "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?\\z";
     /** A date and a time to the minute with nothing after the minutes but a zone (or nothing). */
     static final String ADD_SECONDS = "^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})(?=$|Z|[+-])";
     /** Words for messages. */

@@ -23,6 +23,7 @@ import io.assetcost.pricing.RequestPricing;
 import io.assetcost.schema.Schemas;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -81,6 +82,9 @@ public final class UsageValidation {
     public static final String PRICE_REASON = "_price_reason";
     /** Internal column: the detail of {@link #PRICE_REASON}. */
     public static final String PRICE_DETAIL = "_price_detail";
+
+    /** How {@link #rawRecord} writes a time: ISO-8601 to the microsecond, in the session zone (UTC: Z). */
+    private static final Map<String, String> RAW_TIMES = Map.of("timestampFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
 
     /** Internal columns of {@link #validate}. */
     private static final String VALID = "_valid";
@@ -188,12 +192,13 @@ public final class UsageValidation {
     /**
      * A record's raw text: its raw_record, or for a Parquet export row (whose raw_record the reader leaves
      * null, {@link io.assetcost.io.UsageReader}) the row as JSON, rendered from its export_row. Evaluate it
-     * only where the text is kept (in quarantine): rendering every row costs more than all the rules.
+     * only where the text is kept (in quarantine): rendering every row costs more than all the rules. Times
+     * are written to the microsecond, as Parquet holds them (Spark's JSON default stops at the millisecond).
      *
      * @return a string column
      */
     public static Column rawRecord() {
-        return coalesce(col(RAW_RECORD), to_json(col(EXPORT_ROW)));
+        return coalesce(col(RAW_RECORD), to_json(col(EXPORT_ROW), RAW_TIMES));
     }
 
     private static Column differ(Column value, WindowSpec over) {

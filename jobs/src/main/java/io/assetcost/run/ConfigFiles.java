@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.BiFunction;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.DuplicateHeaderMode;
 import org.apache.commons.io.input.BOMInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -86,11 +87,16 @@ public final class ConfigFiles {
                 .setSkipHeaderRecord(true)
                 .setIgnoreEmptyLines(true)
                 .setTrim(trim)
+                // A column named twice is refused: Commons CSV would map the name to its last place, past the
+                // end of a shorter row that it still counts as consistent.
+                .setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
                 .get();
         CSVParser parser;
         try {
             parser = CSVParser.builder().setReader(reader).setFormat(format).get();
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            // Commons CSV refuses a header with an empty name (a trailing comma) or a name twice by an
+            // IllegalArgumentException.
             throw new InputException(what + " " + description + " cannot be read as CSV: " + e.getMessage(), e);
         }
         for (String column : required) {

@@ -13,7 +13,7 @@ public class InputException extends RuntimeException {
      * @param message one line naming the path or option and what is wrong with it
      */
     public InputException(String message) {
-        super(message);
+        super(oneLine(message));
     }
 
     /**
@@ -21,6 +21,15 @@ public class InputException extends RuntimeException {
      * @param cause the underlying failure
      */
     public InputException(String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
+    }
+
+    /**
+     * The message with its line breaks written as {@code \n} and {@code \r}: a message quotes what it found (a
+     * cell, a header, a parser's complaint), which may hold one, and the job prints the message as its one
+     * line.
+     */
+    private static String oneLine(String message) {
+        return message == null ? null : message.replace("\r", "\\r").replace("\n", "\\n");
     }
 }

@@ -115,4 +115,27 @@ class RateCardTest {
                 .isInstanceOf(InputException.class)
                 .hasMessageContaining("not before effective_to");
     }
+
+    /**
+     * Found by InputFuzzTest: a quoted cell may hold a line break, which the message quotes; Commons CSV
+     * refuses a header with an empty name by an IllegalArgumentException that escaped as a failed run (exit 1);
+     * and a header naming a column twice made a short row fail the same way.
+     */
+    @Test
+    void aBrokenCardIsOneLineOfErrorWhateverItHolds() {
+        assertThatThrownBy(() -> card("m,default,text_input,\"5\n.0\",2026-01-01,\n"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("usd_per_1m_tokens '5\\n.0' is not a decimal number")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> RateCard.fromCsv(new StringReader(HEADER.replace("\n", ",\n")), "x.csv"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("rate card x.csv cannot be read as CSV: A header name is missing");
+        // A column named twice: Commons CSV mapped "meter" to its second place, past the end of this row.
+        assertThatThrownBy(() -> RateCard.fromCsv(
+                        new StringReader(HEADER.replace("\n", ",meter\n") + "m,default,text_input,5,2026-01-01,\n"),
+                        "x.csv"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("rate card x.csv cannot be read as CSV")
+                .hasMessageContaining("meter");
+    }
 }

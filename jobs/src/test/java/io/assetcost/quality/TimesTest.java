@@ -56,6 +56,11 @@ class TimesTest extends SparkTestBase {
                 "2026-02-31T10:00:00Z",
                 "03/11/2026 10:15",
                 "2026-11-03T10:15:00 UTC",
+                // Found by InputFuzzTest: a line break after a time made it one, a tab did not.
+                "2026-11-03T10:15:00Z\n",
+                "2026-11-03T10:15:00Z\r\n",
+                "2026-11-03T10:15:00Z\u2028",
+                "2026-11-03T10:15:00Z\t",
                 "");
         assertThat(t)
                 .as("none of these is a time")

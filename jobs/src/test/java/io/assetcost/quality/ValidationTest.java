@@ -604,6 +604,27 @@ class ValidationTest extends SparkTestBase {
                 .isNull();
     }
 
+    /** Found by InputFuzzTest: the rendered row kept its time only to the millisecond, Spark's JSON default. */
+    @Test
+    void aQuarantinedParquetRowKeepsItsTimeToTheMicrosecond() {
+        Row row = exportRow("micros", "wf", 0);
+        Object[] values = new Object[row.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = row.get(i);
+        }
+        values[1] = Instant.parse("2026-05-01T12:00:00.123456Z");
+        Dataset<Row> rows = spark.createDataFrame(
+                        List.of(RowFactory.create(values)), Schemas.spark(Schemas.USAGE_EXPORT))
+                .withColumn(Cols.SOURCE_FILE, org.apache.spark.sql.functions.lit("export.parquet"));
+
+        Row held = UsageValidation.validate(UsageReader.fromExportParquet(rows))
+                .quarantined()
+                .first();
+
+        assertThat(held.<String>getAs(Cols.PARSE_REASON)).isEqualTo("invalid_value");
+        assertThat(held.<String>getAs(Cols.RAW_RECORD)).contains("\"created_at\":\"2026-05-01T12:00:00.123456Z\"");
+    }
+
     @Test
     void acceptanceRecordsAsSpreadsheetsWriteThem() throws Exception {
         Dataset<Row> requests = UsageValidation.validate(usageLines(
