@@ -5,7 +5,7 @@
 #   scripts/run-local.sh [--usage PATH] [--acceptance PATH] [--rates FILE] [--out DIR] [other job options]
 #
 # With no options it rebuilds out/ from sample-data/ (--full: the sample is two weeks of the past); give
-# --run-date D for a nightly run of date D. Exit status is the job's (0 to 4: README).
+# --run-date D for a nightly run of date D. Exit status is the job's (0 to 6: README, "Exit codes").
 # Environment: ASSETCOST_DRIVER_MEMORY (default 2g), ASSETCOST_MASTER (default local[*]).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
