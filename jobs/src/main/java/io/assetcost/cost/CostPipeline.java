@@ -8,16 +8,13 @@ import static io.assetcost.schema.Cols.CREATED_AT;
 import static io.assetcost.schema.Cols.DECIDED_AT;
 import static io.assetcost.schema.Cols.DUPLICATE;
 import static io.assetcost.schema.Cols.ENDPOINT;
-import static io.assetcost.schema.Cols.EXPORT_ROW;
 import static io.assetcost.schema.Cols.IMAGES_GENERATED;
 import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.N;
 import static io.assetcost.schema.Cols.PARSE_REASON;
 import static io.assetcost.schema.Cols.QUALITY;
 import static io.assetcost.schema.Cols.RATE_MODEL;
-import static io.assetcost.schema.Cols.RAW_RECORD;
 import static io.assetcost.schema.Cols.REASON;
-import static io.assetcost.schema.Cols.RECORD_TEXT;
 import static io.assetcost.schema.Cols.REQUEST_ID;
 import static io.assetcost.schema.Cols.SERVICE_TIER;
 import static io.assetcost.schema.Cols.SIZE;
@@ -29,7 +26,6 @@ import static io.assetcost.schema.Cols.WORKFLOW_ID;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
@@ -429,16 +425,21 @@ public final class CostPipeline {
     private PricedUsage priceUsage(List<String> files) {
         Column taken = window.takes(col(CREATED_AT));
         Dataset<Row> read = UsageReader.read(spark, InputFiles.only(inputs.usageFiles(), files));
-        Dataset<Row> usage = UsageValidation.byRequestId(read.filter(taken));
+        Dataset<Row> usage = read.filter(taken);
         Column trusted = UsageValidation.trusted();
         Column priceRejected = col(UsageValidation.PRICE_REASON).isNotNull();
+        // The request_ids with copies first (a narrow aggregate), then the rules and the prices row by row,
+        // then one shuffle by request_id of rows that carry their text only where a later step reads it.
+        UsageValidation.Copies copies = UsageValidation.copies(usage);
         Dataset<Row> rated = UsageValidation.checkPrice(
                 RequestPricing.rate(
-                        UsageValidation.validate(usage, options.bounds()).flagged(), inputs.card(), trusted),
+                        UsageValidation.check(usage, options.bounds(), copies),
+                        inputs.card(),
+                        col(PARSE_REASON).isNull()),
                 options.bounds());
+        Dataset<Row> narrow = kept.keep(UsageValidation.narrow(rated, priceRejected));
         Column toQuarantine = UsageValidation.rejected().or(trusted.and(priceRejected));
-        Dataset<Row> flagged = kept.keep(rated.withColumn(RAW_RECORD, when(toQuarantine, UsageValidation.rawRecord()))
-                .drop(RECORD_TEXT, EXPORT_ROW));
+        Dataset<Row> flagged = UsageValidation.resolve(narrow, copies, toQuarantine);
         FlaggedCounts counts =
                 FlaggedCounts.of(flagged, trusted.and(priceRejected.unary_$bang()), DUPLICATE, UsageValidation.blank());
         long afterRunDate = window.end() == null ? 0 : countWhere(read, taken.unary_$bang());

@@ -3,6 +3,7 @@ package io.assetcost.quality;
 import static io.assetcost.schema.Cols.*;
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
@@ -12,6 +13,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
@@ -30,6 +32,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Splits canonical usage into records to price, records to quarantine, exact duplicates to drop and blank
@@ -95,6 +99,21 @@ public final class UsageValidation {
     private static final String DISAGREE = "_disagree";
     private static final String RANK = "_rank";
     private static final String CONFLICT = "_conflict";
+    private static final String V_ROW = "_v_row";
+    private static final String V_DUPLICATE = "_v_duplicate";
+    private static final String V_REASON = "_v_reason";
+    private static final String V_DETAIL = "_v_detail";
+
+    /** Internal column of {@link #check}: true on a record whose request_id has other records (boolean). */
+    public static final String HAS_COPIES = "_has_copies";
+    /** Internal column of {@link #check}: the row's id within the run (long), fixed where the rows are kept. */
+    public static final String ROW_ID = "_row_id";
+    /**
+     * Most request_ids with copies whose records are compared apart from the rest ({@link #copies}): their
+     * verdicts are collected on the driver, a few hundred bytes a record. Above it every record goes through
+     * the comparison.
+     */
+    public static final int MAX_COPIED_IDS = 50_000;
 
     private UsageValidation() {}
 
@@ -119,17 +138,153 @@ public final class UsageValidation {
     }
 
     /**
-     * Validates canonical usage: the record rules, then the copies of each request_id compared in one window
-     * over request_id (one shuffle, none when the input comes from {@link #byRequestId}, and one sort).
+     * Validates canonical usage, without pricing: {@link #copies}, {@link #check} and {@link #resolve} in turn,
+     * as the cost job runs them around its pricing. Unlike the job, which keeps a record's text only where it
+     * goes to quarantine ({@link #narrow}), this keeps every raw_record as read (a Parquet row's null but where
+     * rendered for quarantine), for the callers that match records by their text.
      *
      * @param canonical rows from {@link io.assetcost.io.UsageReader}
      * @param bounds the plausibility bounds
      * @return accepted + quarantined + duplicatesDropped + blank lines, which together hold every input row
      *     exactly once
+     * @throws IllegalStateException never for usage input: a record that breaks a rule is flagged, not thrown
      */
     public static Result validate(Dataset<Row> canonical, Bounds bounds) {
-        Dataset<Row> checked = Check.apply(canonical, rules(bounds))
-                .withColumn(VALID, col(PARSE_REASON).isNull());
+        Copies copies = copies(canonical);
+        Dataset<Row> checked = byRequestId(check(canonical, bounds, copies));
+        return views(resolve(checked, copies, rejected(), true));
+    }
+
+    /**
+     * The request_ids that have more than one record among the rows (a copy is any other record of the same
+     * request_id, valid or not), found by one narrow aggregate: request_id and a count per row cross the
+     * shuffle, not the records. Collected on the driver when there are at most {@link #MAX_COPIED_IDS} (fewer
+     * than one request_id in a thousand has a copy in the benchmark's data); more, and every record is
+     * compared as a copy ({@link Copies#all}).
+     *
+     * @param canonical the rows to validate (one Spark job reads the request_id column of them)
+     * @return the request_ids with copies, or all
+     */
+    public static Copies copies(Dataset<Row> canonical) {
+        List<Row> ids = canonical
+                .filter(col(REQUEST_ID).isNotNull())
+                .groupBy(REQUEST_ID)
+                .agg(count(lit(1)).as(COPIES))
+                .filter(col(COPIES).gt(1))
+                .select(REQUEST_ID)
+                .limit(MAX_COPIED_IDS + 1)
+                .collectAsList();
+        if (ids.size() > MAX_COPIED_IDS) {
+            return new Copies(null);
+        }
+        StructType schema = new StructType().add(REQUEST_ID, DataTypes.StringType, false);
+        return new Copies(canonical.sparkSession().createDataFrame(ids, schema));
+    }
+
+    /**
+     * Request_ids with copies, from {@link #copies}.
+     *
+     * @param ids one column, request_id: a small local dataset to broadcast; null when every record is
+     *     compared as a copy (more request_ids with copies than {@link #MAX_COPIED_IDS})
+     */
+    public record Copies(Dataset<Row> ids) {
+
+        /** True when every record with a request_id goes through the comparison of copies. */
+        public boolean all() {
+            return ids == null;
+        }
+    }
+
+    /**
+     * The record rules, row by row (no shuffle), and {@link #HAS_COPIES} and {@link #ROW_ID} on every row.
+     *
+     * @param canonical rows from {@link io.assetcost.io.UsageReader}
+     * @param bounds the plausibility bounds
+     * @param copies the request_ids with copies, from {@link #copies} over the same rows
+     * @return the rows with parse_reason / parse_detail set by the first rule broken, {@link #HAS_COPIES}
+     *     (boolean) and {@link #ROW_ID} (long, unique among the rows)
+     */
+    public static Dataset<Row> check(Dataset<Row> canonical, Bounds bounds, Copies copies) {
+        Dataset<Row> checked = Check.apply(canonical, rules(bounds));
+        Dataset<Row> marked = copies.all()
+                ? checked.withColumn(HAS_COPIES, col(REQUEST_ID).isNotNull())
+                : checked.join(broadcast(copies.ids().withColumn(HAS_COPIES, lit(true))), REQUEST_ID, "left")
+                        .withColumn(HAS_COPIES, coalesce(col(HAS_COPIES), lit(false)));
+        return marked.withColumn(ROW_ID, monotonically_increasing_id());
+    }
+
+    /**
+     * The rows as they cross the shuffle and are kept, partitioned by request_id ({@link #byRequestId}): a
+     * record's text (raw_record, record_text, export_row) travels only where a later step reads it, on a row
+     * with copies (compared as received) or one that goes to quarantine (its raw_record rendered here,
+     * {@link #rawRecord}). Every other row loses its text here, so that the shuffle moves its fields only.
+     *
+     * @param checked rows of {@link #check}, maybe priced in place
+     * @param quarantined true for a row that goes to quarantine for a reason found after {@link #check}
+     *     (a price that breaks a rule, {@link #checkPrice}); rows with a parse reason are added to it
+     * @return the rows, narrowed and partitioned by request_id
+     */
+    public static Dataset<Row> narrow(Dataset<Row> checked, Column quarantined) {
+        Column copied = col(HAS_COPIES);
+        return byRequestId(checked.withColumn(
+                        RAW_RECORD,
+                        when(copied, col(RAW_RECORD))
+                                .when(rejected().or(coalesce(quarantined, lit(false))), rawRecord()))
+                .withColumn(RECORD_TEXT, when(copied, col(RECORD_TEXT)))
+                .withColumn(EXPORT_ROW, when(copied, col(EXPORT_ROW)))
+                .drop(RequestPricing.NO_RATE_DETAIL));
+    }
+
+    /**
+     * Compares the copies of each request_id and sets the flags on every row: only the rows with copies go
+     * through the window that compares them (partitioned by request_id as {@link #narrow} left them: no
+     * shuffle, one sort of those rows only); their verdicts, one small row each, are collected and joined
+     * back by {@link #ROW_ID} with a broadcast, so the other rows move nowhere. When every record is compared
+     * ({@link Copies#all}) the window runs over all rows instead.
+     *
+     * @param narrow rows of {@link #narrow} (the cost job keeps them first: they are read twice here)
+     * @param quarantined true for a row that goes to quarantine, evaluated on the flagged rows (for the job:
+     *     {@link #rejected()}, or {@link #trusted()} with a price reason); its raw_record is kept, everyone
+     *     else's dropped
+     * @return the flagged rows ({@link Result#flagged}), without record_text, export_row and the helpers
+     */
+    public static Dataset<Row> resolve(Dataset<Row> narrow, Copies copies, Column quarantined) {
+        return resolve(narrow, copies, quarantined, false);
+    }
+
+    private static Dataset<Row> resolve(Dataset<Row> narrow, Copies copies, Column quarantined, boolean keepRaw) {
+        Dataset<Row> flagged;
+        if (copies.all()) {
+            flagged = compare(narrow);
+        } else {
+            Dataset<Row> verdicts = compare(narrow.filter(col(HAS_COPIES)))
+                    .select(
+                            col(ROW_ID).as(V_ROW),
+                            col(DUPLICATE).as(V_DUPLICATE),
+                            col(PARSE_REASON).as(V_REASON),
+                            col(PARSE_DETAIL).as(V_DETAIL));
+            Dataset<Row> local = narrow.sparkSession().createDataFrame(verdicts.collectAsList(), verdicts.schema());
+            Column found = col(V_ROW).isNotNull();
+            flagged = narrow.join(broadcast(local), narrow.col(ROW_ID).equalTo(local.col(V_ROW)), "left")
+                    .withColumn(DUPLICATE, coalesce(col(V_DUPLICATE), lit(false)))
+                    .withColumn(PARSE_REASON, when(found, col(V_REASON)).otherwise(col(PARSE_REASON)))
+                    .withColumn(PARSE_DETAIL, when(found, col(V_DETAIL)).otherwise(col(PARSE_DETAIL)))
+                    .drop(V_ROW, V_DUPLICATE, V_REASON, V_DETAIL);
+        }
+        Column raw = when(quarantined, rawRecord());
+        return flagged.withColumn(RAW_RECORD, keepRaw ? raw.otherwise(col(RAW_RECORD)) : raw)
+                .drop(RECORD_TEXT, EXPORT_ROW, HAS_COPIES, ROW_ID);
+    }
+
+    /**
+     * The comparison of copies (the rules in the class comment), in one window over request_id: one Window
+     * operator over one sort, on rows partitioned by request_id already.
+     *
+     * @param rows rows of {@link #narrow}: every record of each request_id among them
+     * @return the same rows with {@link #DUPLICATE} set and a conflict's parse_reason and parse_detail
+     */
+    private static Dataset<Row> compare(Dataset<Row> rows) {
+        Dataset<Row> checked = rows.withColumn(VALID, col(PARSE_REASON).isNull());
         // Every copy of a request_id, valid or not, is in one group: a copy that breaks a rule is a copy
         // that disagrees. row_number needs the order; the aggregates see every copy (whole-partition frames).
         // Both specs have the same partitioning and order, and all the window functions are in one select, so
@@ -152,7 +307,7 @@ public final class UsageValidation {
         // Valid rows always have a request_id (missing_field); the rows without one, which the window groups
         // together, are copies of nothing, and the condition says so rather than leaning on that rule.
         Column conflict = col(VALID).and(col(REQUEST_ID).isNotNull()).and(col(DISAGREE));
-        Dataset<Row> flagged = compared.withColumn(CONFLICT, conflict)
+        return compared.withColumn(CONFLICT, conflict)
                 .withColumn(
                         DUPLICATE,
                         col(VALID)
@@ -163,9 +318,7 @@ public final class UsageValidation {
                         PARSE_REASON,
                         when(col(CONFLICT), lit(QuarantineReason.CONFLICTING_DUPLICATE.code()))
                                 .otherwise(col(PARSE_REASON)))
-                .withColumn(RAW_RECORD, when(rejected(), rawRecord()).otherwise(col(RAW_RECORD)))
                 .drop(VALID, COPIES, BROKEN_COPIES, BROKEN_REASONS, DISAGREE, RANK, CONFLICT);
-        return views(flagged);
     }
 
     /**
