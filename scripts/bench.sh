@@ -4,18 +4,23 @@
 #
 #   scripts/bench.sh [--sizes 1000000,10000000] [--formats jsonl,parquet] [--reps 3] [--cores 2]
 #                    [--memory 4g] [--shuffle-partitions P] [--days 14] [--workflows 10] [--seed 20261122]
-#                    [--data DIR] [--work DIR] [--skip-duckdb]
+#                    [--data DIR] [--work DIR] [--rate-limits FILE] [--skip-duckdb]
 #
 # Data is generated once per size under --data (default bench-data/, reused while its parameters match).
 # Each repetition runs `scripts/run-local.sh --full` with --master local[CORES] and CORES/MEMORY as
 # driver heap and P shuffle partitions (default: the job sizes them from its input; the class-data-sharing
 # archive off unless ASSETCOST_CDS=1, so rows stay comparable), then DuckDbCostJob
-# with CORES threads and MEMORY as memory_limit; wall seconds and peak RSS
+# with CORES threads and MEMORY as memory_limit (both with --rate-limits FILE when given, else the job's embedded
+# rate-limit card); wall seconds and peak RSS
 # come from GNU time, the peak of the Spark run's scratch disk (its local directory: shuffle files and spills;
 # and the checkpoints of the datasets it keeps, under the output's _checkpoints) from sampling their size every
-# second. After the timed runs, one untimed DuckDB run with --compare checks both reports row
-# by row and the total cost against the Spark output. Prints a Markdown table and keeps it, with the raw
-# timings, under --work (default bench-work/). Exits non-zero when a run fails or the two disagree.
+# second. After the timed runs, one untimed DuckDB run with --compare checks every table the Spark job
+# writes from usage and decisions row by row (the quarantine as counts by source and reason) and the total cost
+# against the Spark output. DuckDB also times its work up to the original four tables (request_costs,
+# asset_costs, cost_per_approved_asset, retry_waste) apart from the whole job; the lines under the table give
+# both and the Spark/DuckDB ratio on the four tables beside the whole job's. Prints a Markdown table and keeps
+# it, with the raw timings (duckdb-phases.tsv: those two times per run), under --work (default bench-work/).
+# Exits non-zero when a run fails or the two disagree.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sizes="1000000,10000000"
@@ -30,6 +35,7 @@ seed=20261122
 data="$ROOT/bench-data"
 work="$ROOT/bench-work"
 duckdb=1
+limits=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -43,6 +49,7 @@ while [[ $# -gt 0 ]]; do
     --seed) seed="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
+    --rate-limits) limits="$2"; shift 2 ;;
     --skip-duckdb) duckdb=0; shift ;;
     *) echo "bench.sh: unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -59,6 +66,8 @@ BENCH_CP="$ROOT/bench/target/classes:$(cat "$BENCH_CP_FILE")"
 mkdir -p "$work" "$data"
 raw="$work/timings.tsv"
 printf 'size\tformat\timpl\trep\tseconds\tpeak_rss_kb\texit\tpeak_local_disk_bytes\n' > "$raw"
+phases="$work/duckdb-phases.tsv"
+printf 'size\tformat\trep\tfour_tables_seconds\twhole_job_seconds\n' > "$phases"
 agreement="$work/agreement.tsv"
 : > "$agreement"
 failed=0
@@ -114,7 +123,8 @@ for n in ${sizes//,/ }; do
       read -r s rss rc < <(timed "$work/time.txt" "$work/spark-$n-$f-$rep.log" env ASSETCOST_MASTER="local[$cores]" \
         ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$partitions" ASSETCOST_CDS="${ASSETCOST_CDS:-0}" \
         ASSETCOST_WORK_DIR="$work/spark-tmp" \
-        "$ROOT/scripts/run-local.sh" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full)
+        "$ROOT/scripts/run-local.sh" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full \
+        ${limits:+--rate-limits "$limits"})
       kill "$sampler" 2>/dev/null || true
       wait "$sampler" 2>/dev/null || true
       printf '%s\t%s\tspark\t%s\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" "$(cat "$work/disk.txt")" >> "$raw"
@@ -124,9 +134,14 @@ for n in ${sizes//,/ }; do
         echo "== $n $f duckdb rep $rep" >&2
         read -r s rss rc < <(timed "$work/time.txt" "$work/duckdb-$n-$f-$rep.log" java -Xmx512m -cp "$BENCH_CP" \
           io.assetcost.bench.DuckDbCostJob --usage "$usage" --acceptance "$data/$n/acceptance" \
-          --out "$work/duckdb-$n-$f" --threads "$cores" --memory-limit "${memory^^}B")
+          --out "$work/duckdb-$n-$f" --threads "$cores" --memory-limit "${memory^^}B" ${limits:+--rate-limits "$limits"})
         printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\t\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
         [[ $rc == 0 ]] || { echo "duckdb run failed ($rc): $work/duckdb-$n-$f-$rep.log" >&2; failed=1; }
+        if [[ $rc == 0 ]]; then
+          printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" \
+            "$(grep -o '"four_tables_seconds": [0-9.]*' "$work/duckdb-$n-$f/duckdb_summary.json" | grep -o '[0-9.]*$')" \
+            "$(grep -o '"whole_job_seconds": [0-9.]*' "$work/duckdb-$n-$f/duckdb_summary.json" | grep -o '[0-9.]*$')" >> "$phases"
+        fi
       fi
     done
     if [[ $duckdb == 1 ]]; then
@@ -134,7 +149,8 @@ for n in ${sizes//,/ }; do
       rc=0
       java -Xmx512m -cp "$BENCH_CP" io.assetcost.bench.DuckDbCostJob --usage "$usage" \
         --acceptance "$data/$n/acceptance" --out "$work/duckdb-$n-$f" --threads "$cores" \
-        --memory-limit "${memory^^}B" --compare "$spark_out" > "$work/compare-$n-$f.log" 2>&1 || rc=$?
+        --memory-limit "${memory^^}B" ${limits:+--rate-limits "$limits"} --compare "$spark_out" \
+        > "$work/compare-$n-$f.log" 2>&1 || rc=$?
       if [[ $rc == 0 ]]; then
         total="$(grep -o 'total_cost_usd=[0-9.]*' "$work/compare-$n-$f.log" | cut -d= -f2)"
         printf '%s\t%s\tyes, total $%s\n' "$n" "$f" "$total" >> "$agreement"
@@ -187,6 +203,31 @@ done
           (impl == "spark") ? agree[n SUBSEP f] : ""
       }
     }'
+  # Beside the whole job: DuckDB's in-process time for the original four tables and for every table (medians),
+  # and Spark/DuckDB on the four tables, DuckDB's wall time less the SQL time of the tables added since.
+  awk -F'\t' -v raw="$raw" '
+    function median(list,   v, k, i, j, t) {
+      k = split(list, v, " ")
+      for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+      return (k % 2) ? v[(k+1)/2] : (v[k/2] + v[k/2+1]) / 2
+    }
+    BEGIN {
+      while ((getline line < raw) > 0) {
+        split(line, c, "\t")
+        if (c[7] == "0" && c[3] != "impl") wall[c[1] SUBSEP c[2] SUBSEP c[3]] = wall[c[1] SUBSEP c[2] SUBSEP c[3]] " " c[5]
+      }
+    }
+    NR > 1 { key = $1 SUBSEP $2; four[key] = four[key] " " $4; whole[key] = whole[key] " " $5; order[key] = $1 "\t" $2 }
+    END {
+      for (key in order) {
+        split(order[key], k, "\t")
+        f = median(four[key]); w = median(whole[key])
+        s = median(wall[key SUBSEP "spark"]); d = median(wall[key SUBSEP "duckdb"])
+        printf "DuckDB %d %s: four tables %.1f s, whole job %.1f s (in-process SQL and writes, medians);", k[1], k[2], f, w
+        if (s > 0 && d > 0) printf " Spark/DuckDB whole job %.1fx, four tables %.1fx", s / d, s / (d - (w - f))
+        printf "\n"
+      }
+    }' "$phases"
 } > "$work/bench-table.md"
 cat "$work/bench-table.md"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1); --cores $cores --memory $memory --shuffle-partitions ${partitions:-sized by the job}" \

@@ -6,15 +6,27 @@
 
 SET TimeZone = 'UTC';
 
--- 2.1 / 2.2: usage in one canonical shape; a reader's own reason first.
+-- Text as the Spark job cleans it (quality/Text.java): whitespace of any kind off both ends, blank = NULL; a code
+-- (status, decision) also in lower case. The regular expression runs only where an end is not plain ASCII.
+CREATE MACRO clean(x) AS nullif(CASE WHEN ord(x[1]) BETWEEN 33 AND 126 AND ord(x[-1]) BETWEEN 33 AND 126 THEN x
+  ELSE regexp_replace(x, '^[\s\x0B\p{Z}\x{FEFF}\x{200B}]+|[\s\x0B\p{Z}\x{FEFF}\x{200B}]+$', '', 'g') END, '');
+CREATE MACRO code(x) AS lower(clean(x));
+-- A time written as text (quality/Times.java): an ISO-8601 date and time, zone optional (UTC), else NULL.
+CREATE MACRO iso_time(x) AS CASE WHEN regexp_full_match(trim(x),
+  '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?')
+  THEN TRY_CAST(trim(x) AS TIMESTAMPTZ) END;
+CREATE MACRO out_of_range(t) AS t < TIMESTAMPTZ '2000-01-01 00:00:00+00' OR t >= TIMESTAMPTZ '2100-01-01 00:00:00+00';
+
+-- 2.1 / 2.2: usage in one canonical shape; a reader's own reason first. raw_row is a hash of the record as
+-- received (the contract's fields), for telling copies apart within one format.
 CREATE TEMP VIEW usage_json AS
-SELECT nullif(trim(request_id), '') AS request_id,
+SELECT clean(request_id) AS request_id,
        CASE WHEN created BETWEEN 0 AND 4102444800 THEN to_timestamp(created) END AS created_at,
-       nullif(trim(project_id), '') AS project_id, nullif(trim(workflow_id), '') AS workflow_id,
-       nullif(trim(asset_id), '') AS asset_id, nullif(trim(model), '') AS model,
-       nullif(trim(endpoint), '') AS endpoint, coalesce(nullif(trim(service_tier), ''), 'default') AS service_tier,
-       nullif(trim(status), '') AS status, nullif(trim(error_code), '') AS error_code, n,
-       nullif(trim(size), '') AS size, nullif(trim(quality), '') AS quality,
+       clean(project_id) AS project_id, clean(workflow_id) AS workflow_id,
+       clean(asset_id) AS asset_id, clean(model) AS model,
+       clean(endpoint) AS endpoint, coalesce(clean(service_tier), 'default') AS service_tier,
+       code(status) AS status, clean(error_code) AS error_code, n,
+       clean(size) AS size, clean(quality) AS quality,
        CASE WHEN usage IS NULL OR usage.input_tokens_details IS NULL THEN 0
             ELSE coalesce(usage.input_tokens_details.text_tokens, 0) END AS text_tokens,
        coalesce(input_cached_text_tokens, 0) AS cached_text_tokens,
@@ -24,81 +36,104 @@ SELECT nullif(trim(request_id), '') AS request_id,
        CASE WHEN usage IS NULL THEN 0
             WHEN usage.output_tokens_details IS NOT NULL THEN coalesce(usage.output_tokens_details.image_tokens, 0)
             ELSE coalesce(usage.output_tokens, 0) END AS output_image_tokens,
-       CASE WHEN usage.output_tokens_details IS NULL THEN 0
+       CASE WHEN usage IS NULL OR usage.output_tokens_details IS NULL THEN 0
             ELSE coalesce(usage.output_tokens_details.text_tokens, 0) END AS output_text_tokens,
-       CASE WHEN created IS NOT NULL AND NOT (created BETWEEN 0 AND 4102444800) THEN 'invalid_value'
+       CASE WHEN NOT is_object THEN 'malformed_record'
+            WHEN created IS NOT NULL AND NOT (created BETWEEN 0 AND 4102444800) THEN 'invalid_value'
             WHEN usage IS NOT NULL AND usage.input_tokens_details IS NULL AND coalesce(usage.input_tokens, 0) > 0
               THEN 'missing_field'
             WHEN usage.input_tokens_details IS NOT NULL AND usage.input_tokens IS NOT NULL
               AND usage.input_tokens <> coalesce(usage.input_tokens_details.text_tokens, 0)
                 + coalesce(usage.input_tokens_details.image_tokens, 0) THEN 'inconsistent_tokens'
-       END AS parse_reason
+            WHEN usage.output_tokens_details IS NOT NULL AND usage.output_tokens IS NOT NULL
+              AND usage.output_tokens <> coalesce(usage.output_tokens_details.image_tokens, 0)
+                + coalesce(usage.output_tokens_details.text_tokens, 0) THEN 'inconsistent_tokens'
+       END AS parse_reason,
+       'jsonl' AS source_format, source_file, raw_row
 FROM usage_json_raw;
 
 CREATE TEMP VIEW usage_parquet AS
-SELECT nullif(trim(request_id), '') AS request_id, created_at::TIMESTAMPTZ AS created_at,
-       nullif(trim(project_id), '') AS project_id, nullif(trim(workflow_id), '') AS workflow_id,
-       nullif(trim(asset_id), '') AS asset_id, nullif(trim(model), '') AS model,
-       nullif(trim(endpoint), '') AS endpoint, coalesce(nullif(trim(service_tier), ''), 'default') AS service_tier,
-       nullif(trim(status), '') AS status, nullif(trim(error_code), '') AS error_code, n::INTEGER AS n,
-       nullif(trim(size), '') AS size, nullif(trim(quality), '') AS quality,
+SELECT clean(request_id) AS request_id, created_at::TIMESTAMPTZ AS created_at,
+       clean(project_id) AS project_id, clean(workflow_id) AS workflow_id,
+       clean(asset_id) AS asset_id, clean(model) AS model,
+       clean(endpoint) AS endpoint, coalesce(clean(service_tier), 'default') AS service_tier,
+       code(status) AS status, clean(error_code) AS error_code, n::INTEGER AS n,
+       clean(size) AS size, clean(quality) AS quality,
        coalesce(input_text_tokens, 0) AS text_tokens, coalesce(input_cached_text_tokens, 0) AS cached_text_tokens,
        coalesce(input_image_tokens, 0) AS image_tokens, coalesce(input_cached_image_tokens, 0) AS cached_image_tokens,
        coalesce(output_image_tokens, 0) AS output_image_tokens, coalesce(output_text_tokens, 0) AS output_text_tokens,
-       NULL::VARCHAR AS parse_reason
+       NULL::VARCHAR AS parse_reason, 'parquet' AS source_format, source_file, raw_row
 FROM usage_parquet_raw;
 
 CREATE TEMP VIEW usage_csv AS
-SELECT nullif(trim(request_id), '') AS request_id, TRY_CAST(created_at AS TIMESTAMPTZ) AS created_at,
-       nullif(trim(project_id), '') AS project_id, nullif(trim(workflow_id), '') AS workflow_id,
-       nullif(trim(asset_id), '') AS asset_id, nullif(trim(model), '') AS model,
-       nullif(trim(endpoint), '') AS endpoint, coalesce(nullif(trim(service_tier), ''), 'default') AS service_tier,
-       nullif(trim(status), '') AS status, nullif(trim(error_code), '') AS error_code, TRY_CAST(n AS INTEGER) AS n,
-       nullif(trim(size), '') AS size, nullif(trim(quality), '') AS quality,
-       coalesce(TRY_CAST(input_text_tokens AS BIGINT), 0) AS text_tokens,
-       coalesce(TRY_CAST(input_cached_text_tokens AS BIGINT), 0) AS cached_text_tokens,
-       coalesce(TRY_CAST(input_image_tokens AS BIGINT), 0) AS image_tokens,
-       coalesce(TRY_CAST(input_cached_image_tokens AS BIGINT), 0) AS cached_image_tokens,
-       coalesce(TRY_CAST(output_image_tokens AS BIGINT), 0) AS output_image_tokens,
-       coalesce(TRY_CAST(output_text_tokens AS BIGINT), 0) AS output_text_tokens,
-       CASE WHEN (created_at IS NOT NULL AND TRY_CAST(created_at AS TIMESTAMPTZ) IS NULL)
-              OR (n IS NOT NULL AND TRY_CAST(n AS INTEGER) IS NULL)
-              OR (input_text_tokens IS NOT NULL AND TRY_CAST(input_text_tokens AS BIGINT) IS NULL)
-              OR (input_cached_text_tokens IS NOT NULL AND TRY_CAST(input_cached_text_tokens AS BIGINT) IS NULL)
-              OR (input_image_tokens IS NOT NULL AND TRY_CAST(input_image_tokens AS BIGINT) IS NULL)
-              OR (input_cached_image_tokens IS NOT NULL AND TRY_CAST(input_cached_image_tokens AS BIGINT) IS NULL)
-              OR (output_image_tokens IS NOT NULL AND TRY_CAST(output_image_tokens AS BIGINT) IS NULL)
-              OR (output_text_tokens IS NOT NULL AND TRY_CAST(output_text_tokens AS BIGINT) IS NULL)
-            THEN 'malformed_record' END AS parse_reason
+SELECT clean(request_id) AS request_id, iso_time(created_at) AS created_at,
+       clean(project_id) AS project_id, clean(workflow_id) AS workflow_id,
+       clean(asset_id) AS asset_id, clean(model) AS model,
+       clean(endpoint) AS endpoint, coalesce(clean(service_tier), 'default') AS service_tier,
+       code(status) AS status, clean(error_code) AS error_code, TRY_CAST(clean(n) AS INTEGER) AS n,
+       clean(size) AS size, clean(quality) AS quality,
+       coalesce(TRY_CAST(clean(input_text_tokens) AS BIGINT), 0) AS text_tokens,
+       coalesce(TRY_CAST(clean(input_cached_text_tokens) AS BIGINT), 0) AS cached_text_tokens,
+       coalesce(TRY_CAST(clean(input_image_tokens) AS BIGINT), 0) AS image_tokens,
+       coalesce(TRY_CAST(clean(input_cached_image_tokens) AS BIGINT), 0) AS cached_image_tokens,
+       coalesce(TRY_CAST(clean(output_image_tokens) AS BIGINT), 0) AS output_image_tokens,
+       coalesce(TRY_CAST(clean(output_text_tokens) AS BIGINT), 0) AS output_text_tokens,
+       CASE WHEN (created_at IS NOT NULL AND iso_time(created_at) IS NULL)
+              OR (n IS NOT NULL AND TRY_CAST(clean(n) AS INTEGER) IS NULL)
+              OR (input_text_tokens IS NOT NULL AND TRY_CAST(clean(input_text_tokens) AS BIGINT) IS NULL)
+              OR (input_cached_text_tokens IS NOT NULL AND TRY_CAST(clean(input_cached_text_tokens) AS BIGINT) IS NULL)
+              OR (input_image_tokens IS NOT NULL AND TRY_CAST(clean(input_image_tokens) AS BIGINT) IS NULL)
+              OR (input_cached_image_tokens IS NOT NULL
+                  AND TRY_CAST(clean(input_cached_image_tokens) AS BIGINT) IS NULL)
+              OR (output_image_tokens IS NOT NULL AND TRY_CAST(clean(output_image_tokens) AS BIGINT) IS NULL)
+              OR (output_text_tokens IS NOT NULL AND TRY_CAST(clean(output_text_tokens) AS BIGINT) IS NULL)
+            THEN 'malformed_record' END AS parse_reason,
+       'csv' AS source_format, source_file, raw_row
 FROM usage_csv_raw;
 
--- Record rules, first broken wins (UsageValidation).
+-- Record rules, first broken wins (UsageValidation); the bounds are the job's options (macros DuckDbCostJob makes).
 CREATE TEMP TABLE usage_checked AS
 SELECT *, coalesce(parse_reason, CASE
          WHEN request_id IS NULL OR created_at IS NULL OR workflow_id IS NULL OR model IS NULL OR status IS NULL
            OR n IS NULL THEN 'missing_field'
-         WHEN n < 1 OR created_at < TIMESTAMPTZ '2000-01-01 00:00:00+00'
-           OR created_at >= TIMESTAMPTZ '2100-01-01 00:00:00+00' THEN 'invalid_value'
+         WHEN n < 1 OR out_of_range(created_at) THEN 'invalid_value'
          WHEN least(text_tokens, cached_text_tokens, image_tokens, cached_image_tokens, output_image_tokens,
            output_text_tokens) < 0 THEN 'negative_tokens'
+         WHEN n > max_images_per_request() OR greatest(text_tokens, cached_text_tokens, image_tokens,
+           cached_image_tokens, output_image_tokens, output_text_tokens) > max_tokens_per_meter()
+           THEN 'implausible_value'
          WHEN cached_text_tokens > text_tokens OR cached_image_tokens > image_tokens THEN 'cached_exceeds_total'
        END) AS reason
 FROM (SELECT * FROM usage_json UNION ALL SELECT * FROM usage_parquet UNION ALL SELECT * FROM usage_csv);
 
--- Copies of one request_id: identical ones count once; when they differ, or some break a rule beside a valid
--- one, none is priced.
-CREATE TEMP TABLE usage_distinct AS
-SELECT DISTINCT * EXCLUDE (parse_reason, reason) FROM usage_checked WHERE reason IS NULL;
+-- Copies of one request_id (most have one): identical ones count once (the first by format and file is
+-- priced); when they differ in a canonical field, two of one format differ as received, or some break a rule
+-- beside a valid one, none is priced: every valid copy is conflicting_duplicate.
+CREATE TEMP TABLE usage_copies AS
+SELECT request_id FROM usage_checked WHERE request_id IS NOT NULL GROUP BY request_id HAVING count(*) > 1;
 
 CREATE TEMP TABLE usage_conflicts AS
-SELECT request_id FROM usage_distinct GROUP BY request_id HAVING count(*) > 1
-UNION
-SELECT request_id FROM usage_checked
-WHERE reason IS NOT NULL AND request_id IN (SELECT request_id FROM usage_distinct);
+SELECT request_id FROM usage_checked SEMI JOIN usage_copies USING (request_id)
+GROUP BY request_id
+HAVING count(*) FILTER (WHERE reason IS NULL) > 0
+   AND (count(*) FILTER (WHERE reason IS NOT NULL) > 0
+        OR count(DISTINCT {'created_at': created_at, 'project_id': project_id, 'workflow_id': workflow_id,
+             'asset_id': asset_id, 'model': model, 'endpoint': endpoint, 'service_tier': service_tier,
+             'status': status, 'error_code': error_code, 'n': n, 'size': size, 'quality': quality,
+             'text_tokens': text_tokens, 'cached_text_tokens': cached_text_tokens, 'image_tokens': image_tokens,
+             'cached_image_tokens': cached_image_tokens, 'output_image_tokens': output_image_tokens,
+             'output_text_tokens': output_text_tokens}) > 1
+        OR count(DISTINCT {'f': source_format, 'r': raw_row}) > count(DISTINCT source_format));
 
 CREATE TEMP VIEW requests AS
-SELECT * REPLACE (coalesce(asset_id, request_id) AS asset_id)
-FROM usage_distinct ANTI JOIN usage_conflicts USING (request_id);
+SELECT * EXCLUDE (parse_reason, reason, source_format, raw_row) REPLACE (coalesce(asset_id, request_id) AS asset_id)
+FROM usage_checked ANTI JOIN usage_copies USING (request_id) WHERE reason IS NULL
+UNION ALL
+SELECT * FROM (
+  SELECT DISTINCT ON (request_id) * EXCLUDE (parse_reason, reason, source_format, raw_row)
+         REPLACE (coalesce(asset_id, request_id) AS asset_id)
+  FROM usage_checked SEMI JOIN usage_copies USING (request_id) ANTI JOIN usage_conflicts USING (request_id)
+  WHERE reason IS NULL ORDER BY request_id, source_format, source_file);
 
 -- 2.4 / 3: the rate card as non-overlapping segments per model and tier, each meter's rate in force.
 CREATE TEMP TABLE rates AS
@@ -170,51 +205,60 @@ CREATE MACRO meter_cost(tokens, per_token) AS
   CASE WHEN tokens = 0 THEN CAST(0 AS DECIMAL(38,12))
        ELSE CAST(CAST(tokens AS DECIMAL(19,0)) * per_token AS DECIMAL(38,12)) END;
 
-CREATE TEMP TABLE request_costs AS
-SELECT request_id, created_at, project_id, workflow_id, asset_id, model, rate_model, service_tier, status, n,
-       CAST(created_at AS DATE) AS usage_date,
-       text_input_tokens, text_input_rate, meter_cost(text_input_tokens, text_input_pt) AS text_input_cost_usd,
-       cached_text_input_tokens, cached_text_input_rate,
-       meter_cost(cached_text_input_tokens, cached_text_input_pt) AS cached_text_input_cost_usd,
-       image_input_tokens, image_input_rate, meter_cost(image_input_tokens, image_input_pt) AS image_input_cost_usd,
-       cached_image_input_tokens, cached_image_input_rate,
-       meter_cost(cached_image_input_tokens, cached_image_input_pt) AS cached_image_input_cost_usd,
-       image_output_tokens, image_output_rate, meter_cost(image_output_tokens, image_output_pt) AS image_output_cost_usd,
-       text_output_tokens, text_output_rate, meter_cost(text_output_tokens, text_output_pt) AS text_output_cost_usd,
+-- Priced requests; a request that costs more than --max-request-cost-usd goes to quarantine (implausible_value).
+CREATE TEMP TABLE priced AS
+SELECT request_id, created_at, CAST(created_at AS DATE) AS usage_date, project_id, workflow_id, asset_id, model,
+       rate_model, endpoint, service_tier, status, error_code, n, size, quality,
        CASE WHEN status = 'succeeded' THEN n ELSE 0 END AS images_generated,
+       text_input_tokens, cached_text_input_tokens, image_input_tokens, cached_image_input_tokens,
+       image_output_tokens, text_output_tokens,
+       text_input_rate AS text_input_usd_per_1m, cached_text_input_rate AS cached_text_input_usd_per_1m,
+       image_input_rate AS image_input_usd_per_1m, cached_image_input_rate AS cached_image_input_usd_per_1m,
+       image_output_rate AS image_output_usd_per_1m, text_output_rate AS text_output_usd_per_1m,
+       meter_cost(text_input_tokens, text_input_pt) AS text_input_cost_usd,
+       meter_cost(cached_text_input_tokens, cached_text_input_pt) AS cached_text_input_cost_usd,
+       meter_cost(image_input_tokens, image_input_pt) AS image_input_cost_usd,
+       meter_cost(cached_image_input_tokens, cached_image_input_pt) AS cached_image_input_cost_usd,
+       meter_cost(image_output_tokens, image_output_pt) AS image_output_cost_usd,
+       meter_cost(text_output_tokens, text_output_pt) AS text_output_cost_usd,
        CAST(meter_cost(text_input_tokens, text_input_pt) + meter_cost(cached_text_input_tokens, cached_text_input_pt)
          + meter_cost(image_input_tokens, image_input_pt) + meter_cost(cached_image_input_tokens, cached_image_input_pt)
          + meter_cost(image_output_tokens, image_output_pt) + meter_cost(text_output_tokens, text_output_pt)
          AS DECIMAL(38,12)) AS cost_usd,
        CAST(meter_cost(cached_text_input_tokens, text_input_pt - cached_text_input_pt)
          + meter_cost(cached_image_input_tokens, image_input_pt - cached_image_input_pt) AS DECIMAL(38,12))
-         AS cache_savings_usd
+         AS cache_savings_usd,
+       source_file
 FROM rated WHERE NOT no_rate;
+
+CREATE TEMP TABLE request_costs AS
+SELECT * FROM priced WHERE cost_usd <= max_request_cost_usd();
 
 -- Requests whose usage is in quarantine: decisions on them are quarantined too.
 CREATE TEMP TABLE held_requests AS
 SELECT DISTINCT request_id FROM (
   SELECT request_id FROM usage_checked WHERE reason IS NOT NULL AND request_id IS NOT NULL
   UNION ALL SELECT request_id FROM usage_conflicts
-  UNION ALL SELECT request_id FROM rated WHERE no_rate);
+  UNION ALL SELECT request_id FROM rated WHERE no_rate
+  UNION ALL SELECT request_id FROM priced WHERE cost_usd > max_request_cost_usd());
 
 -- 2.3: acceptance records, typed and checked (AcceptanceValidation), exact duplicates counted once.
 CREATE TEMP TABLE acceptance_checked AS
 WITH typed AS (
-  SELECT nullif(trim(request_id), '') AS request_id, nullif(trim(asset_id), '') AS asset_id,
-         nullif(trim(workflow_id), '') AS workflow_id,
-         nullif(image_index, '') AS index_text, TRY_CAST(image_index AS INTEGER) AS image_index,
-         nullif(decision, '') AS decision_text, lower(trim(decision)) AS decision,
-         nullif(decided_at, '') AS decided_text, TRY_CAST(decided_at AS TIMESTAMPTZ) AS decided_at,
-         nullif(reviewer_id, '') AS reviewer_id, nullif(reason, '') AS reason
+  SELECT clean(request_id) AS request_id, clean(asset_id) AS asset_id, clean(workflow_id) AS workflow_id,
+         image_index AS index_text, TRY_CAST(clean(image_index) AS INTEGER) AS image_index,
+         decision AS decision_text, code(decision) AS decision,
+         decided_at AS decided_text, iso_time(decided_at) AS decided_at,
+         reviewer_id, reason
   FROM acceptance_raw)
 SELECT request_id, asset_id, workflow_id, image_index, decision, decided_at, reviewer_id, reason,
        CASE WHEN request_id IS NULL OR index_text IS NULL THEN 'missing_field'
             WHEN image_index IS NULL THEN 'malformed_record'
             WHEN decision_text IS NULL THEN 'missing_field'
-            WHEN decision NOT IN ('approved', 'rejected') THEN 'invalid_decision'
+            WHEN decision IS NULL OR decision NOT IN ('approved', 'rejected') THEN 'invalid_decision'
             WHEN decided_text IS NULL THEN 'missing_field'
-            WHEN decided_at IS NULL THEN 'invalid_timestamp' END AS check_reason
+            WHEN decided_at IS NULL THEN 'invalid_timestamp'
+            WHEN out_of_range(decided_at) THEN 'invalid_value' END AS check_reason
 FROM typed;
 
 CREATE TEMP TABLE acceptance_linked AS
@@ -224,6 +268,7 @@ SELECT d.*, r.workflow_id AS req_workflow, r.asset_id AS req_asset,
        CASE WHEN h.request_id IS NOT NULL THEN 'request_quarantined'
             WHEN r.request_id IS NULL THEN 'unknown_request'
             WHEN d.image_index < 0 OR d.image_index >= r.n THEN 'image_index_out_of_range'
+            WHEN d.decided_at < r.created_at THEN 'decided_before_request'
             WHEN d.asset_id IS NOT NULL AND d.asset_id <> r.asset_id THEN 'asset_mismatch'
             WHEN d.workflow_id IS NOT NULL AND d.workflow_id <> r.workflow_id THEN 'asset_mismatch' END AS link_reason
 FROM unique_records d
@@ -253,11 +298,18 @@ SELECT workflow_id, asset_id, count(*) AS images_reviewed, count(approved_since)
        CASE WHEN count(approved_since) > 0 THEN 'approved' ELSE 'rejected' END AS asset_status
 FROM image_outcomes GROUP BY ALL;
 
-CREATE TEMP TABLE request_outcomes AS
+-- Every priced request with its asset's outcome and its attempt number (1 = the asset's first request by
+-- created_at, ties by request_id).
+CREATE TEMP TABLE outcomes AS
 WITH joined AS (
-  SELECT c.*, coalesce(a.asset_status, 'pending') AS asset_status, a.winning_request_id,
-         min(c.created_at) OVER (PARTITION BY c.workflow_id, c.asset_id) AS first_request_at
-  FROM request_costs c LEFT JOIN asset_decisions a USING (workflow_id, asset_id))
+  SELECT c.request_id, c.workflow_id, c.asset_id, c.created_at, c.usage_date, c.model, c.rate_model, c.endpoint,
+         c.service_tier, c.quality, c.size, c.status, c.n, c.images_generated, c.cost_usd, c.cache_savings_usd,
+         coalesce(a.asset_status, 'pending') AS asset_status, a.winning_request_id, a.approved_at,
+         coalesce(a.images_reviewed, 0) AS images_reviewed, coalesce(a.images_approved, 0) AS images_approved,
+         min(c.created_at) OVER w AS first_request_at,
+         CAST(row_number() OVER (w ORDER BY c.created_at, c.request_id) AS INTEGER) AS attempt_number
+  FROM request_costs c LEFT JOIN asset_decisions a USING (workflow_id, asset_id)
+  WINDOW w AS (PARTITION BY c.workflow_id, c.asset_id))
 SELECT *, CAST(first_request_at AS DATE) AS cohort_date,
        coalesce(request_id = winning_request_id, false) AS is_winning,
        CASE WHEN asset_status <> 'pending' AND NOT coalesce(request_id = winning_request_id, false) THEN
@@ -267,14 +319,16 @@ SELECT *, CAST(first_request_at AS DATE) AS cohort_date,
 FROM joined;
 
 CREATE TEMP TABLE asset_costs AS
-SELECT workflow_id, asset_id, min(cohort_date) AS cohort_date, max(asset_status) AS status,
+SELECT workflow_id, asset_id, min(cohort_date) AS cohort_date, min(first_request_at) AS first_request_at,
+       max(asset_status) AS status, max(approved_at) AS approved_at, max(winning_request_id) AS winning_request_id,
        count(*) AS requests, sum(images_generated)::BIGINT AS images_generated,
+       max(images_reviewed)::BIGINT AS images_reviewed, max(images_approved)::BIGINT AS images_approved,
        sum(cost_usd) AS total_cost_usd,
        sum(CASE WHEN is_winning THEN cost_usd ELSE 0 END)::DECIMAL(38,12) AS direct_cost_usd,
        sum(CASE WHEN waste_reason IS NOT NULL THEN cost_usd ELSE 0 END)::DECIMAL(38,12) AS waste_cost_usd,
        sum(CASE WHEN asset_status = 'pending' THEN cost_usd ELSE 0 END)::DECIMAL(38,12) AS pending_cost_usd,
        sum(cache_savings_usd) AS cache_savings_usd
-FROM request_outcomes GROUP BY workflow_id, asset_id;
+FROM outcomes GROUP BY workflow_id, asset_id;
 
 -- a / b at 12 decimal places, half-even, exact: integer arithmetic on the unscaled values.
 CREATE MACRO unscaled12(x) AS CAST(CAST(x AS DECIMAL(38,12)) * 1000000000000 AS HUGEINT);
@@ -314,5 +368,94 @@ SELECT w.cohort_date, w.workflow_id, w.waste_reason, w.requests, w.images_genera
        ratio12(w.waste_cost_usd, c.resolved_cost_usd) AS share_of_resolved_cost
 FROM (SELECT cohort_date, workflow_id, waste_reason, count(*) AS requests,
              sum(images_generated)::BIGINT AS images_generated, sum(cost_usd) AS waste_cost_usd
-      FROM request_outcomes WHERE waste_reason IS NOT NULL GROUP BY ALL) w
+      FROM outcomes WHERE waste_reason IS NOT NULL GROUP BY ALL) w
 LEFT JOIN cost_per_approved_asset c USING (cohort_date, workflow_id);
+
+-- @four-tables: the benchmark's first four tables are done (DuckDbCostJob times the work up to here apart).
+
+-- Planning (README, "Planning"; planning/Attempts.java): request_outcomes, attempts, attempt_cap.
+CREATE TEMP TABLE request_outcomes AS
+SELECT request_id, workflow_id, asset_id, cohort_date, created_at, usage_date, model, rate_model, endpoint,
+       service_tier, quality, size, status, n, images_generated, cost_usd, cache_savings_usd, attempt_number,
+       asset_status, is_winning AS is_winning_request, waste_reason
+FROM outcomes;
+
+CREATE TEMP TABLE attempts AS
+SELECT cohort_date, workflow_id,
+       CASE WHEN requests <= 5 THEN CAST(requests AS VARCHAR) WHEN requests <= 10 THEN '6-10' ELSE '11+' END AS attempts,
+       CAST(CASE WHEN requests <= 5 THEN requests WHEN requests <= 10 THEN 6 ELSE 11 END AS INTEGER) AS attempts_from,
+       count(*) AS assets, count(*) FILTER (WHERE status = 'approved') AS assets_approved,
+       count(*) FILTER (WHERE status = 'rejected') AS assets_rejected,
+       count(*) FILTER (WHERE status = 'pending') AS assets_pending,
+       sum(total_cost_usd) AS total_cost_usd, sum(waste_cost_usd) AS waste_cost_usd
+FROM asset_costs GROUP BY ALL;
+
+CREATE TEMP TABLE attempt_cap AS
+SELECT cohort_date, workflow_id, CAST(attempt_cap() AS INTEGER) AS attempt_cap, resolved_cost_usd,
+       cost_beyond_cap_usd, ratio12(cost_beyond_cap_usd, resolved_cost_usd) AS share_beyond_cap,
+       assets_approved, approvals_beyond_cap
+FROM (SELECT cohort_date, workflow_id,
+             sum(CASE WHEN asset_status <> 'pending' THEN cost_usd ELSE 0 END)::DECIMAL(38,12) AS resolved_cost_usd,
+             sum(CASE WHEN asset_status <> 'pending' AND attempt_number > attempt_cap() THEN cost_usd ELSE 0 END)
+               ::DECIMAL(38,12) AS cost_beyond_cap_usd,
+             count(*) FILTER (WHERE is_winning AND attempt_number > attempt_cap()) AS approvals_beyond_cap,
+             count(*) FILTER (WHERE is_winning) AS assets_approved
+      FROM outcomes GROUP BY cohort_date, workflow_id);
+
+-- rate_limit_headroom (planning/Headroom.java): per usage day and rate model over priced requests, the peak
+-- images and tokens in one UTC minute (the earliest minute on a tie), the smallest tier of the rate-limit card
+-- in force at the day's start that holds both peaks, and the minutes over the account tier's limits.
+CREATE TEMP TABLE rate_limits AS
+SELECT trim(model) AS limit_model, CAST(trim(tier) AS INTEGER) AS tier,
+       CAST(trim(images_per_minute) AS BIGINT) AS images_per_minute,
+       CAST(trim(tokens_per_minute) AS BIGINT) AS tokens_per_minute,
+       CAST(trim(effective_from) AS TIMESTAMPTZ) AS limit_from,
+       CAST(nullif(trim(effective_to), '') AS TIMESTAMPTZ) AS limit_to
+FROM rate_limit_card_raw;
+
+CREATE TEMP TABLE request_minutes AS
+SELECT usage_date, rate_model,
+       CASE WHEN rate_model IN (SELECT limit_model FROM rate_limits) THEN rate_model
+            ELSE regexp_replace(rate_model, '-\d{4}-\d{2}-\d{2}$', '') END AS limit_key,
+       date_trunc('minute', created_at) AS minute, count(*) AS requests, sum(n)::BIGINT AS images,
+       sum(text_input_tokens + cached_text_input_tokens + image_input_tokens + cached_image_input_tokens
+           + image_output_tokens + text_output_tokens)::BIGINT AS tokens
+FROM request_costs GROUP BY ALL;
+
+CREATE TEMP TABLE rate_limit_headroom AS
+WITH days AS (
+  SELECT usage_date, rate_model, limit_key, sum(requests)::BIGINT AS requests, sum(images)::BIGINT AS images_requested,
+         max({'v': images, 'm': -epoch_us(minute), 't': minute}) AS ipm,
+         max({'v': tokens, 'm': -epoch_us(minute), 't': minute}) AS tpm,
+         count(*) AS active_minutes
+  FROM request_minutes GROUP BY ALL),
+tiers AS (
+  SELECT d.usage_date, d.rate_model,
+         min(l.tier) FILTER (WHERE l.images_per_minute >= d.ipm.v AND l.tokens_per_minute >= d.tpm.v)
+           AS smallest_fitting_tier
+  FROM days d LEFT JOIN rate_limits l ON l.limit_model = d.limit_key
+    AND CAST(d.usage_date AS TIMESTAMPTZ) >= l.limit_from AND (l.limit_to IS NULL OR CAST(d.usage_date AS TIMESTAMPTZ) < l.limit_to)
+  GROUP BY ALL),
+over_tier AS (
+  SELECT m.usage_date, m.rate_model,
+         CASE WHEN count(l.tier) > 0 THEN count(*) FILTER (WHERE m.images > l.images_per_minute
+           OR m.tokens > l.tokens_per_minute) END AS minutes_over_account_tier
+  FROM request_minutes m LEFT JOIN rate_limits l ON l.tier = account_tier() AND l.limit_model = m.limit_key
+    AND m.minute >= l.limit_from AND (l.limit_to IS NULL OR m.minute < l.limit_to)
+  GROUP BY ALL)
+SELECT d.usage_date, d.rate_model, d.requests, d.images_requested, d.ipm.v AS peak_images_per_minute,
+       d.ipm.t AS peak_ipm_minute, d.tpm.v AS peak_tokens_per_minute, d.tpm.t AS peak_tpm_minute,
+       d.active_minutes, t.smallest_fitting_tier, o.minutes_over_account_tier
+FROM days d JOIN tiers t USING (usage_date, rate_model) JOIN over_tier o USING (usage_date, rate_model);
+
+-- quarantine, as counts by source and reason (the records' raw text is not kept here).
+CREATE TEMP TABLE quarantine_counts AS
+SELECT source, reason, count(*) AS records FROM (
+  SELECT 'usage' AS source, CASE WHEN reason IS NULL THEN 'conflicting_duplicate' ELSE reason END AS reason
+  FROM usage_checked c
+  WHERE reason IS NOT NULL OR request_id IN (SELECT request_id FROM usage_conflicts)
+  UNION ALL SELECT 'usage', 'no_rate' FROM rated WHERE no_rate
+  UNION ALL SELECT 'usage', 'implausible_value' FROM priced WHERE cost_usd > max_request_cost_usd()
+  UNION ALL SELECT 'acceptance', check_reason FROM acceptance_checked WHERE check_reason IS NOT NULL
+  UNION ALL SELECT 'acceptance', link_reason FROM acceptance_linked WHERE link_reason IS NOT NULL)
+GROUP BY ALL;

@@ -110,27 +110,29 @@ class DuckDbCostJobTest {
         Path fake = tmp.resolve("fake-spark");
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
                 Statement s = c.createStatement()) {
-            for (String report : DuckDbCostJob.REPORTS) {
-                Files.createDirectories(fake.resolve(report));
-                String src =
-                        DuckDbCostJob.quote(out.resolve(report + ".parquet").toString());
-                String sql = report.equals("retry_waste")
+            for (String table : DuckDbCostJob.TABLES) {
+                Files.createDirectories(fake.resolve(table));
+                String src = DuckDbCostJob.quote(out.resolve(table + ".parquet").toString());
+                String sql = !table.equals("cost_per_approved_asset")
                         ? "SELECT * FROM read_parquet(" + src + ")"
                         : "SELECT * REPLACE (CASE WHEN row_number() OVER (ORDER BY cohort_date, workflow_id) = 1"
                                 + " THEN CAST(total_cost_usd + 0.01 AS DECIMAL(38,12)) ELSE total_cost_usd END AS tota"
                                 + "l_cost_usd)"
                                 + " FROM read_parquet(" + src + ")";
+                String partition = table.equals("request_costs") || table.equals("rate_limit_headroom")
+                        ? "usage_date"
+                        : "cohort_date";
                 s.execute("COPY (" + sql + ") TO "
-                        + DuckDbCostJob.quote(fake.resolve(report).toString())
-                        + " (FORMAT parquet, PARTITION_BY (cohort_date))");
+                        + DuckDbCostJob.quote(fake.resolve(table).toString()) + " (FORMAT parquet, PARTITION_BY ("
+                        + partition + "))");
             }
-            Files.createDirectories(fake.resolve("request_costs"));
-            s.execute("COPY (SELECT * FROM read_parquet("
-                    + DuckDbCostJob.quote(out.resolve("request_costs.parquet").toString())
-                    + ")) TO "
-                    + DuckDbCostJob.quote(fake.resolve("request_costs")
-                            .resolve("part-0.parquet")
-                            .toString())
+            Files.createDirectories(fake.resolve("quarantine"));
+            s.execute("COPY (SELECT source, reason, 'detail' AS detail FROM read_parquet("
+                    + DuckDbCostJob.quote(
+                            out.resolve("quarantine_counts.parquet").toString())
+                    + "), range(records)) TO "
+                    + DuckDbCostJob.quote(
+                            fake.resolve("quarantine").resolve("part-0.parquet").toString())
                     + " (FORMAT parquet)");
         }
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -155,6 +157,8 @@ class DuckDbCostJobTest {
         assertThat(stdout.toString(StandardCharsets.UTF_8))
                 .contains("cost_per_approved_asset: 1 rows only in DuckDB, 1 only in Spark")
                 .doesNotContain("retry_waste:")
+                .doesNotContain("request_costs:")
+                .doesNotContain("quarantine:")
                 .doesNotContain("total cost:");
     }
 }
