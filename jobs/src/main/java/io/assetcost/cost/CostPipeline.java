@@ -131,6 +131,8 @@ public final class CostPipeline {
      * holds the output's lock and has cleared what a dead run left.
      */
     private Kept kept;
+    /** Each table's staged rows as written, counted and fingerprinted in the write ({@link #writeStaged}). */
+    private final Map<OutputTable, OutputWriter.Written> written = new java.util.concurrent.ConcurrentHashMap<>();
     /** What this run found of a run that died holding the lock ({@link #recordDeadRun}), or null. */
     private Map<String, Object> deadRun;
 
@@ -435,7 +437,8 @@ public final class CostPipeline {
                 RequestPricing.rate(
                         UsageValidation.check(usage, options.bounds(), copies),
                         inputs.card(),
-                        col(PARSE_REASON).isNull()),
+                        col(PARSE_REASON).isNull(),
+                        options.bounds().maxTokensPerMeter()),
                 options.bounds());
         Dataset<Row> narrow = kept.keep(UsageValidation.narrow(rated, priceRejected));
         Column toQuarantine = UsageValidation.rejected().or(trusted.and(priceRejected));
@@ -529,13 +532,16 @@ public final class CostPipeline {
 
     /** Step 6: every table under the run's staging directory. */
     private void writeStaged(ReportSet reports) {
-        List<Stages.Step<Long>> writes = new ArrayList<>();
+        List<Stages.Step<OutputWriter.Written>> writes = new ArrayList<>();
         for (Map.Entry<OutputTable, Dataset<Row>> table : reports.tables().entrySet()) {
-            writes.add(new Stages.Step<>(
-                    "write " + table.getKey().tableName(),
-                    () -> OutputWriter.parquet(table.getValue(), out.staging(runId), table.getKey())));
+            writes.add(new Stages.Step<>("write " + table.getKey().tableName(), () -> {
+                OutputWriter.Written w =
+                        OutputWriter.parquetObserved(table.getValue(), out.staging(runId), table.getKey());
+                written.put(table.getKey(), w);
+                return w;
+            }));
         }
-        stages.concurrently(concurrentSteps, writes, Long::longValue, "rows");
+        stages.concurrently(concurrentSteps, writes, OutputWriter.Written::rows, "rows");
     }
 
     /** Step 10: every table published at once, then the CSV files rewritten from the published tables. */
@@ -679,7 +685,7 @@ public final class CostPipeline {
                 .put(
                         "staged_tables",
                         audit.publishes() ? null : out.staging(runId).toString())
-                .put("table_fingerprints", fingerprints())
+                .put("table_fingerprints", fingerprints(audit.publishes()))
                 .put("exit_reason", audit.reason());
         int exitCode = audit.exitCode();
         if (audit.publishes()) {
@@ -809,12 +815,31 @@ public final class CostPipeline {
                         .divide(BigDecimal.valueOf(usage.examined()), 6, RoundingMode.HALF_EVEN);
     }
 
-    private Map<String, Object> fingerprints() {
+    /**
+     * The published tables' fingerprints. Where this run published, a table's staged rows were fingerprinted
+     * as they were written: only the partitions it kept (outside a nightly window) are read, none on a full
+     * run. Where it did not publish, the published tables are read whole.
+     */
+    private Map<String, Object> fingerprints(boolean published) {
         Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
+        Map<String, OutputWriter.Written> staged = new LinkedHashMap<>();
         for (OutputTable table : TABLES) {
-            tables.put(table.tableName(), published(table));
+            OutputWriter.Written w = written.get(table);
+            if (!published || w == null) {
+                tables.put(table.tableName(), published(table));
+                continue;
+            }
+            staged.put(table.tableName(), w);
+            boolean replacedWhole = window.full() || table.partitionColumn() == null;
+            tables.put(
+                    table.tableName(),
+                    replacedWhole
+                            ? published(table).limit(0)
+                            : published(table)
+                                    .filter(coalesce(window.covers(table.partitionColumn()), lit(false))
+                                            .unary_$bang()));
         }
-        return CostSummary.fingerprints(tables);
+        return CostSummary.fingerprints(tables, staged);
     }
 
     /** A table as this run staged it, read with its contract's schema. */

@@ -14,10 +14,10 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
+import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.RunWindow;
 import io.assetcost.planning.RateLimitCard;
@@ -39,7 +39,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The blocks of the cost job's {@code run_summary.json} (README, "run_summary.json"), and the reads of
@@ -202,29 +201,45 @@ final class CostSummary {
      * @return {@code "<rows> rows, <sum>"} by table name ({@code "0 rows, 0"} for an empty table)
      */
     static Map<String, Object> fingerprints(Map<String, Dataset<Row>> tables) {
+        return fingerprints(tables, Map.of());
+    }
+
+    /**
+     * {@link #fingerprints(Map)}, where part of a table's rows were observed as they were written: a table's
+     * fingerprint is its rows read here plus those written ({@link OutputWriter.Written}), both sums being of
+     * the same {@link OutputWriter#rowHash}.
+     *
+     * @param tables the rows to read, by table name, in the order to report
+     * @param written the rows observed while writing, by table name (added to what is read)
+     * @return {@code "<rows> rows, <sum>"} by table name ({@code "0 rows, 0"} for an empty table)
+     */
+    static Map<String, Object> fingerprints(
+            Map<String, Dataset<Row>> tables, Map<String, OutputWriter.Written> written) {
         Dataset<Row> hashes = null;
         for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
-            Column[] cols = java.util.Arrays.stream(t.getValue().columns())
-                    .map(c -> col(c))
-                    .toArray(Column[]::new);
             Dataset<Row> h = t.getValue()
                     .select(
                             lit(t.getKey()).as("t"),
-                            xxhash64(cols)
-                                    .cast(DataTypes.createDecimalType(38, 0))
-                                    .as("h"));
+                            OutputWriter.rowHash(t.getValue()).as("h"));
             hashes = hashes == null ? h : hashes.union(h);
         }
-        Map<String, String> found = new java.util.HashMap<>();
+        Map<String, long[]> rows = new java.util.HashMap<>();
+        Map<String, BigDecimal> sums = new java.util.HashMap<>();
+        written.forEach((name, w) -> {
+            rows.put(name, new long[] {w.rows()});
+            sums.put(name, w.hashSum());
+        });
         if (hashes != null) {
             for (Row r : hashes.groupBy("t").agg(sum("h"), count(lit(1))).collectAsList()) {
-                found.put(
-                        r.getString(0),
-                        r.getLong(2) + " rows, " + r.getDecimal(1).toPlainString());
+                rows.computeIfAbsent(r.getString(0), k -> new long[1])[0] += r.getLong(2);
+                sums.merge(r.getString(0), r.getDecimal(1), BigDecimal::add);
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        tables.keySet().forEach(name -> out.put(name, found.getOrDefault(name, "0 rows, 0")));
+        tables.keySet().forEach(name -> {
+            long n = rows.getOrDefault(name, new long[1])[0];
+            out.put(name, n + " rows, " + (n == 0 ? "0" : sums.get(name).toPlainString()));
+        });
         return out;
     }
 

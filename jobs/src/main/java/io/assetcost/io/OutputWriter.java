@@ -27,6 +27,7 @@ import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Writes the jobs' tables on any Hadoop file system: Parquet through Spark's writer, CSV files through
@@ -45,29 +46,65 @@ import org.apache.spark.sql.functions;
 public final class OutputWriter {
 
     private static final String ROWS = "rows";
+    private static final String HASH_SUM = "hash_sum";
 
     private OutputWriter() {}
+
+    /**
+     * What a Parquet write wrote, observed in the same pass as the write.
+     *
+     * @param rows the number of rows written
+     * @param hashSum the sum of every row's {@link #rowHash} (0 for no row): the table's fingerprint with rows
+     */
+    public record Written(long rows, BigDecimal hashSum) {}
+
+    /**
+     * A row's 64-bit hash over every column of {@code df} in order ({@code xxhash64}), as decimal(38,0) so that a
+     * table's sum of them cannot overflow: the order-independent fingerprint of a table is its row count and
+     * this sum, whether observed while writing ({@link #parquetObserved}) or read back (the same rows and
+     * types give the same value).
+     *
+     * @param df the table, conformed to its contract
+     * @return a decimal(38,0) column
+     */
+    public static Column rowHash(Dataset<Row> df) {
+        Column[] cols =
+                java.util.Arrays.stream(df.columns()).map(functions::col).toArray(Column[]::new);
+        return functions.xxhash64(cols).cast(DataTypes.createDecimalType(38, 0));
+    }
+
+    /**
+     * {@link #parquetObserved}, for the row count only.
+     *
+     * @return the number of rows written
+     */
+    public static long parquet(Dataset<Row> df, Path dir, OutputTable table) {
+        return parquetObserved(df, dir, table).rows();
+    }
 
     /**
      * Writes a table as Parquet under {@code dir/<name>/}, replacing what was there: Hive-style partitioned
      * by its partition column ({@code usage_date=2026-11-02/}) when it has one, one file per partition (or
      * one file), rows in the table's sort order, so that a rerun writes the same files and analysts'
-     * engines prune by date. The rows are counted in the same pass (an {@link Observation} on the write),
-     * so that a caller never recomputes a table to learn its size.
+     * engines prune by date. The rows are counted and their hashes summed in the same pass (an
+     * {@link Observation} on the write), so that a caller never reads a table again to learn its size or
+     * fingerprint.
      *
      * @param df the table, conformed to its contract
      * @param dir the directory to write under (a run's staging directory, or the month close's output)
      * @param table the table
-     * @return the number of rows written
+     * @return the rows written and the sum of their {@link #rowHash}
      * @throws IllegalStateException when the write completed without reporting its row count (interrupted)
      */
-    public static long parquet(Dataset<Row> df, Path dir, OutputTable table) {
+    public static Written parquetObserved(Dataset<Row> df, Path dir, OutputTable table) {
         Column[] order = table.sort().stream().map(functions::col).toArray(Column[]::new);
         String target = new Path(dir, table.tableName()).toString();
         String partition = table.partitionColumn();
         Observation rows = new Observation(table.tableName() + "_rows");
-        Dataset<Row> counted =
-                df.observe(rows, functions.count(functions.lit(1)).as(ROWS));
+        Dataset<Row> counted = df.observe(
+                rows,
+                functions.count(functions.lit(1)).as(ROWS),
+                functions.sum(rowHash(df)).as(HASH_SUM));
         if (partition == null) {
             counted.repartition(1)
                     .sortWithinPartitions(order)
@@ -83,9 +120,14 @@ public final class OutputWriter {
                     .parquet(target);
         }
         try {
+            java.util.Map<String, Object> observed = rows.getAsJava();
             // A plan Spark proved empty (an empty night) runs no task that could report: count it then.
-            Object observed = rows.getAsJava().get(ROWS);
-            return observed == null ? df.count() : ((Number) observed).longValue();
+            if (observed.get(ROWS) == null) {
+                return new Written(df.count(), BigDecimal.ZERO);
+            }
+            Object sum = observed.get(HASH_SUM);
+            return new Written(
+                    ((Number) observed.get(ROWS)).longValue(), sum == null ? BigDecimal.ZERO : (BigDecimal) sum);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while counting the rows of " + table.tableName(), e);

@@ -110,12 +110,19 @@ public final class Outcomes {
      * @return one row per request, as many as requestCosts has
      */
     public static Dataset<Row> requestOutcomes(Dataset<Row> requestCosts, Dataset<Row> assetDecisions) {
-        WindowSpec asset = Window.partitionBy(WORKFLOW_ID, ASSET_ID);
+        // One order per asset gives the attempt number and the first request: both window functions share the
+        // partitioning and order, so Spark computes them in one Window operator over one sort. The join to the
+        // asset decisions hashes them (one row per asset) rather than sorting both sides: the window's sort is
+        // the only sort of the request rows, and the join's exchange by asset their only shuffle.
+        WindowSpec attempts = Window.partitionBy(WORKFLOW_ID, ASSET_ID).orderBy(col(CREATED_AT), col(REQUEST_ID));
+        WindowSpec asset = attempts.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
         Column resolved = col(ASSET_STATUS).notEqual(PENDING);
         return requestCosts
-                .join(assetDecisions, new String[] {WORKFLOW_ID, ASSET_ID}, "left")
-                .withColumn(FIRST_REQUEST_AT, min(col(CREATED_AT)).over(asset))
-                .withColumn(ATTEMPT_NUMBER, row_number().over(asset.orderBy(col(CREATED_AT), col(REQUEST_ID))))
+                .join(assetDecisions.hint("shuffle_hash"), new String[] {WORKFLOW_ID, ASSET_ID}, "left")
+                .select(
+                        col("*"),
+                        min(col(CREATED_AT)).over(asset).as(FIRST_REQUEST_AT),
+                        row_number().over(attempts).as(ATTEMPT_NUMBER))
                 .withColumn(COHORT_DATE, to_date(col(FIRST_REQUEST_AT)))
                 .withColumn(ASSET_STATUS, coalesce(col(ASSET_STATUS), lit(PENDING)))
                 .withColumn(IMAGES_REVIEWED, coalesce(col(IMAGES_REVIEWED), lit(0L)))

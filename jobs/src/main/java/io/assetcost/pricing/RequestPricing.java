@@ -90,9 +90,52 @@ public final class RequestPricing {
      * @return every input row once, priced where priceable and a rate exists
      */
     public static Dataset<Row> rate(Dataset<Row> requests, RateCard card, Column priceable) {
+        return rate(requests, card, priceable, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #rate(Dataset, RateCard, Column)}, on rows whose priceable meters have at most
+     * {@code maxTokensPerMeter} tokens each (the plausibility bound, checked before pricing). When that bound
+     * and the card's dearest rate keep every cost below 10^6 USD ({@link #compact}), the costs are computed in
+     * whole picodollars (10^-12 USD) as 64-bit integers and typed decimal(18,12), which Spark keeps in eight
+     * bytes: the same exact values as the decimal(38,12) path, without its arbitrary-precision arithmetic.
+     * The tables' contracts widen them to decimal(38,12) when they are written.
+     *
+     * @param requests as for {@link #rate(Dataset, RateCard, Column)}
+     * @param card the rate card
+     * @param priceable boolean column, true for the rows to price
+     * @param maxTokensPerMeter most tokens a priceable row has on one meter (Long.MAX_VALUE when unknown)
+     * @return every input row once, priced where priceable and a rate exists; costs decimal(18,12) or
+     *     decimal(38,12)
+     */
+    public static Dataset<Row> rate(Dataset<Row> requests, RateCard card, Column priceable, long maxTokensPerMeter) {
         Dataset<Row> segments = rateSegments(requests.sparkSession(), card);
         Dataset<Row> joined = joinRates(withRateModel(withMeterTokens(requests, priceable), card), segments);
-        return dropSegmentColumns(withCosts(withNoRateDetail(joined)));
+        Dataset<Row> withDetail = withNoRateDetail(joined);
+        return dropSegmentColumns(
+                compact(card, maxTokensPerMeter) ? withCompactCosts(withDetail) : withCosts(withDetail));
+    }
+
+    /**
+     * Whether costs fit the compact path: every meter's tokens times the card's dearest rate, summed over all
+     * meters, stays below 10^18 picodollars (10^6 USD, decimal(18,12)'s range), so no 64-bit product or sum can
+     * overflow.
+     *
+     * @param card the rate card
+     * @param maxTokensPerMeter most tokens a priceable row has on one meter
+     * @return true when the compact path is exact for every priceable row
+     */
+    public static boolean compact(RateCard card, long maxTokensPerMeter) {
+        BigDecimal dearest = BigDecimal.ZERO;
+        for (RateCard.Segment seg : card.segments()) {
+            for (BigDecimal per1m : seg.usdPer1m().values()) {
+                dearest = dearest.max(per1m);
+            }
+        }
+        BigDecimal bound = BigDecimal.valueOf(maxTokensPerMeter)
+                .multiply(dearest.movePointRight(6))
+                .multiply(BigDecimal.valueOf(Meter.values().length));
+        return bound.compareTo(BigDecimal.TEN.pow(18)) < 0;
     }
 
     /**
@@ -134,6 +177,7 @@ public final class RequestPricing {
         for (Meter m : Meter.values()) {
             fields.add(DataTypes.createStructField(m.rateColumn(), USD_PER_1M, true));
             fields.add(DataTypes.createStructField(m.perTokenColumn(), USD_PER_TOKEN, true));
+            fields.add(DataTypes.createStructField(microColumn(m), DataTypes.LongType, true));
         }
         List<Row> rows = new ArrayList<>();
         for (RateCard.Segment s : card.segments()) {
@@ -146,6 +190,7 @@ public final class RequestPricing {
                 BigDecimal per1m = s.usdPer1m().get(m);
                 values.add(per1m == null ? null : per1m.setScale(6));
                 values.add(per1m == null ? null : per1m.movePointLeft(6).setScale(12));
+                values.add(per1m == null ? null : per1m.movePointRight(6).longValueExact());
             }
             rows.add(RowFactory.create(values.toArray()));
         }
@@ -236,6 +281,57 @@ public final class RequestPricing {
                         when(col(STATUS).equalTo(SUCCEEDED), col(N)).otherwise(0));
     }
 
+    /**
+     * {@link #withCosts}, in whole picodollars: a meter's cost is its tokens times its rate in microdollars per
+     * 1M tokens (the rate shifted six places, exact: rates have at most six decimal places), which is the cost
+     * in 10^-12 USD; sums and savings likewise; each typed decimal(18,12) from its unscaled value. Only where
+     * {@link #compact} holds.
+     */
+    static Dataset<Row> withCompactCosts(Dataset<Row> rated) {
+        Dataset<Row> out = rated;
+        Column total = null;
+        for (Meter m : Meter.values()) {
+            Column pico = when(col(m.tokensColumn()).equalTo(0), lit(0L))
+                    .otherwise(col(m.tokensColumn()).multiply(col(microColumn(m))));
+            out = out.withColumn(m.costColumn(), picoUsd(pico));
+            total = total == null ? pico : total.plus(pico);
+        }
+        Column saving = null;
+        for (Meter cached : Meter.cached()) {
+            Column discount = col(microColumn(cached.uncached())).minus(col(microColumn(cached)));
+            Column pico = when(col(cached.tokensColumn()).equalTo(0), lit(0L))
+                    .otherwise(col(cached.tokensColumn()).multiply(discount));
+            saving = saving == null ? pico : saving.plus(pico);
+        }
+        return out.withColumn(COST_USD, picoUsd(total))
+                .withColumn(CACHE_SAVINGS_USD, picoUsd(saving))
+                .withColumn(USAGE_DATE, to_date(col(CREATED_AT)))
+                .withColumn(
+                        IMAGES_GENERATED,
+                        when(col(STATUS).equalTo(SUCCEEDED), col(N)).otherwise(0));
+    }
+
+    /** Money column type of the compact path: decimal(18,12), USD, kept by Spark in eight bytes. */
+    public static final DecimalType USD_COMPACT = DataTypes.createDecimalType(18, 12);
+
+    /**
+     * A whole number of picodollars (long) as decimal(18,12) USD, from its unscaled value (Spark's
+     * {@code MakeDecimal}, which its own optimizer uses for sums of small decimals): no arithmetic, no rounding.
+     */
+    private static Column picoUsd(Column pico) {
+        return org.apache.spark.sql.classic.ExpressionUtils.column(
+                new org.apache.spark.sql.catalyst.expressions.MakeDecimal(
+                        org.apache.spark.sql.classic.ExpressionUtils.expression(pico),
+                        USD_COMPACT.precision(),
+                        USD_COMPACT.scale(),
+                        false));
+    }
+
+    /** Segment column: a meter's rate in microdollars per 1M tokens (long), its cost per token in picodollars. */
+    private static String microColumn(Meter m) {
+        return m.id() + "_micro_usd_per_1m";
+    }
+
     /** What a cached meter's tokens would have cost more at its uncached meter's rate. */
     private static Column savings(Meter cached) {
         Column perTokenDiscount = col(cached.uncached().perTokenColumn()).minus(col(cached.perTokenColumn()));
@@ -248,6 +344,7 @@ public final class RequestPricing {
         List<String> drop = new ArrayList<>(List.of(SEG_MODEL, SEG_TIER, SEG_FROM_US, SEG_TO_US));
         for (Meter m : Meter.values()) {
             drop.add(m.perTokenColumn());
+            drop.add(microColumn(m));
         }
         return df.drop(drop.toArray(new String[0]));
     }

@@ -167,8 +167,10 @@ public final class AcceptanceValidation {
                 col(ASSET_ID).as(REQ_ASSET),
                 col(CREATED_AT).as(REQ_CREATED));
         Dataset<Row> held = heldIds.select(col(REQUEST_ID).as(HELD_ID)).distinct();
-        return ranked.join(req, ranked.col(REQUEST_ID).equalTo(req.col(REQ_ID)), "left")
-                .join(held, ranked.col(REQUEST_ID).equalTo(held.col(HELD_ID)), "left");
+        // Both sides are partitioned by request_id already: hashing the requests (one row each) joins them
+        // without sorting the priced usage, which is the larger side and nothing else needs sorted.
+        return ranked.join(req.hint("shuffle_hash"), ranked.col(REQUEST_ID).equalTo(req.col(REQ_ID)), "left")
+                .join(held.hint("shuffle_hash"), ranked.col(REQUEST_ID).equalTo(held.col(HELD_ID)), "left");
     }
 
     /**

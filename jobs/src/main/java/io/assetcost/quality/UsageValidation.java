@@ -32,8 +32,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Splits canonical usage into records to price, records to quarantine, exact duplicates to drop and blank
@@ -52,8 +50,9 @@ import org.apache.spark.sql.types.StructType;
  * record rule. Then:
  *
  * <ul>
- *   <li>copies that are all the same record and valid count once: the first by format, source file and text
- *       is priced, the rest are exact duplicates;
+ *   <li>copies that are all the same record and valid count once: the first by format and source file is
+ *       priced (copies of one file that are the same record have the same text), the rest are exact
+ *       duplicates;
  *   <li>copies that are all the same record and all break a rule are each quarantined with their reason;
  *   <li>copies that are not all the same record are all quarantined, since no one of them can be trusted over
  *       the others: a copy that breaks a rule keeps its reason and detail, every valid copy becomes
@@ -62,9 +61,16 @@ import org.apache.spark.sql.types.StructType;
  *       quarantined.
  * </ul>
  *
- * <p>One window over request_id finds and compares the copies (its input is partitioned by request_id
- * already, {@link #byRequestId}). The rule needs only per-request counts, sets, minima and maxima (the copy
- * priced is the least by format, file and text), so an aggregate by request_id can replace the window.
+ * <p>Copies are found narrow and compared exactly only where there are copies (docs/DESIGN.md, "The plan of a
+ * night"): a narrow aggregate by request_id ({@link #copies}) finds the request_ids with more than one
+ * record, fewer than one in a thousand; the rules run row by row ({@link #check}); the rows cross one
+ * shuffle by request_id with their text only where a later step reads it ({@link #narrow}); and only the
+ * records of request_ids with copies go through the window that compares every field as received
+ * ({@link #resolve}). No hash decides that two records are equal: the aggregate counts records, it does not
+ * compare them.
+ *
+ * <p>The rule stays the same whatever the plan (README, "Quarantine reasons"): every copy of a
+ * request_id, valid or not, takes part in the comparison, and copies that disagree are all quarantined.
  *
  * <p>After pricing, {@link #checkPrice} quarantines what has no rate ({@code no_rate}) or costs more than the
  * bound ({@code implausible_value}).
@@ -109,11 +115,12 @@ public final class UsageValidation {
     /** Internal column of {@link #check}: the row's id within the run (long), fixed where the rows are kept. */
     public static final String ROW_ID = "_row_id";
     /**
-     * Most request_ids with copies whose records are compared apart from the rest ({@link #copies}): their
-     * verdicts are collected on the driver, a few hundred bytes a record. Above it every record goes through
-     * the comparison.
+     * Most request_ids with copies whose records are compared apart from the rest ({@link #copies}): the ids are a
+     * set in the plan and their records' verdicts are collected on the driver, a few hundred bytes a record (the
+     * benchmark's data has about 300 such ids per million requests). Above it every record goes through the
+     * comparison.
      */
-    public static final int MAX_COPIED_IDS = 50_000;
+    public static final int MAX_COPIED_IDS = 20_000;
 
     private UsageValidation() {}
 
@@ -177,21 +184,20 @@ public final class UsageValidation {
         if (ids.size() > MAX_COPIED_IDS) {
             return new Copies(null);
         }
-        StructType schema = new StructType().add(REQUEST_ID, DataTypes.StringType, false);
-        return new Copies(canonical.sparkSession().createDataFrame(ids, schema));
+        return new Copies(ids.stream().map(r -> r.getString(0)).toList());
     }
 
     /**
      * Request_ids with copies, from {@link #copies}.
      *
-     * @param ids one column, request_id: a small local dataset to broadcast; null when every record is
-     *     compared as a copy (more request_ids with copies than {@link #MAX_COPIED_IDS})
+     * @param idList the request_ids, as a set lookup in {@link #check} (Spark's {@code InSet}); null when every
+     *     record is compared as a copy (more request_ids with copies than {@link #MAX_COPIED_IDS})
      */
-    public record Copies(Dataset<Row> ids) {
+    public record Copies(List<String> idList) {
 
         /** True when every record with a request_id goes through the comparison of copies. */
         public boolean all() {
-            return ids == null;
+            return idList == null;
         }
     }
 
@@ -205,12 +211,14 @@ public final class UsageValidation {
      *     (boolean) and {@link #ROW_ID} (long, unique among the rows)
      */
     public static Dataset<Row> check(Dataset<Row> canonical, Bounds bounds, Copies copies) {
-        Dataset<Row> checked = Check.apply(canonical, rules(bounds));
-        Dataset<Row> marked = copies.all()
-                ? checked.withColumn(HAS_COPIES, col(REQUEST_ID).isNotNull())
-                : checked.join(broadcast(copies.ids().withColumn(HAS_COPIES, lit(true))), REQUEST_ID, "left")
-                        .withColumn(HAS_COPIES, coalesce(col(HAS_COPIES), lit(false)));
-        return marked.withColumn(ROW_ID, monotonically_increasing_id());
+        // A set lookup in the rows' own projection, not a join: a join would copy every row, text and all, before
+        // narrow() could leave the text out.
+        Column copied = copies.all()
+                ? col(REQUEST_ID).isNotNull()
+                : coalesce(col(REQUEST_ID).isin(copies.idList().toArray()), lit(false));
+        return Check.apply(canonical, rules(bounds))
+                .withColumn(HAS_COPIES, copied)
+                .withColumn(ROW_ID, monotonically_increasing_id());
     }
 
     /**
@@ -289,7 +297,10 @@ public final class UsageValidation {
         // that disagrees. row_number needs the order; the aggregates see every copy (whole-partition frames).
         // Both specs have the same partitioning and order, and all the window functions are in one select, so
         // Spark computes them in one Window operator over one sort (chained withColumn calls give one each).
-        Column[] order = {col(SOURCE_FORMAT), col(SOURCE_FILE), col(RECORD_TEXT), col(RAW_RECORD)};
+        // The order picks the copy priced among copies that are the same record: the first by format and source
+        // file. Copies of one format and file that are the same record have the same text, so the rest of the
+        // order (the row's id) only makes the choice repeatable; no record's text is sorted.
+        Column[] order = {col(SOURCE_FORMAT), col(SOURCE_FILE), col(ROW_ID)};
         WindowSpec ordered = Window.partitionBy(col(REQUEST_ID)).orderBy(order);
         WindowSpec copies = ordered.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
         Column broken = col(VALID).unary_$bang();

@@ -1,12 +1,15 @@
 package io.assetcost.pricing;
 
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assetcost.SparkTestBase;
+import io.assetcost.quality.Bounds;
 import io.assetcost.quality.UsageValidation;
 import io.assetcost.schema.Cols;
 import java.io.StringReader;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +71,47 @@ class RequestPricingTest extends SparkTestBase {
         assertThat(cost(priced.get("editorial"), Meter.TEXT_INPUT.costColumn())).isEqualByComparingTo("0.015");
         assertThat(cost(priced.get("editorial"), Meter.IMAGE_OUTPUT.costColumn()))
                 .isEqualByComparingTo("0.30");
+    }
+
+    /**
+     * The compact path (whole picodollars in 64-bit integers, typed decimal(18,12)) gives every cost column the
+     * same value as the decimal(38,12) path, to the last decimal, on the seed scenarios, cached tokens, a meter
+     * with one token and the largest token count the default bound lets through; and it is taken only where
+     * the bound and the dearest rate keep every sum below 10^6 USD.
+     */
+    @Test
+    void theCompactPathGivesTheSameCostsAsTheWidePath() {
+        String at = "2026-05-01T12:00:00Z";
+        Dataset<Row> requests = UsageValidation.validate(usageLines(
+                        line("hero", at, "gpt-image-2", "default", 1_500, 0, 0, 0, 5_000, 0),
+                        line("cached", at, "gpt-image-2", "default", 1_200, 700, 5_000, 2_500, 5_000, 10),
+                        line("one", at, "gpt-image-2", "default", 1, 1, 0, 0, 1, 0),
+                        line("largest", at, "gpt-image-2", "default", 5_000_000, 4_999_999, 5_000_000, 1, 5_000_000, 0),
+                        line("no-rate", at, "gpt-image-99", "default", 10, 0, 0, 0, 10, 0)))
+                .accepted();
+        long bound = Bounds.DEFAULT.maxTokensPerMeter();
+        assertThat(RequestPricing.compact(defaults, bound)).isTrue();
+        assertThat(RequestPricing.compact(defaults, Long.MAX_VALUE)).isFalse();
+        Dataset<Row> compact = RequestPricing.rate(requests, defaults, lit(true), bound);
+        Dataset<Row> wide = RequestPricing.rate(requests, defaults, lit(true));
+        assertThat(compact.schema().apply(Cols.COST_USD).dataType()).isEqualTo(RequestPricing.USD_COMPACT);
+        assertThat(wide.schema().apply(Cols.COST_USD).dataType()).isEqualTo(RequestPricing.USD);
+        List<String> money = new ArrayList<>(List.of(Cols.COST_USD, Cols.CACHE_SAVINGS_USD));
+        for (Meter m : Meter.values()) {
+            money.add(m.costColumn());
+        }
+        Map<String, Row> c = byId(compact);
+        Map<String, Row> w = byId(wide);
+        assertThat(c.keySet()).containsExactlyInAnyOrderElementsOf(w.keySet()).hasSize(5);
+        for (String id : w.keySet()) {
+            for (String column : money) {
+                BigDecimal fast = c.get(id).getAs(column);
+                BigDecimal exact = w.get(id).getAs(column);
+                assertThat(fast).as("%s %s", id, column).isEqualTo(exact == null ? null : exact.setScale(12));
+            }
+        }
+        assertThat((BigDecimal) c.get("hero").getAs(Cols.COST_USD)).isEqualByComparingTo("0.1575");
+        assertThat((BigDecimal) c.get("no-rate").getAs(Cols.COST_USD)).isNull();
     }
 
     @Test

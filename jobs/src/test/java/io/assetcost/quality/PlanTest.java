@@ -1,6 +1,7 @@
 package io.assetcost.quality;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assetcost.SparkTestBase;
@@ -16,6 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.util.QueryExecutionListener;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,21 +44,85 @@ class PlanTest extends SparkTestBase {
                 .toList();
     }
 
+    /** The physical plans of every query the session ran during {@code action}, as text. */
+    private static List<String> plansRunBy(Runnable action) {
+        List<String> plans = new java.util.concurrent.CopyOnWriteArrayList<>();
+        QueryExecutionListener listener = new QueryExecutionListener() {
+            @Override
+            public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+                plans.add(qe.executedPlan().toString());
+            }
+
+            @Override
+            public void onFailure(String funcName, QueryExecution qe, Exception exception) {}
+        };
+        spark.listenerManager().register(listener);
+        try {
+            action.run();
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Spark's listener bus did not drain", e);
+        } finally {
+            spark.listenerManager().unregister(listener);
+        }
+        return plans;
+    }
+
+    /** A window or sort ordered by a record's text (raw_record, record_text, export_row). */
+    private static final java.util.regex.Pattern TEXT_ORDER =
+            java.util.regex.Pattern.compile("(raw_record|record_text|export_row)#\\d+ (ASC|DESC)");
+
     /**
-     * The copies of each request_id are compared in one window: one Window operator over one sort, on input
-     * partitioned by request_id already (the one exchange is byRequestId's).
+     * Copies found narrow, compared exactly only where there are copies (docs/DESIGN.md, "The plan of a
+     * night"): the rows cross one shuffle, by request_id, with no sort and no window; a record's text crosses
+     * it only on a row with copies; the one window runs over the rows with copies alone, and nothing is
+     * ordered by a record's text.
      */
     @Test
-    void usageValidationComparesCopiesInOneWindowOverOneSort() {
-        Dataset<Row> flagged = UsageValidation.validate(UsageValidation.byRequestId(usageLines(
-                        line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
-                        line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0))))
-                .flagged();
-        assertThat(flagged.filter(col(Cols.DUPLICATE)).count()).isEqualTo(1);
-        flagged.collect();
-        assertThat(lines(flagged, "Sort [")).hasSize(1);
-        assertThat(lines(flagged, "Window [")).hasSize(1).allMatch(l -> l.contains("[request_id"));
-        assertThat(lines(flagged, "Exchange ")).hasSize(1).allMatch(l -> l.contains("hashpartitioning(request_id"));
+    void copiesAreFoundNarrowAndComparedOnlyWhereThereAreCopies() throws Exception {
+        try (Kept kept = Kept.checkpointed(
+                spark, new org.apache.hadoop.fs.Path(tempDir("copies").toUri()), "run")) {
+            copiesAreFoundNarrow(kept);
+        }
+    }
+
+    private static void copiesAreFoundNarrow(Kept kept) {
+        String a = line("a", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0);
+        Dataset<Row> usage = usageLines(
+                a,
+                a,
+                line("b", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+                line("c", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0));
+        UsageValidation.Copies copies = UsageValidation.copies(usage);
+        assertThat(copies.all()).isFalse();
+        assertThat(copies.idList()).containsExactly("a");
+
+        Dataset<Row> planned = UsageValidation.narrow(UsageValidation.check(usage, Bounds.DEFAULT, copies), lit(false));
+        assertThat(exchanges(planned)).hasSize(1).allMatch(l -> l.contains("hashpartitioning(request_id"));
+        assertThat(lines(planned, "Sort [")).isEmpty();
+        assertThat(lines(planned, "Window [")).isEmpty();
+        // As in the job, the narrow rows are kept (checkpointed) before the copies are resolved.
+        Dataset<Row> narrow = kept.keep(planned);
+        List<Row> rows = narrow.select(Cols.REQUEST_ID, Cols.RECORD_TEXT, Cols.RAW_RECORD)
+                .collectAsList();
+        assertThat(rows).hasSize(4).allSatisfy(r -> {
+            boolean copied = r.getString(0).equals("a");
+            assertThat(r.isNullAt(1)).as("record_text of %s", r.getString(0)).isNotEqualTo(copied);
+            assertThat(r.isNullAt(2)).as("raw_record of %s", r.getString(0)).isNotEqualTo(copied);
+        });
+
+        Dataset<Row>[] flagged = new Dataset[1];
+        List<String> plans = plansRunBy(() -> {
+            flagged[0] = UsageValidation.resolve(narrow, copies, UsageValidation.rejected());
+            assertThat(flagged[0].filter(col(Cols.DUPLICATE)).count()).isEqualTo(1);
+        });
+        // The flagged rows: the narrow rows and a broadcast of the verdicts, no window and no sort.
+        assertThat(lines(flagged[0], "Window [")).isEmpty();
+        assertThat(lines(flagged[0], "Sort [")).isEmpty();
+        List<String> windowed =
+                plans.stream().filter(p -> p.contains("Window [")).toList();
+        assertThat(windowed).isNotEmpty().allMatch(p -> p.contains(UsageValidation.HAS_COPIES));
+        assertThat(plans).noneMatch(p -> TEXT_ORDER.matcher(p).find());
     }
 
     @Test
@@ -65,11 +132,14 @@ class PlanTest extends SparkTestBase {
         Path dir = tempDir("plan");
         try (Kept kept = Kept.checkpointed(spark, new org.apache.hadoop.fs.Path(dir.toUri()), "run")) {
             // As in the job: each dataset is kept (checkpointed, so computed) before the next step is planned.
-            Dataset<Row> usage = kept.keep(UsageValidation.validate(UsageValidation.byRequestId(usageLines(
-                            line("q1", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
-                            line("q2", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
-                            "{\"request_id\":\"held\"}")))
-                    .flagged());
+            Dataset<Row> lines = usageLines(
+                    line("q1", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+                    line("q2", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+                    "{\"request_id\":\"held\"}");
+            UsageValidation.Copies copies = UsageValidation.copies(lines);
+            Dataset<Row> narrow =
+                    kept.keep(UsageValidation.narrow(UsageValidation.check(lines, Bounds.DEFAULT, copies), lit(false)));
+            Dataset<Row> usage = UsageValidation.resolve(narrow, copies, UsageValidation.rejected());
             assertThat(usage.count()).isEqualTo(3);
             UsageValidation.Result checked = UsageValidation.views(usage);
             Path file = dir.resolve("acceptance.csv");
@@ -92,7 +162,10 @@ class PlanTest extends SparkTestBase {
             linked.collect();
             // The records are shuffled by request_id once; the kept usage is partitioned that way already.
             assertThat(exchanges(linked)).hasSize(1).allMatch(l -> l.contains("REPARTITION_BY_NUM"));
-            assertThat(lines(linked, "SortMergeJoin")).isNotEmpty();
+            // The priced requests are hashed, not sorted: the only sort is the duplicates' window.
+            assertThat(lines(linked, "ShuffledHashJoin")).hasSize(2);
+            assertThat(lines(linked, "SortMergeJoin")).isEmpty();
+            assertThat(lines(linked, "Sort [")).hasSize(1);
             AcceptanceValidation.Result acceptance = AcceptanceValidation.views(kept.keep(linked));
             assertThat(acceptance.flagged().count()).isEqualTo(4);
             Dataset<Row> images = Outcomes.imageOutcomes(acceptance.decisions());
@@ -103,6 +176,53 @@ class PlanTest extends SparkTestBase {
             images.collect();
             // Per image, from the kept records: no shuffle at all.
             assertThat(exchanges(images)).isEmpty();
+        } finally {
+            spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
+            spark.conf().unset("spark.sql.adaptive.autoBroadcastJoinThreshold");
+        }
+    }
+
+    /**
+     * The outcomes in one sorted pass per asset: the request rows cross one shuffle, by asset, and one sort,
+     * the window's, which gives the attempt number and the first request together; the asset decisions (one
+     * row per asset) are hashed, not sorted.
+     */
+    @Test
+    void outcomesSortTheRequestRowsOnce() {
+        spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+        spark.conf().set("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1");
+        try {
+            Dataset<Row> costs = UsageValidation.validate(usageLines(
+                            line("q1", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+                            line("q2", "2026-05-01T12:05:00Z", "gpt-image-2", "default", 100, 0, 0, 0, 100, 0)))
+                    .accepted();
+            org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                    .add(Cols.WORKFLOW_ID, "string")
+                    .add(Cols.ASSET_ID, "string")
+                    .add(Cols.REQUEST_ID, "string")
+                    .add(Cols.IMAGE_INDEX, "int")
+                    .add(Cols.DECISION, "string")
+                    .add(Cols.DECIDED_AT, "timestamp");
+            java.sql.Timestamp at = java.sql.Timestamp.valueOf("2026-05-01 13:00:00");
+            Dataset<Row> decisions = spark.createDataFrame(
+                    List.of(
+                            org.apache.spark.sql.RowFactory.create("wf", "a-q1", "q1", 0, "approved", at),
+                            org.apache.spark.sql.RowFactory.create("wf", "a-q2", "q2", 0, "rejected", at)),
+                    schema);
+            Dataset<Row> outcomes =
+                    Outcomes.requestOutcomes(costs, Outcomes.assetDecisions(Outcomes.imageOutcomes(decisions)));
+            assertThat(outcomes.count()).isEqualTo(2);
+            outcomes.collect();
+            // One Window operator gives both the attempt number and the first request (the other one is the
+            // image outcomes', over the decisions).
+            assertThat(lines(outcomes, "Window [").stream().filter(l -> l.contains("AS attempt_number")))
+                    .hasSize(1)
+                    .allMatch(l -> l.contains("AS first_request_at"));
+            assertThat(lines(outcomes, "Window ["))
+                    .noneMatch(l -> l.contains("AS first_request_at") && !l.contains("AS attempt_number"));
+            assertThat(lines(outcomes, "Sort [").stream().filter(l -> l.contains("created_at")))
+                    .hasSize(1);
+            assertThat(lines(outcomes, "Join")).hasSize(1).allMatch(l -> l.startsWith("ShuffledHashJoin"));
         } finally {
             spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
             spark.conf().unset("spark.sql.adaptive.autoBroadcastJoinThreshold");
