@@ -1,5 +1,6 @@
 package io.assetcost;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
@@ -243,16 +244,32 @@ class InputFuzzTest {
      * checks read. As in the job, a record that goes to quarantine after pricing (no rate, an implausible
      * cost) gets its raw text rendered too ({@code CostPipeline.priceUsage}).
      */
+    private static final String EXPORT_COPY = "_export_copy";
+
+    private static final String RAW_COPY = "_raw_copy";
+
     private static List<Row> outcomes(Dataset<Row> canonical) {
         Column trusted = UsageValidation.trusted();
         Column priceRejected = col(UsageValidation.PRICE_REASON).isNotNull();
-        Dataset<Row> flagged = UsageValidation.checkPrice(
-                        RequestPricing.rate(UsageValidation.validate(canonical).flagged(), card, trusted),
-                        Bounds.DEFAULT)
-                .withColumn(
-                        Cols.RAW_RECORD,
-                        when(UsageValidation.rejected().or(trusted.and(priceRejected)), UsageValidation.rawRecord())
-                                .otherwise(col(Cols.RAW_RECORD)));
+        // The job's steps in its order. export_row and the reader's raw_record are copied aside first: the job
+        // keeps a record's text only where it goes to quarantine, and the checks below compare a quarantined
+        // row's raw text with its export_row and hold every record read to having its text.
+        UsageValidation.Copies copies = UsageValidation.copies(canonical);
+        Dataset<Row> rated = UsageValidation.checkPrice(
+                RequestPricing.rate(
+                        UsageValidation.check(canonical, Bounds.DEFAULT, copies)
+                                .withColumn(EXPORT_COPY, col(Cols.EXPORT_ROW))
+                                .withColumn(RAW_COPY, col(Cols.RAW_RECORD)),
+                        card,
+                        col(Cols.PARSE_REASON).isNull(),
+                        Bounds.DEFAULT.maxTokensPerMeter()),
+                Bounds.DEFAULT);
+        Dataset<Row> flagged = UsageValidation.resolve(
+                        UsageValidation.narrow(rated, priceRejected),
+                        copies,
+                        UsageValidation.rejected().or(trusted.and(priceRejected)))
+                .withColumn(Cols.EXPORT_ROW, col(EXPORT_COPY))
+                .withColumn(Cols.RAW_RECORD, coalesce(col(Cols.RAW_RECORD), col(RAW_COPY)));
         Column outcome = when(UsageValidation.blank(), lit("blank"))
                 .when(col(Cols.DUPLICATE), lit("duplicate"))
                 .when(UsageValidation.rejected(), lit("quarantined"))
