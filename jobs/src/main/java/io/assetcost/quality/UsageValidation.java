@@ -154,7 +154,6 @@ public final class UsageValidation {
      * @param bounds the plausibility bounds
      * @return accepted + quarantined + duplicatesDropped + blank lines, which together hold every input row
      *     exactly once
-     * @throws IllegalStateException never for usage input: a record that breaks a rule is flagged, not thrown
      */
     public static Result validate(Dataset<Row> canonical, Bounds bounds) {
         Copies copies = copies(canonical);
@@ -251,6 +250,7 @@ public final class UsageValidation {
      * ({@link Copies#all}) the window runs over all rows instead.
      *
      * @param narrow rows of {@link #narrow} (the cost job keeps them first: they are read twice here)
+     * @param copies the request_ids with copies, from {@link #copies}
      * @param quarantined true for a row that goes to quarantine, evaluated on the flagged rows (for the job:
      *     {@link #rejected()}, or {@link #trusted()} with a price reason); its raw_record is kept, everyone
      *     else's dropped
