@@ -1,5 +1,10 @@
 package io.assetcost.cost;
 
+import io.assetcost.io.BatchUsage;
+import io.assetcost.io.LangfuseUsage;
+import io.assetcost.io.LiteLlmUsage;
+import io.assetcost.io.UsageFormat;
+import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.ops.RunWindow;
 import io.assetcost.quality.Bounds;
 import io.assetcost.run.InputException;
@@ -46,6 +51,16 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Usage: a file or directory of .jsonl (nested usage log), .csv or .parquet (flat export),"
                     + " optionally compressed.")
     public String usage;
+
+    /** The shape of the usage files: the job's own, or an export another tool writes. */
+    @Option(
+            names = "--usage-format",
+            paramLabel = "FORMAT",
+            defaultValue = "auto",
+            description = "The shape of --usage: auto (the job's own usage log and flat export, by extension), log,"
+                    + " export, batch (OpenAI Batch API files), litellm (LiteLLM spend logs), langfuse (Langfuse"
+                    + " observation export). Default ${DEFAULT-VALUE}.")
+    public String usageFormat;
 
     /** Acceptance records: a CSV file or directory of CSV files. */
     @Option(
@@ -195,6 +210,17 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " still names the days.")
     public boolean allowShrink;
 
+    /** The usage format the options name ({@code --usage-format}). */
+    public UsageFormat usageFormat() {
+        return UsageFormat.of(usageFormat);
+    }
+
+    /** The options of the usage formats that are not the job's own. */
+    public UsageFormatOptions usageFormatOptions() {
+        return new UsageFormatOptions(
+                new BatchUsage.Options(), new LiteLlmUsage.Options(), new LangfuseUsage.Options());
+    }
+
     /** The plausibility bounds of the options. */
     public Bounds bounds() {
         return new Bounds(maxTokensPerMeter, maxImagesPerRequest, maxRequestCostUsd);
@@ -260,6 +286,7 @@ public class CostJobOptions implements JobLauncher.Validated {
         if (!List.of("fail", "quarantine").contains(onUnreadableFile)) {
             throw new InputException("--on-unreadable-file must be fail or quarantine, got '" + onUnreadableFile + "'");
         }
+        usageFormat();
         try {
             bounds();
         } catch (IllegalArgumentException e) {

@@ -375,8 +375,7 @@ public final class CostPipeline {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         RateCard card = RateCard.load(conf, options.rates);
         RateLimitCard rateLimits = RateLimitCard.load(conf, options.rateLimits);
-        List<InputFiles.Kind> usageKinds =
-                List.of(InputFiles.Kind.JSON_LINES, InputFiles.Kind.CSV, InputFiles.Kind.PARQUET);
+        List<InputFiles.Kind> usageKinds = options.usageFormat().kinds();
         // A directory with no usage file, or none for the window's days, is an empty night (exit 5), not an
         // unusable input: it is what a failed upstream export looks like.
         Map<InputFiles.Kind, List<String>> usageFiles = new EnumMap<>(InputFiles.Kind.class);
@@ -388,6 +387,22 @@ public final class CostPipeline {
         List<String> acceptanceFiles = InputFiles.forWindow(
                         InputFiles.list(conf, "--acceptance", options.acceptance, List.of(InputFiles.Kind.CSV)), window)
                 .getOrDefault(InputFiles.Kind.CSV, List.of());
+        if (options.usageFormat().own()) {
+            checkOwnUsage(spark, usageFiles, guard);
+        }
+        usageFiles.values().removeIf(List::isEmpty);
+        List<String> acceptanceHeaders = Schemas.requiredColumns(Schemas.ACCEPTANCE_RECORD);
+        acceptanceFiles = guard.run("--acceptance", acceptanceFiles, fs -> {
+            CsvSource.checkHeaders(conf, "--acceptance", fs, acceptanceHeaders);
+            return fs;
+        });
+        return new CheckedInputs(card, rateLimits, usageFiles, acceptanceFiles);
+    }
+
+    /** The flat export's CSV headers and Parquet schema, for the job's own usage shapes; unreadable files left out. */
+    private static void checkOwnUsage(
+            SparkSession spark, Map<InputFiles.Kind, List<String>> usageFiles, FileGuard guard) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
         List<String> usageHeaders = Schemas.requiredColumns(Schemas.USAGE_EXPORT);
         usageFiles.computeIfPresent(
                 InputFiles.Kind.CSV,
@@ -401,13 +416,6 @@ public final class CostPipeline {
                     UsageReader.checkParquetSchema(spark, "--usage", fs);
                     return fs;
                 }));
-        usageFiles.values().removeIf(List::isEmpty);
-        List<String> acceptanceHeaders = Schemas.requiredColumns(Schemas.ACCEPTANCE_RECORD);
-        acceptanceFiles = guard.run("--acceptance", acceptanceFiles, fs -> {
-            CsvSource.checkHeaders(conf, "--acceptance", fs, acceptanceHeaders);
-            return fs;
-        });
-        return new CheckedInputs(card, rateLimits, usageFiles, acceptanceFiles);
     }
 
     /**
@@ -426,7 +434,11 @@ public final class CostPipeline {
 
     private PricedUsage priceUsage(List<String> files) {
         Column taken = window.takes(col(CREATED_AT));
-        Dataset<Row> read = UsageReader.read(spark, InputFiles.only(inputs.usageFiles(), files));
+        Dataset<Row> read = UsageReader.read(
+                spark,
+                options.usageFormat(),
+                InputFiles.only(inputs.usageFiles(), files),
+                options.usageFormatOptions());
         Dataset<Row> usage = read.filter(taken);
         Column trusted = UsageValidation.trusted();
         Column priceRejected = col(UsageValidation.PRICE_REASON).isNotNull();

@@ -66,6 +66,11 @@ public final class UsageReader {
     /** The type of {@code export_row}: the export contract's fields as the Parquet reader types them. */
     private static final DataType EXPORT_ROW_TYPE = Schemas.spark(Schemas.USAGE_EXPORT);
 
+    /** gateway_cost_usd of the job's own shapes, which carry no gateway cost. */
+    private static final Column NO_GATEWAY_COST = lit(null)
+            .cast(Schemas.spark(Schemas.CANONICAL_USAGE).apply(GATEWAY_COST_USD).dataType())
+            .as(GATEWAY_COST_USD);
+
     private UsageReader() {}
 
     /**
@@ -77,6 +82,40 @@ public final class UsageReader {
      *     is a row whose parse_reason is {@link JsonRecords#BLANK_LINE}), a CSV record, a Parquet row
      */
     public static Dataset<Row> read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
+        return read(spark, UsageFormat.AUTO, files, UsageFormatOptions.defaults());
+    }
+
+    /**
+     * Reads every usage file of one {@code --usage-format}: the job's own shapes by extension, or one of
+     * the exports other tools write, each through its own reader.
+     *
+     * @param spark the session
+     * @param format the format
+     * @param files files per kind, from {@link InputFiles#list} with the format's {@link UsageFormat#kinds}
+     * @param options the options of the formats that are not the job's own
+     * @return canonical usage rows, one per record read
+     * @throws InputException when a format's files cannot be read as that format (the message says why)
+     */
+    public static Dataset<Row> read(
+            SparkSession spark,
+            UsageFormat format,
+            Map<InputFiles.Kind, List<String>> files,
+            UsageFormatOptions options) {
+        if (!format.own()) {
+            List<String> all =
+                    files.values().stream().flatMap(List::stream).sorted().toList();
+            Dataset<Row> rows = switch (format) {
+                case BATCH -> BatchUsage.read(spark, all, options.batch());
+                case LITELLM -> LiteLlmUsage.read(spark, all, options.litellm());
+                case LANGFUSE -> LangfuseUsage.read(spark, all, options.langfuse());
+                default -> throw new IllegalStateException(format.code());
+            };
+            return canonical(rows);
+        }
+        return readOwn(spark, files);
+    }
+
+    private static Dataset<Row> readOwn(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
         List<Dataset<Row>> parts = new ArrayList<>();
         for (Map.Entry<InputFiles.Kind, List<String>> e : files.entrySet()) {
             List<String> paths = e.getValue();
@@ -233,6 +272,7 @@ public final class UsageReader {
             when(outDetails.isNull(), lit(0L))
                     .otherwise(tokenField("j.usage.output_tokens_details.text_tokens"))
                     .as(OUTPUT_TEXT_TOKENS),
+            NO_GATEWAY_COST,
             col(RAW_RECORD),
             col(RECORD_TEXT),
             col(SOURCE_FILE),
@@ -372,7 +412,7 @@ public final class UsageReader {
      * Reduces rows to the canonical usage contract ({@code schemas/canonical_usage.avsc}), in its order, then
      * export_row (null where the rows have none).
      */
-    private static Dataset<Row> canonical(Dataset<Row> df) {
+    static Dataset<Row> canonical(Dataset<Row> df) {
         return Schemas.conform(withExportRow(df), Schemas.CANONICAL_USAGE, EXPORT_ROW);
     }
 
@@ -398,6 +438,7 @@ public final class UsageReader {
                         tokens("input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
                         tokens("output_image_tokens").as(OUTPUT_IMAGE_TOKENS),
                         tokens("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
+                        NO_GATEWAY_COST,
                         col(RAW_RECORD),
                         col(RECORD_TEXT),
                         col(SOURCE_FILE),

@@ -45,6 +45,8 @@ public final class Cols {
     public static final String COST_USD = "cost_usd";
     /** Cache savings, USD decimal(38,12). */
     public static final String CACHE_SAVINGS_USD = "cache_savings_usd";
+    /** The gateway's own computed cost of a request as its export carries it, USD decimal(38,12); null = none. */
+    public static final String GATEWAY_COST_USD = "gateway_cost_usd";
 
     // Canonical usage token counts (long, tokens), before they are split into meters.
     /** Text input tokens, cached included. */
