@@ -76,7 +76,7 @@ class SampleDataEndToEndTest extends SparkTestBase {
             "waste_cost_usd",
             "share_of_resolved_cost");
     private static final List<String> DESIGN_QUARANTINE =
-            List.of("source", "reason", "detail", "raw_record", "source_file");
+            List.of("source", "reason", "detail", "raw_record", "source_file", "source_format");
 
     private static final List<String> COST_TABLES = OutputTable.writtenBy(OutputTable.Job.COST).stream()
             .map(OutputTable::tableName)
@@ -247,7 +247,7 @@ class SampleDataEndToEndTest extends SparkTestBase {
         }
         // A reviewer's reason with a line break and quotes survives the trip through quarantine.csv.
         String quarantine = Files.readString(first.resolve("quarantine.csv"), StandardCharsets.UTF_8);
-        assertThat(quarantine).startsWith("source,reason,detail,raw_record,source_file\r\n");
+        assertThat(quarantine).startsWith("source,reason,detail,raw_record,source_file,source_format\r\n");
     }
 
     @Test

@@ -31,6 +31,8 @@ import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.io.ShufflePartitions;
+import io.assetcost.io.UsageFormat;
+import io.assetcost.io.UsageFormatDetector;
 import io.assetcost.io.UsageReader;
 import io.assetcost.ops.FrozenCohorts;
 import io.assetcost.ops.OutputLayout;
@@ -152,6 +154,7 @@ public final class CostPipeline {
             RateCard card,
             RateLimitCard rateLimits,
             Map<InputFiles.Kind, List<String>> usageFiles,
+            UsageFormat usageFormat,
             List<String> acceptanceFiles) {}
 
     /**
@@ -387,8 +390,14 @@ public final class CostPipeline {
         List<String> acceptanceFiles = InputFiles.forWindow(
                         InputFiles.list(conf, "--acceptance", options.acceptance, List.of(InputFiles.Kind.CSV)), window)
                 .getOrDefault(InputFiles.Kind.CSV, List.of());
-        if (options.usageFormat().own()) {
+        // --usage-format auto: another tool's export is told apart by content where that is certain.
+        UsageFormat usageFormat = options.usageFormat() == UsageFormat.AUTO
+                ? UsageFormatDetector.detect(conf, usageFiles)
+                : options.usageFormat();
+        if (usageFormat.own()) {
             checkOwnUsage(spark, usageFiles, guard);
+        } else if (options.usageFormat() == UsageFormat.AUTO) {
+            LOG.info("--usage {} holds {} files (told by their content)", options.usage, usageFormat.code());
         }
         usageFiles.values().removeIf(List::isEmpty);
         List<String> acceptanceHeaders = Schemas.requiredColumns(Schemas.ACCEPTANCE_RECORD);
@@ -396,7 +405,7 @@ public final class CostPipeline {
             CsvSource.checkHeaders(conf, "--acceptance", fs, acceptanceHeaders);
             return fs;
         });
-        return new CheckedInputs(card, rateLimits, usageFiles, acceptanceFiles);
+        return new CheckedInputs(card, rateLimits, usageFiles, usageFormat, acceptanceFiles);
     }
 
     /** The flat export's CSV headers and Parquet schema, for the job's own usage shapes; unreadable files left out. */
@@ -435,10 +444,7 @@ public final class CostPipeline {
     private PricedUsage priceUsage(List<String> files) {
         Column taken = window.takes(col(CREATED_AT));
         Dataset<Row> read = UsageReader.read(
-                spark,
-                options.usageFormat(),
-                InputFiles.only(inputs.usageFiles(), files),
-                options.usageFormatOptions());
+                spark, inputs.usageFormat(), InputFiles.only(inputs.usageFiles(), files), options.usageFormatOptions());
         Dataset<Row> usage = read.filter(taken);
         Column trusted = UsageValidation.trusted();
         Column priceRejected = col(UsageValidation.PRICE_REASON).isNotNull();
@@ -691,6 +697,7 @@ public final class CostPipeline {
         lateActivity(counts, summary);
         summary.put("usage_quarantined_fraction", fraction.toPlainString())
                 .put("totals", totals)
+                .put("gateway_costs", CostSummary.gatewayCosts(reports.requestCosts(), inputs.usageFormat()))
                 .invariants(checks)
                 .put("shrink_guard", shrinkBlock(audit))
                 .put("published", audit.publishes())

@@ -4,12 +4,17 @@ import static io.assetcost.schema.Cols.APPROVED;
 import static io.assetcost.schema.Cols.ASSET_ID;
 import static io.assetcost.schema.Cols.CACHE_SAVINGS_USD;
 import static io.assetcost.schema.Cols.COHORT_DATE;
+import static io.assetcost.schema.Cols.COST_USD;
+import static io.assetcost.schema.Cols.DIFFERENCE_USD;
 import static io.assetcost.schema.Cols.DIRECT_COST_USD;
+import static io.assetcost.schema.Cols.GATEWAY_COST_USD;
 import static io.assetcost.schema.Cols.IMAGES_GENERATED;
+import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.PENDING;
 import static io.assetcost.schema.Cols.PENDING_COST_USD;
 import static io.assetcost.schema.Cols.REASON;
 import static io.assetcost.schema.Cols.REQUESTS;
+import static io.assetcost.schema.Cols.REQUESTS_DIFFERING;
 import static io.assetcost.schema.Cols.STATUS;
 import static io.assetcost.schema.Cols.TOTAL_COST_USD;
 import static io.assetcost.schema.Cols.USAGE_DATE;
@@ -133,6 +138,7 @@ final class CostReport {
                 step("attempt cap", () -> List.of(attemptCap(from, to))),
                 step("headroom", () -> headroom(limits, to)),
                 step("meters", () -> List.of(meters(from, to))),
+                step("gateway costs", () -> gatewayCosts(from, to)),
                 step("top waste", () -> List.of(topWaste(assets, from, to))));
         List<Page.Section> sections = new ArrayList<>();
         stages.concurrently(threads, steps, List::size, "sections").forEach(sections::addAll);
@@ -639,6 +645,63 @@ final class CostReport {
                         + " fraction of the uncached rate, and the savings are what it would have cost more.",
                 List.of(svg),
                 new Page.Table("Spend by meter, USD", List.of("Meter", "Tokens", "Cost", "Share"), table));
+    }
+
+    /**
+     * Our cost beside the gateway's own, per day and model, where the usage export carried one (LiteLLM spend,
+     * Langfuse's total cost); no section when none did.
+     */
+    private List<Page.Section> gatewayCosts(LocalDate from, LocalDate to) {
+        List<Row> rows = io.assetcost.report.Reports.gatewayCosts(
+                        table(OutputTable.REQUEST_COSTS).filter(between(USAGE_DATE, from, to)))
+                .collectAsList();
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Map<String, BigDecimal>> series = new LinkedHashMap<>();
+        series.put("our cost", new LinkedHashMap<>());
+        series.put("gateway's cost", new LinkedHashMap<>());
+        List<List<Cell>> table = new ArrayList<>();
+        for (Row r : rows) {
+            String day = r.getAs(USAGE_DATE).toString();
+            BigDecimal ours = r.getAs(COST_USD);
+            BigDecimal theirs = r.getAs(GATEWAY_COST_USD);
+            series.get("our cost").merge(day, ours, BigDecimal::add);
+            series.get("gateway's cost").merge(day, theirs, BigDecimal::add);
+            table.add(List.of(
+                    Cell.text(day),
+                    Cell.text(r.getAs(MODEL)),
+                    Cell.count(r.<Long>getAs(REQUESTS)),
+                    Cell.usd(ours),
+                    Cell.usd(theirs),
+                    Cell.usd(r.getAs(DIFFERENCE_USD)),
+                    Cell.count(r.<Long>getAs(REQUESTS_DIFFERING))));
+        }
+        String svg = Charts.bars(
+                "Our cost and the gateway's, by usage date",
+                "Usage date",
+                "USD",
+                new Charts.Data(series, List.copyOf(series.get("our cost").keySet())),
+                List.of());
+        return List.of(new Page.Section(
+                "gateway",
+                "A second opinion: the gateway's own cost",
+                "By usage date in the period, over the requests whose export carried the gateway's computed cost."
+                        + " Ours comes from the rate card; a request differs when the two are not equal to the"
+                        + " micro-dollar. Gateways have priced image models wrongly before: where they differ, the"
+                        + " rate card and the bill decide.",
+                List.of(svg),
+                new Page.Table(
+                        "Our cost and the gateway's, USD",
+                        List.of(
+                                "Usage date",
+                                "Model",
+                                "Requests",
+                                "Our cost",
+                                "Gateway's cost",
+                                "Difference",
+                                "Requests differing"),
+                        table)));
     }
 
     private Page.Section topWaste(Dataset<Row> assets, LocalDate from, LocalDate to) {

@@ -2,12 +2,18 @@ package io.assetcost.cost;
 
 import static io.assetcost.schema.Cols.ASSETS;
 import static io.assetcost.schema.Cols.CACHE_SAVINGS_USD;
+import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.DETAIL;
+import static io.assetcost.schema.Cols.DIFFERENCE_USD;
 import static io.assetcost.schema.Cols.DIRECT_COST_USD;
+import static io.assetcost.schema.Cols.GATEWAY_COST_USD;
+import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.PENDING_COST_USD;
 import static io.assetcost.schema.Cols.REQUESTS;
+import static io.assetcost.schema.Cols.REQUESTS_DIFFERING;
 import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.TOTAL_COST_USD;
+import static io.assetcost.schema.Cols.USAGE_DATE;
 import static io.assetcost.schema.Cols.WASTE_COST_USD;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -149,6 +155,35 @@ final class CostSummary {
         return m;
     }
 
+    /**
+     * {@code gateway_costs}: the run's requests whose input carried the gateway's own cost, per usage_date and
+     * model ({@link io.assetcost.report.Reports#gatewayCosts}): dates as ISO strings, counts as numbers, USD as
+     * exact decimal strings. Null when the usage format carries no gateway cost (the job's own shapes, OpenAI
+     * Batch files), so the scan is not made.
+     *
+     * @param requestCosts the run's request_costs
+     * @param format the run's usage format
+     * @return one map per day and model, or null
+     */
+    static List<Map<String, Object>> gatewayCosts(Dataset<Row> requestCosts, io.assetcost.io.UsageFormat format) {
+        if (!format.carriesGatewayCost()) {
+            return null;
+        }
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (Row r : io.assetcost.report.Reports.gatewayCosts(requestCosts).collectAsList()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(USAGE_DATE, r.getAs(USAGE_DATE).toString());
+            m.put(MODEL, r.getAs(MODEL));
+            m.put(REQUESTS, r.<Long>getAs(REQUESTS));
+            m.put(COST_USD, r.<BigDecimal>getAs(COST_USD).toPlainString());
+            m.put(GATEWAY_COST_USD, r.<BigDecimal>getAs(GATEWAY_COST_USD).toPlainString());
+            m.put(DIFFERENCE_USD, r.<BigDecimal>getAs(DIFFERENCE_USD).toPlainString());
+            m.put(REQUESTS_DIFFERING, r.<Long>getAs(REQUESTS_DIFFERING));
+            rows.add(m);
+        }
+        return rows;
+    }
+
     /** {@code unreadable_files}: each file left out, with its input and what is wrong with it. */
     static List<Map<String, Object>> unreadable(List<FileGuard.Unreadable> files) {
         return files.stream()
@@ -170,7 +205,8 @@ final class CostSummary {
                         QuarantineReason.UNREADABLE_FILE.code(),
                         f.option() + " file cannot be read (" + f.reason() + "); its records are not counted",
                         null,
-                        f.file()))
+                        f.file(),
+                        null))
                 .toList();
         return spark.createDataFrame(rows, OutputTable.QUARANTINE.sparkSchema());
     }

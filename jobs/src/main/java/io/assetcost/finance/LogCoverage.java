@@ -17,6 +17,7 @@ import static io.assetcost.schema.Cols.QUARANTINED_REQUESTS;
 import static io.assetcost.schema.Cols.RAW_RECORD;
 import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.SOURCE_FILE;
+import static io.assetcost.schema.Cols.SOURCE_FORMAT;
 import static io.assetcost.schema.Cols.STATUS;
 import static io.assetcost.schema.Cols.SUCCEEDED;
 import static io.assetcost.schema.Cols.USAGE_DATE;
@@ -92,7 +93,7 @@ public final class LogCoverage {
         Dataset<Row> quarantined = FinanceReports.inMonth(
                         UsageReader.reread(costQuarantine
                                         .filter(col(SOURCE).equalTo(Quarantine.USAGE))
-                                        .select(RAW_RECORD, SOURCE_FILE))
+                                        .select(RAW_RECORD, SOURCE_FILE, SOURCE_FORMAT))
                                 .filter(col(PARSE_REASON)
                                         .isNull()
                                         .and(col(CREATED_AT).isNotNull()))

@@ -10,6 +10,7 @@ import static io.assetcost.schema.Cols.RAW_RECORD;
 import static io.assetcost.schema.Cols.REASON;
 import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.SOURCE_FILE;
+import static io.assetcost.schema.Cols.SOURCE_FORMAT;
 import static io.assetcost.schema.Cols.TEXT_TOKENS;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -51,7 +52,7 @@ public final class UnpricedUsage {
         for (Meter m : Meter.values()) {
             readable = readable.and(col(m.canonicalColumn()).geq(0));
         }
-        Dataset<Row> reread = UsageReader.reread(usage.select(RAW_RECORD, SOURCE_FILE))
+        Dataset<Row> reread = UsageReader.reread(usage.select(RAW_RECORD, SOURCE_FILE, SOURCE_FORMAT))
                 .select(
                         col(RAW_RECORD).as("_raw"),
                         col(SOURCE_FILE).as("_file"),

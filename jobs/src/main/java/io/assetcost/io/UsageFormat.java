@@ -47,6 +47,11 @@ public enum UsageFormat {
         return this == AUTO || this == LOG || this == EXPORT;
     }
 
+    /** Whether the format's records may carry the gateway's own computed cost (gateway_cost_usd). */
+    public boolean carriesGatewayCost() {
+        return this == LITELLM || this == LANGFUSE;
+    }
+
     /**
      * The format an option value names, case ignored.
      *

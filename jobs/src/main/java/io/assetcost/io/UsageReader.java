@@ -179,16 +179,39 @@ public final class UsageReader {
     }
 
     /**
-     * Reads quarantined usage records again from their raw_record, by the kind of their source_file, with
-     * the same parsers as {@link #read} (so the finance job's coverage counts use the same token rules). The
-     * kind is decided by {@link InputFiles#kindOf(String)}, the rule the listing used.
+     * Reads quarantined usage records again from their raw_record, by their source_format (the reader that
+     * read them), or where the record has none (a quarantine written before the column existed) by the kind
+     * of their source_file ({@link InputFiles#kindOf(String)}, the rule the listing used), with the same
+     * parsers as {@link #read} (so the finance job's coverage counts use the same token rules). A record of a
+     * format that is not the job's own (an OpenAI Batch line needs its input file, a LiteLLM CSV record its
+     * header) is not parsed alone: it comes back with parse_reason {@code malformed_record} and counts as a
+     * record without tokens.
      * A CSV record was stored re-encoded per RFC 4180 and a Parquet row as JSON; both parse back.
      *
-     * @param records rows with raw_record and source_file
+     * @param records rows with raw_record and source_file, and optionally source_format
      * @return canonical rows (parse_reason set where the record still cannot be read)
      */
     public static Dataset<Row> reread(Dataset<Row> records) {
-        Column kind = InputFiles.kindOf(col(SOURCE_FILE));
+        Column format = List.of(records.columns()).contains(SOURCE_FORMAT)
+                ? col(SOURCE_FORMAT)
+                : lit(null).cast(DataTypes.StringType);
+        Column own = format.isNull().or(format.isin(FORMAT_JSONL, FORMAT_CSV, FORMAT_PARQUET));
+        Dataset<Row> foreign = records.filter(own.unary_$bang())
+                .select(
+                        col(RAW_RECORD),
+                        col(SOURCE_FILE),
+                        format.as(SOURCE_FORMAT),
+                        lit(QuarantineReason.MALFORMED_RECORD.code()).as(PARSE_REASON),
+                        concat(lit("a "), format, lit(" record is not read again on its own (README, Usage formats)"))
+                                .as(PARSE_DETAIL));
+        return rereadOwn(records.filter(own), format).unionByName(foreign, true);
+    }
+
+    private static Dataset<Row> rereadOwn(Dataset<Row> records, Column format) {
+        Column kind = when(format.equalTo(FORMAT_JSONL), lit(InputFiles.Kind.JSON_LINES.name()))
+                .when(format.equalTo(FORMAT_CSV), lit(InputFiles.Kind.CSV.name()))
+                .when(format.equalTo(FORMAT_PARQUET), lit(InputFiles.Kind.PARQUET.name()))
+                .otherwise(InputFiles.kindOf(col(SOURCE_FILE)));
         Dataset<Row> json = records.filter(kind.equalTo(InputFiles.Kind.JSON_LINES.name()))
                 .select(col(RAW_RECORD), col(SOURCE_FILE));
         StructType export = Schemas.spark(Schemas.USAGE_EXPORT);

@@ -17,6 +17,7 @@ import java.math.BigDecimal;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * The asset table and the two headline reports (README, "Outcomes" and "Outputs"), each conformed to its contract in
@@ -120,5 +121,35 @@ public final class Reports {
         Dataset<Row> joined = waste.join(resolved, new String[] {COHORT_DATE, WORKFLOW_ID}, "left")
                 .withColumn(SHARE_OF_RESOLVED_COST, Ratios.divide(col(WASTE_COST_USD), col(RESOLVED_COST_USD)));
         return OutputTable.RETRY_WASTE.conform(joined);
+    }
+
+    /**
+     * The second opinion on money: per usage_date x model, the requests whose input carried the gateway's own
+     * computed cost (LiteLLM {@code spend}, Langfuse's total cost: README, "Usage formats"), our cost_usd and the
+     * gateway's summed over them, difference_usd = gateway - ours, and requests_differing: those whose two costs
+     * differ once both are rounded to the micro-dollar (gateways keep their cost as a binary float, so a
+     * smaller difference is their rounding, not a price). Gateways have priced image models wrongly for months
+     * (LiteLLM issues #26863 and #31142): a day where they differ is where to look. Requests without a gateway
+     * cost are left out. Columns: usage_date (date), model (string), requests (long), cost_usd,
+     * gateway_cost_usd, difference_usd (decimal(38,12) USD), requests_differing (long); ordered by date, model.
+     *
+     * @param requestCosts rows of request_costs
+     * @return the comparison rows (none when no request carried a gateway cost)
+     */
+    public static Dataset<Row> gatewayCosts(Dataset<Row> requestCosts) {
+        Column differs = functions.round(col(GATEWAY_COST_USD), 6).notEqual(functions.round(col(COST_USD), 6));
+        return requestCosts
+                .filter(col(GATEWAY_COST_USD).isNotNull())
+                .groupBy(USAGE_DATE, MODEL)
+                .agg(
+                        count(lit(1)).as(REQUESTS),
+                        sum(COST_USD).cast(RequestPricing.USD).as(COST_USD),
+                        sum(GATEWAY_COST_USD).cast(RequestPricing.USD).as(GATEWAY_COST_USD),
+                        count(when(differs, lit(1))).as(REQUESTS_DIFFERING))
+                .withColumn(
+                        DIFFERENCE_USD,
+                        col(GATEWAY_COST_USD).minus(col(COST_USD)).cast(RequestPricing.USD))
+                .select(USAGE_DATE, MODEL, REQUESTS, COST_USD, GATEWAY_COST_USD, DIFFERENCE_USD, REQUESTS_DIFFERING)
+                .orderBy(USAGE_DATE, MODEL);
     }
 }

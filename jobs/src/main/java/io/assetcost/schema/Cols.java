@@ -175,6 +175,8 @@ public final class Cols {
     public static final String BILLED_COST_USD = "billed_cost_usd";
     /** computed - billed, USD decimal(38,12). */
     public static final String DIFFERENCE_USD = "difference_usd";
+    /** Requests whose gateway cost differs from ours at the micro-dollar (long). */
+    public static final String REQUESTS_DIFFERING = "requests_differing";
     /** difference / billed x 100, decimal(38,12). */
     public static final String DIFFERENCE_PCT = "difference_pct";
     /** A billed amount, USD decimal(38,12). */

@@ -1,0 +1,153 @@
+package io.assetcost.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.assetcost.run.InputException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+
+/**
+ * Tells the exports of other tools apart from the job's own shapes by content, where that is certain
+ * ({@code --usage-format auto}, README "Usage formats"). It reads the first non-blank line of the first and
+ * last file of each kind and looks for keys that only one format writes:
+ *
+ * <ul>
+ *   <li>a JSON object with {@code custom_id}: an OpenAI Batch input, output or error line
+ *       ({@code BatchRequestInput}, {@code BatchRequestOutput} in OpenAI's openapi.yaml);
+ *   <li>a JSON object, or a CSV header, with both {@code call_type} and {@code spend}: a LiteLLM spend-log row
+ *       ({@code LiteLLM_SpendLogs} in litellm's schema.prisma);
+ *   <li>a JSON object with {@code trace_id} and {@code type}: a Langfuse observation (its blob-storage export);
+ *   <li>anything else: the job's own usage log or export, read by extension as before.
+ * </ul>
+ *
+ * <p>None of these keys is in the job's own contracts ({@code schemas/usage_log.avsc},
+ * {@code schemas/usage_export.avsc}). Files that point at different formats are refused: the operator names
+ * the format.
+ */
+public final class UsageFormatDetector {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Characters of a first line read at most: a header or one record, never a whole file. */
+    private static final int MAX_LINE = 1 << 20;
+
+    private UsageFormatDetector() {}
+
+    /**
+     * The format of a listing, for {@code --usage-format auto}.
+     *
+     * @param conf Hadoop configuration
+     * @param files the listing per kind ({@link InputFiles#list})
+     * @return {@link UsageFormat#AUTO} when the files are the job's own shapes, else the one export they are
+     * @throws InputException when the sampled files point at more than one format (the message names two files
+     *     and says to give {@code --usage-format})
+     */
+    public static UsageFormat detect(Configuration conf, Map<InputFiles.Kind, List<String>> files) {
+        Set<String> sampled = new LinkedHashSet<>();
+        for (List<String> ofKind : files.values()) {
+            if (!ofKind.isEmpty()) {
+                sampled.add(ofKind.get(0));
+                sampled.add(ofKind.get(ofKind.size() - 1));
+            }
+        }
+        UsageFormat found = null;
+        String foundIn = null;
+        for (String file : sampled) {
+            UsageFormat f = ofFile(conf, file);
+            if (found == null) {
+                found = f;
+                foundIn = file;
+            } else if (found != f) {
+                throw new InputException("--usage holds files of two formats (" + foundIn + " looks like "
+                        + found.code() + ", " + file + " like " + f.code() + "): give --usage-format, and one"
+                        + " format per --usage path");
+            }
+        }
+        return found == null ? UsageFormat.AUTO : found;
+    }
+
+    /** The format a file's first non-blank line points at; {@link UsageFormat#AUTO} when none is certain. */
+    static UsageFormat ofFile(Configuration conf, String file) {
+        String line = firstLine(conf, file);
+        if (line == null) {
+            return UsageFormat.AUTO;
+        }
+        return InputFiles.kindOf(file) == InputFiles.Kind.CSV ? ofHeader(line) : ofJson(line);
+    }
+
+    /** The format a CSV header names; {@link UsageFormat#AUTO} unless it is LiteLLM's table. */
+    static UsageFormat ofHeader(String header) {
+        List<String> names = new ArrayList<>();
+        for (String n : header.split(",", -1)) {
+            names.add(n.replace("\"", "").replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT));
+        }
+        return names.contains("call_type") && names.contains("spend") ? UsageFormat.LITELLM : UsageFormat.AUTO;
+    }
+
+    /** The format a JSON line's keys point at; {@link UsageFormat#AUTO} when it is not an object or none. */
+    static UsageFormat ofJson(String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (IOException e) {
+            return UsageFormat.AUTO;
+        }
+        if (node != null && node.isArray() && !node.isEmpty()) {
+            node = node.get(0);
+        }
+        if (node == null || !node.isObject()) {
+            return UsageFormat.AUTO;
+        }
+        if (node.has("custom_id")) {
+            return UsageFormat.BATCH;
+        }
+        if (node.has("call_type") && node.has("spend")) {
+            return UsageFormat.LITELLM;
+        }
+        if (node.has("trace_id") && node.has("type")) {
+            return UsageFormat.LANGFUSE;
+        }
+        return UsageFormat.AUTO;
+    }
+
+    private static String firstLine(Configuration conf, String file) {
+        Path path = new Path(file);
+        try {
+            FileSystem fs = path.getFileSystem(conf);
+            CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+            try (InputStream raw = fs.open(path);
+                    InputStream in = codec == null ? raw : codec.createInputStream(raw);
+                    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                StringBuilder line = new StringBuilder();
+                int c;
+                while ((c = r.read()) != -1 && line.length() < MAX_LINE) {
+                    if (c == '\n') {
+                        if (!line.toString().isBlank()) {
+                            return line.toString();
+                        }
+                        line.setLength(0);
+                    } else {
+                        line.append((char) c);
+                    }
+                }
+                return line.toString().isBlank() ? null : line.toString();
+            }
+        } catch (IOException | RuntimeException e) {
+            // An unreadable file is the readers' to report (FileGuard); it points at no format here.
+            return null;
+        }
+    }
+}

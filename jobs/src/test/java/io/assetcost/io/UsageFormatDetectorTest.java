@@ -1,0 +1,76 @@
+package io.assetcost.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.assetcost.run.InputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --usage-format auto}: another tool's export told by keys only it writes, the job's own shapes not. */
+class UsageFormatDetectorTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachExportIsToldByKeysOnlyItWrites() {
+        assertThat(UsageFormatDetector.ofJson(
+                        "{\"id\": \"batch_req_1\", \"custom_id\": \"wf/a/1\", \"response\": null, \"error\": null}"))
+                .isEqualTo(UsageFormat.BATCH);
+        assertThat(UsageFormatDetector.ofJson("{\"custom_id\": \"wf/a/1\", \"method\": \"POST\", \"url\": \"x\"}"))
+                .isEqualTo(UsageFormat.BATCH);
+        assertThat(UsageFormatDetector.ofJson(
+                        "{\"request_id\": \"r\", \"call_type\": \"aimage_generation\"," + " \"spend\": 0.04}"))
+                .isEqualTo(UsageFormat.LITELLM);
+        assertThat(UsageFormatDetector.ofJson("[{\"request_id\": \"r\", \"call_type\": \"x\", \"spend\": 0}]"))
+                .isEqualTo(UsageFormat.LITELLM);
+        assertThat(UsageFormatDetector.ofJson("{\"id\": \"o\", \"trace_id\": \"t\", \"type\": \"GENERATION\"}"))
+                .isEqualTo(UsageFormat.LANGFUSE);
+        assertThat(UsageFormatDetector.ofHeader("\uFEFF\"request_id\",\"call_type\",\"spend\",\"startTime\""))
+                .isEqualTo(UsageFormat.LITELLM);
+    }
+
+    @Test
+    void theJobsOwnShapesAndAnythingUncertainStayAuto() {
+        assertThat(UsageFormatDetector.ofJson("{\"request_id\": \"req_1\", \"created\": 1763683200, \"usage\": {}}"))
+                .isEqualTo(UsageFormat.AUTO);
+        assertThat(UsageFormatDetector.ofJson("not json")).isEqualTo(UsageFormat.AUTO);
+        assertThat(UsageFormatDetector.ofJson("[")).isEqualTo(UsageFormat.AUTO);
+        assertThat(UsageFormatDetector.ofJson("{\"spend\": 1}")).isEqualTo(UsageFormat.AUTO);
+        assertThat(UsageFormatDetector.ofHeader("request_id,created_at,project_id,spend"))
+                .isEqualTo(UsageFormat.AUTO);
+    }
+
+    @Test
+    void aListingIsOneFormatOrRefused() throws IOException {
+        Path log = write("usage.jsonl", "\n  \n{\"request_id\": \"req_1\", \"created\": 1763683200}\n");
+        Path batch = write("output.jsonl", "{\"id\": \"batch_req_1\", \"custom_id\": \"wf/a/1\"}\n");
+        Path batch2 = write("errors.jsonl", "{\"id\": \"batch_req_2\", \"custom_id\": \"wf/a/2\"}\n");
+        Configuration conf = new Configuration();
+        assertThat(UsageFormatDetector.detect(conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(log.toString()))))
+                .isEqualTo(UsageFormat.AUTO);
+        assertThat(UsageFormatDetector.detect(
+                        conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(batch.toString(), batch2.toString()))))
+                .isEqualTo(UsageFormat.BATCH);
+        assertThat(UsageFormatDetector.detect(conf, Map.of())).isEqualTo(UsageFormat.AUTO);
+        assertThatThrownBy(() -> UsageFormatDetector.detect(
+                        conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(batch.toString(), log.toString()))))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("two formats")
+                .hasMessageContaining("--usage-format");
+    }
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+}
