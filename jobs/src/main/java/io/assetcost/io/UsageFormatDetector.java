@@ -27,11 +27,15 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  *
  * <ul>
  *   <li>a JSON object with {@code custom_id}: an OpenAI Batch input, output or error line
- *       ({@code BatchRequestInput}, {@code BatchRequestOutput} in OpenAI's openapi.yaml);
+ *       ({@code BatchRequestInput}, {@code BatchRequestOutput} in OpenAI's openapi.yaml), or with
+ *       {@code "object": "batch"}: the Batch object beside them;
  *   <li>a JSON object, or a CSV header, with both {@code call_type} and {@code spend}: a LiteLLM spend-log row
  *       ({@code LiteLLM_SpendLogs} in litellm's schema.prisma);
  *   <li>a JSON object with {@code trace_id} and {@code type}: a Langfuse observation (its blob-storage export);
- *   <li>anything else: the job's own usage log or export, read by extension as before.
+ *   <li>any other JSON object, a CSV header without those columns, a Parquet file: the job's own usage log or
+ *       export, read by extension as before;
+ *   <li>a line that is not a JSON object (the first line of a pretty-printed document): nothing certain, the
+ *       file is not counted either way.
  * </ul>
  *
  * <p>None of these keys is in the job's own contracts ({@code schemas/usage_log.avsc},
@@ -67,6 +71,9 @@ public final class UsageFormatDetector {
         String foundIn = null;
         for (String file : sampled) {
             UsageFormat f = ofFile(conf, file);
+            if (f == null) {
+                continue;
+            }
             if (found == null) {
                 found = f;
                 foundIn = file;
@@ -79,16 +86,25 @@ public final class UsageFormatDetector {
         return found == null ? UsageFormat.AUTO : found;
     }
 
-    /** The format a file's first non-blank line points at; {@link UsageFormat#AUTO} when none is certain. */
+    /**
+     * The format a file's first non-blank line points at: an export's, {@link UsageFormat#AUTO} for a record
+     * of the job's own shapes (a JSON object with none of the exports' keys, a CSV header without LiteLLM's
+     * columns, any Parquet file), or null when the line says nothing certain (empty, not JSON, the first line
+     * of a pretty-printed document).
+     */
     static UsageFormat ofFile(Configuration conf, String file) {
-        String line = firstLine(conf, file);
-        if (line == null) {
+        InputFiles.Kind kind = InputFiles.kindOf(file);
+        if (kind == InputFiles.Kind.PARQUET) {
             return UsageFormat.AUTO;
         }
-        return InputFiles.kindOf(file) == InputFiles.Kind.CSV ? ofHeader(line) : ofJson(line);
+        String line = firstLine(conf, file);
+        if (line == null) {
+            return null;
+        }
+        return kind == InputFiles.Kind.CSV ? ofHeader(line) : ofJson(line);
     }
 
-    /** The format a CSV header names; {@link UsageFormat#AUTO} unless it is LiteLLM's table. */
+    /** The format a CSV header names: LiteLLM's table, else the job's own export ({@link UsageFormat#AUTO}). */
     static UsageFormat ofHeader(String header) {
         List<String> names = new ArrayList<>();
         for (String n : header.split(",", -1)) {
@@ -97,21 +113,24 @@ public final class UsageFormatDetector {
         return names.contains("call_type") && names.contains("spend") ? UsageFormat.LITELLM : UsageFormat.AUTO;
     }
 
-    /** The format a JSON line's keys point at; {@link UsageFormat#AUTO} when it is not an object or none. */
+    /**
+     * The format a JSON line's keys point at: an export's, {@link UsageFormat#AUTO} for an object with none of
+     * their keys, null when the line is not a JSON object (nor an array that starts with one).
+     */
     static UsageFormat ofJson(String line) {
         JsonNode node;
         try {
             node = JSON.readTree(line);
         } catch (IOException e) {
-            return UsageFormat.AUTO;
+            return null;
         }
         if (node != null && node.isArray() && !node.isEmpty()) {
             node = node.get(0);
         }
         if (node == null || !node.isObject()) {
-            return UsageFormat.AUTO;
+            return null;
         }
-        if (node.has("custom_id")) {
+        if (node.has("custom_id") || "batch".equals(node.path("object").asText(null))) {
             return UsageFormat.BATCH;
         }
         if (node.has("call_type") && node.has("spend")) {

@@ -32,6 +32,8 @@ class UsageFormatDetectorTest {
                 .isEqualTo(UsageFormat.LITELLM);
         assertThat(UsageFormatDetector.ofJson("[{\"request_id\": \"r\", \"call_type\": \"x\", \"spend\": 0}]"))
                 .isEqualTo(UsageFormat.LITELLM);
+        assertThat(UsageFormatDetector.ofJson("{\"id\": \"batch_abc\", \"object\": \"batch\", \"created_at\": 1}"))
+                .isEqualTo(UsageFormat.BATCH);
         assertThat(UsageFormatDetector.ofJson("{\"id\": \"o\", \"trace_id\": \"t\", \"type\": \"GENERATION\"}"))
                 .isEqualTo(UsageFormat.LANGFUSE);
         assertThat(UsageFormatDetector.ofHeader("\uFEFF\"request_id\",\"call_type\",\"spend\",\"startTime\""))
@@ -42,8 +44,9 @@ class UsageFormatDetectorTest {
     void theJobsOwnShapesAndAnythingUncertainStayAuto() {
         assertThat(UsageFormatDetector.ofJson("{\"request_id\": \"req_1\", \"created\": 1763683200, \"usage\": {}}"))
                 .isEqualTo(UsageFormat.AUTO);
-        assertThat(UsageFormatDetector.ofJson("not json")).isEqualTo(UsageFormat.AUTO);
-        assertThat(UsageFormatDetector.ofJson("[")).isEqualTo(UsageFormat.AUTO);
+        assertThat(UsageFormatDetector.ofJson("not json")).isNull();
+        assertThat(UsageFormatDetector.ofJson("[")).isNull();
+        assertThat(UsageFormatDetector.ofJson("{")).isNull();
         assertThat(UsageFormatDetector.ofJson("{\"spend\": 1}")).isEqualTo(UsageFormat.AUTO);
         assertThat(UsageFormatDetector.ofHeader("request_id,created_at,project_id,spend"))
                 .isEqualTo(UsageFormat.AUTO);
@@ -54,11 +57,16 @@ class UsageFormatDetectorTest {
         Path log = write("usage.jsonl", "\n  \n{\"request_id\": \"req_1\", \"created\": 1763683200}\n");
         Path batch = write("output.jsonl", "{\"id\": \"batch_req_1\", \"custom_id\": \"wf/a/1\"}\n");
         Path batch2 = write("errors.jsonl", "{\"id\": \"batch_req_2\", \"custom_id\": \"wf/a/2\"}\n");
+        Path batchObject = write("zz/batch.json", "{\n  \"id\": \"batch_abc\",\n  \"object\": \"batch\"\n}\n");
         Configuration conf = new Configuration();
         assertThat(UsageFormatDetector.detect(conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(log.toString()))))
                 .isEqualTo(UsageFormat.AUTO);
         assertThat(UsageFormatDetector.detect(
                         conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(batch.toString(), batch2.toString()))))
+                .isEqualTo(UsageFormat.BATCH);
+        // A pretty-printed batch.json says nothing on its first line: it neither decides nor conflicts.
+        assertThat(UsageFormatDetector.detect(
+                        conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(batch.toString(), batchObject.toString()))))
                 .isEqualTo(UsageFormat.BATCH);
         assertThat(UsageFormatDetector.detect(conf, Map.of())).isEqualTo(UsageFormat.AUTO);
         assertThatThrownBy(() -> UsageFormatDetector.detect(
@@ -70,6 +78,7 @@ class UsageFormatDetectorTest {
 
     private Path write(String name, String text) throws IOException {
         Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
         Files.writeString(p, text, StandardCharsets.UTF_8);
         return p;
     }
