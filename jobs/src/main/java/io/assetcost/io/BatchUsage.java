@@ -285,7 +285,7 @@ public final class BatchUsage {
                         sum(when(result.and(col(RID).isNull()), lit(1L)).otherwise(lit(0L)))
                                 .over(key))
                 .filter(input.and(col(RES_COUNT).gt(0)).unary_$bang())
-                .withColumn(INP, when(result, col(IN_FIRST)).otherwise(inputFacts()));
+                .withColumn(INP, when(result, col(IN_FIRST)).when(col(IS_INPUT), inputFacts()));
     }
 
     /**
