@@ -62,7 +62,7 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzz targets (Jazzer) for every parser of bytes that come from outside: a usage log line and a JSON Lines
- * file, a CSV export with its unparsed tail, rows of the Parquet export, a time value, the rate card and the
+ * file, a CSV export with its unparsed tail, rows of the Parquet export, an OpenAI Batch directory, a time value, the rate card and the
  * rate-limit card, and pages of the Costs and Usage APIs. Each target hands the bytes to the real reader
  * (through a file where the reader takes a path) and holds the outcome to what the README promises: every
  * record is accounted for exactly once (priced or used, quarantined with a known reason and a detail, an
@@ -237,6 +237,69 @@ class InputFuzzTest {
                         .isEqualTo(r.getAs(Cols.EXPORT_ROW));
             }
         }
+    }
+
+    /** What separates a {@link #batchFiles} input's batch lines from its batch.json. */
+    private static final byte[] BATCH_OBJECT_MARK = "\n#batch.json\n".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * One OpenAI Batch directory through the batch reader ({@code --usage-format batch}), validation and pricing:
+     * the input up to a line {@code #batch.json} is a JSON Lines file of input, output and error lines, the
+     * rest (when there is such a line) the directory's {@code batch.json}. Every row is accounted for, its
+     * raw_record one of the file's physical lines (each at most as often as the file holds it), and a line
+     * that is no row is an input line its output line consumed.
+     */
+    @FuzzTest
+    void batchFiles(byte[] input) throws IOException {
+        int mark = indexOf(input, BATCH_OBJECT_MARK);
+        byte[] lines = mark < 0 ? input : java.util.Arrays.copyOfRange(input, 0, mark);
+        Path dir = Files.createDirectories(Path.of(
+                System.getProperty("java.io.tmpdir"),
+                "fuzz-inputs",
+                "batch-" + ProcessHandle.current().pid() + "-" + FILES.incrementAndGet()));
+        try {
+            Files.write(dir.resolve("lines.jsonl"), lines);
+            List<String> files = new ArrayList<>(List.of(uri(dir.resolve("lines.jsonl"))));
+            if (mark >= 0) {
+                Files.write(
+                        dir.resolve("batch.json"),
+                        java.util.Arrays.copyOfRange(input, mark + BATCH_OBJECT_MARK.length, input.length));
+                files.add(uri(dir.resolve("batch.json")));
+            }
+            List<Row> rows = outcomes(UsageReader.read(
+                    spark(),
+                    io.assetcost.io.UsageFormat.BATCH,
+                    Map.of(InputFiles.Kind.JSON_LINES, files),
+                    io.assetcost.io.UsageFormatOptions.defaults()));
+            assertAccounted(rows, true, text(input));
+            List<String> left = new ArrayList<>(physicalLines(lines));
+            for (Row r : rows) {
+                String raw = r.getAs(Cols.RAW_RECORD);
+                assertThat(left.remove(raw))
+                        .as("row %s is a line of the file, once", raw)
+                        .isTrue();
+            }
+            for (String consumed : left) {
+                assertThat(consumed)
+                        .as("a line that is no row is an input line")
+                        .contains("custom_id");
+            }
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static int indexOf(byte[] input, byte[] what) {
+        for (int i = 0; i + what.length <= input.length; i++) {
+            if (java.util.Arrays.equals(input, i, i + what.length, what, 0, what.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
