@@ -62,7 +62,7 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzz targets (Jazzer) for every parser of bytes that come from outside: a usage log line and a JSON Lines
- * file, a CSV export with its unparsed tail, rows of the Parquet export, an OpenAI Batch directory, a time value, the rate card and the
+ * file, a CSV export with its unparsed tail, rows of the Parquet export, a time value, the rate card and the
  * rate-limit card, and pages of the Costs and Usage APIs. Each target hands the bytes to the real reader
  * (through a file where the reader takes a path) and holds the outcome to what the README promises: every
  * record is accounted for exactly once (priced or used, quarantined with a known reason and a detail, an
