@@ -239,6 +239,69 @@ class InputFuzzTest {
         }
     }
 
+    /** What separates a {@link #batchFiles} input's batch lines from its batch.json. */
+    private static final byte[] BATCH_OBJECT_MARK = "\n#batch.json\n".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * One OpenAI Batch directory through the batch reader ({@code --usage-format batch}), validation and pricing:
+     * the input up to a line {@code #batch.json} is a JSON Lines file of input, output and error lines, the
+     * rest (when there is such a line) the directory's {@code batch.json}. Every row is accounted for, its
+     * raw_record one of the file's physical lines (each at most as often as the file holds it), and a line
+     * that is no row is an input line its output line consumed.
+     */
+    @FuzzTest
+    void batchFiles(byte[] input) throws IOException {
+        int mark = indexOf(input, BATCH_OBJECT_MARK);
+        byte[] lines = mark < 0 ? input : java.util.Arrays.copyOfRange(input, 0, mark);
+        Path dir = Files.createDirectories(Path.of(
+                System.getProperty("java.io.tmpdir"),
+                "fuzz-inputs",
+                "batch-" + ProcessHandle.current().pid() + "-" + FILES.incrementAndGet()));
+        try {
+            Files.write(dir.resolve("lines.jsonl"), lines);
+            List<String> files = new ArrayList<>(List.of(uri(dir.resolve("lines.jsonl"))));
+            if (mark >= 0) {
+                Files.write(
+                        dir.resolve("batch.json"),
+                        java.util.Arrays.copyOfRange(input, mark + BATCH_OBJECT_MARK.length, input.length));
+                files.add(uri(dir.resolve("batch.json")));
+            }
+            List<Row> rows = outcomes(UsageReader.read(
+                    spark(),
+                    io.assetcost.io.UsageFormat.BATCH,
+                    Map.of(InputFiles.Kind.JSON_LINES, files),
+                    io.assetcost.io.UsageFormatOptions.defaults()));
+            assertAccounted(rows, true, text(input));
+            List<String> left = new ArrayList<>(physicalLines(lines));
+            for (Row r : rows) {
+                String raw = r.getAs(Cols.RAW_RECORD);
+                assertThat(left.remove(raw))
+                        .as("row %s is a line of the file, once", raw)
+                        .isTrue();
+            }
+            for (String consumed : left) {
+                assertThat(consumed)
+                        .as("a line that is no row is an input line")
+                        .contains("custom_id");
+            }
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static int indexOf(byte[] input, byte[] what) {
+        for (int i = 0; i + what.length <= input.length; i++) {
+            if (java.util.Arrays.equals(input, i, i + what.length, what, 0, what.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /**
      * Every canonical usage row, validated and priced as the cost job does it, with its outcome and what the
      * checks read. As in the job, a record that goes to quarantine after pricing (no rate, an implausible

@@ -1,5 +1,6 @@
 package io.assetcost.cost;
 
+import io.assetcost.io.BatchCustomId;
 import io.assetcost.io.BatchUsage;
 import io.assetcost.io.LangfuseUsage;
 import io.assetcost.io.LiteLlmUsage;
@@ -61,6 +62,17 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " export, batch (OpenAI Batch API files), litellm (LiteLLM spend logs), langfuse (Langfuse"
                     + " observation export). Default ${DEFAULT-VALUE}.")
     public String usageFormat;
+
+    /** How a Batch request's custom_id names its workflow and asset ({@code --usage-format batch}). */
+    @Option(
+            names = "--batch-custom-id",
+            paramLabel = "PATTERN",
+            defaultValue = BatchCustomId.DEFAULT,
+            description = "With --usage-format batch: how custom_id names workflow and asset, a template with"
+                    + " literal text between placeholders {workflow_id}, {asset_id} and any others (ignored),"
+                    + " or a Java regular expression with named groups (?<workflowId>...) and (?<assetId>...)."
+                    + " Default ${DEFAULT-VALUE}.")
+    public String batchCustomId;
 
     /** Acceptance records: a CSV file or directory of CSV files. */
     @Option(
@@ -218,7 +230,7 @@ public class CostJobOptions implements JobLauncher.Validated {
     /** The options of the usage formats that are not the job's own. */
     public UsageFormatOptions usageFormatOptions() {
         return new UsageFormatOptions(
-                new BatchUsage.Options(), new LiteLlmUsage.Options(), new LangfuseUsage.Options());
+                new BatchUsage.Options(batchCustomId), new LiteLlmUsage.Options(), new LangfuseUsage.Options());
     }
 
     /** The plausibility bounds of the options. */
@@ -287,6 +299,7 @@ public class CostJobOptions implements JobLauncher.Validated {
             throw new InputException("--on-unreadable-file must be fail or quarantine, got '" + onUnreadableFile + "'");
         }
         usageFormat();
+        usageFormatOptions();
         try {
             bounds();
         } catch (IllegalArgumentException e) {

@@ -45,6 +45,10 @@ public final class Schemas {
     public static final String USAGE_API_PAGE = "usage_api_page";
     /** Input contract: line item to model mapping (month close). */
     public static final String LINE_ITEM_MAPPING = "line_item_mapping";
+    /** Input contract: a line of an OpenAI Batch API input, output or error file (docs/usage-formats/batch.md). */
+    public static final String BATCH_LINE = "batch_line";
+    /** Input contract: the Batch object saved as {@code batch.json} beside a batch's files. */
+    public static final String BATCH_OBJECT = "batch_object";
     /**
      * Internal contract: usage in one canonical shape, whatever form it was read in (the readers' output and
      * validation's input; docs/DESIGN.md, "Pipeline").

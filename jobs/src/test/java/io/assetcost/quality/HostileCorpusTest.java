@@ -11,6 +11,8 @@ import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
+import io.assetcost.io.UsageFormat;
+import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.io.UsageReader;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.pricing.RequestPricing;
@@ -94,13 +96,16 @@ class HostileCorpusTest extends SparkTestBase {
 
     /** Usage through the real readers, validation and pricing, each row with its outcome. */
     private static Dataset<Row> usageOutcomes() {
+        return usageOutcomes("usage", UsageFormat.AUTO);
+    }
+
+    /** The files of one input directory read as one {@code --usage-format}, validated and priced. */
+    private static Dataset<Row> usageOutcomes(String input, UsageFormat format) {
         RateCard card = RateCard.load(new Configuration(false), null);
+        Dataset<Row> read = UsageReader.read(spark, format, files(input), UsageFormatOptions.defaults());
         Dataset<Row> flagged = UsageValidation.checkPrice(
                 RequestPricing.rate(
-                        UsageValidation.validate(UsageReader.read(spark, files("usage")), Bounds.DEFAULT)
-                                .flagged(),
-                        card,
-                        UsageValidation.trusted()),
+                        UsageValidation.validate(read, Bounds.DEFAULT).flagged(), card, UsageValidation.trusted()),
                 Bounds.DEFAULT);
         Column outcome = when(UsageValidation.blank(), lit("blank"))
                 .when(col(Cols.DUPLICATE), lit("duplicate"))
@@ -161,6 +166,68 @@ class HostileCorpusTest extends SparkTestBase {
         assertThat(rows.stream().filter(r -> r.getString(2).endsWith(".jsonl")).count())
                 .as("one row per physical line of the JSON Lines files")
                 .isEqualTo(physicalLines);
+    }
+
+    /**
+     * The usage of another format ({@code hostile/usage-<format>/}, read with {@code --usage-format <format>}):
+     * every record is held to the label of its file, found by its path below that directory; then the
+     * directory goes through the job, which exits 0 or 3 with every record accounted for.
+     */
+    private static void assertFormatLabelled(UsageFormat format) throws Exception {
+        String input = "usage-" + format.code();
+        Path root = corpus().resolve(input);
+        Map<String, List<Row>> byFile = new TreeMap<>();
+        for (Row r : usageOutcomes(input, format).collectAsList()) {
+            Path file = Path.of(java.net.URI.create(r.getString(2)));
+            byFile.computeIfAbsent(root.relativize(file).toString(), k -> new ArrayList<>())
+                    .add(r);
+        }
+        try (var expected = Files.walk(corpus().resolve("expect").resolve(input))) {
+            assertThat(byFile.keySet())
+                    .as("the files with records are the files with labels")
+                    .containsExactlyInAnyOrderElementsOf(expected.filter(Files::isRegularFile)
+                            .map(p -> corpus().resolve("expect")
+                                    .resolve(input)
+                                    .relativize(p)
+                                    .toString())
+                            .map(p -> p.substring(0, p.length() - ".tsv".length()))
+                            .toList());
+        }
+        for (Map.Entry<String, List<Row>> f : byFile.entrySet()) {
+            assertLabelled(input, f.getKey(), f.getValue());
+        }
+        Path out = tempDir("hostile-" + format.code()).resolve("out");
+        int code = CostJob.execute(
+                new String[] {
+                    "--usage-format",
+                    format.code(),
+                    "--usage",
+                    root.toString(),
+                    "--acceptance",
+                    corpus().resolve("acceptance").toString(),
+                    "--out",
+                    out.toString(),
+                    "--full"
+                },
+                System.out,
+                System.err,
+                spark);
+        assertThat(code).as("exit 0 or 3, never 1").isIn(0, 3);
+        JsonNode usage = new ObjectMapper()
+                .readTree(out.resolve("run_summary.json").toFile())
+                .get("inputs")
+                .get("usage");
+        assertThat(usage.get("records_read").asLong())
+                .isEqualTo(byFile.values().stream().mapToLong(List::size).sum())
+                .isEqualTo(usage.get("priced").asLong()
+                        + usage.get("quarantined").asLong()
+                        + usage.get("exact_duplicates_dropped").asLong()
+                        + usage.get("blank_lines_skipped").asLong());
+    }
+
+    @Test
+    void everyBatchRecordEndsWhereItsLabelSays() throws Exception {
+        assertFormatLabelled(UsageFormat.BATCH);
     }
 
     @Test
