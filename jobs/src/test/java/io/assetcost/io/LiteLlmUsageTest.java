@@ -345,7 +345,8 @@ class LiteLlmUsageTest extends SparkTestBase {
             "{\"request_id\":\"" + R1 + "\",\"created\":" + epoch("2026-11-03T09:15:02Z")
                     + ",\"project_id\":\"proj_shop\","
                     + "\"workflow_id\":\"ecommerce-pdp\",\"asset_id\":\"sku-2001-front\",\"model\":\"gpt-image-2\","
-                    + "\"endpoint\":\"images.generations\",\"status\":\"succeeded\",\"n\":1,\"usage\":{\"input_tokens\":60,"
+                    + "\"endpoint\":\"images.generations\",\"status\":\"succeeded\",\"n\":1,"
+                    + "\"usage\":{\"input_tokens\":60,"
                     + "\"output_tokens\":4160,\"total_tokens\":4220,\"input_tokens_details\":{\"text_tokens\":60,"
                     + "\"image_tokens\":0},\"output_tokens_details\":{\"image_tokens\":4160,\"text_tokens\":0}}}",
             "{\"request_id\":\"" + R2 + "\",\"created\":" + epoch("2026-11-03T09:40:11Z")
@@ -363,12 +364,14 @@ class LiteLlmUsageTest extends SparkTestBase {
                     + ",\"project_id\":\"proj_shop\","
                     + "\"workflow_id\":\"ecommerce-pdp\",\"asset_id\":\"sku-2002-side\",\"model\":\"gpt-image-2\","
                     + "\"endpoint\":\"images.generations\",\"status\":\"succeeded\",\"n\":2,\"size\":\"1536x1024\","
-                    + "\"quality\":\"medium\",\"usage\":{\"input_tokens\":58,\"output_tokens\":2112,\"total_tokens\":2170,"
+                    + "\"quality\":\"medium\",\"usage\":{\"input_tokens\":58,"
+                    + "\"output_tokens\":2112,\"total_tokens\":2170,"
                     + "\"input_tokens_details\":{\"text_tokens\":58,\"image_tokens\":0}}}",
             "{\"request_id\":\"" + R5 + "\",\"created\":" + epoch("2026-11-05T08:20:17Z")
                     + ",\"project_id\":\"proj_social\","
                     + "\"workflow_id\":\"social-banner\",\"asset_id\":\"banner-77\",\"model\":\"gpt-image-2\","
-                    + "\"endpoint\":\"images.generations\",\"status\":\"succeeded\",\"n\":1,\"usage\":{\"input_tokens\":40,"
+                    + "\"endpoint\":\"images.generations\",\"status\":\"succeeded\",\"n\":1,"
+                    + "\"usage\":{\"input_tokens\":40,"
                     + "\"output_tokens\":4160,\"total_tokens\":4200,\"input_tokens_details\":{\"text_tokens\":40,"
                     + "\"image_tokens\":0}}}");
 

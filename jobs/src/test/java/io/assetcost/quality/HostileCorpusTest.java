@@ -11,6 +11,8 @@ import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
+import io.assetcost.io.UsageFormat;
+import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.io.UsageReader;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.pricing.RequestPricing;
@@ -94,13 +96,15 @@ class HostileCorpusTest extends SparkTestBase {
 
     /** Usage through the real readers, validation and pricing, each row with its outcome. */
     private static Dataset<Row> usageOutcomes() {
+        return usageOutcomes(UsageReader.read(spark, files("usage")));
+    }
+
+    /** Canonical usage through validation and pricing, each row with its outcome. */
+    private static Dataset<Row> usageOutcomes(Dataset<Row> canonical) {
         RateCard card = RateCard.load(new Configuration(false), null);
         Dataset<Row> flagged = UsageValidation.checkPrice(
                 RequestPricing.rate(
-                        UsageValidation.validate(UsageReader.read(spark, files("usage")), Bounds.DEFAULT)
-                                .flagged(),
-                        card,
-                        UsageValidation.trusted()),
+                        UsageValidation.validate(canonical, Bounds.DEFAULT).flagged(), card, UsageValidation.trusted()),
                 Bounds.DEFAULT);
         Column outcome = when(UsageValidation.blank(), lit("blank"))
                 .when(col(Cols.DUPLICATE), lit("duplicate"))
@@ -161,6 +165,40 @@ class HostileCorpusTest extends SparkTestBase {
         assertThat(rows.stream().filter(r -> r.getString(2).endsWith(".jsonl")).count())
                 .as("one row per physical line of the JSON Lines files")
                 .isEqualTo(physicalLines);
+    }
+
+    /**
+     * A usage format's own directory ({@code hostile/usage-<code>/}) read with {@code --usage-format <code>}: every
+     * record of every file held to its label.
+     */
+    private static void assertFormatLabelled(UsageFormat format) throws Exception {
+        String input = "usage-" + format.code();
+        Map<InputFiles.Kind, List<String>> files = InputFiles.list(
+                new Configuration(false), "--usage", corpus().resolve(input).toString(), format.kinds());
+        List<Row> rows = usageOutcomes(UsageReader.read(spark, format, files, UsageFormatOptions.defaults()))
+                .collectAsList();
+        Map<String, List<Row>> byFile = new TreeMap<>();
+        for (Row r : rows) {
+            byFile.computeIfAbsent(
+                            Path.of(java.net.URI.create(r.getString(2)))
+                                    .getFileName()
+                                    .toString(),
+                            k -> new ArrayList<>())
+                    .add(r);
+        }
+        try (var listing = Files.list(corpus().resolve(input))) {
+            assertThat(byFile.keySet())
+                    .containsExactlyInAnyOrderElementsOf(
+                            listing.map(p -> p.getFileName().toString()).toList());
+        }
+        for (Map.Entry<String, List<Row>> f : byFile.entrySet()) {
+            assertLabelled(input, f.getKey(), f.getValue());
+        }
+    }
+
+    @Test
+    void everyLiteLlmRecordEndsWhereItsLabelSays() throws Exception {
+        assertFormatLabelled(UsageFormat.LITELLM);
     }
 
     @Test
