@@ -80,6 +80,9 @@ public final class LiteLlmUsage {
             "aimage_edit", "images.edits");
 
     private static final String CORRUPT = UsageReader.CORRUPT;
+    /** JSON is JSON: Spark's parser would take single-quoted strings, which no JSON writer (nor Jackson) writes. */
+    private static final Map<String, String> STRICT = Map.of("allowSingleQuotes", "false");
+
     private static final String MALFORMED_DETAIL_PREFIX = "not one JSON object: ";
     private static final String LINE = "_line";
     private static final String DOC = "_doc";
@@ -189,8 +192,8 @@ public final class LiteLlmUsage {
      */
     static Dataset<Row> elements(Dataset<Row> docs) {
         ArrayType texts = DataTypes.createArrayType(DataTypes.StringType, true);
-        Column asArray = from_json(col(DOC), texts, Map.of());
-        Column asPage = from_json(col(DOC), new StructType().add("data", texts, true), Map.of())
+        Column asArray = from_json(col(DOC), texts, STRICT);
+        Column asPage = from_json(col(DOC), new StructType().add("data", texts, true), STRICT)
                 .getField("data");
         Column found = coalesce(asArray, asPage);
         Column notFound = found.isNull();
@@ -266,7 +269,8 @@ public final class LiteLlmUsage {
         Schema metaAvro = nonNull(Schemas.avro(CONTRACT).getField(META).schema());
         Column metaDetail =
                 JsonRecords.udf(metaAvro.toString()).apply(col(META)).getField("detail");
-        Map<String, String> permissive = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
+        Map<String, String> permissive =
+                Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT, "allowSingleQuotes", "false");
         Dataset<Row> typed = csv;
         List<Check> checks = new ArrayList<>();
         for (String c : List.of(SPEND, "prompt_tokens", "completion_tokens")) {
@@ -295,7 +299,7 @@ public final class LiteLlmUsage {
                     concat(lit(c + ": "), why)));
         }
         typed = typed.withColumn(
-                "_" + TAGS, from_json(col(TAGS), contract.apply(TAGS).dataType(), Map.of()));
+                "_" + TAGS, from_json(col(TAGS), contract.apply(TAGS).dataType(), STRICT));
         checks.add(new Check(
                 col(TAGS).isNotNull().and(col("_" + TAGS).isNull()),
                 QuarantineReason.MALFORMED_RECORD,

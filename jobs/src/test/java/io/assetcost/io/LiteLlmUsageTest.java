@@ -132,7 +132,7 @@ class LiteLlmUsageTest extends SparkTestBase {
                 .isEqualTo(1);
         assertThat(r2.<String>getAs(Cols.SIZE)).isNull();
         assertThat(r2.<String>getAs(Cols.RAW_RECORD)).startsWith("{").contains(R2);
-        assertThat(r2.<String>getAs(Cols.RECORD_TEXT)).startsWith("{\"api_base\"");
+        assertThat(r2.<String>getAs(Cols.RECORD_TEXT)).startsWith("{\"agent_id\":null,\"api_base\"");
 
         Row r3 = rows.get(R3);
         assertThat(r3.<Instant>getAs(Cols.CREATED_AT))
