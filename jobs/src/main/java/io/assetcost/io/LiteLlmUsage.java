@@ -379,10 +379,10 @@ public final class LiteLlmUsage {
                 col("startTime").as("_start"),
                 col("call_type").as("_call_type"),
                 n.as("_n"),
-                inTotal.as("_in"),
+                when(cacheHit, lit(0L)).otherwise(inTotal).as("_in"),
                 hasIn.as("_has_in"),
-                coalesce(cached, lit(0L)).as("_cached"),
-                outTotal.as("_out"),
+                counted(cacheHit, cached).as("_cached"),
+                when(cacheHit, lit(0L)).otherwise(outTotal).as("_out"),
                 hasOut.as("_has_out"));
         return Check.apply(mapped, rules())
                 .drop("_start", "_call_type", "_n", "_in", "_has_in", "_cached", "_out", "_has_out");

@@ -255,6 +255,9 @@ class LiteLlmUsageTest extends SparkTestBase {
         assertThat(List.of(b.<Long>getAs(Cols.TEXT_TOKENS), b.<Long>getAs(Cols.OUTPUT_IMAGE_TOKENS)))
                 .as("a LiteLLM cache hit was not billed by the provider")
                 .containsExactly(0L, 0L);
+        assertThat(b.<String>getAs(Cols.PARSE_REASON))
+                .as("its counts are not held against its usage")
+                .isNull();
         assertThat(b.<BigDecimal>getAs(Cols.GATEWAY_COST_USD)).isEqualByComparingTo("0.04");
     }
 
