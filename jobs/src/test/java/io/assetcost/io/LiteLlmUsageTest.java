@@ -320,6 +320,29 @@ class LiteLlmUsageTest extends SparkTestBase {
     }
 
     @Test
+    void aBlankKeyOptionStopsTheJobWithOneLine() throws Exception {
+        Path out = tempDir("litellm-bad").resolve("out");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = CostJob.execute(
+                new String[] {
+                    "--usage", sample("usage").toString(),
+                    "--acceptance", sample("acceptance").toString(),
+                    "--out", out.toString(),
+                    "--usage-format", "litellm",
+                    "--litellm-asset-key", " "
+                },
+                System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                spark);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(message).isEqualTo(2);
+        assertThat(message).contains("--litellm-asset-key must name a key of spend_logs_metadata");
+        assertThat(Files.exists(out.resolve("request_costs")))
+                .as("nothing written")
+                .isFalse();
+    }
+
+    @Test
     void theSamplesFiguresByHand() throws Exception {
         Dataset<Row> costs =
                 runJob(sample("usage"), tempDir("litellm-out").resolve("out"), "--usage-format", "litellm");
