@@ -14,6 +14,8 @@ import io.assetcost.finance.UsageApiReader;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.JsonRecords;
+import io.assetcost.io.UsageFormat;
+import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.io.UsageReader;
 import io.assetcost.planning.RateLimitCard;
 import io.assetcost.pricing.RateCard;
@@ -300,6 +302,47 @@ class InputFuzzTest {
             }
         }
         return -1;
+    }
+
+    /**
+     * A LiteLLM spend-log file through {@code --usage-format litellm}'s reader ({@code io.LiteLlmUsage}),
+     * validation and pricing. The first byte of the input picks the shape, the rest is the file: {@code c} a CSV
+     * dump, {@code a} the API's JSON document ({@code .json}), anything else JSON Lines. Every record is
+     * accounted for with its raw text; a JSON Lines file gives one row per physical line; a CSV header without
+     * the contract's columns is the one clear error.
+     */
+    @FuzzTest
+    void litellmSpendLogs(byte[] input) throws IOException {
+        byte shape = input.length == 0 ? (byte) 'l' : input[0];
+        byte[] body = input.length == 0 ? input : java.util.Arrays.copyOfRange(input, 1, input.length);
+        String extension = shape == 'c' ? ".csv" : shape == 'a' ? ".json" : ".jsonl";
+        Path file = write(body, extension);
+        try {
+            List<Row> rows;
+            try {
+                rows = outcomes(UsageReader.read(
+                        spark(),
+                        UsageFormat.LITELLM,
+                        Map.of(InputFiles.Kind.JSON_LINES, List.of(uri(file))),
+                        UsageFormatOptions.defaults()));
+            } catch (InputException e) {
+                assertThat(extension)
+                        .as("only a CSV header is refused: %s", e.getMessage())
+                        .isEqualTo(".csv");
+                assertOneLine(e.getMessage(), "the header check's message");
+                return;
+            }
+            assertAccounted(rows, true, text(body));
+            if (extension.equals(".jsonl")) {
+                assertThat(rows.stream()
+                                .map(r -> r.<String>getAs(Cols.RAW_RECORD))
+                                .toList())
+                        .as("one row per physical line, with the line as its raw_record")
+                        .containsExactlyInAnyOrderElementsOf(physicalLines(body));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     /**

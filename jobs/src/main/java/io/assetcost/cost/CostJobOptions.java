@@ -74,6 +74,32 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " Default ${DEFAULT-VALUE}.")
     public String batchCustomId;
 
+    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of workflow_id. */
+    @Option(
+            names = "--litellm-workflow-key",
+            paramLabel = "KEY",
+            defaultValue = "workflow_id",
+            description = "litellm: the key of a spend log's metadata.spend_logs_metadata (else of a request tag"
+                    + " KEY:value) that holds workflow_id. Default ${DEFAULT-VALUE}.")
+    public String litellmWorkflowKey;
+
+    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of asset_id. */
+    @Option(
+            names = "--litellm-asset-key",
+            paramLabel = "KEY",
+            defaultValue = "asset_id",
+            description = "litellm: the key that holds asset_id (absent = the request is its own asset)."
+                    + " Default ${DEFAULT-VALUE}.")
+    public String litellmAssetKey;
+
+    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of project_id. */
+    @Option(
+            names = "--litellm-project-key",
+            paramLabel = "KEY",
+            defaultValue = "project_id",
+            description = "litellm: the key that holds the OpenAI project_id. Default ${DEFAULT-VALUE}.")
+    public String litellmProjectKey;
+
     /** Acceptance records: a CSV file or directory of CSV files. */
     @Option(
             names = "--acceptance",
@@ -230,7 +256,9 @@ public class CostJobOptions implements JobLauncher.Validated {
     /** The options of the usage formats that are not the job's own. */
     public UsageFormatOptions usageFormatOptions() {
         return new UsageFormatOptions(
-                new BatchUsage.Options(batchCustomId), new LiteLlmUsage.Options(), new LangfuseUsage.Options());
+                new BatchUsage.Options(batchCustomId),
+                new LiteLlmUsage.Options(litellmWorkflowKey, litellmAssetKey, litellmProjectKey),
+                new LangfuseUsage.Options());
     }
 
     /** The plausibility bounds of the options. */

@@ -231,6 +231,11 @@ class HostileCorpusTest extends SparkTestBase {
     }
 
     @Test
+    void everyLiteLlmRecordEndsWhereItsLabelSays() throws Exception {
+        assertFormatLabelled(UsageFormat.LITELLM);
+    }
+
+    @Test
     void detailsNameTheFieldTheBoundAndWhereALineWentWrong() {
         Map<String, String> details = new HashMap<>();
         for (Row r : usageOutcomes().filter(col(Cols.PARSE_DETAIL).isNotNull()).collectAsList()) {
