@@ -94,11 +94,6 @@ public final class LangfuseUsage {
     private static final String COUNT = "_count_";
 
     private static final DataType STRING_MAP = DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType);
-    private static final StructType PARAMS_TYPE = new StructType()
-            .add(N, DataTypes.StringType)
-            .add(SIZE, DataTypes.StringType)
-            .add(QUALITY, DataTypes.StringType)
-            .add(SERVICE_TIER, DataTypes.StringType);
     private static final DataType MONEY =
             Schemas.spark(Schemas.CANONICAL_USAGE).apply(GATEWAY_COST_USD).dataType();
 
@@ -199,7 +194,7 @@ public final class LangfuseUsage {
                 .withColumn(META, from_json(col(J + ".metadata"), STRING_MAP))
                 .withColumn(USAGE, from_json(col(J + ".usage_details"), STRING_MAP))
                 .withColumn(COSTS, from_json(col(J + ".cost_details"), STRING_MAP))
-                .withColumn(PARAMS, from_json(col(J + ".model_parameters"), PARAMS_TYPE))
+                .withColumn(PARAMS, from_json(col(J + ".model_parameters"), STRING_MAP))
                 .withColumn(TAGS, from_json(col(J + ".tags"), DataTypes.createArrayType(DataTypes.StringType)));
         for (String b : BUCKETS) {
             Column raw = col(USAGE).getItem(b);
@@ -338,7 +333,7 @@ public final class LangfuseUsage {
     }
 
     private static Column param(String key) {
-        return Text.clean(col(PARAMS + "." + key));
+        return Text.clean(col(PARAMS).getItem(key));
     }
 
     /** The value of a {@code key:value} trace tag (observations_v2/ lines carry the trace's tags). */

@@ -11,6 +11,7 @@ import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
+import io.assetcost.io.UsageFormat;
 import io.assetcost.io.UsageReader;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.pricing.RequestPricing;
@@ -94,13 +95,15 @@ class HostileCorpusTest extends SparkTestBase {
 
     /** Usage through the real readers, validation and pricing, each row with its outcome. */
     private static Dataset<Row> usageOutcomes() {
+        return usageOutcomes(UsageReader.read(spark, files("usage")));
+    }
+
+    /** Usage read by a reader, through the real validation and pricing, each row with its outcome. */
+    private static Dataset<Row> usageOutcomes(Dataset<Row> read) {
         RateCard card = RateCard.load(new Configuration(false), null);
         Dataset<Row> flagged = UsageValidation.checkPrice(
                 RequestPricing.rate(
-                        UsageValidation.validate(UsageReader.read(spark, files("usage")), Bounds.DEFAULT)
-                                .flagged(),
-                        card,
-                        UsageValidation.trusted()),
+                        UsageValidation.validate(read, Bounds.DEFAULT).flagged(), card, UsageValidation.trusted()),
                 Bounds.DEFAULT);
         Column outcome = when(UsageValidation.blank(), lit("blank"))
                 .when(col(Cols.DUPLICATE), lit("duplicate"))
@@ -161,6 +164,27 @@ class HostileCorpusTest extends SparkTestBase {
         assertThat(rows.stream().filter(r -> r.getString(2).endsWith(".jsonl")).count())
                 .as("one row per physical line of the JSON Lines files")
                 .isEqualTo(physicalLines);
+    }
+
+    /** The exports of other tools ({@code --usage-format}): {@code usage-<code>/}, read with that format. */
+    @Test
+    void everyExportRecordEndsWhereItsLabelSays() throws Exception {
+        for (UsageFormat format : List.of(UsageFormat.LANGFUSE)) {
+            String dir = "usage-" + format.code();
+            Map<String, List<Row>> byFile = new TreeMap<>();
+            Dataset<Row> read =
+                    UsageReader.read(spark, format, files(dir), io.assetcost.io.UsageFormatOptions.defaults());
+            for (Row r : usageOutcomes(read).collectAsList()) {
+                String name = Path.of(java.net.URI.create(r.getString(2)))
+                        .getFileName()
+                        .toString();
+                byFile.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
+            }
+            assertThat(byFile).as(dir).isNotEmpty();
+            for (Map.Entry<String, List<Row>> f : byFile.entrySet()) {
+                assertLabelled(dir, f.getKey(), f.getValue());
+            }
+        }
     }
 
     @Test
