@@ -14,6 +14,8 @@ import io.assetcost.finance.UsageApiReader;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.JsonRecords;
+import io.assetcost.io.UsageFormat;
+import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.io.UsageReader;
 import io.assetcost.planning.RateLimitCard;
 import io.assetcost.pricing.RateCard;
@@ -152,6 +154,35 @@ class InputFuzzTest {
             List<Row> rows =
                     outcomes(UsageReader.read(spark(), Map.of(InputFiles.Kind.JSON_LINES, List.of(uri(file)))));
             assertAccounted(rows, true, text(input));
+            assertThat(rows.stream().map(r -> r.<String>getAs(Cols.RAW_RECORD)).toList())
+                    .as("one row per physical line, with the line as its raw_record")
+                    .containsExactlyInAnyOrderElementsOf(physicalLines(input));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * A Langfuse observation export file ({@code --usage-format langfuse}) through the real reader, validation
+     * and pricing: one row per physical line, each priced, quarantined, an exact duplicate, blank, or skipped
+     * as an observation that is not a generation (with a detail naming its type).
+     */
+    @FuzzTest
+    void langfuseObservations(byte[] input) throws IOException {
+        Path file = write(input, ".jsonl");
+        try {
+            List<Row> rows = outcomes(UsageReader.read(
+                    spark(),
+                    UsageFormat.LANGFUSE,
+                    Map.of(InputFiles.Kind.JSON_LINES, List.of(uri(file))),
+                    UsageFormatOptions.defaults()));
+            List<Row> notUsage = rows.stream()
+                    .filter(r -> "blank".equals(r.getAs("outcome")) && r.<String>getAs(Cols.PARSE_DETAIL) != null)
+                    .toList();
+            for (Row r : notUsage) {
+                assertThat(r.<String>getAs(Cols.PARSE_DETAIL)).startsWith("not usage: a ");
+            }
+            assertAccounted(rows.stream().filter(r -> !notUsage.contains(r)).toList(), true, text(input));
             assertThat(rows.stream().map(r -> r.<String>getAs(Cols.RAW_RECORD)).toList())
                     .as("one row per physical line, with the line as its raw_record")
                     .containsExactlyInAnyOrderElementsOf(physicalLines(input));
