@@ -224,6 +224,19 @@ class LangfuseUsageTest extends SparkTestBase {
         assertThatThrownBy(() -> new LangfuseUsage.Options("", "asset_id", "project_id"))
                 .isInstanceOf(InputException.class)
                 .hasMessageContaining("--langfuse-workflow-key");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = CostJob.execute(
+                new String[] {
+                    "--usage", SAMPLE.toString(), "--usage-format", "langfuse",
+                    "--acceptance", SAMPLE.toString(), "--acceptance-format", "xml",
+                    "--out", "/nonexistent/out"
+                },
+                System.out,
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                spark);
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("--acceptance-format must be csv or langfuse, got 'xml'");
     }
 
     @Test
