@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.substring;
@@ -51,11 +52,15 @@ import org.apache.spark.sql.types.StructType;
  * <p>Per line: a {@code GENERATION} observation is one usage record; any other type (span, event, agent,
  * tool, ...) is skipped and counted with the blank lines ({@link UsageValidation#BLANK_LINE}, the detail
  * names the type), never quarantined and never lost. Files in a {@code scores/} or {@code traces/} folder
- * (Langfuse's layout) are other tables: not read here ({@link LangfuseScores} reads scores). Column
- * expressions only, one JSON parse of the line (plus its small nested texts); no join, no shuffle: the
- * legacy export's trace tags live in the {@code traces/} files, and joining them would cost a shuffle of all
- * observations, so workflow and asset come from the observation's metadata, or from the trace tags the
- * enriched export carries on the same line.
+ * (Langfuse's layout) are other tables: not read here ({@link LangfuseScores} reads scores).
+ *
+ * <p>Cost: the line is parsed as the usage log's is, once by {@link JsonRecords} (Jackson: record_text and the
+ * JSON types of the named fields, the one function per row) and once by {@code from_json} with an explicit
+ * schema (money straight into decimal(38,12)); the small nested texts (metadata, usage_details,
+ * model_parameters, tags) once more each; total_cost's text is looked up again only on a line without a
+ * readable amount. No join, no shuffle: the legacy export's trace tags live in the {@code traces/} files,
+ * and joining them would shuffle every observation, so workflow and asset come from the observation's
+ * metadata, or from the trace tags the enriched export carries on the same line.
  */
 public final class LangfuseUsage {
 
@@ -86,6 +91,8 @@ public final class LangfuseUsage {
     private static final String META = "_meta";
     private static final String USAGE = "_usage";
     private static final String COSTS = "_costs";
+    private static final String TOTAL_COST = "total_cost";
+    private static final String COST_DETAILS = "cost_details";
     private static final String PARAMS = "_params";
     private static final String TAGS = "_tags";
     /** Prefix of a usage bucket's text as read. */
@@ -179,9 +186,16 @@ public final class LangfuseUsage {
      *     {@link UsageValidation#BLANK_LINE}; a line that cannot be trusted with its reason and detail
      */
     public static Dataset<Row> fromLines(Dataset<Row> lines, Options options) {
+        // Every field as text (an object's or array's JSON text), but the money: Spark renders a JSON number
+        // read as text through a double, so total_cost and cost_details are read straight into decimal(38,12).
         StructType strings = new StructType();
         for (String name : Schemas.fieldNames(Schemas.LANGFUSE_OBSERVATION)) {
-            strings = strings.add(name, DataTypes.StringType, true);
+            DataType type = name.equals(TOTAL_COST)
+                    ? MONEY
+                    : name.equals(COST_DETAILS)
+                            ? DataTypes.createMapType(DataTypes.StringType, MONEY)
+                            : DataTypes.StringType;
+            strings = strings.add(name, type, true);
         }
         Column inspect = JsonRecords.udf(
                         Schemas.avro(Schemas.LANGFUSE_OBSERVATION).toString())
@@ -193,7 +207,7 @@ public final class LangfuseUsage {
                 .withColumn(J, from_json(col(RECORD_TEXT), strings, Map.of("mode", "PERMISSIVE")))
                 .withColumn(META, from_json(col(J + ".metadata"), STRING_MAP))
                 .withColumn(USAGE, from_json(col(J + ".usage_details"), STRING_MAP))
-                .withColumn(COSTS, from_json(col(J + ".cost_details"), STRING_MAP))
+                .withColumn(COSTS, col(J + "." + COST_DETAILS))
                 .withColumn(PARAMS, from_json(col(J + ".model_parameters"), STRING_MAP))
                 .withColumn(TAGS, from_json(col(J + ".tags"), DataTypes.createArrayType(DataTypes.StringType)));
         for (String b : BUCKETS) {
@@ -240,7 +254,7 @@ public final class LangfuseUsage {
                 bucket("input_cached_image_tokens").as(CACHED_IMAGE_TOKENS),
                 try_add(bucket("output_image_tokens"), bucket("output")).as(OUTPUT_IMAGE_TOKENS),
                 bucket("output_text_tokens").as(OUTPUT_TEXT_TOKENS),
-                cost().try_cast(MONEY).as(GATEWAY_COST_USD),
+                cost().as(GATEWAY_COST_USD),
                 col(RAW_RECORD),
                 col(RECORD_TEXT),
                 col(SOURCE_FILE),
@@ -256,7 +270,9 @@ public final class LangfuseUsage {
                 field("model_parameters").as("_params_text"),
                 col(PARAMS).isNotNull().as("_params_ok"),
                 param(N).as("_n_text"),
-                cost().as("_cost_text")));
+                // The cost's JSON text, looked up (a second parse) only where no amount could be read.
+                when(cost().isNull(), get_json_object(col(RECORD_TEXT), "$." + TOTAL_COST))
+                        .as("_cost_text")));
         for (String b : BUCKETS) {
             cols.add(col(RAW + b));
             cols.add(col(COUNT + b));
@@ -360,9 +376,9 @@ public final class LangfuseUsage {
                         .when(name.rlike("image_?generation"), lit("images.generations")));
     }
 
-    /** Langfuse's cost of the call, as text: total_cost, else cost_details.total. */
+    /** Langfuse's cost of the call, USD decimal(38,12): total_cost, else cost_details.total. */
     private static Column cost() {
-        return coalesce(Text.clean(field("total_cost")), Text.clean(col(COSTS).getItem("total")));
+        return coalesce(field(TOTAL_COST), col(COSTS).getItem("total"));
     }
 
     /** A bucket's count as read; null when absent or not a whole number. */

@@ -160,7 +160,10 @@ class LangfuseUsageTest extends SparkTestBase {
                         "a",
                         "{\"input_text_tokens\":\"40\",\"output_image_tokens\":272,\"total\":\"312\"}",
                         ",\"total_cost\":0.123456789012,\"tags\":[\"asset_id:poster-9\",\"other\"]"),
-                generation("b", "{\"input_cached_text_tokens\":\"10\",\"input_text_tokens\":\"5\"}", "")));
+                generation(
+                        "b",
+                        "{\"input_cached_text_tokens\":\"10\",\"input_text_tokens\":\"5\"}",
+                        ",\"total_cost\":12345678.123456789012")));
         Row a = r.get("a");
         assertThat((String) a.getAs(PARSE_REASON)).isNull();
         assertThat(tokens(a)).containsExactly(40L, 0L, 0L, 0L, 272L, 0L);
@@ -172,6 +175,9 @@ class LangfuseUsageTest extends SparkTestBase {
                 .as("a key:value trace tag when metadata has no key")
                 .isEqualTo("poster-9");
         assertThat(tokens(r.get("b"))).containsExactly(15L, 10L, 0L, 0L, 0L, 0L);
+        assertThat((BigDecimal) r.get("b").getAs(GATEWAY_COST_USD))
+                .as("20 significant digits: more than a double holds")
+                .isEqualTo(new BigDecimal("12345678.123456789012"));
     }
 
     @Test
