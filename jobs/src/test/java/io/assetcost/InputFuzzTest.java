@@ -163,6 +163,35 @@ class InputFuzzTest {
     }
 
     /**
+     * A Langfuse observation export file ({@code --usage-format langfuse}) through the real reader, validation
+     * and pricing: one row per physical line, each priced, quarantined, an exact duplicate, blank, or skipped
+     * as an observation that is not a generation (with a detail naming its type).
+     */
+    @FuzzTest
+    void langfuseObservations(byte[] input) throws IOException {
+        Path file = write(input, ".jsonl");
+        try {
+            List<Row> rows = outcomes(UsageReader.read(
+                    spark(),
+                    UsageFormat.LANGFUSE,
+                    Map.of(InputFiles.Kind.JSON_LINES, List.of(uri(file))),
+                    UsageFormatOptions.defaults()));
+            List<Row> notUsage = rows.stream()
+                    .filter(r -> "blank".equals(r.getAs("outcome")) && r.<String>getAs(Cols.PARSE_DETAIL) != null)
+                    .toList();
+            for (Row r : notUsage) {
+                assertThat(r.<String>getAs(Cols.PARSE_DETAIL)).startsWith("not usage: a ");
+            }
+            assertAccounted(rows.stream().filter(r -> !notUsage.contains(r)).toList(), true, text(input));
+            assertThat(rows.stream().map(r -> r.<String>getAs(Cols.RAW_RECORD)).toList())
+                    .as("one row per physical line, with the line as its raw_record")
+                    .containsExactlyInAnyOrderElementsOf(physicalLines(input));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * A CSV export file through the header check, the real reader, validation and pricing. A header without
      * the contract's columns is the one clear error; otherwise every record Commons CSV reads from the file
      * is one row whose raw_record is that record (RFC 4180), and a file that stops parsing gives one more

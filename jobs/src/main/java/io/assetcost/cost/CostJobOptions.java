@@ -2,6 +2,7 @@ package io.assetcost.cost;
 
 import io.assetcost.io.BatchCustomId;
 import io.assetcost.io.BatchUsage;
+import io.assetcost.io.LangfuseScores;
 import io.assetcost.io.LangfuseUsage;
 import io.assetcost.io.LiteLlmUsage;
 import io.assetcost.io.UsageFormat;
@@ -100,6 +101,42 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "litellm: the key that holds the OpenAI project_id. Default ${DEFAULT-VALUE}.")
     public String litellmProjectKey;
 
+    /** Langfuse export: the metadata key (or key:value trace tag) that names the workflow. */
+    @Option(
+            names = "--langfuse-workflow-key",
+            paramLabel = "KEY",
+            defaultValue = "workflow_id",
+            description = "With --usage-format langfuse: the observation metadata key (else key:value trace tag)"
+                    + " naming the workflow. Default ${DEFAULT-VALUE}.")
+    public String langfuseWorkflowKey = "workflow_id";
+
+    /** Langfuse export: the metadata key (or key:value trace tag) that names the asset. */
+    @Option(
+            names = "--langfuse-asset-key",
+            paramLabel = "KEY",
+            defaultValue = "asset_id",
+            description = "With --usage-format langfuse: the metadata key (else key:value trace tag) naming the"
+                    + " asset. Default ${DEFAULT-VALUE}.")
+    public String langfuseAssetKey = "asset_id";
+
+    /** Langfuse export: the metadata key (or key:value trace tag) that names the OpenAI project. */
+    @Option(
+            names = "--langfuse-project-key",
+            paramLabel = "KEY",
+            defaultValue = "project_id",
+            description = "With --usage-format langfuse: the metadata key (else key:value trace tag) naming the"
+                    + " OpenAI project. Default ${DEFAULT-VALUE}.")
+    public String langfuseProjectKey = "project_id";
+
+    /** Langfuse export: the score that records a reviewer's decision. */
+    @Option(
+            names = "--langfuse-score-name",
+            paramLabel = "NAME",
+            defaultValue = "approval",
+            description = "With --acceptance-format langfuse: the score name whose scores on generations are"
+                    + " decisions (CATEGORICAL approved/rejected, or BOOLEAN 1/0). Default ${DEFAULT-VALUE}.")
+    public String langfuseScoreName = "approval";
+
     /** Acceptance records: a CSV file or directory of CSV files. */
     @Option(
             names = "--acceptance",
@@ -107,6 +144,15 @@ public class CostJobOptions implements JobLauncher.Validated {
             paramLabel = "PATH",
             description = "Acceptance records: a .csv file or a directory of them.")
     public String acceptance;
+
+    /** The shape of the acceptance records: the job's CSV, or Langfuse's exported scores. */
+    @Option(
+            names = "--acceptance-format",
+            paramLabel = "FORMAT",
+            defaultValue = "csv",
+            description = "The shape of --acceptance: csv (the acceptance record CSV) or langfuse (the scores of a"
+                    + " Langfuse blob-storage export, JSONL; see --langfuse-score-name). Default ${DEFAULT-VALUE}.")
+    public String acceptanceFormat = "csv";
 
     /** Rate card CSV replacing the embedded default; null = the default card. */
     @Option(
@@ -258,7 +304,25 @@ public class CostJobOptions implements JobLauncher.Validated {
         return new UsageFormatOptions(
                 new BatchUsage.Options(batchCustomId),
                 new LiteLlmUsage.Options(litellmWorkflowKey, litellmAssetKey, litellmProjectKey),
-                new LangfuseUsage.Options());
+                new LangfuseUsage.Options(langfuseWorkflowKey, langfuseAssetKey, langfuseProjectKey));
+    }
+
+    /**
+     * Whether {@code --acceptance} holds Langfuse's exported scores rather than acceptance CSV.
+     *
+     * @throws InputException when {@code --acceptance-format} is neither csv nor langfuse
+     */
+    public boolean langfuseAcceptance() {
+        String f = acceptanceFormat == null ? "csv" : acceptanceFormat.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("csv", "langfuse").contains(f)) {
+            throw new InputException("--acceptance-format must be csv or langfuse, got '" + acceptanceFormat + "'");
+        }
+        return f.equals("langfuse");
+    }
+
+    /** The options of {@code --acceptance-format langfuse}. */
+    public LangfuseScores.Options langfuseScoreOptions() {
+        return new LangfuseScores.Options(langfuseScoreName);
     }
 
     /** The plausibility bounds of the options. */
@@ -328,6 +392,8 @@ public class CostJobOptions implements JobLauncher.Validated {
         }
         usageFormat();
         usageFormatOptions();
+        langfuseAcceptance();
+        langfuseScoreOptions();
         try {
             bounds();
         } catch (IllegalArgumentException e) {

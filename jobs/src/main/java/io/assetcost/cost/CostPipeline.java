@@ -29,6 +29,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
+import io.assetcost.io.LangfuseScores;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.io.ShufflePartitions;
 import io.assetcost.io.UsageFormat;
@@ -387,9 +388,12 @@ public final class CostPipeline {
         if (usageFiles.isEmpty()) {
             LOG.warn("--usage {} holds no usage file for {}", options.usage, window);
         }
+        // --acceptance-format langfuse: the scores of a Langfuse export, JSON Lines (docs/usage-formats/langfuse.md).
+        InputFiles.Kind acceptanceKind =
+                options.langfuseAcceptance() ? InputFiles.Kind.JSON_LINES : InputFiles.Kind.CSV;
         List<String> acceptanceFiles = InputFiles.forWindow(
-                        InputFiles.list(conf, "--acceptance", options.acceptance, List.of(InputFiles.Kind.CSV)), window)
-                .getOrDefault(InputFiles.Kind.CSV, List.of());
+                        InputFiles.list(conf, "--acceptance", options.acceptance, List.of(acceptanceKind)), window)
+                .getOrDefault(acceptanceKind, List.of());
         // --usage-format auto: another tool's export is told apart by content where that is certain.
         UsageFormat usageFormat = options.usageFormat() == UsageFormat.AUTO
                 ? UsageFormatDetector.detect(conf, usageFiles)
@@ -401,10 +405,12 @@ public final class CostPipeline {
         }
         usageFiles.values().removeIf(List::isEmpty);
         List<String> acceptanceHeaders = Schemas.requiredColumns(Schemas.ACCEPTANCE_RECORD);
-        acceptanceFiles = guard.run("--acceptance", acceptanceFiles, fs -> {
-            CsvSource.checkHeaders(conf, "--acceptance", fs, acceptanceHeaders);
-            return fs;
-        });
+        acceptanceFiles = options.langfuseAcceptance()
+                ? LangfuseScores.scoreFiles(acceptanceFiles)
+                : guard.run("--acceptance", acceptanceFiles, fs -> {
+                    CsvSource.checkHeaders(conf, "--acceptance", fs, acceptanceHeaders);
+                    return fs;
+                });
         return new CheckedInputs(card, rateLimits, usageFiles, usageFormat, acceptanceFiles);
     }
 
@@ -500,7 +506,7 @@ public final class CostPipeline {
     }
 
     private Decisions validateDecisions(List<String> files, PricedUsage usage, Frozen frozen) {
-        Dataset<Row> read = CsvSource.read(spark, files, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
+        Dataset<Row> read = readAcceptance(files);
         Column taken = window.takes(Times.iso(col(DECIDED_AT)));
         FrozenCohorts.Split split = FrozenCohorts.splitDecisions(read.filter(taken), frozen.requests());
         // The views are filters of the kept dataset, not of the plan that made it: a checkpoint is not
@@ -515,6 +521,22 @@ public final class CostPipeline {
                 flagged, col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang()), DUPLICATE, lit(false));
         Dataset<Row> quarantine = Quarantine.fromParseColumns(acceptance.quarantined(), Quarantine.ACCEPTANCE);
         return new Decisions(read, taken, split.onFrozen(), acceptance.decisions(), quarantine, counts);
+    }
+
+    /**
+     * The acceptance records as string rows of the acceptance contract: today's CSV, or the decisions among a
+     * Langfuse export's scores (the other scores are counted in the run log, not read).
+     */
+    private Dataset<Row> readAcceptance(List<String> files) {
+        if (!options.langfuseAcceptance()) {
+            return CsvSource.read(spark, files, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
+        }
+        LangfuseScores.Options scores = options.langfuseScoreOptions();
+        LOG.info(
+                "--acceptance-format langfuse: {} score lines are not '{}' scores and are not decisions",
+                LangfuseScores.ignored(spark, files, scores),
+                scores.scoreName());
+        return LangfuseScores.read(spark, files, scores);
     }
 
     /** Step 5: outcomes and reports, for the window's cohorts. */

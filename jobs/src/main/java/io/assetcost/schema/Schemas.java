@@ -54,6 +54,10 @@ public final class Schemas {
      * validation's input; docs/DESIGN.md, "Pipeline").
      */
     public static final String CANONICAL_USAGE = "canonical_usage";
+    /** Input contract: a line of Langfuse's blob-storage export of observations (docs/usage-formats/langfuse.md). */
+    public static final String LANGFUSE_OBSERVATION = "langfuse_observation";
+    /** Input contract: a line of Langfuse's blob-storage export of scores (docs/usage-formats/langfuse.md). */
+    public static final String LANGFUSE_SCORE = "langfuse_score";
 
     /**
      * Avro field property marking a column a CSV input may leave out ({@code "optional_column": true}); every

@@ -236,6 +236,11 @@ class HostileCorpusTest extends SparkTestBase {
     }
 
     @Test
+    void everyLangfuseRecordEndsWhereItsLabelSays() throws Exception {
+        assertFormatLabelled(UsageFormat.LANGFUSE);
+    }
+
+    @Test
     void detailsNameTheFieldTheBoundAndWhereALineWentWrong() {
         Map<String, String> details = new HashMap<>();
         for (Row r : usageOutcomes().filter(col(Cols.PARSE_DETAIL).isNotNull()).collectAsList()) {
