@@ -244,7 +244,10 @@ public final class LangfuseUsage {
                         .otherwise(lit("succeeded"))
                         .as(STATUS),
                 meta(ERROR_CODE_KEY).as(ERROR_CODE),
-                param(N).try_cast(DataTypes.IntegerType).as(N),
+                // n absent = 1, the Images API's default (as the Batch and LiteLLM readers read it).
+                when(param(N).isNull(), lit(1))
+                        .otherwise(param(N).try_cast(DataTypes.IntegerType))
+                        .as(N),
                 param(SIZE).as(SIZE),
                 param(QUALITY).as(QUALITY),
                 try_add(bucket("input_text_tokens"), cachedText()).as(TEXT_TOKENS),

@@ -26,8 +26,9 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  * last file of each kind and looks for keys that only one format writes:
  *
  * <ul>
- *   <li>a JSON object with {@code custom_id}: an OpenAI Batch input, output or error line
- *       ({@code BatchRequestInput}, {@code BatchRequestOutput} in OpenAI's openapi.yaml), or with
+ *   <li>a JSON object with {@code custom_id} and an input line's {@code method} or {@code url}, or an output
+ *       line's {@code id} with {@code response} or {@code error}: an OpenAI Batch line
+ *       ({@code BatchRequestInput}, {@code BatchRequestOutput} in OpenAI's openapi.yaml); or with
  *       {@code "object": "batch"}: the Batch object beside them;
  *   <li>a JSON object, or a CSV header, with both {@code call_type} and {@code spend}: a LiteLLM spend-log row
  *       ({@code LiteLLM_SpendLogs} in litellm's schema.prisma);
@@ -38,7 +39,8 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  *       file is not counted either way.
  * </ul>
  *
- * <p>None of these keys is in the job's own contracts ({@code schemas/usage_log.avsc},
+ * <p>Files in a {@code scores/} or {@code traces/} folder (a Langfuse export's other tables) are not sampled.
+ * None of these keys is in the job's own contracts ({@code schemas/usage_log.avsc},
  * {@code schemas/usage_export.avsc}). Files that point at different formats are refused: the operator names
  * the format.
  */
@@ -61,7 +63,11 @@ public final class UsageFormatDetector {
      */
     public static UsageFormat detect(Configuration conf, Map<InputFiles.Kind, List<String>> files) {
         Set<String> sampled = new LinkedHashSet<>();
-        for (List<String> ofKind : files.values()) {
+        for (List<String> all : files.values()) {
+            // A Langfuse export's scores and traces lie beside its observations: they are not usage lines.
+            List<String> ofKind = all.stream()
+                    .filter(f -> !LangfuseUsage.inFolder(f, "scores") && !LangfuseUsage.inFolder(f, "traces"))
+                    .toList();
             if (!ofKind.isEmpty()) {
                 sampled.add(ofKind.get(0));
                 sampled.add(ofKind.get(ofKind.size() - 1));
@@ -130,7 +136,10 @@ public final class UsageFormatDetector {
         if (node == null || !node.isObject()) {
             return null;
         }
-        if (node.has("custom_id") || "batch".equals(node.path("object").asText(null))) {
+        boolean batchInput = node.has("method") || node.has("url");
+        boolean batchOutput = node.has("id") && (node.has("response") || node.has("error"));
+        if ((node.has("custom_id") && (batchInput || batchOutput))
+                || "batch".equals(node.path("object").asText(null))) {
             return UsageFormat.BATCH;
         }
         if (node.has("call_type") && node.has("spend")) {

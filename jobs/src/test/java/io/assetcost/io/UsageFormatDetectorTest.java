@@ -48,6 +48,9 @@ class UsageFormatDetectorTest {
         assertThat(UsageFormatDetector.ofJson("[")).isNull();
         assertThat(UsageFormatDetector.ofJson("{")).isNull();
         assertThat(UsageFormatDetector.ofJson("{\"spend\": 1}")).isEqualTo(UsageFormat.AUTO);
+        // The job's own log may carry keys of its own: custom_id alone is no Batch line.
+        assertThat(UsageFormatDetector.ofJson("{\"request_id\": \"req_1\", \"custom_id\": \"wf/a/1\"}"))
+                .isEqualTo(UsageFormat.AUTO);
         assertThat(UsageFormatDetector.ofHeader("request_id,created_at,project_id,spend"))
                 .isEqualTo(UsageFormat.AUTO);
     }
@@ -55,8 +58,9 @@ class UsageFormatDetectorTest {
     @Test
     void aListingIsOneFormatOrRefused() throws IOException {
         Path log = write("usage.jsonl", "\n  \n{\"request_id\": \"req_1\", \"created\": 1763683200}\n");
-        Path batch = write("output.jsonl", "{\"id\": \"batch_req_1\", \"custom_id\": \"wf/a/1\"}\n");
-        Path batch2 = write("errors.jsonl", "{\"id\": \"batch_req_2\", \"custom_id\": \"wf/a/2\"}\n");
+        Path batch =
+                write("output.jsonl", "{\"id\": \"batch_req_1\", \"custom_id\": \"wf/a/1\", \"response\": null}\n");
+        Path batch2 = write("errors.jsonl", "{\"id\": \"batch_req_2\", \"custom_id\": \"wf/a/2\", \"error\": null}\n");
         Path batchObject = write("zz/batch.json", "{\n  \"id\": \"batch_abc\",\n  \"object\": \"batch\"\n}\n");
         Configuration conf = new Configuration();
         assertThat(UsageFormatDetector.detect(conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(log.toString()))))
@@ -69,6 +73,20 @@ class UsageFormatDetectorTest {
                         conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(batch.toString(), batchObject.toString()))))
                 .isEqualTo(UsageFormat.BATCH);
         assertThat(UsageFormatDetector.detect(conf, Map.of())).isEqualTo(UsageFormat.AUTO);
+        // A Langfuse export given whole: its scores and traces beside the observations are not sampled.
+        Path observation = write(
+                "lf/p1/observations/2026-11-03T00-00-00.jsonl",
+                "{\"id\": \"o1\", \"trace_id\": \"t1\", \"type\": \"GENERATION\"}\n");
+        Path score = write(
+                "lf/p1/scores/2026-11-03T00-00-00.jsonl",
+                "{\"id\": \"s1\", \"trace_id\": \"t1\", \"name\": \"approval\"}\n");
+        Path trace = write("lf/p1/traces/2026-11-03T00-00-00.jsonl", "{\"id\": \"t1\", \"name\": \"x\"}\n");
+        assertThat(UsageFormatDetector.detect(
+                        conf,
+                        Map.of(
+                                InputFiles.Kind.JSON_LINES,
+                                List.of(observation.toString(), score.toString(), trace.toString()))))
+                .isEqualTo(UsageFormat.LANGFUSE);
         assertThatThrownBy(() -> UsageFormatDetector.detect(
                         conf, Map.of(InputFiles.Kind.JSON_LINES, List.of(batch.toString(), log.toString()))))
                 .isInstanceOf(InputException.class)
