@@ -4,7 +4,10 @@
 # only replays the seed corpus; this looks for new inputs. A target takes some 20 to 80 s more than SECONDS
 # (Maven, the JVM, Jazzer's instrumentation, Spark, its seeds run once before fuzzing).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]       SECONDS defaults to 30; no TARGET = every target
+#   scripts/fuzz.sh [--share K/N] [SECONDS] [TARGET...]   SECONDS defaults to 30; no TARGET = every target
+#
+# --share K/N fuzzes only the targets whose place in the sorted list of targets is K modulo N (0 <= K < N): CI
+# takes one share a day in turn, so that every target is fuzzed every N days at a third of the time.
 #
 # Exit 0 when no target found anything, 1 on a finding, 2 on a usage error. Jazzer saves an input that breaks
 # a target's property beside that target's seeds, as
@@ -14,8 +17,16 @@
 # jobs/target/fuzz/<target>.log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+usage="usage: scripts/fuzz.sh [--share K/N] [SECONDS] [TARGET...]"
+share=""
+if [[ "${1:-}" == "--share" ]]; then
+  share="${2:-}"
+  [[ "$share" =~ ^([0-9]+)/([1-9][0-9]*)$ ]] && (( BASH_REMATCH[1] < BASH_REMATCH[2] )) \
+    || { echo "fuzz.sh: --share takes K/N with 0 <= K < N, got '$share'; $usage" >&2; exit 2; }
+  shift 2
+fi
 seconds="${1:-30}"
-[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2; }
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "$usage" >&2; exit 2; }
 shift $(( $# > 0 ? 1 : 0 ))
 
 source_file="$ROOT/jobs/src/test/java/io/assetcost/InputFuzzTest.java"
@@ -23,6 +34,15 @@ inputs="$ROOT/jobs/src/test/resources/io/assetcost/InputFuzzTestInputs"
 mapfile -t all < <(grep -A3 '@FuzzTest' "$source_file" | sed -n 's/^ *void \([A-Za-z0-9_]*\)(.*/\1/p')
 [[ ${#all[@]} -gt 0 ]] || { echo "fuzz.sh: no @FuzzTest target found in $source_file" >&2; exit 2; }
 targets=("${@:-${all[@]}}")
+if [[ -n "$share" ]]; then
+  k="${share%/*}" n="${share#*/}" i=0 picked=()
+  while read -r t; do
+    (( i % n == k )) && picked+=("$t")
+    i=$((i + 1))
+  done < <(printf '%s\n' "${targets[@]}" | sort)
+  targets=("${picked[@]}")
+  echo "fuzz.sh: share $share of the targets: ${targets[*]}" >&2
+fi
 for t in "${targets[@]}"; do
   [[ " ${all[*]} " == *" $t "* ]] || { echo "fuzz.sh: no target $t (targets: ${all[*]})" >&2; exit 2; }
 done

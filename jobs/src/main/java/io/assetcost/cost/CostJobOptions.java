@@ -1,11 +1,8 @@
 package io.assetcost.cost;
 
-import io.assetcost.io.BatchCustomId;
-import io.assetcost.io.BatchUsage;
 import io.assetcost.io.LangfuseScores;
-import io.assetcost.io.LangfuseUsage;
-import io.assetcost.io.LiteLlmUsage;
 import io.assetcost.io.UsageFormat;
+import io.assetcost.io.UsageFormatMixin;
 import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.ops.RunWindow;
 import io.assetcost.quality.Bounds;
@@ -18,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -64,69 +62,9 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " observation export). Default ${DEFAULT-VALUE}.")
     public String usageFormat;
 
-    /** How a Batch request's custom_id names its workflow and asset ({@code --usage-format batch}). */
-    @Option(
-            names = "--batch-custom-id",
-            paramLabel = "PATTERN",
-            defaultValue = BatchCustomId.DEFAULT,
-            description = "With --usage-format batch: how custom_id names workflow and asset, a template with"
-                    + " literal text between placeholders {workflow_id}, {asset_id} and any others (ignored),"
-                    + " or a Java regular expression with named groups (?<workflowId>...) and (?<assetId>...)."
-                    + " Default ${DEFAULT-VALUE}.")
-    public String batchCustomId;
-
-    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of workflow_id. */
-    @Option(
-            names = "--litellm-workflow-key",
-            paramLabel = "KEY",
-            defaultValue = "workflow_id",
-            description = "litellm: the key of a spend log's metadata.spend_logs_metadata (else of a request tag"
-                    + " KEY:value) that holds workflow_id. Default ${DEFAULT-VALUE}.")
-    public String litellmWorkflowKey;
-
-    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of asset_id. */
-    @Option(
-            names = "--litellm-asset-key",
-            paramLabel = "KEY",
-            defaultValue = "asset_id",
-            description = "litellm: the key that holds asset_id (absent = the request is its own asset)."
-                    + " Default ${DEFAULT-VALUE}.")
-    public String litellmAssetKey;
-
-    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of project_id. */
-    @Option(
-            names = "--litellm-project-key",
-            paramLabel = "KEY",
-            defaultValue = "project_id",
-            description = "litellm: the key that holds the OpenAI project_id. Default ${DEFAULT-VALUE}.")
-    public String litellmProjectKey;
-
-    /** Langfuse export: the metadata key (or key:value trace tag) that names the workflow. */
-    @Option(
-            names = "--langfuse-workflow-key",
-            paramLabel = "KEY",
-            defaultValue = "workflow_id",
-            description = "With --usage-format langfuse: the observation metadata key (else key:value trace tag)"
-                    + " naming the workflow. Default ${DEFAULT-VALUE}.")
-    public String langfuseWorkflowKey = "workflow_id";
-
-    /** Langfuse export: the metadata key (or key:value trace tag) that names the asset. */
-    @Option(
-            names = "--langfuse-asset-key",
-            paramLabel = "KEY",
-            defaultValue = "asset_id",
-            description = "With --usage-format langfuse: the metadata key (else key:value trace tag) naming the"
-                    + " asset. Default ${DEFAULT-VALUE}.")
-    public String langfuseAssetKey = "asset_id";
-
-    /** Langfuse export: the metadata key (or key:value trace tag) that names the OpenAI project. */
-    @Option(
-            names = "--langfuse-project-key",
-            paramLabel = "KEY",
-            defaultValue = "project_id",
-            description = "With --usage-format langfuse: the metadata key (else key:value trace tag) naming the"
-                    + " OpenAI project. Default ${DEFAULT-VALUE}.")
-    public String langfuseProjectKey = "project_id";
+    /** The options of the usage formats that are not the job's own (batch, litellm, langfuse). */
+    @Mixin
+    public UsageFormatMixin formats = new UsageFormatMixin();
 
     /** Langfuse export: the score that records a reviewer's decision. */
     @Option(
@@ -301,10 +239,7 @@ public class CostJobOptions implements JobLauncher.Validated {
 
     /** The options of the usage formats that are not the job's own. */
     public UsageFormatOptions usageFormatOptions() {
-        return new UsageFormatOptions(
-                new BatchUsage.Options(batchCustomId),
-                new LiteLlmUsage.Options(litellmWorkflowKey, litellmAssetKey, litellmProjectKey),
-                new LangfuseUsage.Options(langfuseWorkflowKey, langfuseAssetKey, langfuseProjectKey));
+        return formats.options();
     }
 
     /**

@@ -31,6 +31,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.io.UsageReader;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.report.Ratios;
@@ -77,10 +78,15 @@ public final class LogCoverage {
      * @param costQuarantine the cost job's quarantine table
      * @param api trusted Usage API results: usage_date, project_id, model, source, api_requests, api_images
      * @param month billing month
+     * @param formats the options the cost job read the usage with (for its quarantined records)
      * @return rows of contract log_coverage
      */
     public static Dataset<Row> of(
-            Dataset<Row> requestCosts, Dataset<Row> costQuarantine, Dataset<Row> api, YearMonth month) {
+            Dataset<Row> requestCosts,
+            Dataset<Row> costQuarantine,
+            Dataset<Row> api,
+            YearMonth month,
+            UsageFormatOptions formats) {
         Dataset<Row> logged = FinanceReports.inMonth(requestCosts, month)
                 .select(
                         col(USAGE_DATE),
@@ -91,9 +97,11 @@ public final class LogCoverage {
                 .groupBy(USAGE_DATE, PROJECT_ID, MODEL, SOURCE)
                 .agg(count(lit(1)).as(LOGGED_REQUESTS), sum(IMAGES_GENERATED).as(LOGGED_IMAGES));
         Dataset<Row> quarantined = FinanceReports.inMonth(
-                        UsageReader.reread(costQuarantine
-                                        .filter(col(SOURCE).equalTo(Quarantine.USAGE))
-                                        .select(RAW_RECORD, SOURCE_FILE, SOURCE_FORMAT))
+                        UsageReader.reread(
+                                        costQuarantine
+                                                .filter(col(SOURCE).equalTo(Quarantine.USAGE))
+                                                .select(RAW_RECORD, SOURCE_FILE, SOURCE_FORMAT),
+                                        formats)
                                 .filter(col(PARSE_REASON)
                                         .isNull()
                                         .and(col(CREATED_AT).isNotNull()))

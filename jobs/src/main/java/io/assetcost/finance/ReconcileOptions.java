@@ -1,11 +1,13 @@
 package io.assetcost.finance;
 
+import io.assetcost.io.UsageFormatMixin;
 import io.assetcost.run.InputException;
 import io.assetcost.run.JobLauncher;
 import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -138,6 +140,13 @@ public class ReconcileOptions implements JobLauncher.Validated {
         return YearMonth.parse(month);
     }
 
+    /**
+     * The options the cost job read the usage with, when it read another tool's export: the month close reads
+     * the night's quarantined records again with the same keys (log_coverage, unpriced_usage).
+     */
+    @Mixin
+    public UsageFormatMixin formats = new UsageFormatMixin();
+
     /** Each run's log is kept under {@code DIR/_runs} of the output directory. */
     @Override
     public String runRecords() {
@@ -158,6 +167,7 @@ public class ReconcileOptions implements JobLauncher.Validated {
             throw new InputException("--billing-account-id and --billing-account-name must not be empty: FOCUS"
                     + " requires both (your OpenAI organization's id and name)");
         }
+        formats.options();
         try {
             focus();
         } catch (IllegalArgumentException e) {

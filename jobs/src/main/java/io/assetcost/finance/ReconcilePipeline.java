@@ -196,7 +196,9 @@ public final class ReconcilePipeline {
         Dataset<Row> meterRows = kept.keep(FinanceReports.meterRows(requestCosts, month));
         Map<OutputTable, Dataset<Row>> tables = new LinkedHashMap<>();
         tables.put(OutputTable.MONTHLY_SPEND, FinanceReports.monthlySpend(meterRows, month));
-        tables.put(OutputTable.UNPRICED_USAGE, UnpricedUsage.of(inputs.costQuarantine(), month));
+        tables.put(
+                OutputTable.UNPRICED_USAGE,
+                UnpricedUsage.of(inputs.costQuarantine(), month, options.formats.options()));
         tables.put(
                 OutputTable.COST_RECONCILIATION,
                 FinanceReports.reconcile(requestCosts, imageBills, month, options.toleranceUsd, options.tolerancePct));
@@ -219,7 +221,12 @@ public final class ReconcilePipeline {
         if (usageApi != null) {
             tables.put(
                     OutputTable.LOG_COVERAGE,
-                    LogCoverage.of(requestCosts, inputs.costQuarantine(), usageApi.results(), month));
+                    LogCoverage.of(
+                            requestCosts,
+                            inputs.costQuarantine(),
+                            usageApi.results(),
+                            month,
+                            options.formats.options()));
         }
         tables.put(OutputTable.QUARANTINE, quarantine(billed, usageApi));
         tables.replaceAll((table, df) -> kept.keep(df));

@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.io.UsageReader;
 import io.assetcost.pricing.Meter;
 import io.assetcost.quality.Quarantine;
@@ -44,15 +45,16 @@ public final class UnpricedUsage {
      *
      * @param quarantine the cost job's quarantine table
      * @param month billing month
+     * @param formats the options the cost job read the usage with
      * @return rows of contract unpriced_usage for the month and for records of unknown month
      */
-    public static Dataset<Row> of(Dataset<Row> quarantine, YearMonth month) {
+    public static Dataset<Row> of(Dataset<Row> quarantine, YearMonth month, UsageFormatOptions formats) {
         Dataset<Row> usage = quarantine.filter(col(SOURCE).equalTo(Quarantine.USAGE));
         Column readable = col(PARSE_REASON).isNull();
         for (Meter m : Meter.values()) {
             readable = readable.and(col(m.canonicalColumn()).geq(0));
         }
-        Dataset<Row> reread = UsageReader.reread(usage.select(RAW_RECORD, SOURCE_FILE, SOURCE_FORMAT))
+        Dataset<Row> reread = UsageReader.reread(usage.select(RAW_RECORD, SOURCE_FILE, SOURCE_FORMAT), formats)
                 .select(
                         col(RAW_RECORD).as("_raw"),
                         col(SOURCE_FILE).as("_file"),

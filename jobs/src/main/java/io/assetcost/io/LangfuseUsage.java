@@ -116,7 +116,7 @@ public final class LangfuseUsage {
 
         /** The defaults: {@code workflow_id}, {@code asset_id}, {@code project_id}. */
         public Options() {
-            this("workflow_id", "asset_id", "project_id");
+            this(UsageFormatOptions.WORKFLOW_KEY, UsageFormatOptions.ASSET_KEY, UsageFormatOptions.PROJECT_KEY);
         }
 
         /**
@@ -273,6 +273,7 @@ public final class LangfuseUsage {
                 field("model_parameters").as("_params_text"),
                 col(PARAMS).isNotNull().as("_params_ok"),
                 param(N).as("_n_text"),
+                Text.clean(field("name")).as("_name"),
                 // The cost's JSON text, looked up (a second parse) only where no amount could be read.
                 when(cost().isNull(), get_json_object(col(RECORD_TEXT), "$." + TOTAL_COST))
                         .as("_cost_text")));
@@ -315,6 +316,7 @@ public final class LangfuseUsage {
                 col("_cost_text").isNotNull().and(col(GATEWAY_COST_USD).isNull()),
                 QuarantineReason.MALFORMED_RECORD,
                 concat(lit("total_cost '"), col("_cost_text"), lit("' is not an amount in USD"))));
+        rules.add(notImageUsage());
         Column unsplit = try_add(bucket("input"), bucket("cache_read_input_tokens"));
         rules.add(new Check(
                 unsplit.gt(0),
@@ -334,6 +336,27 @@ public final class LangfuseUsage {
                         lit(" differs from the sum of its buckets "),
                         sum.cast("string"))));
         return List.of(rules.toArray(new Check[0]));
+    }
+
+    /**
+     * A generation of another kind (a chat completion traced beside the images) is not image usage: no
+     * endpoint says it is one and no bucket counts an image; say so rather than what its usage lacks.
+     */
+    private static Check notImageUsage() {
+        Column noImageBucket = rawBucket("input_image_tokens")
+                .isNull()
+                .and(rawBucket("input_cached_image_tokens").isNull())
+                .and(rawBucket("output_image_tokens").isNull());
+        return new Check(
+                col(ENDPOINT).isNull().and(noImageBucket),
+                QuarantineReason.INVALID_VALUE,
+                concat(
+                        lit("a generation that is not image usage: name '"),
+                        coalesce(col("_name"), lit("")),
+                        lit("', model '"),
+                        coalesce(col(MODEL), lit("")),
+                        lit("', no " + ENDPOINT_KEY + " in its metadata and no image bucket in usage_details"
+                                + " (a call this job does not price)")));
     }
 
     private static Check notAnObject(String text, String ok, String name) {

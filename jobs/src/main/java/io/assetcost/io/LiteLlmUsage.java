@@ -106,7 +106,7 @@ public final class LiteLlmUsage {
 
         /** The defaults: {@code workflow_id}, {@code asset_id}, {@code project_id}, the usage log's names. */
         public Options() {
-            this("workflow_id", "asset_id", "project_id");
+            this(UsageFormatOptions.WORKFLOW_KEY, UsageFormatOptions.ASSET_KEY, UsageFormatOptions.PROJECT_KEY);
         }
 
         /**
@@ -155,13 +155,11 @@ public final class LiteLlmUsage {
         }
         List<Dataset<Row>> parts = new ArrayList<>();
         if (!lines.isEmpty()) {
-            parts.add(fromJsonRecords(spark.read()
+            parts.add(fromJsonRecords(unrefused(spark.read()
                     .text(lines.toArray(new String[0]))
                     .select(
                             col("value").as(RAW_RECORD),
-                            col("_metadata.file_path").as(SOURCE_FILE))
-                    .withColumn(PARSE_REASON, lit(null).cast(DataTypes.StringType))
-                    .withColumn(PARSE_DETAIL, lit(null).cast(DataTypes.StringType))));
+                            col("_metadata.file_path").as(SOURCE_FILE)))));
         }
         if (!documents.isEmpty()) {
             parts.add(fromJsonRecords(elements(spark.read()
@@ -181,6 +179,23 @@ public final class LiteLlmUsage {
             rows = rows.unionByName(parts.get(i));
         }
         return toCanonical(rows, options);
+    }
+
+    /**
+     * Reads spend logs given as JSON records one by one (a quarantined record read again: {@link
+     * UsageReader#reread}).
+     *
+     * @param records raw_record (one JSON object's text) and source_file
+     * @param options the metadata keys
+     * @return canonical usage rows (not yet conformed), one per record
+     */
+    static Dataset<Row> fromRecords(Dataset<Row> records, Options options) {
+        return toCanonical(fromJsonRecords(unrefused(records)), options);
+    }
+
+    private static Dataset<Row> unrefused(Dataset<Row> records) {
+        return records.withColumn(PARSE_REASON, lit(null).cast(DataTypes.StringType))
+                .withColumn(PARSE_DETAIL, lit(null).cast(DataTypes.StringType));
     }
 
     /**

@@ -10,9 +10,19 @@ package io.assetcost.io;
 public record UsageFormatOptions(
         BatchUsage.Options batch, LiteLlmUsage.Options litellm, LangfuseUsage.Options langfuse) {
 
-    /** The defaults of every format (tests and the job's own shapes). */
+    /** The default key of workflow_id in a LiteLLM or Langfuse record's metadata: the usage log's name. */
+    public static final String WORKFLOW_KEY = "workflow_id";
+    /** The default key of asset_id in a LiteLLM or Langfuse record's metadata: the usage log's name. */
+    public static final String ASSET_KEY = "asset_id";
+    /** The default key of project_id in a LiteLLM or Langfuse record's metadata: the usage log's name. */
+    public static final String PROJECT_KEY = "project_id";
+
+    /**
+     * The defaults of every format, the same as the command line's ({@link UsageFormatMixin}).
+     *
+     * @return the options with every default
+     */
     public static UsageFormatOptions defaults() {
-        return new UsageFormatOptions(
-                new BatchUsage.Options(), new LiteLlmUsage.Options(), new LangfuseUsage.Options());
+        return new UsageFormatMixin().options();
     }
 }

@@ -179,32 +179,126 @@ public final class UsageReader {
     }
 
     /**
-     * Reads quarantined usage records again from their raw_record, by their source_format (the reader that
-     * read them), or where the record has none (a quarantine written before the column existed) by the kind
-     * of their source_file ({@link InputFiles#kindOf(String)}, the rule the listing used), with the same
-     * parsers as {@link #read} (so the finance job's coverage counts use the same token rules). A record of a
-     * format that is not the job's own (an OpenAI Batch line needs its input file, a LiteLLM CSV record its
-     * header) is not parsed alone: it comes back with parse_reason {@code malformed_record} and counts as a
-     * record without tokens.
-     * A CSV record was stored re-encoded per RFC 4180 and a Parquet row as JSON; both parse back.
+     * Reads quarantined usage records again, by their source_format (the reader that read them), or where the
+     * record has none (a quarantine written before the column existed) by the kind of their source_file
+     * ({@link InputFiles#kindOf(String)}, the rule the listing used), with the same parsers and options as
+     * {@link #read} (so the month close's coverage counts use the same token rules as the night).
+     *
+     * <p>A record that reads alone is read from its raw_record: the usage log's line, the flat export's CSV
+     * record (stored re-encoded per RFC 4180) or Parquet row (stored as JSON), a Langfuse observation line, a
+     * LiteLLM spend log given as JSON. Two kinds do not read alone: a LiteLLM CSV record needs its file's
+     * header, and an OpenAI Batch output or error line the input line of its custom_id in another file. Those
+     * are found again in their files (the CSV file; every file of the batch's directory): the files are read
+     * again with the format's reader and the record matched by source_file and raw_record. A record whose
+     * file is gone, or no longer holds it, comes back {@code malformed_record} saying so, as does a record of
+     * a format this job does not know.
      *
      * @param records rows with raw_record and source_file, and optionally source_format
-     * @return canonical rows (parse_reason set where the record still cannot be read)
+     * @param options the options the night read the usage with (the keys of workflow, asset and project)
+     * @return canonical rows, one per record (parse_reason set where the record still cannot be read)
      */
-    public static Dataset<Row> reread(Dataset<Row> records) {
+    public static Dataset<Row> reread(Dataset<Row> records, UsageFormatOptions options) {
         Column format = List.of(records.columns()).contains(SOURCE_FORMAT)
                 ? col(SOURCE_FORMAT)
                 : lit(null).cast(DataTypes.StringType);
-        Column own = format.isNull().or(format.isin(FORMAT_JSONL, FORMAT_CSV, FORMAT_PARQUET));
-        Dataset<Row> foreign = records.filter(own.unary_$bang())
-                .select(
-                        col(RAW_RECORD),
-                        col(SOURCE_FILE),
-                        format.as(SOURCE_FORMAT),
-                        lit(QuarantineReason.MALFORMED_RECORD.code()).as(PARSE_REASON),
-                        concat(lit("a "), format, lit(" record is not read again on its own (README, Usage formats)"))
-                                .as(PARSE_DETAIL));
-        return rereadOwn(records.filter(own), format).unionByName(foreign, true);
+        Dataset<Row> withFormat = records.select(col(RAW_RECORD), col(SOURCE_FILE), format.as(SOURCE_FORMAT));
+        Column own = col(SOURCE_FORMAT).isNull().or(col(SOURCE_FORMAT).isin(FORMAT_JSONL, FORMAT_CSV, FORMAT_PARQUET));
+        Column csvFile = InputFiles.kindOf(col(SOURCE_FILE)).equalTo(InputFiles.Kind.CSV.name());
+        Column litellm = col(SOURCE_FORMAT).equalTo(LiteLlmUsage.FORMAT);
+        Column langfuse = col(SOURCE_FORMAT).equalTo(LangfuseUsage.FORMAT);
+        Column batch = col(SOURCE_FORMAT).equalTo(BatchUsage.FORMAT);
+        SparkSession spark = records.sparkSession();
+        List<Dataset<Row>> parts = List.of(
+                rereadOwn(withFormat.filter(own), col(SOURCE_FORMAT)),
+                canonical(LangfuseUsage.fromLines(
+                        withFormat.filter(langfuse).select(RAW_RECORD, SOURCE_FILE), options.langfuse())),
+                canonical(LiteLlmUsage.fromRecords(
+                        withFormat.filter(litellm.and(csvFile.unary_$bang())).select(RAW_RECORD, SOURCE_FILE),
+                        options.litellm())),
+                inTheirFiles(
+                        withFormat.filter(litellm.and(csvFile)),
+                        LiteLlmUsage.FORMAT,
+                        file -> file,
+                        files -> LiteLlmUsage.read(spark, files, options.litellm())),
+                inTheirFiles(
+                        withFormat.filter(batch),
+                        BatchUsage.FORMAT,
+                        file -> new org.apache.hadoop.fs.Path(file).getParent().toString(),
+                        files -> BatchUsage.read(spark, files, options.batch())),
+                withFormat
+                        .filter(own.or(litellm).or(langfuse).or(batch).unary_$bang())
+                        .select(
+                                col(RAW_RECORD),
+                                col(SOURCE_FILE),
+                                col(SOURCE_FORMAT),
+                                lit(QuarantineReason.MALFORMED_RECORD.code()).as(PARSE_REASON),
+                                concat(lit("a "), col(SOURCE_FORMAT), lit(" record is of no format this job reads"))
+                                        .as(PARSE_DETAIL)));
+        Dataset<Row> all = parts.get(0);
+        for (Dataset<Row> part : parts.subList(1, parts.size())) {
+            all = all.unionByName(part, true);
+        }
+        return all;
+    }
+
+    /**
+     * Finds records again in their files: lists the location each source_file names (the file itself, or its
+     * batch directory), reads what is still there with the format's reader, and matches the records by
+     * source_file and raw_record. Collects the records' distinct source files on the driver (a month's
+     * quarantine names few files).
+     */
+    private static Dataset<Row> inTheirFiles(
+            Dataset<Row> records,
+            String format,
+            java.util.function.UnaryOperator<String> location,
+            java.util.function.Function<List<String>, Dataset<Row>> reader) {
+        SparkSession spark = records.sparkSession();
+        java.util.SortedSet<String> files = new java.util.TreeSet<>();
+        for (Row r : records.select(SOURCE_FILE).distinct().collectAsList()) {
+            if (r.isNullAt(0)) {
+                continue;
+            }
+            try {
+                InputFiles.list(
+                                spark.sparkContext().hadoopConfiguration(),
+                                "--tables",
+                                location.apply(r.getString(0)),
+                                UsageFormat.of(format).kinds())
+                        .values()
+                        .forEach(files::addAll);
+            } catch (InputException gone) {
+                // The file or directory is gone or changed: its records are not found below and say so.
+            }
+        }
+        Dataset<Row> again = (files.isEmpty()
+                        ? spark.createDataFrame(List.of(), Schemas.spark(Schemas.CANONICAL_USAGE))
+                        : canonical(reader.apply(new ArrayList<>(files))).dropDuplicates(SOURCE_FILE, RAW_RECORD))
+                .withColumnRenamed(RAW_RECORD, "_again_raw")
+                .withColumnRenamed(SOURCE_FILE, "_again_file")
+                .withColumnRenamed(PARSE_REASON, "_reason")
+                .withColumnRenamed(PARSE_DETAIL, "_detail")
+                .withColumn("_found", lit(true))
+                .drop(SOURCE_FORMAT);
+        Dataset<Row> wanted =
+                records.select(col(RAW_RECORD).as("_raw"), col(SOURCE_FILE).as("_file"));
+        Column missing = col("_found").isNull();
+        return canonical(wanted.join(
+                        again,
+                        col("_raw")
+                                .eqNullSafe(col("_again_raw"))
+                                .and(col("_file").eqNullSafe(col("_again_file"))),
+                        "left")
+                .withColumn(RAW_RECORD, col("_raw"))
+                .withColumn(SOURCE_FILE, col("_file"))
+                .withColumn(SOURCE_FORMAT, lit(format))
+                .withColumn(
+                        PARSE_REASON,
+                        when(missing, lit(QuarantineReason.MALFORMED_RECORD.code()))
+                                .otherwise(col("_reason")))
+                .withColumn(
+                        PARSE_DETAIL,
+                        when(missing, concat(lit("a " + format + " record is no longer in its file "), col("_file")))
+                                .otherwise(col("_detail"))));
     }
 
     private static Dataset<Row> rereadOwn(Dataset<Row> records, Column format) {

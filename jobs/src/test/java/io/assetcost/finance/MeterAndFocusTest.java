@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assetcost.SparkTestBase;
+import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.pricing.Priced;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.pricing.RequestPricing;
@@ -425,7 +426,8 @@ class MeterAndFocusTest extends SparkTestBase {
                 api);
         Dataset<Row> quarantine = spark.createDataFrame(List.of(), OutputTable.QUARANTINE.sparkSchema());
         Map<String, Row> byDay = new HashMap<>();
-        for (Row r : LogCoverage.of(requestCosts, quarantine, usageApi, NOV).collectAsList()) {
+        for (Row r : LogCoverage.of(requestCosts, quarantine, usageApi, NOV, UsageFormatOptions.defaults())
+                .collectAsList()) {
             byDay.put(r.getAs(Cols.USAGE_DATE).toString(), r);
         }
         assertThat((String) byDay.get("2026-11-10").getAs("status")).isEqualTo(LogCoverage.COMPLETE);

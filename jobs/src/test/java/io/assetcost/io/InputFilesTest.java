@@ -42,7 +42,7 @@ class InputFilesTest extends SparkTestBase {
         Dataset<Row> quarantined = spark.createDataset(files, Encoders.STRING())
                 .toDF(Cols.SOURCE_FILE)
                 .withColumn(Cols.RAW_RECORD, org.apache.spark.sql.functions.lit(LINE));
-        List<Row> reread = UsageReader.reread(quarantined)
+        List<Row> reread = UsageReader.reread(quarantined, UsageFormatOptions.defaults())
                 .select(col(Cols.SOURCE_FILE), col(Cols.REQUEST_ID), col(Cols.CREATED_AT))
                 .orderBy(Cols.SOURCE_FILE)
                 .collectAsList();

@@ -75,6 +75,23 @@ class LangfuseUsageTest extends SparkTestBase {
     }
 
     @Test
+    void aChatGenerationIsNotImageUsageAndSaysSo() {
+        String chat = "{\"id\":\"chat-1\",\"type\":\"GENERATION\",\"name\":\"OpenAI-generation\","
+                + "\"start_time\":\"2026-11-05 08:00:00.250\",\"provided_model_name\":\"gpt-4o\","
+                + "\"metadata\":{\"workflow_id\":\"wf\"},\"usage_details\":{\"input\":120,\"output\":40}}";
+        Row r = lines(chat).first();
+        assertThat((String) r.getAs(PARSE_REASON)).isEqualTo("invalid_value");
+        assertThat((String) r.getAs(PARSE_DETAIL))
+                .isEqualTo("a generation that is not image usage: name 'OpenAI-generation', model 'gpt-4o', no"
+                        + " endpoint in its metadata and no image bucket in usage_details (a call this job does"
+                        + " not price)");
+        // LiteLLM's callback names its image calls and writes the same two buckets: still the unsplit rule.
+        Row litellm = lines(chat.replace("OpenAI-generation", "litellm-image_generation"))
+                .first();
+        assertThat((String) litellm.getAs(PARSE_REASON)).isEqualTo("missing_field");
+    }
+
+    @Test
     void sampleMapsFieldByField() {
         Dataset<Row> rows = sample();
         assertThat(rows.count())
