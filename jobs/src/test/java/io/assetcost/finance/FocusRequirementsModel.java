@@ -288,7 +288,7 @@ final class FocusRequirementsModel {
         if (r.keyword().equals("MAY")) {
             return "MAY";
         }
-        if (r.keyword().startsWith("SHOULD")) {
+        if (r.keyword().startsWith("SHOULD") || r.keyword().startsWith("RECOMMENDED")) {
             return "SHOULD (a recommendation)";
         }
         Set<String> missing = unsupported(r.requirement());

@@ -223,13 +223,14 @@ class FocusRequirementsModelTest extends SparkTestBase {
     /**
      * The FOCUS validator's whole 1.2 model ({@code focus_validator/rules/model-1.2.json} of
      * finopsfoundation/focus_validator, not part of this repository) on the 1.2 export of the hard month, when
-     * {@code -Dfocus.validatorModel=FILE} names a copy: every rule checked or counted with its reason, and what
-     * it finds printed (README, "FOCUS 1.4 export").
+     * {@code -Dfocus.validatorModel=FILE} or the environment's {@code FOCUS_VALIDATOR_MODEL} names a copy: every
+     * rule checked or counted with its reason, and what it finds printed (README, "FOCUS 1.4 export").
      */
     @Test
     void theValidatorsPublishedModelCanBeRunWhenGiven() throws Exception {
-        String file = System.getProperty("focus.validatorModel");
-        org.junit.jupiter.api.Assumptions.assumeTrue(file != null, "no -Dfocus.validatorModel");
+        String file = System.getProperty("focus.validatorModel", System.getenv("FOCUS_VALIDATOR_MODEL"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                file != null, "no -Dfocus.validatorModel or FOCUS_VALIDATOR_MODEL");
         FocusRequirementsModel model =
                 FocusRequirementsModel.fromValidatorModel(java.nio.file.Files.readString(java.nio.file.Path.of(file)));
         FocusRequirementsModel.Report report = model.check(hardMonth(FocusExport.Version.V1_2));
