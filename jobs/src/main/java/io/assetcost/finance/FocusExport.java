@@ -51,28 +51,46 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * {@code focus_costs}: the month in FinOps FOCUS columns, version 1.3 (default) or 1.2 (contracts
- * {@code schemas/focus_costs.avsc} and {@code focus_costs_1_2.avsc}). The column definitions it follows are
- * the FOCUS_Spec repository's (derived in {@code jobs/src/test/resources/focus/columns-*.csv}, checked by
- * {@code FocusSpecTest}).
+ * {@code focus_costs}: the month in FinOps FOCUS columns, version 1.4 (default), 1.3 or 1.2 (contracts
+ * {@code schemas/focus_costs.avsc}, {@code focus_costs_1_3.avsc} and {@code focus_costs_1_2.avsc}). The column
+ * definitions it follows are the FOCUS_Spec repository's (derived in
+ * {@code jobs/src/test/resources/focus/columns-*.csv}, checked by {@code FocusSpecTest}); its rules per row are
+ * checked against the FOCUS requirements model by {@code FocusRequirementsModelTest}.
  *
  * <p>Rows: one per charge day x project x workflow x model x tier x meter x rate that was logged, and one per
  * day x project x line item that only the bill has (no logged usage of that model and meter that day, or a line
  * item tied to no image model). {@code BilledCost} is what was invoiced: the Costs API amount of the row's day,
  * project, model and meter, split over the logged rows sharing it in proportion to their computed cost
  * (half-even at 12 places, the remainder to the largest row), so {@code BilledCost} sums exactly to the month's
- * bill. {@code ListCost} is the logged tokens at the rate card's price (the computed cost), also carried as
- * {@code x_ComputedCost}; {@code EffectiveCost = BilledCost} (nothing to amortize); {@code ContractedCost =
+ * bill.
+ *
+ * <p>A logged row is {@code ChargeCategory} Usage, priced from the rate card ({@code SkuPriceId} is a rate-card
+ * price, with its unit prices and quantities). A row only the bill has is Adjustment: FOCUS requires a Usage row
+ * that is no correction to carry a SkuPriceId referencing a price-list SKU price, unit prices and quantities
+ * (FOCUS_Spec requirements model, {@code CAU-SkuPriceId-C-005-C}, {@code CAU-PricingQuantity-C-005-C}); such a row
+ * has no logged usage, its line item names no service tier (so no single rate-card price) and its quantity may be
+ * unknown. It keeps its billed amount, line item (ChargeDescription) and the bill's tokens ({@code x_BilledTokens});
+ * its SKU, prices and quantities are null (README, "FOCUS export"), its ListCost its BilledCost (FOCUS_Spec
+ * {@code specification/columns/listcost.md}: a charge without ListUnitPrice unrelated to other charges).
+ *
+ * <p>{@code ListCost} of a logged row is the logged tokens at the rate card's price (the computed cost), also
+ * carried as {@code x_ComputedCost}; {@code EffectiveCost = BilledCost} (nothing to amortize); {@code ContractedCost =
  * ListCost} (no negotiated rate is known).
  */
 public final class FocusExport {
 
-    /** FOCUS versions the export writes. */
+    /**
+     * FOCUS versions the export writes. 1.4 is the newest ratified release (FOCUS_Spec pull request 2436 promoted
+     * it to main in June 2026; its requirements model is {@code specification/requirements_model/releases/1.4/}):
+     * it removes ProviderName and PublisherName, deprecated in 1.3 (FOCUS_Spec issue 1888, pull request 1955).
+     */
     public enum Version {
         /** FOCUS 1.2 (May 2025). */
         V1_2("1.2", OutputTable.FOCUS_COSTS_1_2),
-        /** FOCUS 1.3 (December 2025), the default. */
-        V1_3("1.3", OutputTable.FOCUS_COSTS);
+        /** FOCUS 1.3 (December 2025): ServiceProviderName and HostProviderName beside the deprecated columns. */
+        V1_3("1.3", OutputTable.FOCUS_COSTS_1_3),
+        /** FOCUS 1.4 (June 2026), the default: without ProviderName and PublisherName. */
+        V1_4("1.4", OutputTable.FOCUS_COSTS);
 
         private final String label;
         private final OutputTable table;
@@ -82,7 +100,7 @@ public final class FocusExport {
             this.table = table;
         }
 
-        /** The version as written on the command line: 1.2 or 1.3. */
+        /** The version as written on the command line: 1.2, 1.3 or 1.4. */
         public String label() {
             return label;
         }
@@ -95,7 +113,7 @@ public final class FocusExport {
         /**
          * The version named on the command line.
          *
-         * @param label 1.2 or 1.3
+         * @param label 1.2, 1.3 or 1.4
          * @return the version
          * @throws IllegalArgumentException for another label
          */
@@ -105,7 +123,7 @@ public final class FocusExport {
                     return v;
                 }
             }
-            throw new IllegalArgumentException("FOCUS version must be 1.2 or 1.3, got '" + label + "'");
+            throw new IllegalArgumentException("FOCUS version must be 1.4, 1.3 or 1.2, got '" + label + "'");
         }
     }
 
@@ -122,6 +140,10 @@ public final class FocusExport {
     public static final String PRICING_UNIT = "1000000 Tokens";
     /** ConsumedUnit. */
     public static final String CONSUMED_UNIT = "Tokens";
+    /** ChargeCategory of a logged row. */
+    public static final String USAGE = "Usage";
+    /** ChargeCategory of a row only the bill has (no SKU price, unit prices or quantities: see the class). */
+    public static final String ADJUSTMENT = "Adjustment";
     /** x_ReconciliationStatus of a line item tied to no image model. */
     public static final String UNMATCHED = "unmatched_line_item";
 
@@ -323,12 +345,10 @@ public final class FocusExport {
     private static Dataset<Row> columns(Dataset<Row> rows, YearMonth month, Account account) {
         Column isLogged = col("_logged");
         Column sku = concat(col(MODEL), lit("/"), col(SERVICE_TIER), lit("/"), col(METER));
-        Column rate = col(USD_PER_1M_TOKENS).cast(RequestPricing.USD);
-        Column pricingQuantity = col(TOKENS).multiply(lit(PER_UNIT)).cast(RequestPricing.USD);
+        Column rate = when(isLogged, col(USD_PER_1M_TOKENS).cast(RequestPricing.USD));
+        Column tokens = when(isLogged, col(TOKENS));
+        Column pricingQuantity = tokens.multiply(lit(PER_UNIT)).cast(RequestPricing.USD);
         Column listCost = when(isLogged, col(COST_USD)).otherwise(col("_billed_cost"));
-        Column start = to_timestamp(date_format(col(USAGE_DATE), "yyyy-MM-dd'T'00:00:00'Z'"));
-        Column end = to_timestamp(date_format(date_add(col(USAGE_DATE), 1), "yyyy-MM-dd'T'00:00:00'Z'"));
-        Column details = skuPriceDetails(isLogged);
         return rows.select(
                 col("_billed_cost").as("BilledCost"),
                 lit(account.billingAccountId()).as("BillingAccountId"),
@@ -338,14 +358,14 @@ public final class FocusExport {
                         .cast("timestamp")
                         .as("BillingPeriodEnd"),
                 lit(month.atDay(1) + "T00:00:00Z").cast("timestamp").as("BillingPeriodStart"),
-                lit("Usage").as("ChargeCategory"),
+                when(isLogged, lit(USAGE)).otherwise(lit(ADJUSTMENT)).as("ChargeCategory"),
                 lit(null).cast("string").as("ChargeClass"),
                 when(isLogged, chargeDescription()).otherwise(col(LINE_ITEM)).as("ChargeDescription"),
                 lit("Usage-Based").as("ChargeFrequency"),
-                end.as("ChargePeriodEnd"),
-                start.as("ChargePeriodStart"),
-                col(TOKENS).cast(RequestPricing.USD).as("ConsumedQuantity"),
-                when(col(TOKENS).isNotNull(), lit(CONSUMED_UNIT)).as("ConsumedUnit"),
+                dayStart(1).as("ChargePeriodEnd"),
+                dayStart(0).as("ChargePeriodStart"),
+                tokens.cast(RequestPricing.USD).as("ConsumedQuantity"),
+                when(tokens.isNotNull(), lit(CONSUMED_UNIT)).as("ConsumedUnit"),
                 listCost.as("ContractedCost"),
                 rate.as("ContractedUnitPrice"),
                 col("_billed_cost").as("EffectiveCost"),
@@ -356,7 +376,7 @@ public final class FocusExport {
                 lit("Standard").as("PricingCategory"),
                 lit("USD").as("PricingCurrency"),
                 pricingQuantity.as("PricingQuantity"),
-                when(col(TOKENS).isNotNull(), lit(PRICING_UNIT)).as("PricingUnit"),
+                when(tokens.isNotNull(), lit(PRICING_UNIT)).as("PricingUnit"),
                 lit(PROVIDER).as("ProviderName"),
                 lit(PROVIDER).as("PublisherName"),
                 lit("AI and Machine Learning").as("ServiceCategory"),
@@ -365,29 +385,39 @@ public final class FocusExport {
                         .as("ServiceName"),
                 lit(PROVIDER).as("ServiceProviderName"),
                 lit("Generative AI").as("ServiceSubcategory"),
-                when(isLogged, sku).otherwise(col(LINE_ITEM)).as("SkuId"),
-                col(METER).as("SkuMeter"),
-                details.as("SkuPriceDetails"),
+                when(isLogged, sku).as("SkuId"),
+                when(isLogged, col(METER)).as("SkuMeter"),
+                skuPriceDetails(isLogged).as("SkuPriceDetails"),
                 when(isLogged, concat(sku, lit("@"), col(USD_PER_1M_TOKENS).cast("string")))
-                        .otherwise(col(LINE_ITEM))
                         .as("SkuPriceId"),
                 col(PROJECT_ID).as("SubAccountId"),
                 col(PROJECT_NAME).as("SubAccountName"),
                 when(isLogged, to_json(map(lit("workflow_id"), col(WORKFLOW_ID))))
                         .as("Tags"),
+                when(isLogged, lit(null))
+                        .otherwise(col(TOKENS))
+                        .cast(RequestPricing.USD)
+                        .as("x_BilledTokens"),
                 col(COST_USD).as("x_ComputedCost"),
                 col("_status").as("x_ReconciliationStatus"));
     }
 
-    /** SkuPriceDetails: x_-prefixed properties of the SKU price (FOCUS: keys not defined by FOCUS start x_). */
+    /**
+     * SkuPriceDetails: x_-prefixed properties of the SKU price (FOCUS: keys not defined by FOCUS start x_); null
+     * without a SkuPriceId (FOCUS_Spec {@code specification/columns/skupricedetails.md}: null when SkuPriceId is).
+     */
     private static Column skuPriceDetails(Column isLogged) {
         return when(
-                        isLogged,
-                        to_json(map(
-                                lit("x_Model"), col(MODEL),
-                                lit("x_ServiceTier"), col(SERVICE_TIER),
-                                lit("x_TokenMeter"), col(METER))))
-                .otherwise(to_json(map(lit("x_LineItem"), col(LINE_ITEM))));
+                isLogged,
+                to_json(map(
+                        lit("x_Model"), col(MODEL),
+                        lit("x_ServiceTier"), col(SERVICE_TIER),
+                        lit("x_TokenMeter"), col(METER))));
+    }
+
+    /** The UTC midnight {@code days} after the start of the row's charge day (ChargePeriodStart: 0, End: 1). */
+    private static Column dayStart(int days) {
+        return to_timestamp(date_format(date_add(col(USAGE_DATE), days), "yyyy-MM-dd'T'00:00:00'Z'"));
     }
 
     /** {@code gpt-image-2 image_output tokens, default tier, $30.000000 per 1M tokens}. */

@@ -69,7 +69,7 @@ final class MonthCloseReport {
      * @param spark the session
      * @param out the month close's output directory
      * @param month the billing month
-     * @param focusVersion the FOCUS version of focus_costs ({@code 1.3} or {@code 1.2})
+     * @param focusVersion the FOCUS version of focus_costs ({@code 1.4}, {@code 1.3} or {@code 1.2})
      * @param runLine one line about the run (invariants, exit code) for the page's footer
      * @throws UncheckedIOException when a table cannot be read or the page cannot be written
      */

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         version = "assetcost 0.1.0",
         description = "Closes a billing month: spend by project, model and meter, reconciled against the"
                 + " provider's billed costs per day, project, model and meter (dollars and tokens), the logs'"
-                + " coverage against the Usage API, and a FinOps FOCUS 1.3 (or 1.2) export.",
+                + " coverage against the Usage API, and a FinOps FOCUS 1.4 (or 1.3, 1.2) export.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run completed (whatever the reconciliation statuses)",
@@ -104,9 +104,9 @@ public class ReconcileOptions implements JobLauncher.Validated {
     /** FOCUS version. */
     @Option(
             names = "--focus-version",
-            defaultValue = "1.3",
+            defaultValue = "1.4",
             paramLabel = "VERSION",
-            description = "FOCUS version of focus_costs: 1.3 or 1.2 (default ${DEFAULT-VALUE}).")
+            description = "FOCUS version of focus_costs: 1.4, 1.3 or 1.2 (default ${DEFAULT-VALUE}).")
     public String focusVersion;
 
     /** FOCUS BillingAccountId. */

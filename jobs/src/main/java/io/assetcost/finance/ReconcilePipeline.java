@@ -254,6 +254,7 @@ public final class ReconcilePipeline {
             OutputWriter.csvReplacing(presented, table, conf, out.csv(table));
             stages.done(rows, "rows");
         }
+        FocusMetadata.write(conf, out.root(), options.focus());
         if (!month.tables().containsKey(OutputTable.LOG_COVERAGE)) {
             removeStale(OutputTable.LOG_COVERAGE);
         }

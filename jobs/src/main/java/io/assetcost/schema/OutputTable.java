@@ -32,8 +32,8 @@ import org.apache.spark.sql.types.StructType;
  * The catalogue of every table the jobs write: its name (the directory under the output, the CSV file's
  * base name and the contract {@code schemas/<name>.avsc}), which job writes it, its Hive-style partition
  * column, the row order within a file (and of its CSV file), and whether it is also written as one CSV
- * file. Two entries may name one table when it is written in versions of a standard (FOCUS 1.3 / 1.2): each
- * has its own contract and a run writes one of them. Adding a table is one entry here plus its {@code .avsc}
+ * file. Several entries may name one table when it is written in versions of a standard (FOCUS 1.4, 1.3,
+ * 1.2): each has its own contract and a run writes one of them. Adding a table is one entry here plus its {@code .avsc}
  * (docs/DESIGN.md, "Adding an output table").
  */
 public enum OutputTable {
@@ -102,11 +102,23 @@ public enum OutputTable {
             METER,
             USAGE_DATE),
     /**
-     * Month close, FOCUS 1.3 columns (the default), grain charge day x project x workflow x model x tier x meter x
+     * Month close, FOCUS 1.4 columns (the default), grain charge day x project x workflow x model x tier x meter x
      * rate, plus rows only the bill has.
      */
     FOCUS_COSTS(
             "focus_costs",
+            EnumSet.of(Job.MONTH_CLOSE),
+            null,
+            true,
+            "ChargePeriodStart",
+            "SubAccountId",
+            "SkuPriceId",
+            "Tags",
+            "ChargeDescription"),
+    /** Month close with {@code --focus-version 1.3}: the same table ({@code focus_costs}) in FOCUS 1.3 columns. */
+    FOCUS_COSTS_1_3(
+            "focus_costs",
+            "focus_costs_1_3",
             EnumSet.of(Job.MONTH_CLOSE),
             null,
             true,
@@ -185,7 +197,8 @@ public enum OutputTable {
 
     /**
      * The contract's name, {@code schemas/<contract>.avsc}: the table's name, except for a table written in
-     * more than one version of a standard (focus_costs in FOCUS 1.2: {@code focus_costs_1_2}).
+     * more than one version of a standard (focus_costs in FOCUS 1.3: {@code focus_costs_1_3}, in 1.2:
+     * {@code focus_costs_1_2}).
      */
     public String contract() {
         return contract;

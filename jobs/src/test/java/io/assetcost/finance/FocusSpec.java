@@ -66,7 +66,7 @@ final class FocusSpec {
 
     private FocusSpec() {}
 
-    /** The derived column definitions of a version (1.2 or 1.3). */
+    /** The derived column definitions of a version (1.2, 1.3 or 1.4). */
     static List<Column> columns(String version) {
         String resource = "/focus/columns-" + version + ".csv";
         try (InputStream in = FocusSpec.class.getResourceAsStream(resource)) {
@@ -125,7 +125,7 @@ final class FocusSpec {
      * Every rule the export breaks, one line each naming the column and the rule.
      *
      * @param focus the export
-     * @param version 1.2 or 1.3
+     * @param version 1.2, 1.3 or 1.4
      * @param bill the month's bill (every line item), USD
      * @return the violations; empty when the export conforms
      */

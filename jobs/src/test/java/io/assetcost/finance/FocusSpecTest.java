@@ -123,9 +123,21 @@ class FocusSpecTest extends SparkTestBase {
     }
 
     @Test
-    void theDerivedColumnListsAreTheSpecsAndDifferWhere13ChangedThem() {
+    void theDerivedColumnListsAreTheSpecsAndDifferWhere13And14ChangedThem() {
         List<FocusSpec.Column> v12 = FocusSpec.columns("1.2");
         List<FocusSpec.Column> v13 = FocusSpec.columns("1.3");
+        List<FocusSpec.Column> v14 = FocusSpec.columns("1.4");
+        assertThat(v14)
+                .extracting(FocusSpec.Column::id)
+                .doesNotContain("ProviderName", "PublisherName")
+                .contains("ServiceProviderName", "HostProviderName", "InvoiceDetailId");
+        assertThat(v13.stream()
+                        .filter(c -> c.id().equals("HostProviderName"))
+                        .findFirst()
+                        .orElseThrow()
+                        .nullRules())
+                .as("1.3 lets HostProviderName be null in stated cases")
+                .doesNotContain("never_null");
         assertThat(v12)
                 .extracting(FocusSpec.Column::id)
                 .contains("ProviderName", "SkuPriceDetails", "SubAccountName")
@@ -176,7 +188,8 @@ class FocusSpecTest extends SparkTestBase {
                         d -> d.withColumn("SkuPriceDetails", lit("{\"Model\":\"gpt-image-2\"}")));
         Map<FocusExport.Version, Dataset<Row>> exports = Map.of(
                 FocusExport.Version.V1_2, export(FocusExport.Version.V1_2),
-                FocusExport.Version.V1_3, export(FocusExport.Version.V1_3));
+                FocusExport.Version.V1_3, export(FocusExport.Version.V1_3),
+                FocusExport.Version.V1_4, export(FocusExport.Version.V1_4));
         for (FocusExport.Version v : FocusExport.Version.values()) {
             Dataset<Row> good = exports.get(v);
             for (Map.Entry<String, UnaryOperator<Dataset<Row>>> b : breaks.entrySet()) {
@@ -191,5 +204,11 @@ class FocusSpecTest extends SparkTestBase {
         assertThat(FocusSpec.violations(v13, "1.2", BILL))
                 .as("a 1.3 export is not a 1.2 one")
                 .anyMatch(m -> m.startsWith("ServiceProviderName: not a FOCUS 1.2 column"));
+        assertThat(FocusSpec.violations(v13, "1.4", BILL))
+                .as("a 1.3 export is not a 1.4 one")
+                .anyMatch(m -> m.startsWith("ProviderName: not a FOCUS 1.4 column"));
+        assertThat(FocusSpec.violations(exports.get(FocusExport.Version.V1_4), "1.3", BILL))
+                .as("a 1.4 export is not a 1.3 one")
+                .anyMatch(m -> m.startsWith("ProviderName: Mandatory column missing"));
     }
 }

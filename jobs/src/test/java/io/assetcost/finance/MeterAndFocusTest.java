@@ -229,7 +229,8 @@ class MeterAndFocusTest extends SparkTestBase {
             Map<String, Row> bySku = new HashMap<>();
             for (Row r : focus) {
                 billedTotal = billedTotal.add(r.getAs("BilledCost"));
-                bySku.put(r.getAs("SkuId") + "|" + r.getAs("Tags"), r);
+                String key = r.getAs("SkuId") == null ? r.getAs("ChargeDescription") : r.getAs("SkuId");
+                bySku.put(key + "|" + r.getAs("Tags"), r);
             }
             assertThat(billedTotal).as("BilledCost is the whole bill").isEqualByComparingTo("2.62");
             Row first = bySku.get("gpt-image-2/default/image_output|{\"workflow_id\":\"wf\"}");
@@ -254,15 +255,25 @@ class MeterAndFocusTest extends SparkTestBase {
                     .isEqualTo("proj_old");
             assertThat((BigDecimal) legacy.getAs("BilledCost")).isEqualByComparingTo("1.20");
             assertThat((BigDecimal) legacy.getAs("x_ComputedCost")).isEqualByComparingTo("0");
-            assertThat((BigDecimal) legacy.getAs("ConsumedQuantity")).isEqualByComparingTo("30000");
+            // Only the bill has it: an Adjustment without SKU price, unit prices or quantities; the bill's tokens kept.
+            assertThat((String) legacy.getAs("ChargeCategory")).isEqualTo(FocusExport.ADJUSTMENT);
+            assertThat((Object) legacy.getAs("ConsumedQuantity")).isNull();
+            assertThat((Object) legacy.getAs("SkuPriceId")).isNull();
+            assertThat((Object) legacy.getAs("ListUnitPrice")).isNull();
+            assertThat((BigDecimal) legacy.getAs("ListCost")).isEqualByComparingTo("1.20");
+            assertThat((BigDecimal) legacy.getAs("x_BilledTokens")).isEqualByComparingTo("30000");
+            assertThat((String) first.getAs("ChargeCategory")).isEqualTo(FocusExport.USAGE);
             assertThat((String) legacy.getAs("x_ReconciliationStatus")).isEqualTo("only_billed");
             Row chat = bySku.get("gpt-4.1-mini, input|null");
             assertThat((String) chat.getAs("ServiceName")).isEqualTo("OpenAI API");
             assertThat((Object) chat.getAs("PricingUnit")).isNull();
+            assertThat((Object) chat.getAs("x_BilledTokens")).isNull();
             assertThat((String) chat.getAs("x_ReconciliationStatus")).isEqualTo(FocusExport.UNMATCHED);
-            assertThat(List.of(focus.get(0).schema().fieldNames()).contains("ServiceProviderName"))
-                    .as(v.label())
-                    .isEqualTo(v == FocusExport.Version.V1_3);
+            List<String> fields = List.of(focus.get(0).schema().fieldNames());
+            assertThat(fields.contains("ServiceProviderName")).as(v.label()).isEqualTo(v != FocusExport.Version.V1_2);
+            assertThat(fields.contains("ProviderName"))
+                    .as(v.label() + ": removed in 1.4")
+                    .isEqualTo(v != FocusExport.Version.V1_4);
         }
     }
 

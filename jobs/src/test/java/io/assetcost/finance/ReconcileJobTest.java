@@ -209,14 +209,21 @@ class ReconcileJobTest extends SparkTestBase {
     }
 
     @Test
-    void theSampleFocusExportFollowsTheSpecificationInBothVersions() throws Exception {
+    void theSampleFocusExportFollowsTheSpecificationInEachVersion() throws Exception {
         BigDecimal bill = new BigDecimal(
                         summary.get("totals").get("billed_image_cost_usd").asText())
                 .add(new BigDecimal(
                         summary.get("totals").get("billed_unmatched_usd").asText()));
-        org.apache.spark.sql.Dataset<Row> v13 = spark.read()
+        org.apache.spark.sql.Dataset<Row> v14 = spark.read()
                 .parquet(finance.resolve(OutputTable.FOCUS_COSTS.tableName()).toString());
-        assertThat(FocusSpec.violations(v13, "1.3", bill)).isEmpty();
+        assertThat(FocusSpec.violations(v14, "1.4", bill)).isEmpty();
+        assertThat(FocusRequirementsModel.load("1.4").check(v14).violations()).isEmpty();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(finance.resolve(FocusMetadata.FILE).toFile())
+                        .path("Schema")
+                        .path("FocusVersion")
+                        .asText())
+                .isEqualTo("1.4");
         Path finance12 = tempDir("close12").resolve("finance");
         // Without --usage-api: no log_coverage, and an earlier run's is not left behind.
         Files.createDirectories(finance12.resolve(OutputTable.LOG_COVERAGE.tableName()));

@@ -48,6 +48,7 @@ class OutputTableTest {
                         "meter_reconciliation",
                         "focus_costs",
                         "focus_costs",
+                        "focus_costs",
                         "unmatched_line_items",
                         "log_coverage");
     }
