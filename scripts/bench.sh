@@ -2,7 +2,7 @@
 # Benchmarks the Spark job against the DuckDB reference implementation (bench/) on the same generated
 # inputs, each run in a fresh JVM, and checks that both compute the same reports to the last decimal.
 #
-#   scripts/bench.sh [--sizes 1000000,10000000] [--formats jsonl,parquet] [--reps 3] [--cores 2]
+#   scripts/bench.sh [--sizes 1000000,10000000] [--formats jsonl,parquet[,batch,litellm,langfuse]] [--reps 3] [--cores 2]
 #                    [--memory 4g] [--shuffle-partitions P] [--days 14] [--workflows 10] [--seed 20261122]
 #                    [--data DIR] [--work DIR] [--rate-limits FILE] [--skip-duckdb]
 #
@@ -21,6 +21,20 @@
 # both and the Spark/DuckDB ratio on the four tables beside the whole job's. Prints a Markdown table and keeps
 # it, with the raw timings (duckdb-phases.tsv: those two times per run), under --work (default bench-work/).
 # Exits non-zero when a run fails or the two disagree.
+#
+# Exports (issue 28): --formats may also name batch, litellm and langfuse. The generator then writes the same
+# requests as an OpenAI Batch export (usage-batch/: a batch per day and endpoint, input, output and error files
+# and batch.json), LiteLLM spend-log rows (usage-litellm/, the spend-logs API's JSON, one row a line) and
+# Langfuse generations (usage-langfuse/, its blob-storage export), and the Spark job reads each with
+# --usage-format F. DuckDB reads only the job's own shapes, so it runs on the export's twin: the same requests
+# as the usage log says what that export can say. batch: usage-batch-twin/ (service_tier "batch", the Batch
+# API's rates; no project, no cached tokens; a failed request, an error line with no usage and no time of
+# its own, at its batch's completed_at); litellm: usage-litellm-twin/ (service_tier "default", no cached
+# tokens, a failed call without usage and with its HTTP status); langfuse: usage-jsonl/ itself (every field
+# has a place in the export). DuckDB prices by each request's service_tier (bench/'s pipeline.sql joins the
+# rate card on it), so agreeing on the twin checks the tier too. The agreement check leaves out source_file
+# (the files differ by design); every other column, the quarantine counts and the total must match to the
+# last decimal. An export row's Spark/DuckDB ratio is against DuckDB's time on the twin.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sizes="1000000,10000000"
@@ -72,20 +86,36 @@ agreement="$work/agreement.tsv"
 : > "$agreement"
 failed=0
 
+# export F: true when F is another tool's export (read with --usage-format F), not one of the job's own shapes.
+export_format() { [[ $1 == batch || $1 == litellm || $1 == langfuse ]]; }
+
+# twin F: the usage directory DuckDB reads for format F (see the header).
+twin() {
+  case "$1" in
+    batch|litellm) echo "usage-$1-twin" ;;
+    langfuse) echo "usage-jsonl" ;;
+    *) echo "usage-$1" ;;
+  esac
+}
+
+# The formats to generate: the ones asked for, and jsonl when langfuse (its twin) is asked for.
+gen_formats="$formats"
+if [[ ",$formats," == *,langfuse,* && ",$formats," != *,jsonl,* ]]; then gen_formats="$formats,jsonl"; fi
+
 # generate SIZE: data for SIZE requests in every format asked for, reused when the parameters match.
 generate() {
   local n="$1" dir="$data/$1"
   local want="\"requests\" : $n,.*\"days\" : $days,.*\"workflows\" : $workflows,.*\"seed\" : $seed,"
   local have=1
   if [[ -f "$dir/generated.json" ]] && tr -d '\n' < "$dir/generated.json" | grep -q "$want"; then
-    for f in ${formats//,/ }; do [[ -d "$dir/usage-$f" ]] || have=0; done
+    for f in ${formats//,/ }; do [[ -d "$dir/usage-$f" && -d "$dir/$(twin "$f")" ]] || have=0; done
   else
     have=0
   fi
   if [[ $have == 0 ]]; then
-    echo "== generating $n requests ($formats) into $dir" >&2
+    echo "== generating $n requests ($gen_formats) into $dir" >&2
     ASSETCOST_MASTER="local[$cores]" "$ROOT/scripts/generate-usage.sh" --requests "$n" --days "$days" \
-      --workflows "$workflows" --seed "$seed" --formats "$formats" --out "$dir" >&2
+      --workflows "$workflows" --seed "$seed" --formats "$gen_formats" --out "$dir" >&2
   fi
 }
 
@@ -114,6 +144,10 @@ for n in ${sizes//,/ }; do
   generate "$n"
   for f in ${formats//,/ }; do
     usage="$data/$n/usage-$f"
+    twin_usage="$data/$n/$(twin "$f")"
+    spark_format=()
+    ignore=()
+    if export_format "$f"; then spark_format=(--usage-format "$f"); ignore=(--compare-ignore source_file); fi
     spark_out="$work/spark-$n-$f"
     for rep in $(seq 1 "$reps"); do
       echo "== $n $f spark rep $rep" >&2
@@ -123,7 +157,7 @@ for n in ${sizes//,/ }; do
       read -r s rss rc < <(timed "$work/time.txt" "$work/spark-$n-$f-$rep.log" env ASSETCOST_MASTER="local[$cores]" \
         ASSETCOST_DRIVER_MEMORY="$memory" ASSETCOST_SHUFFLE_PARTITIONS="$partitions" ASSETCOST_CDS="${ASSETCOST_CDS:-0}" \
         ASSETCOST_WORK_DIR="$work/spark-tmp" \
-        "$ROOT/scripts/run-local.sh" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full \
+        "$ROOT/scripts/run-local.sh" "${spark_format[@]}" --usage "$usage" --acceptance "$data/$n/acceptance" --out "$spark_out" --full \
         ${limits:+--rate-limits "$limits"})
       kill "$sampler" 2>/dev/null || true
       wait "$sampler" 2>/dev/null || true
@@ -133,7 +167,7 @@ for n in ${sizes//,/ }; do
       if [[ $duckdb == 1 ]]; then
         echo "== $n $f duckdb rep $rep" >&2
         read -r s rss rc < <(timed "$work/time.txt" "$work/duckdb-$n-$f-$rep.log" java -Xmx512m -cp "$BENCH_CP" \
-          io.assetcost.bench.DuckDbCostJob --usage "$usage" --acceptance "$data/$n/acceptance" \
+          io.assetcost.bench.DuckDbCostJob --usage "$twin_usage" --acceptance "$data/$n/acceptance" \
           --out "$work/duckdb-$n-$f" --threads "$cores" --memory-limit "${memory^^}B" ${limits:+--rate-limits "$limits"})
         printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\t\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" >> "$raw"
         [[ $rc == 0 ]] || { echo "duckdb run failed ($rc): $work/duckdb-$n-$f-$rep.log" >&2; failed=1; }
@@ -147,9 +181,9 @@ for n in ${sizes//,/ }; do
     if [[ $duckdb == 1 ]]; then
       echo "== $n $f: do both agree?" >&2
       rc=0
-      java -Xmx512m -cp "$BENCH_CP" io.assetcost.bench.DuckDbCostJob --usage "$usage" \
+      java -Xmx512m -cp "$BENCH_CP" io.assetcost.bench.DuckDbCostJob --usage "$twin_usage" \
         --acceptance "$data/$n/acceptance" --out "$work/duckdb-$n-$f" --threads "$cores" \
-        --memory-limit "${memory^^}B" ${limits:+--rate-limits "$limits"} --compare "$spark_out" \
+        --memory-limit "${memory^^}B" ${limits:+--rate-limits "$limits"} --compare "$spark_out" "${ignore[@]}" \
         > "$work/compare-$n-$f.log" 2>&1 || rc=$?
       if [[ $rc == 0 ]]; then
         total="$(grep -o 'total_cost_usd=[0-9.]*' "$work/compare-$n-$f.log" | cut -d= -f2)"
@@ -198,8 +232,9 @@ done
         med = median(secs[key])
         ratio = (impl == "spark" && d > 0) ? sprintf("%.1fx", med / d) : ""
         dk = (impl == "spark") ? sprintf("%.0f (%.1fx)", disk[key] / 1048576, disk[key] / (bytes + acc)) : ""
+        label = (impl == "duckdb" && f ~ /^(batch|litellm|langfuse)$/) ? "duckdb (on its jsonl twin)" : impl
         printf "| %d | %s | %.0f MiB | %.0f MiB | %s | %.1f | %.1f-%.1f | %.0f | %.0f | %s | %s | %s |\n", n, f,
-          bytes / 1048576, acc / 1048576, impl, med, lo, hi, n / med, rss[key] / 1024, dk, ratio,
+          bytes / 1048576, acc / 1048576, label, med, lo, hi, n / med, rss[key] / 1024, dk, ratio,
           (impl == "spark") ? agree[n SUBSEP f] : ""
       }
     }'

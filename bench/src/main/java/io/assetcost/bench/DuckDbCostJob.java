@@ -207,6 +207,19 @@ public final class DuckDbCostJob {
                 description = "The Spark job's output directory: check both reports row by row and the total cost.")
         public Path compare;
 
+        /**
+         * Columns left out of the comparison: the lineage of a row that says where it was read, not what it
+         * is. For a Spark run on another tool's export compared with this job on a JSON Lines twin of the
+         * same requests (scripts/bench.sh), {@code source_file} names different files by design.
+         */
+        @Option(
+                names = "--compare-ignore",
+                split = ",",
+                paramLabel = "COLUMN",
+                description = "With --compare: columns not compared (source_file when Spark read another file"
+                        + " of the same requests).")
+        public List<String> compareIgnore = new ArrayList<>();
+
         /** DuckDB threads. */
         @Option(
                 names = "--threads",
@@ -339,7 +352,7 @@ public final class DuckDbCostJob {
             Boolean agree = null;
             List<String> differences = new ArrayList<>();
             if (o.compare != null) {
-                differences = compare(s, o.compare, (BigDecimal) counts.get("total_cost_usd"));
+                differences = compare(s, o.compare, (BigDecimal) counts.get("total_cost_usd"), o.compareIgnore);
                 agree = differences.isEmpty();
                 counts.put("agrees_with_spark", agree);
             }
@@ -512,16 +525,26 @@ public final class DuckDbCostJob {
      * the request costs' total.
      */
     static List<String> compare(Statement s, Path sparkOut, BigDecimal total) throws SQLException {
+        return compare(s, sparkOut, total, List.of());
+    }
+
+    /**
+     * As {@link #compare(Statement, Path, BigDecimal)}, leaving the named columns out of every table.
+     *
+     * @param ignore column names not compared (absent ones are fine)
+     */
+    static List<String> compare(Statement s, Path sparkOut, BigDecimal total, List<String> ignore) throws SQLException {
         List<String> diffs = new ArrayList<>();
         for (String table : TABLES) {
-            diffs.addAll(compareTable(s, sparkOut, table, table, null));
+            diffs.addAll(compareTable(s, sparkOut, table, table, null, ignore));
         }
         diffs.addAll(compareTable(
                 s,
                 sparkOut,
                 "quarantine",
                 "quarantine_counts",
-                "SELECT source, reason, count(*) AS records FROM spark_quarantine_rows GROUP BY ALL"));
+                "SELECT source, reason, count(*) AS records FROM spark_quarantine_rows GROUP BY ALL",
+                ignore));
         String costs = sparkOut.resolve("request_costs")
                 .resolve("**")
                 .resolve("*.parquet")
@@ -544,13 +567,18 @@ public final class DuckDbCostJob {
      * @param duckTable DuckDB's table
      * @param derive null to compare the Spark rows as read; else a query over {@code spark_<table>_rows} that
      *     derives what is compared with duckTable
+     * @param ignore columns left out
      */
     private static List<String> compareTable(
-            Statement s, Path sparkOut, String sparkTable, String duckTable, String derive) throws SQLException {
+            Statement s, Path sparkOut, String sparkTable, String duckTable, String derive, List<String> ignore)
+            throws SQLException {
         List<String> cols = new ArrayList<>();
         List<String> casts = new ArrayList<>();
         try (ResultSet r = s.executeQuery("DESCRIBE " + duckTable)) {
             while (r.next()) {
+                if (ignore.contains(r.getString(1))) {
+                    continue;
+                }
                 cols.add('"' + r.getString(1) + '"');
                 casts.add("CAST(\"" + r.getString(1) + "\" AS " + r.getString(2) + ") AS \"" + r.getString(1) + "\"");
             }

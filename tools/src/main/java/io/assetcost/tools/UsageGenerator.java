@@ -1,10 +1,8 @@
 package io.assetcost.tools;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
@@ -52,12 +50,18 @@ import picocli.CommandLine.Option;
  *       per chunk;</li>
  *   <li>{@code usage-parquet/date=YYYY-MM-DD/part-*.parquet}: the same records as the flat export
  *       (schemas/usage_export.avsc; a line cut off mid-write in the log is a row without request_id here);</li>
+ *   <li>with {@code --formats batch}, {@code litellm}, {@code langfuse}: the same requests as those exports
+ *       ({@code usage-batch/}, {@code usage-litellm/}, {@code usage-langfuse/}), each with its JSON Lines twin
+ *       ({@link Exports});</li>
  *   <li>{@code acceptance/date=YYYY-MM-DD/part-*.csv}: acceptance records (README, "Inputs") by UTC decision day;</li>
  *   <li>{@code generated.json}: the parameters and the row counts written.</li>
  * </ul>
  * Exit codes as {@link JobLauncher}: 0 written, 2 bad options.
  */
 public final class UsageGenerator {
+
+    /** The formats {@code --formats} takes: the job's own two, then the three exports it reads. */
+    static final List<String> FORMATS = List.of("jsonl", "parquet", "batch", "litellm", "langfuse");
 
     /** Rows of the generated usage, before they take the log's or the export's shape. */
     static final StructType GENERATED = new StructType()
@@ -145,7 +149,8 @@ public final class UsageGenerator {
                 defaultValue = "jsonl,parquet",
                 split = ",",
                 paramLabel = "F",
-                description = "Usage formats to write: jsonl, parquet (default ${DEFAULT-VALUE}).")
+                description =
+                        "Usage formats to write: jsonl, parquet, batch, litellm, langfuse (default ${DEFAULT-VALUE}).")
         public List<String> formats;
 
         /** Records per chunk (one Spark task, one file per format). */
@@ -165,8 +170,8 @@ public final class UsageGenerator {
                 throw new InputException("--days, --workflows and --records-per-chunk must be at least 1");
             }
             for (String f : formats) {
-                if (!f.equals("jsonl") && !f.equals("parquet")) {
-                    throw new InputException("--formats takes jsonl and parquet, got '" + f + "'");
+                if (!FORMATS.contains(f)) {
+                    throw new InputException("--formats takes " + String.join(", ", FORMATS) + ", got '" + f + "'");
                 }
             }
         }
@@ -212,14 +217,9 @@ public final class UsageGenerator {
             fs.delete(out, true);
             if (o.formats.contains("jsonl")) {
                 stages.start("generate usage-jsonl");
-                Path dir = new Path(out, "usage-jsonl");
-                usage.select(usageLog().as("value"), col("date"))
-                        .write()
-                        .mode(SaveMode.Overwrite)
-                        .partitionBy("date")
-                        .text(dir.toString());
-                renameExtension(fs, dir, ".txt", ".jsonl");
+                writeLines(fs, usage.select(usageLog().as("value"), col("date")), new Path(out, "usage-jsonl"));
             }
+            Exports.write(stages, fs, usage, out, o.formats);
             if (o.formats.contains("parquet")) {
                 stages.start("generate usage-parquet");
                 Dataset<Row> flat = usage.withColumn("created_at", timestamp_seconds(col("created")))
@@ -273,19 +273,6 @@ public final class UsageGenerator {
      * counts at the top level when there are any. A malformed row's line is cut off halfway.
      */
     static Column usageLog() {
-        Column text = col("input_text_tokens");
-        Column image = col("input_image_tokens");
-        Column outImage = col("output_image_tokens");
-        Column outText = col("output_text_tokens");
-        Column usage = when(
-                col("has_usage"),
-                struct(
-                        text.plus(image).as("input_tokens"),
-                        text.plus(image).plus(outImage).plus(outText).as("total_tokens"),
-                        outImage.plus(outText).as("output_tokens"),
-                        struct(text.as("text_tokens"), image.as("image_tokens")).as("input_tokens_details"),
-                        when(col("has_output_details"), struct(outImage.as("image_tokens"), outText.as("text_tokens")))
-                                .as("output_tokens_details")));
         Column json = to_json(struct(
                 col("request_id"),
                 col("created"),
@@ -303,15 +290,12 @@ public final class UsageGenerator {
                 when(col("endpoint").equalTo("images.edits"), lit("png"))
                         .otherwise(lit("webp"))
                         .as("output_format"),
-                usage.as("usage"),
+                ExportFormats.imagesUsage().as("usage"),
                 when(col("input_cached_text_tokens").gt(0), col("input_cached_text_tokens"))
                         .as("input_cached_text_tokens"),
                 when(col("input_cached_image_tokens").gt(0), col("input_cached_image_tokens"))
                         .as("input_cached_image_tokens")));
-        return when(
-                        col("malformed"),
-                        substring(json, lit(1), length(json).divide(2).cast("int")))
-                .otherwise(json);
+        return ExportFormats.cutWhenMalformed(json);
     }
 
     private static java.util.Iterator<Row> usageRows(ScaleModel model, long chunk) {
@@ -391,7 +375,18 @@ public final class UsageGenerator {
                 .toString();
     }
 
-    private static void renameExtension(FileSystem fs, Path dir, String from, String to) throws IOException {
+    /**
+     * Writes lines ({@code value}) partitioned by {@code date}, one file per task and day, named
+     * {@code part-*.jsonl}.
+     *
+     * @throws IOException when a file cannot be renamed
+     */
+    static void writeLines(FileSystem fs, Dataset<Row> lines, Path dir) throws IOException {
+        lines.write().mode(SaveMode.Overwrite).partitionBy("date").text(dir.toString());
+        renameExtension(fs, dir, ".txt", ".jsonl");
+    }
+
+    static void renameExtension(FileSystem fs, Path dir, String from, String to) throws IOException {
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
         List<Path> files = new ArrayList<>();
         while (it.hasNext()) {
