@@ -57,24 +57,36 @@ final class MonthCloseReport {
 
     private final SparkSession spark;
     private final OutputLayout out;
+    /** Where the tables are published, for the page's subtitle (the page is drawn from them as staged). */
+    private final String published;
 
-    private MonthCloseReport(SparkSession spark, OutputLayout out) {
+    private MonthCloseReport(SparkSession spark, OutputLayout out, String published) {
         this.spark = spark;
         this.out = out;
+        this.published = published;
     }
 
     /**
-     * Writes {@code DIR/month_close.html} from the month close's published tables.
+     * Writes {@code month_close.html} beside the month close's tables, from those tables: the run draws it
+     * from its staged tables into its staging directory, so that it is published with them
+     * ({@link io.assetcost.ops.Publisher#publishWhole}).
      *
      * @param spark the session
-     * @param out the month close's output directory
+     * @param out where the tables are read and the page is written (the run's staging layout)
+     * @param published the output directory the tables are published to, named on the page
      * @param month the billing month
      * @param focusVersion the FOCUS version of focus_costs ({@code 1.4}, {@code 1.3} or {@code 1.2})
      * @param runLine one line about the run (invariants, exit code) for the page's footer
      * @throws UncheckedIOException when a table cannot be read or the page cannot be written
      */
-    static void write(SparkSession spark, OutputLayout out, YearMonth month, String focusVersion, String runLine) {
-        new MonthCloseReport(spark, out).render(month, focusVersion, runLine);
+    static void write(
+            SparkSession spark,
+            OutputLayout out,
+            String published,
+            YearMonth month,
+            String focusVersion,
+            String runLine) {
+        new MonthCloseReport(spark, out, published).render(month, focusVersion, runLine);
     }
 
     private Dataset<Row> table(OutputTable t) {
@@ -98,7 +110,7 @@ final class MonthCloseReport {
         model.put(
                 "subtitle",
                 "Spend computed from the usage logs against the provider's bill, billing month " + month
-                        + " (UTC); tables in " + out.root());
+                        + " (UTC); tables in " + published);
         model.put("month", month.toString());
         model.put("periodTitle", "The month at a glance");
         model.put(

@@ -125,6 +125,15 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "FOCUS BillingAccountName: your OpenAI organization's name.")
     public String billingAccountName;
 
+    /** Minutes without a heartbeat after which another host's lock on the output is taken over. */
+    @Option(
+            names = "--lock-stale-minutes",
+            paramLabel = "M",
+            defaultValue = "5",
+            description =
+                    "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
+    public int lockStaleMinutes;
+
     /** The FOCUS version to write. */
     public FocusExport.Version focus() {
         return FocusExport.Version.of(focusVersion);
@@ -168,6 +177,9 @@ public class ReconcileOptions implements JobLauncher.Validated {
                     + " requires both (your OpenAI organization's id and name)");
         }
         formats.options();
+        if (lockStaleMinutes < 1) {
+            throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
+        }
         try {
             focus();
         } catch (IllegalArgumentException e) {

@@ -22,6 +22,8 @@ import static org.apache.spark.sql.functions.sum;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.ops.OutputLock;
+import io.assetcost.ops.Publisher;
 import io.assetcost.pricing.RequestPricing;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.run.ConfigFiles;
@@ -34,8 +36,8 @@ import io.assetcost.run.SparkSettings;
 import io.assetcost.run.Stages;
 import io.assetcost.schema.OutputTable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -54,9 +56,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One month close, as named steps: read the cost job's tables, the Costs API pages and (optionally) the Usage
- * API pages, build monthly_spend, unpriced_usage, cost_reconciliation, meter_reconciliation, focus_costs (FOCUS
- * 1.3, or 1.2), unmatched_line_items and log_coverage (with the rejected API results in quarantine), write them
- * (Parquet and one CSV each), check the invariants and write {@code reconcile_summary.json}.
+ * API pages, take the output's lock, build monthly_spend, unpriced_usage, cost_reconciliation,
+ * meter_reconciliation, focus_costs (FOCUS 1.3, or 1.2), unmatched_line_items and log_coverage (with the
+ * rejected API results in quarantine), stage them (Parquet and one CSV each), check the invariants, and only
+ * when they all hold draw {@code month_close.html} and publish, then write {@code reconcile_summary.json}.
+ *
+ * <p>Stage, check, then publish, as the cost job does (docs/DESIGN.md, "Write, audit, publish"): every table,
+ * its CSV file and the page are written under {@code DIR/_staging/<run id>/} ({@link OutputLayout#stagingLayout})
+ * and swapped in together by one journalled publish ({@link Publisher#publishWhole}), under the output's lock
+ * ({@link OutputLock}). A close that fails an invariant, fails in any other way, or is killed (even with
+ * SIGKILL) leaves the close published before it whole: its tables, CSV files and page. The next run completes
+ * a publish a killed run left half done ({@link Publisher#recover}) and clears its staging.
  *
  * <p>Rounding policy: every table keeps exact decimal(38,12) money. Only {@code cost_reconciliation.csv} and
  * {@code meter_reconciliation.csv}, the reports a reviewer reads, present money and percentages rounded
@@ -76,16 +86,21 @@ public final class ReconcilePipeline {
     private final ReconcileOptions options;
     private final YearMonth month;
     private final OutputLayout out;
+    /** Where this run writes its close before publishing it: {@code DIR/_staging/<run id>/}. */
+    private final OutputLayout staged;
+
+    private final String runId;
     private final Stages stages;
     private final Kept kept = new Kept(StorageLevel.MEMORY_AND_DISK());
 
     /**
      * Outcome of a run.
      *
-     * @param exitCode 0 completed, 1 an invariant failed
+     * @param exitCode 0 completed and published, 1 an invariant failed (nothing published)
+     * @param reason why the exit code is not 0, one line saying what to look at (null for 0)
      * @param summary the summary as written
      */
-    public record RunResult(int exitCode, Map<String, Object> summary) {}
+    public record RunResult(int exitCode, String reason, Map<String, Object> summary) {}
 
     /** Step 1: the inputs, checked before anything is written. */
     private record Inputs(
@@ -95,6 +110,14 @@ public final class ReconcilePipeline {
             Map<InputFiles.Kind, List<String>> costFiles,
             Map<InputFiles.Kind, List<String>> usageApiFiles,
             Map<String, String> projectNames) {}
+
+    /**
+     * Step 1's bill.
+     *
+     * @param billed the Costs API results read
+     * @param usageApi the Usage API results read, or null when --usage-api was not given
+     */
+    private record Bill(CostsReader.Result billed, UsageApiReader.Result usageApi) {}
 
     /**
      * Step 2: the month's tables.
@@ -128,12 +151,14 @@ public final class ReconcilePipeline {
     private record Checked(
             List<Invariant> checks, BigDecimal computed, BigDecimal billedImages, InputCounts billedResults) {}
 
-    private ReconcilePipeline(SparkSession spark, ReconcileOptions options) {
+    private ReconcilePipeline(SparkSession spark, ReconcileOptions options, String runId) {
         this.spark = spark;
         this.conf = spark.sparkContext().hadoopConfiguration();
         this.options = options;
         this.month = options.billingMonth();
         this.out = new OutputLayout(options.out);
+        this.staged = out.stagingLayout(runId);
+        this.runId = runId;
         this.stages = new Stages(spark, "assetcost-reconcile");
     }
 
@@ -142,20 +167,41 @@ public final class ReconcilePipeline {
      *
      * @param spark the session
      * @param options validated options
-     * @return exit code and summary
-     * @throws InputException for an unusable input (before anything is written)
+     * @param runId the run's id ({@link io.assetcost.run.RunLog#newRunId}): its record, staging and log
+     * @return exit code, why it is not 0, and the summary
+     * @throws InputException for an unusable input: the mapping, a path, the cost job's tables, a file that is
+     *     no Costs or Usage API page (found before the lock: nothing written)
+     * @throws io.assetcost.run.LockedException when another live run holds the output's lock (exit 4)
      */
-    public static RunResult run(SparkSession spark, ReconcileOptions options) {
+    public static RunResult run(SparkSession spark, ReconcileOptions options, String runId) {
         Instant started = Instant.now();
         SparkSettings.apply(spark);
-        ReconcilePipeline run = new ReconcilePipeline(spark, options);
-        try (run.kept) {
-            Inputs inputs = run.readInputs();
-            MonthTables tables = run.build(inputs);
-            run.write(tables);
+        ReconcilePipeline run = new ReconcilePipeline(spark, options, runId);
+        Inputs inputs = run.readInputs();
+        Bill bill = run.readBill(inputs);
+        try (OutputLock lock =
+                        OutputLock.acquire(run.conf, run.out, runId, Duration.ofMinutes(options.lockStaleMinutes));
+                run.kept) {
+            String completed = Publisher.recover(run.conf, run.out);
+            MonthTables tables = run.build(inputs, bill);
+            run.stage(tables);
             Checked checked = run.checkInvariants(inputs, tables);
-            return run.summarise(started, inputs, tables, checked);
+            String failure = Invariant.firstFailure(checked.checks());
+            if (failure == null) {
+                run.publish(checked);
+            }
+            return run.summarise(started, inputs, tables, checked, failure, takenOver(lock, completed));
         }
+    }
+
+    /** {@code lock_taken_over}: the dead run whose lock this run took, and whether its publish was completed. */
+    private static Map<String, Object> takenOver(OutputLock lock, String completedPublish) {
+        if (lock.takenOver() == null) {
+            return null;
+        }
+        Map<String, Object> m = lock.takenOver().toMap();
+        m.put("publish_completed_by_next_run", lock.takenOver().runId().equals(completedPublish));
+        return m;
     }
 
     /** Step 1: the line-item mapping, the cost job's tables and the Costs API files. */
@@ -179,12 +225,22 @@ public final class ReconcilePipeline {
                 names);
     }
 
-    /** Step 2: read the bill (and the Usage API) and build every table of the month. */
-    private MonthTables build(Inputs inputs) {
+    /**
+     * Step 1, continued: the bill (and the Usage API) read and checked page by page, before the lock, so that a
+     * file that is no page exits 2 having written nothing.
+     */
+    private Bill readBill(Inputs inputs) {
         stages.start("read billed costs");
         CostsReader.Result billed = CostsReader.read(spark, inputs.costFiles());
         UsageApiReader.Result usageApi =
                 inputs.usageApiFiles() == null ? null : UsageApiReader.read(spark, inputs.usageApiFiles());
+        return new Bill(billed, usageApi);
+    }
+
+    /** Step 2: every table of the month from the bill (and the Usage API). */
+    private MonthTables build(Inputs inputs, Bill bill) {
+        CostsReader.Result billed = bill.billed();
+        UsageApiReader.Result usageApi = bill.usageApi();
         stages.start("month close " + month);
         LineItemMapping mapping = inputs.mapping();
         Dataset<Row> results = kept.keep(billed.results()
@@ -243,32 +299,47 @@ public final class ReconcilePipeline {
         return OutputTable.QUARANTINE.conform(rows);
     }
 
-    /** Step 3: each table as Parquet and as one CSV file (the reconciliation's rounded to cents). */
-    private void write(MonthTables month) {
+    /**
+     * Step 3: each table as Parquet and as one CSV file (the reconciliation's rounded to cents), under the run's
+     * staging directory. A table this run does not write (log_coverage without --usage-api) is not staged, so
+     * the publish removes an earlier run's.
+     */
+    private void stage(MonthTables month) {
         for (Map.Entry<OutputTable, Dataset<Row>> t : month.tables().entrySet()) {
             OutputTable table = t.getKey();
-            stages.start("write " + table.tableName());
-            long rows = OutputWriter.parquet(t.getValue(), new Path(out.root()), table);
+            stages.start("stage " + table.tableName());
+            long rows = OutputWriter.parquet(t.getValue(), new Path(staged.root()), table);
             boolean cents = table == OutputTable.COST_RECONCILIATION || table == OutputTable.METER_RECONCILIATION;
             Dataset<Row> presented = cents ? presentCents(t.getValue()) : t.getValue();
-            OutputWriter.csvReplacing(presented, table, conf, out.csv(table));
+            OutputWriter.csvReplacing(presented, table, conf, staged.csv(table));
             stages.done(rows, "rows");
         }
-        FocusMetadata.write(conf, out.root(), options.focus());
-        if (!month.tables().containsKey(OutputTable.LOG_COVERAGE)) {
-            removeStale(OutputTable.LOG_COVERAGE);
-        }
+        FocusMetadata.write(conf, staged.root(), options.focus());
     }
 
-    /** Removes a table an earlier run wrote and this one does not (log_coverage without --usage-api). */
-    private void removeStale(OutputTable table) {
-        try {
-            for (Path p : List.of(out.table(table), out.csv(table))) {
-                p.getFileSystem(conf).delete(p, true);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the stale " + table.tableName() + ": " + e.getMessage(), e);
-        }
+    /**
+     * Step 5, only when every invariant holds: the page drawn from the staged tables, then the tables, their
+     * CSV files and the page published together.
+     */
+    private void publish(Checked checked) {
+        stages.start("write month_close.html");
+        MonthCloseReport.write(
+                spark,
+                staged,
+                out.root(),
+                month,
+                options.focus().label(),
+                "billing month " + month + ", " + checked.checks().size() + " invariants, 0 failed, exit 0");
+        stages.done(1, "pages");
+        stages.start("publish");
+        List<String> files = new ArrayList<>();
+        TABLES.stream()
+                .filter(OutputTable::csv)
+                .forEach(t -> files.add(out.csv(t).getName()));
+        files.add(out.monthCloseReport().getName());
+        files.add(FocusMetadata.FILE);
+        Publisher.publishWhole(conf, out, runId, TABLES, files);
+        stages.done(TABLES.size(), "tables");
     }
 
     /** Step 4: every table equals the month's request costs (or bill) exactly; every input record is accounted for. */
@@ -355,12 +426,61 @@ public final class ReconcilePipeline {
                         badFocus + " rows differ"));
     }
 
-    /** Step 5: the summary, written to {@code reconcile_summary.json}. */
-    private RunResult summarise(Instant started, Inputs inputs, MonthTables tables, Checked checked) {
-        int exitCode = Invariant.allPassed(checked.checks()) ? 0 : 1;
+    /**
+     * Step 6: the summary, written to {@code reconcile_summary.json} and {@code _runs/<run id>.json}, whether
+     * the run published or not.
+     */
+    private RunResult summarise(
+            Instant started,
+            Inputs inputs,
+            MonthTables tables,
+            Checked checked,
+            String failure,
+            Map<String, Object> lockTakenOver) {
+        int exitCode = failure == null ? 0 : 1;
+        String reason = failure == null
+                ? null
+                : failure + "; nothing published (the staged close is under " + out.staging(runId)
+                        + " until the next run): the close published before is unchanged";
         BigDecimal computed = checked.computed();
         BigDecimal billedImages = checked.billedImages();
-        InputCounts counts = checked.billedResults();
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("computed_cost_usd", computed.toPlainString());
+        totals.put("billed_image_cost_usd", billedImages.toPlainString());
+        totals.put(
+                "billed_unmatched_usd",
+                total(tables.get(OutputTable.UNMATCHED_LINE_ITEMS), col(AMOUNT_USD))
+                        .toPlainString());
+        totals.put("difference_usd", computed.subtract(billedImages).toPlainString());
+        RunSummary summary = new RunSummary("assetcost-reconcile", runId, started)
+                .put("billing_month", month.toString())
+                .put("options", options(inputs.mapping()))
+                .put("billed_costs", billedCosts(tables, checked.billedResults()))
+                .put("totals", totals)
+                .put("status_counts", statusCounts(tables));
+        if (tables.usageApi() != null) {
+            summary.put("usage_api", usageApiSummary(tables));
+        }
+        summary.put("lock_taken_over", lockTakenOver)
+                .invariants(checked.checks())
+                .put("published", failure == null)
+                .put(
+                        "staged_tables",
+                        failure == null ? null : out.staging(runId).toString())
+                .put("exit_reason", reason);
+        Map<String, Object> document = summary.finish(exitCode);
+        summary.write(conf, out.reconcileSummary(), out.runRecord(runId));
+        LOG.info(
+                "assetcost-reconcile {}: computed {} USD, billed {} USD; exit {}",
+                month,
+                computed.toPlainString(),
+                billedImages.toPlainString(),
+                exitCode);
+        return new RunResult(exitCode, reason, document);
+    }
+
+    /** {@code billed_costs}: Costs API pages and results read, used, quarantined (by reason) and dropped. */
+    private static Map<String, Object> billedCosts(MonthTables tables, InputCounts counts) {
         Dataset<Row> quarantine = tables.get(OutputTable.QUARANTINE);
         Map<String, Object> costs = new LinkedHashMap<>();
         costs.put("pages_read", tables.billed().pages());
@@ -374,42 +494,7 @@ public final class ReconcilePipeline {
         costs.put(
                 "unmatched_line_items",
                 tables.get(OutputTable.UNMATCHED_LINE_ITEMS).count());
-        Map<String, Object> totals = new LinkedHashMap<>();
-        totals.put("computed_cost_usd", computed.toPlainString());
-        totals.put("billed_image_cost_usd", billedImages.toPlainString());
-        totals.put(
-                "billed_unmatched_usd",
-                total(tables.get(OutputTable.UNMATCHED_LINE_ITEMS), col(AMOUNT_USD))
-                        .toPlainString());
-        totals.put("difference_usd", computed.subtract(billedImages).toPlainString());
-        RunSummary summary = new RunSummary("assetcost-reconcile", null, started)
-                .put("billing_month", month.toString())
-                .put("options", options(inputs.mapping()))
-                .put("billed_costs", costs)
-                .put("totals", totals)
-                .put("status_counts", statusCounts(tables));
-        if (tables.usageApi() != null) {
-            summary.put("usage_api", usageApiSummary(tables));
-        }
-        stages.start("write month_close.html");
-        long failed = checked.checks().stream().filter(c -> !c.passed()).count();
-        MonthCloseReport.write(
-                spark,
-                out,
-                month,
-                options.focus().label(),
-                "billing month " + month + ", " + checked.checks().size() + " invariants, " + failed + " failed, exit "
-                        + exitCode);
-        stages.done(1, "pages");
-        Map<String, Object> document = summary.invariants(checked.checks()).finish(exitCode);
-        summary.write(conf, out.reconcileSummary());
-        LOG.info(
-                "assetcost-reconcile {}: computed {} USD, billed {} USD; exit {}",
-                month,
-                computed.toPlainString(),
-                billedImages.toPlainString(),
-                exitCode);
-        return new RunResult(exitCode, document);
+        return costs;
     }
 
     /** Status counts of both reconciliations (and log_coverage), per grain. */

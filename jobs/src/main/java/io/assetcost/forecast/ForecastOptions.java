@@ -81,6 +81,15 @@ public class ForecastOptions implements JobLauncher.Validated {
                     + " (default ${DEFAULT-VALUE}).")
     public int minApprovals;
 
+    /** Minutes without a heartbeat after which another host's lock on the output is taken over. */
+    @Option(
+            names = "--lock-stale-minutes",
+            paramLabel = "M",
+            defaultValue = "5",
+            description =
+                    "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
+    public int lockStaleMinutes;
+
     /** The as-of date, or null. */
     public LocalDate asOfDate() {
         return asOf == null ? null : LocalDate.parse(asOf);
@@ -109,6 +118,9 @@ public class ForecastOptions implements JobLauncher.Validated {
         }
         if (buffer.signum() < 0 || buffer.compareTo(BigDecimal.ONE) > 0) {
             throw new InputException("--buffer must be between 0 and 1, got " + buffer.toPlainString());
+        }
+        if (lockStaleMinutes < 1) {
+            throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
         }
         if (minApprovals < 1) {
             throw new InputException("--min-approvals must be at least 1, got " + minApprovals);

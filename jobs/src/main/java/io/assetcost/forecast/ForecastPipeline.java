@@ -15,6 +15,8 @@ import static org.apache.spark.sql.functions.sum;
 
 import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.ops.OutputLock;
+import io.assetcost.ops.Publisher;
 import io.assetcost.planning.Forecast;
 import io.assetcost.planning.Plan;
 import io.assetcost.run.InputException;
@@ -30,6 +32,7 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -37,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -49,7 +53,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One forecast, as named steps: read the plan and the cost job's published {@code asset_costs}, sum each
  * workflow's resolved assets per cohort day over the trailing window, forecast every plan row
- * ({@link Forecast}), write {@code forecast} (Parquet and CSV) and {@code forecast_summary.json}.
+ * ({@link Forecast}), take the output's lock, stage {@code forecast} (Parquet and CSV), check the invariants,
+ * publish only when they hold, and write {@code forecast_summary.json}.
+ *
+ * <p>Stage, check, then publish, as the cost job does (docs/DESIGN.md, "Write, audit, publish"): the table and
+ * its CSV file are written under {@code DIR/_staging/<run id>/} and swapped in together by one journalled
+ * publish ({@link Publisher#publishWhole}) under the output's lock ({@link OutputLock}), so a forecast that
+ * fails or is killed leaves the forecast published before it whole.
  */
 public final class ForecastPipeline {
 
@@ -60,24 +70,75 @@ public final class ForecastPipeline {
     /**
      * Outcome of a run.
      *
-     * @param exitCode 0 written, 1 an invariant failed
+     * @param exitCode 0 written and published, 1 an invariant failed (nothing published)
+     * @param reason why the exit code is not 0, one line (null for 0)
      * @param summary the summary as written
      */
-    public record RunResult(int exitCode, Map<String, Object> summary) {}
+    public record RunResult(int exitCode, String reason, Map<String, Object> summary) {}
+
+    /** The forecast before it is written: the plan, its lines and the window they were measured over. */
+    private record Measured(Plan plan, List<Forecast.Line> lines, LocalDate asOf, LocalDate from) {}
 
     /**
      * Runs the forecast.
      *
      * @param spark the session
      * @param options validated options
-     * @return exit code and summary
-     * @throws InputException for an unusable plan or missing tables (before anything is written)
+     * @param runId the run's id ({@link io.assetcost.run.RunLog#newRunId}): its record, staging and log
+     * @param invariants the checks of the staged forecast: {@link #checks}, the job's own, which are identities of
+     *     exact arithmetic that no input makes fail; a test gives one that fails, to see a refused forecast
+     *     publish nothing
+     * @return exit code, why it is not 0, and the summary
+     * @throws InputException for an unusable plan or missing tables (before the lock; nothing written)
+     * @throws io.assetcost.run.LockedException when another live run holds the output's lock (exit 4)
      */
-    public static RunResult run(SparkSession spark, ForecastOptions options) {
+    static RunResult run(
+            SparkSession spark,
+            ForecastOptions options,
+            String runId,
+            BiFunction<Plan, List<Forecast.Line>, List<Invariant>> invariants) {
         Instant started = Instant.now();
         SparkSettings.apply(spark);
         Stages stages = new Stages(spark, "assetcost-forecast");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Measured measured = measure(spark, conf, options, stages);
+        OutputLayout out = new OutputLayout(options.out);
+        try (OutputLock lock = OutputLock.acquire(conf, out, runId, Duration.ofMinutes(options.lockStaleMinutes))) {
+            String completed = Publisher.recover(conf, out);
+            stages.start("stage forecast");
+            List<Forecast.Line> lines = measured.lines();
+            Dataset<Row> table = OutputTable.FORECAST.conform(spark.createDataFrame(
+                    lines.stream().map(ForecastPipeline::row).toList(), OutputTable.FORECAST.sparkSchema()));
+            OutputLayout staged = out.stagingLayout(runId);
+            OutputWriter.parquet(table, new Path(staged.root()), OutputTable.FORECAST);
+            OutputWriter.csvReplacing(table, OutputTable.FORECAST, conf, staged.csv(OutputTable.FORECAST));
+            stages.done(lines.size(), "rows");
+            List<Invariant> checks = invariants.apply(measured.plan(), lines);
+            Invariant.logFailures(checks, LOG);
+            String failure = Invariant.firstFailure(checks);
+            if (failure == null) {
+                stages.start("publish");
+                Publisher.publishWhole(
+                        conf,
+                        out,
+                        runId,
+                        List.of(OutputTable.FORECAST),
+                        List.of(out.csv(OutputTable.FORECAST).getName()));
+                stages.done(1, "tables");
+            }
+            Map<String, Object> takenOver =
+                    lock.takenOver() == null ? null : lock.takenOver().toMap();
+            if (takenOver != null) {
+                takenOver.put(
+                        "publish_completed_by_next_run",
+                        lock.takenOver().runId().equals(completed));
+            }
+            return summarise(conf, options, out, runId, started, measured, checks, failure, takenOver);
+        }
+    }
+
+    /** Reads the plan and asset_costs and forecasts every plan row; reads only, so it runs before the lock. */
+    private static Measured measure(SparkSession spark, Configuration conf, ForecastOptions options, Stages stages) {
         Plan plan = readPlan(conf, options.plan);
         stages.start("measure");
         Dataset<Row> assets = assetCosts(spark, conf, options.tables);
@@ -86,35 +147,53 @@ public final class ForecastPipeline {
         Map<String, List<Forecast.Day>> days = days(assets, from, asOf);
         List<Forecast.Line> lines = Forecast.of(plan, days, asOf, from, options.buffer, options.minApprovals);
         stages.done(lines.size(), "plan rows");
-        stages.start("write forecast");
-        OutputLayout out = new OutputLayout(options.out);
-        Dataset<Row> table = OutputTable.FORECAST.conform(spark.createDataFrame(
-                lines.stream().map(ForecastPipeline::row).toList(), OutputTable.FORECAST.sparkSchema()));
-        OutputWriter.parquet(table, new Path(out.root()), OutputTable.FORECAST);
-        OutputWriter.csvReplacing(table, OutputTable.FORECAST, conf, out.csv(OutputTable.FORECAST));
-        stages.done(lines.size(), "rows");
-        List<Invariant> checks = checks(plan, lines);
-        Invariant.logFailures(checks, LOG);
-        int exitCode = Invariant.allPassed(checks) ? 0 : 1;
-        RunSummary summary = new RunSummary("assetcost-forecast", null, started)
+        return new Measured(plan, lines, asOf, from);
+    }
+
+    /** The summary, to {@code forecast_summary.json} and {@code _runs/<run id>.json}, published or not. */
+    private static RunResult summarise(
+            Configuration conf,
+            ForecastOptions options,
+            OutputLayout out,
+            String runId,
+            Instant started,
+            Measured measured,
+            List<Invariant> checks,
+            String failure,
+            Map<String, Object> lockTakenOver) {
+        int exitCode = failure == null ? 0 : 1;
+        String reason = failure == null
+                ? null
+                : failure + "; nothing published (the staged forecast is under " + out.staging(runId)
+                        + " until the next run): the forecast published before is unchanged";
+        List<Forecast.Line> lines = measured.lines();
+        RunSummary summary = new RunSummary("assetcost-forecast", runId, started)
                 .put("options", options(options))
-                .put("as_of", asOf.toString())
-                .put("window_from", from.toString())
+                .put("lock_taken_over", lockTakenOver)
+                .put("as_of", measured.asOf().toString())
+                .put("window_from", measured.from().toString())
                 .put("plan_rows", lines.size())
                 .put("basis_counts", basisCounts(lines))
                 .put("totals", totals(lines))
-                .invariants(checks);
+                .invariants(checks)
+                .put("published", failure == null)
+                .put(
+                        "staged_tables",
+                        failure == null ? null : out.staging(runId).toString())
+                .put("exit_reason", reason);
         Map<String, Object> document = summary.finish(exitCode);
-        summary.write(conf, out.forecastSummary());
+        summary.write(conf, out.forecastSummary(), out.runRecord(runId));
         LOG.info(
-                "assetcost-forecast: {} plan rows, window {} to {}, expected {} USD, budget {} USD; forecast in {}",
+                "assetcost-forecast: {} plan rows, window {} to {}, expected {} USD, budget {} USD; forecast in {};"
+                        + " exit {}",
                 lines.size(),
-                from,
-                asOf,
+                measured.from(),
+                measured.asOf(),
                 totals(lines).get("expected_cost_usd"),
                 totals(lines).get("budget_usd"),
-                out.root());
-        return new RunResult(exitCode, document);
+                out.root(),
+                exitCode);
+        return new RunResult(exitCode, reason, document);
     }
 
     private static Plan readPlan(Configuration conf, String location) {
@@ -202,7 +281,7 @@ public final class ForecastPipeline {
     }
 
     /** One forecast row per plan row; expected images are finals x iteration factor to the last place. */
-    private static List<Invariant> checks(Plan plan, List<Forecast.Line> lines) {
+    static List<Invariant> checks(Plan plan, List<Forecast.Line> lines) {
         List<Invariant> checks = new ArrayList<>();
         checks.add(new Invariant(
                 "forecast: one row per plan row",

@@ -76,6 +76,18 @@ public record OutputLayout(String root) {
         return new Path(staging(runId), table.tableName());
     }
 
+    /**
+     * A run's staging directory as a layout of its own, for a job that replaces whole tables and the files
+     * beside them (the month close, the forecast): a table, its CSV file or a page written there has the same
+     * name under {@link #staging} as it will have under the output once {@link Publisher#publish} swaps it in.
+     *
+     * @param runId the run
+     * @return the layout rooted at {@code DIR/_staging/<run id>}
+     */
+    public OutputLayout stagingLayout(String runId) {
+        return new OutputLayout(staging(runId).toString());
+    }
+
     /** Where replaced partitions wait: {@code DIR/_trash}. */
     public Path trashRoot() {
         return new Path(root, TRASH);

@@ -9,9 +9,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -96,13 +98,47 @@ public final class Publisher {
      */
     public static void publish(
             Configuration conf, OutputLayout out, String runId, List<OutputTable> tables, RunWindow window) {
+        publish(conf, out, runId, tables, window, List.of());
+    }
+
+    /**
+     * Swaps the staged tables in whole, and with them the files beside them, in one journalled publish: the
+     * month close's and the forecast's tables, their CSV files and the month close's page are replaced
+     * together or not at all (README, "Exit codes"), so a reader never sees this month's tables beside last
+     * month's CSV files. A table or file the run did not stage is removed (an earlier run's {@code
+     * log_coverage} when this one ran without {@code --usage-api}).
+     *
+     * @param conf Hadoop configuration
+     * @param out the output directory
+     * @param runId the run
+     * @param tables the tables the run may stage (each under {@link OutputLayout#staging}); two entries of one
+     *     table name (focus_costs in two FOCUS versions) are one table
+     * @param files names of files directly under the output directory (a CSV file, a page), each staged under
+     *     the same name in {@link OutputLayout#staging}
+     */
+    public static void publishWhole(
+            Configuration conf, OutputLayout out, String runId, List<OutputTable> tables, List<String> files) {
+        publish(conf, out, runId, tables, new RunWindow(true, null, 0), files);
+    }
+
+    private static void publish(
+            Configuration conf,
+            OutputLayout out,
+            String runId,
+            List<OutputTable> tables,
+            RunWindow window,
+            List<String> files) {
         Path staging = out.staging(runId);
         Path trash = out.trash(runId);
         try {
             FileSystem fs = staging.getFileSystem(conf);
             List<Swap> swaps = new ArrayList<>();
+            Set<Path> seen = new HashSet<>();
             for (OutputTable t : tables) {
                 Path live = out.table(t);
+                if (!seen.add(live)) {
+                    continue;
+                }
                 Path staged = out.staged(runId, t);
                 if (window.full() || t.partitionColumn() == null) {
                     swaps.add(new Swap(live, fs.exists(staged) ? staged : null, new Path(trash, t.tableName())));
@@ -117,6 +153,11 @@ public final class Publisher {
                     swaps.add(new Swap(
                             new Path(live, p), fs.exists(s) ? s : null, new Path(new Path(trash, t.tableName()), p)));
                 }
+            }
+            for (String name : new TreeSet<>(files)) {
+                Path staged = new Path(staging, name);
+                swaps.add(
+                        new Swap(new Path(out.root(), name), fs.exists(staged) ? staged : null, new Path(trash, name)));
             }
             writeJournal(fs, out.journal(), runId, swaps);
             apply(fs, swaps);

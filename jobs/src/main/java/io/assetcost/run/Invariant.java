@@ -59,6 +59,20 @@ public record Invariant(String name, boolean passed, String detail) {
     }
 
     /**
+     * The first failed check as the one line a job prints when it refuses to publish.
+     *
+     * @param checks the results
+     * @return {@code invariant failed: <name> (<figures>)}, or null when every check passed
+     */
+    public static String firstFailure(List<Invariant> checks) {
+        return checks.stream()
+                .filter(c -> !c.passed())
+                .findFirst()
+                .map(c -> "invariant failed: " + c.name() + " (" + c.detail() + ")")
+                .orElse(null);
+    }
+
+    /**
      * Logs every failed check at ERROR, one line each.
      *
      * @param checks the results
