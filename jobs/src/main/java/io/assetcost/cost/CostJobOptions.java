@@ -4,6 +4,7 @@ import io.assetcost.io.LangfuseScores;
 import io.assetcost.io.UsageFormat;
 import io.assetcost.io.UsageFormatMixin;
 import io.assetcost.io.UsageFormatOptions;
+import io.assetcost.ops.LockMixin;
 import io.assetcost.ops.RunWindow;
 import io.assetcost.quality.Bounds;
 import io.assetcost.run.InputException;
@@ -139,14 +140,9 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " and replace whole tables.")
     public boolean full;
 
-    /** Minutes without a heartbeat after which another run's lock is taken over. */
-    @Option(
-            names = "--lock-stale-minutes",
-            paramLabel = "M",
-            defaultValue = "5",
-            description =
-                    "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
-    public int lockStaleMinutes;
+    /** The output lock's option ({@code --lock-stale-minutes}), the same for every job. */
+    @Mixin
+    public LockMixin lock = new LockMixin();
 
     /** What to do with a file that cannot be read at all. */
     @Option(
@@ -313,9 +309,7 @@ public class CostJobOptions implements JobLauncher.Validated {
         if (lookbackDays < 0) {
             throw new InputException("--lookback-days must be 0 or more, got " + lookbackDays);
         }
-        if (lockStaleMinutes < 1) {
-            throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
-        }
+        lock.staleAfter();
         if (attemptCap < 1) {
             throw new InputException("--attempt-cap must be at least 1, got " + attemptCap);
         }

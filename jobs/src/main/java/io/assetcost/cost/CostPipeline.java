@@ -65,7 +65,6 @@ import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -292,8 +291,7 @@ public final class CostPipeline {
         if (sized) {
             spark.conf().set(ShufflePartitions.KEY, partitions);
         }
-        try (OutputLock lock =
-                OutputLock.acquire(run.conf, run.out, runId, Duration.ofMinutes(options.lockStaleMinutes))) {
+        try (OutputLock lock = OutputLock.acquire(run.conf, run.out, runId, options.lock.staleAfter())) {
             String completedPublish = Publisher.recover(run.conf, run.out);
             run.recordDeadRun(lock.takenOver(), completedPublish);
             LOG.info(

@@ -1,6 +1,7 @@
 package io.assetcost.finance;
 
 import io.assetcost.io.UsageFormatMixin;
+import io.assetcost.ops.LockMixin;
 import io.assetcost.run.InputException;
 import io.assetcost.run.JobLauncher;
 import java.math.BigDecimal;
@@ -125,14 +126,9 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "FOCUS BillingAccountName: your OpenAI organization's name.")
     public String billingAccountName;
 
-    /** Minutes without a heartbeat after which another host's lock on the output is taken over. */
-    @Option(
-            names = "--lock-stale-minutes",
-            paramLabel = "M",
-            defaultValue = "5",
-            description =
-                    "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
-    public int lockStaleMinutes;
+    /** The output lock's option ({@code --lock-stale-minutes}), the same for every job. */
+    @Mixin
+    public LockMixin lock = new LockMixin();
 
     /** The FOCUS version to write. */
     public FocusExport.Version focus() {
@@ -177,9 +173,7 @@ public class ReconcileOptions implements JobLauncher.Validated {
                     + " requires both (your OpenAI organization's id and name)");
         }
         formats.options();
-        if (lockStaleMinutes < 1) {
-            throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
-        }
+        lock.staleAfter();
         try {
             focus();
         } catch (IllegalArgumentException e) {

@@ -37,7 +37,6 @@ import io.assetcost.run.Stages;
 import io.assetcost.schema.OutputTable;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -179,8 +178,7 @@ public final class ReconcilePipeline {
         ReconcilePipeline run = new ReconcilePipeline(spark, options, runId);
         Inputs inputs = run.readInputs();
         Bill bill = run.readBill(inputs);
-        try (OutputLock lock =
-                        OutputLock.acquire(run.conf, run.out, runId, Duration.ofMinutes(options.lockStaleMinutes));
+        try (OutputLock lock = OutputLock.acquire(run.conf, run.out, runId, options.lock.staleAfter());
                 run.kept) {
             String completed = Publisher.recover(run.conf, run.out);
             MonthTables tables = run.build(inputs, bill);

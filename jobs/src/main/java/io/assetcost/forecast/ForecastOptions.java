@@ -1,5 +1,6 @@
 package io.assetcost.forecast;
 
+import io.assetcost.ops.LockMixin;
 import io.assetcost.planning.Forecast;
 import io.assetcost.run.InputException;
 import io.assetcost.run.JobLauncher;
@@ -7,6 +8,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -81,14 +83,9 @@ public class ForecastOptions implements JobLauncher.Validated {
                     + " (default ${DEFAULT-VALUE}).")
     public int minApprovals;
 
-    /** Minutes without a heartbeat after which another host's lock on the output is taken over. */
-    @Option(
-            names = "--lock-stale-minutes",
-            paramLabel = "M",
-            defaultValue = "5",
-            description =
-                    "Take over a lock whose holder has not refreshed it for this long (default ${DEFAULT-VALUE}).")
-    public int lockStaleMinutes;
+    /** The output lock's option ({@code --lock-stale-minutes}), the same for every job. */
+    @Mixin
+    public LockMixin lock = new LockMixin();
 
     /** The as-of date, or null. */
     public LocalDate asOfDate() {
@@ -119,9 +116,7 @@ public class ForecastOptions implements JobLauncher.Validated {
         if (buffer.signum() < 0 || buffer.compareTo(BigDecimal.ONE) > 0) {
             throw new InputException("--buffer must be between 0 and 1, got " + buffer.toPlainString());
         }
-        if (lockStaleMinutes < 1) {
-            throw new InputException("--lock-stale-minutes must be at least 1, got " + lockStaleMinutes);
-        }
+        lock.staleAfter();
         if (minApprovals < 1) {
             throw new InputException("--min-approvals must be at least 1, got " + minApprovals);
         }

@@ -32,7 +32,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -103,7 +102,7 @@ public final class ForecastPipeline {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Measured measured = measure(spark, conf, options, stages);
         OutputLayout out = new OutputLayout(options.out);
-        try (OutputLock lock = OutputLock.acquire(conf, out, runId, Duration.ofMinutes(options.lockStaleMinutes))) {
+        try (OutputLock lock = OutputLock.acquire(conf, out, runId, options.lock.staleAfter())) {
             String completed = Publisher.recover(conf, out);
             stages.start("stage forecast");
             List<Forecast.Line> lines = measured.lines();
