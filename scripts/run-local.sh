@@ -36,7 +36,7 @@ while [[ $# -gt 0 ]]; do
     -h|--help)
       usage_help
       assetcost_build
-      java -cp "$JAR:$SPARK_CP" io.assetcost.CostJob --help | sed -n '/^  *--/,$p'
+      java -cp "$JAR:$SPARK_CP" io.assetcost.CostJob --help | sed -n '/^ \{1,8\}-/,$p'
       exit 0 ;;
     --usage) usage="$(option_value "$@")"; shift 2 ;;
     --acceptance) acceptance="$(option_value "$@")"; shift 2 ;;

@@ -34,8 +34,8 @@ import picocli.CommandLine.Option;
             "0:the run completed",
             "1:an invariant check failed (nothing published), or anything else failed (a write, Spark itself)",
             "2:bad options, or an input that cannot be read (nothing is written)",
-            "3:the run completed but quarantined more than --max-quarantined-fraction of the usage records",
-            "3:... or left an unreadable file out (--on-unreadable-file quarantine)",
+            "3:the run completed and published, but quarantined more than --max-quarantined-fraction of the usage"
+                    + " records, or left an unreadable file out (--on-unreadable-file quarantine)",
             "4:another run holds the output directory's lock (the message names it)",
             "5:no usage records in the window (an empty night): nothing published; --allow-empty-usage publishes"
                     + " it and exits 0",

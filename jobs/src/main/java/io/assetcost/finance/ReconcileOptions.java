@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run completed (whatever the reconciliation statuses)",
-            "1:anything else failed (an invariant check, a write, Spark itself)",
-            "2:bad options, or an input that cannot be read (nothing is written)"
+            "1:an invariant check failed (nothing published), or anything else failed (a write, Spark itself)",
+            "2:bad options, or an input that cannot be read (nothing is written)",
+            "4:another run holds the lock of --out (the message names it; nothing is written)"
         })
 public class ReconcileOptions implements JobLauncher.Validated {
 

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the forecast was written",
-            "1:anything else failed",
-            "2:bad options or an unusable input (nothing written)"
+            "1:an invariant check failed (nothing published), or anything else failed",
+            "2:bad options or an unusable input (nothing written)",
+            "4:another run holds the lock of --out (the message names it; nothing is written)"
         })
 public class ForecastOptions implements JobLauncher.Validated {
 

@@ -95,7 +95,9 @@ public final class Kept implements AutoCloseable {
 
     /**
      * Keeps a dataset and remembers it for release. A checkpointing holder computes the dataset now (one
-     * Spark job that writes its files); a persisting one marks it, and the first action computes it.
+     * Spark job that writes its files); a persisting one marks it, and the first action computes it. A
+     * persisting holder returns a dataset whose plan is cached already as it is, and leaves its release to
+     * whoever cached it.
      *
      * @param df the dataset
      * @param <T> its row type
@@ -103,6 +105,10 @@ public final class Kept implements AutoCloseable {
      *     checkpointed, with the same schema, partitioning and ordering
      */
     public <T> Dataset<T> keep(Dataset<T> df) {
+        if (level != null && !df.storageLevel().equals(StorageLevel.NONE())) {
+            // Already kept (the same plan, by this holder): persisting again only makes Spark warn.
+            return df;
+        }
         Dataset<T> k = level != null ? df.persist(level) : checkpoint(df);
         kept.add(k);
         return k;

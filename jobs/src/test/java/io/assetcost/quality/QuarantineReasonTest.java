@@ -2,8 +2,7 @@ package io.assetcost.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.assetcost.SparkTestBase;
-import java.nio.file.Files;
+import io.assetcost.docs.ReadmeBlocks;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,14 +10,26 @@ import org.junit.jupiter.api.Test;
 /** The quarantine reasons have one home: the README's table is the enum's, and codes are unique. */
 class QuarantineReasonTest {
 
+    private static final String BLOCK = "quarantine-reasons";
+
     @Test
-    void theReadmeTableIsTheEnumsTable() throws Exception {
-        String readme = Files.readString(SparkTestBase.repoRoot().resolve("README.md"));
-        assertThat(readme)
+    void theReadmeSectionIsTheEnumsTableAndNothingElse() throws Exception {
+        String table = QuarantineReason.markdownTable();
+        // A blank line closes the table before the end marker on every Markdown renderer.
+        String readme = ReadmeBlocks.readAndMaybeUpdate(BLOCK, table + "\n");
+        assertThat(ReadmeBlocks.block(readme, BLOCK))
                 .as(
-                        "README's 'Quarantine reasons' table; paste QuarantineReason.markdownTable():%n%s",
-                        QuarantineReason.markdownTable())
-                .contains(QuarantineReason.markdownTable());
+                        "README's block %s; regenerate it: mvn test -pl jobs -Dtest=QuarantineReasonTest -D%s=true",
+                        BLOCK, ReadmeBlocks.UPDATE)
+                .isEqualTo(table + "\n");
+        String section = ReadmeBlocks.section(readme, "### Quarantine reasons");
+        String afterBlock = section.substring(section.indexOf("<!-- end: " + BLOCK + " -->"));
+        assertThat(afterBlock.lines().skip(1))
+                .as("nothing after the generated table in its section (no log line, no second copy)")
+                .allMatch(String::isBlank);
+        assertThat(section.lines().filter(l -> l.startsWith("|")).count())
+                .as("table rows in the whole section")
+                .isEqualTo(table.lines().count());
     }
 
     @Test
