@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.Path;
  * DIR/_trash/RUNID/TABLE/...                                 what a publish replaced, until it completes
  * DIR/_checkpoints/RUNID/...                                 what a run reads twice, until it ends
  * DIR/_publish.json                                          the journal of a publish in progress
+ * DIR/_publish.json.partial                                  the journal while it is written (renamed when whole)
  * </pre>
  *
  * <p>Names starting with {@code _} are the job's own: Spark, DuckDB, Trino and Athena skip them when they
@@ -36,6 +37,8 @@ public record OutputLayout(String root) {
     public static final String CHECKPOINTS = "_checkpoints";
     /** The journal of a publish in progress. */
     public static final String JOURNAL = "_publish.json";
+    /** The journal while it is being written; renamed to {@link #JOURNAL} once whole. */
+    public static final String PARTIAL_JOURNAL = "_publish.json.partial";
     /** The lock file. */
     public static final String LOCK = "_lock";
     /** Directory of every run's summary. */
@@ -106,6 +109,11 @@ public record OutputLayout(String root) {
     /** The publish journal, {@code DIR/_publish.json}. */
     public Path journal() {
         return new Path(root, JOURNAL);
+    }
+
+    /** The publish journal while it is written, {@code DIR/_publish.json.partial}. */
+    public Path partialJournal() {
+        return new Path(root, PARTIAL_JOURNAL);
     }
 
     /** The lock, {@code DIR/_lock}. */

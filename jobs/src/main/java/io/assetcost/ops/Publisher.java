@@ -1,5 +1,6 @@
 package io.assetcost.ops;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.schema.OutputTable;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@code DIR/_trash/<run id>/} and the staged one takes its place, a rename each. The list of swaps is
  * written first to {@code DIR/_publish.json}; a run that dies in the middle of publishing is completed by
  * the next run ({@link #recover}), which also clears staging left by dead runs. A run that dies while
- * writing (the long part) never touched the live tables.
+ * writing (the long part) never touched the live tables. The journal is written beside its name and renamed
+ * into it once whole, so a run killed while writing it leaves no journal (nothing had moved yet) rather than
+ * half of one that would stop every later run.
  *
  * <p>Every step can be repeated: a swap whose staged directory is gone is done; a partition the run has
  * nothing for is moved to the trash only while it is still live. Runs are exclusive ({@link OutputLock}),
@@ -55,11 +58,9 @@ public final class Publisher {
         String completed = null;
         try {
             FileSystem fs = journal.getFileSystem(conf);
-            if (fs.exists(journal)) {
-                JsonNode j;
-                try (InputStream in = fs.open(journal)) {
-                    j = new ObjectMapper().readTree(in);
-                }
+            fs.delete(out.partialJournal(), false);
+            JsonNode j = fs.exists(journal) ? readJournal(fs, journal) : null;
+            if (j != null) {
                 LOG.warn(
                         "completing the publish of run {}, which died while publishing",
                         j.path("run_id").asText());
@@ -159,7 +160,7 @@ public final class Publisher {
                 swaps.add(
                         new Swap(new Path(out.root(), name), fs.exists(staged) ? staged : null, new Path(trash, name)));
             }
-            writeJournal(fs, out.journal(), runId, swaps);
+            writeJournal(fs, out, runId, swaps);
             apply(fs, swaps);
             fs.delete(out.journal(), false);
             // Runs are exclusive: nothing else is staged or in the trash.
@@ -210,7 +211,26 @@ public final class Publisher {
         }
     }
 
-    private static void writeJournal(FileSystem fs, Path journal, String runId, List<Swap> swaps) throws IOException {
+    /**
+     * The journal, or null for one that is not whole JSON: only a build before the journal was renamed into
+     * place could leave such a file, killed while writing it, before anything moved.
+     */
+    private static JsonNode readJournal(FileSystem fs, Path journal) throws IOException {
+        try (InputStream in = fs.open(journal)) {
+            JsonNode j = new ObjectMapper().readTree(in);
+            if (j != null && j.path("swaps").isArray()) {
+                return j;
+            }
+        } catch (JsonProcessingException e) {
+            // handled below
+        }
+        LOG.warn("removing {}: a journal cut short while it was written; no table had been moved", journal);
+        fs.delete(journal, false);
+        return null;
+    }
+
+    private static void writeJournal(FileSystem fs, OutputLayout out, String runId, List<Swap> swaps)
+            throws IOException {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("run_id", runId);
         List<Map<String, String>> list = new ArrayList<>();
@@ -222,8 +242,11 @@ public final class Publisher {
             list.add(m);
         }
         j.put("swaps", list);
-        try (OutputStream os = fs.create(journal, true)) {
+        try (OutputStream os = fs.create(out.partialJournal(), true)) {
             os.write(new ObjectMapper().writeValueAsBytes(j));
+        }
+        if (!fs.rename(out.partialJournal(), out.journal())) {
+            throw new IOException("cannot move " + out.partialJournal() + " to " + out.journal());
         }
     }
 }
