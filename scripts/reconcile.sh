@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Closes a billing month: spend by project, model and meter, reconciled against the provider's billed
 # costs per day, project, model and meter (dollars and tokens), the logs' coverage against the Usage API, and
-# a FinOps FOCUS 1.3 export (the reconciliation job, local[*], through SparkSubmit).
+# a FinOps FOCUS 1.4 export (1.3 and 1.2 selectable; the reconciliation job, local[*], through SparkSubmit).
 #
 #   scripts/reconcile.sh [--month YYYY-MM] [--tables DIR] [--costs PATH] [--usage-api PATH] [--out DIR]
 #                        [--billing-account-id ID] [--billing-account-name NAME] [other job options]

@@ -123,7 +123,7 @@ class InputFuzzTest {
             String[] r = JsonRecords.inspect(line, USAGE_LOG);
             assertThat(r).as("inspect(%s)", line).hasSize(3);
             if (line.isBlank()) {
-                assertThat(r).as("a blank line: %s", line).containsExactly(null, JsonRecords.BLANK_LINE, null);
+                assertThat(r).as("a blank line: %s", line).containsExactly(null, UsageValidation.BLANK_LINE, null);
                 continue;
             }
             if (r[1] == null) {

@@ -6,6 +6,7 @@ import io.assetcost.io.UsageFormatMixin;
 import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.ops.LockMixin;
 import io.assetcost.ops.RunWindow;
+import io.assetcost.planning.Attempts;
 import io.assetcost.quality.Bounds;
 import io.assetcost.run.InputException;
 import io.assetcost.run.JobLauncher;
@@ -198,7 +199,7 @@ public class CostJobOptions implements JobLauncher.Validated {
     @Option(
             names = "--attempt-cap",
             paramLabel = "N",
-            defaultValue = "5",
+            defaultValue = "" + Attempts.DEFAULT_CAP,
             description = "Attempts per asset the attempt_cap what-if assumes (default ${DEFAULT-VALUE}).")
     public int attemptCap;
 

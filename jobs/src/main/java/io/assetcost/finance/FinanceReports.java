@@ -8,6 +8,8 @@ import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.DIFFERENCE_PCT;
 import static io.assetcost.schema.Cols.DIFFERENCE_USD;
 import static io.assetcost.schema.Cols.GRAIN;
+import static io.assetcost.schema.Cols.GRAIN_DAY;
+import static io.assetcost.schema.Cols.GRAIN_MONTH;
 import static io.assetcost.schema.Cols.LINE_ITEM;
 import static io.assetcost.schema.Cols.METER;
 import static io.assetcost.schema.Cols.MODEL;
@@ -178,7 +180,7 @@ public final class FinanceReports {
                         coalesce(col(BILLED_COST_USD), ZERO).as(BILLED_COST_USD),
                         coalesce(col("_computed"), lit(false)).as("_computed"),
                         coalesce(col("_billed"), lit(false)).as("_billed"))
-                .withColumn(GRAIN, lit("day"));
+                .withColumn(GRAIN, lit(GRAIN_DAY));
         Dataset<Row> months = days.groupBy(PROJECT_ID)
                 .agg(
                         sum(COMPUTED_COST_USD).as(COMPUTED_COST_USD),
@@ -186,7 +188,7 @@ public final class FinanceReports {
                         max("_computed").as("_computed"),
                         max("_billed").as("_billed"))
                 .withColumn(USAGE_DATE, lit(null).cast("date"))
-                .withColumn(GRAIN, lit("month"));
+                .withColumn(GRAIN, lit(GRAIN_MONTH));
         Dataset<Row> all = days.unionByName(months)
                 .withColumn(BILLING_MONTH, lit(month.toString()))
                 .withColumn(

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import io.assetcost.pricing.Meter;
 import io.assetcost.run.ConfigFiles;
 import io.assetcost.run.InputException;
+import io.assetcost.schema.Schemas;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -30,6 +31,14 @@ import org.apache.spark.sql.Column;
  * FILE} replaces it.
  */
 public final class LineItemMapping {
+
+    /** The header columns a mapping CSV must have: {@code pattern, model} (contract {@code line_item_mapping}). */
+    public static final List<String> REQUIRED_COLUMNS = Schemas.requiredColumns(Schemas.LINE_ITEM_MAPPING);
+
+    /** The header columns a mapping CSV may have: {@code meter}. */
+    public static final List<String> OPTIONAL_COLUMNS = Schemas.fieldNames(Schemas.LINE_ITEM_MAPPING).stream()
+            .filter(c -> !REQUIRED_COLUMNS.contains(c))
+            .toList();
 
     /** Classpath resource of the default mapping. */
     public static final String DEFAULT = "assetcost/default-line-item-mapping.csv";
@@ -62,8 +71,8 @@ public final class LineItemMapping {
      */
     public static LineItemMapping fromCsv(Reader reader, String description) {
         List<Rule> rules = new ArrayList<>();
-        try (CSVParser parser = ConfigFiles.csv(
-                reader, "line item mapping", description, List.of("pattern", "model"), List.of("meter"), false)) {
+        try (CSVParser parser =
+                ConfigFiles.csv(reader, "line item mapping", description, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, false)) {
             for (CSVRecord r : parser) {
                 String where = "line item mapping " + description + " line " + parser.getCurrentLineNumber();
                 String pattern = r.get("pattern");

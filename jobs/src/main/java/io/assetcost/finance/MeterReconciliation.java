@@ -10,6 +10,8 @@ import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.DIFFERENCE_PCT;
 import static io.assetcost.schema.Cols.DIFFERENCE_USD;
 import static io.assetcost.schema.Cols.GRAIN;
+import static io.assetcost.schema.Cols.GRAIN_DAY;
+import static io.assetcost.schema.Cols.GRAIN_MONTH;
 import static io.assetcost.schema.Cols.METER;
 import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.PROJECT_ID;
@@ -93,7 +95,7 @@ public final class MeterReconciliation {
                         max("_computed").as("_computed"),
                         max("_billed").as("_billed"))
                 .withColumn(USAGE_DATE, lit(null).cast("date"))
-                .withColumn(GRAIN, lit("month"));
+                .withColumn(GRAIN, lit(GRAIN_MONTH));
         Dataset<Row> all = days.unionByName(months)
                 .withColumn(BILLING_MONTH, lit(month.toString()))
                 .withColumn(
@@ -156,7 +158,7 @@ public final class MeterReconciliation {
                                 .as("_tokens_known"),
                         coalesce(col("_computed"), lit(false)).as("_computed"),
                         coalesce(col("_billed"), lit(false)).as("_billed"))
-                .withColumn(GRAIN, lit("day"));
+                .withColumn(GRAIN, lit(GRAIN_DAY));
     }
 
     /**

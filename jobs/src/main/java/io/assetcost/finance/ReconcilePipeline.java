@@ -7,6 +7,8 @@ import static io.assetcost.schema.Cols.COMPUTED_TOKENS;
 import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.DIFFERENCE_PCT;
 import static io.assetcost.schema.Cols.GRAIN;
+import static io.assetcost.schema.Cols.GRAIN_DAY;
+import static io.assetcost.schema.Cols.GRAIN_MONTH;
 import static io.assetcost.schema.Cols.LINE_ITEM;
 import static io.assetcost.schema.Cols.LOGGED_REQUESTS;
 import static io.assetcost.schema.Cols.METER;
@@ -265,7 +267,7 @@ public final class ReconcilePipeline {
                 FocusExport.of(
                         meterRows,
                         monthBills,
-                        meters.filter(col(GRAIN).equalTo("day")),
+                        meters.filter(col(GRAIN).equalTo(GRAIN_DAY)),
                         FocusExport.names(spark, inputs.projectNames()),
                         month,
                         account));
@@ -356,8 +358,8 @@ public final class ReconcilePipeline {
         checks.addAll(dayAndMonth(meters, "meter_reconciliation", computed, billedImages));
         checks.add(Invariant.equal(
                 "meter_reconciliation month rows = sum of their day rows (tokens)",
-                total(meters.filter(col(GRAIN).equalTo("day")), col(COMPUTED_TOKENS)),
-                total(meters.filter(col(GRAIN).equalTo("month")), col(COMPUTED_TOKENS))));
+                total(meters.filter(col(GRAIN).equalTo(GRAIN_DAY)), col(COMPUTED_TOKENS)),
+                total(meters.filter(col(GRAIN).equalTo(GRAIN_MONTH)), col(COMPUTED_TOKENS))));
         checks.addAll(focusChecks(tables, computed));
         InputCounts billed = billedCounts(tables);
         checks.add(Invariant.accounted("costs results", billed));
@@ -377,8 +379,8 @@ public final class ReconcilePipeline {
     /** A reconciliation's day rows hold the month exactly; its month rows sum its day rows. */
     private static List<Invariant> dayAndMonth(
             Dataset<Row> reconciliation, String name, BigDecimal computed, BigDecimal billedImages) {
-        Dataset<Row> dayRows = reconciliation.filter(col(GRAIN).equalTo("day"));
-        Dataset<Row> monthRows = reconciliation.filter(col(GRAIN).equalTo("month"));
+        Dataset<Row> dayRows = reconciliation.filter(col(GRAIN).equalTo(GRAIN_DAY));
+        Dataset<Row> monthRows = reconciliation.filter(col(GRAIN).equalTo(GRAIN_MONTH));
         return List.of(
                 Invariant.equal(
                         name + " day rows computed = request_costs of the month",
@@ -500,15 +502,15 @@ public final class ReconcilePipeline {
         Dataset<Row> days = tables.get(OutputTable.COST_RECONCILIATION);
         Dataset<Row> meters = tables.get(OutputTable.METER_RECONCILIATION);
         Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("day", RunSummary.countBy(days.filter(col(GRAIN).equalTo("day")), STATUS));
-        counts.put("month", RunSummary.countBy(days.filter(col(GRAIN).equalTo("month")), STATUS));
-        counts.put("meter_day", RunSummary.countBy(meters.filter(col(GRAIN).equalTo("day")), STATUS));
+        counts.put(GRAIN_DAY, RunSummary.countBy(days.filter(col(GRAIN).equalTo(GRAIN_DAY)), STATUS));
+        counts.put(GRAIN_MONTH, RunSummary.countBy(days.filter(col(GRAIN).equalTo(GRAIN_MONTH)), STATUS));
+        counts.put("meter_day", RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_DAY)), STATUS));
         counts.put(
-                "meter_day_tokens", RunSummary.countBy(meters.filter(col(GRAIN).equalTo("day")), TOKEN_STATUS));
-        counts.put("meter_month", RunSummary.countBy(meters.filter(col(GRAIN).equalTo("month")), STATUS));
+                "meter_day_tokens", RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_DAY)), TOKEN_STATUS));
+        counts.put("meter_month", RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_MONTH)), STATUS));
         counts.put(
                 "meter_month_tokens",
-                RunSummary.countBy(meters.filter(col(GRAIN).equalTo("month")), TOKEN_STATUS));
+                RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_MONTH)), TOKEN_STATUS));
         if (tables.usageApi() != null) {
             counts.put("log_coverage", RunSummary.countBy(tables.get(OutputTable.LOG_COVERAGE), STATUS));
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.assetcost.quality.QuarantineReason;
+import io.assetcost.quality.UsageValidation;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.spark.sql.Row;
@@ -31,9 +32,6 @@ import org.apache.spark.sql.types.StructType;
  * the line where it went wrong. Parsing is Jackson's (strict duplicate detection, no trailing tokens).
  */
 public final class JsonRecords {
-
-    /** Marker reason of a blank or whitespace-only line: skipped and counted, never quarantined. */
-    public static final String BLANK_LINE = "blank_line";
 
     /** Struct returned by {@link #udf}: record_text, reason, detail (strings, nullable). */
     public static final StructType RESULT = new StructType()
@@ -87,13 +85,13 @@ public final class JsonRecords {
      *
      * @param line the line as read, without its line break
      * @param contract the record's Avro contract
-     * @return {record_text, null, null} for a good record; {null, {@link #BLANK_LINE}, null} for a blank or
-     *     whitespace-only line; {record_text, malformed_record, detail} for an object with a field of the
-     *     wrong type; {null, malformed_record, detail} for anything that is not one JSON object
+     * @return {record_text, null, null} for a good record; {null, {@link UsageValidation#BLANK_LINE}, null}
+     *     for a blank or whitespace-only line; {record_text, malformed_record, detail} for an object with a
+     *     field of the wrong type; {null, malformed_record, detail} for anything that is not one JSON object
      */
     public static String[] inspect(String line, Schema contract) {
         if (line == null || line.isBlank()) {
-            return new String[] {null, BLANK_LINE, null};
+            return new String[] {null, UsageValidation.BLANK_LINE, null};
         }
         JsonNode node;
         try {

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.quality.Text;
+import io.assetcost.quality.UsageValidation;
 import io.assetcost.run.InputException;
 import io.assetcost.schema.Schemas;
 import java.util.List;
@@ -156,7 +157,7 @@ public final class LangfuseScores {
                 .when(type.equalTo("BOOLEAN"), value)
                 .otherwise(coalesce(col("s.string_value"), value));
         Column reason = col("_line.reason");
-        Column unreadable = reason.isNotNull().and(reason.notEqual(JsonRecords.BLANK_LINE));
+        Column unreadable = reason.isNotNull().and(reason.notEqual(UsageValidation.BLANK_LINE));
         Column named = coalesce(Text.clean(col("s.name")).equalTo(options.scoreName()), lit(false));
         return parsed.select(
                 col("s.observation_id").as(REQUEST_ID),

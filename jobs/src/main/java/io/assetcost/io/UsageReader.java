@@ -79,7 +79,8 @@ public final class UsageReader {
      * @param spark the session
      * @param files files per kind, from {@link InputFiles#list}
      * @return canonical usage rows, one per record read: a physical line of a JSON Lines file (a blank line
-     *     is a row whose parse_reason is {@link JsonRecords#BLANK_LINE}), a CSV record, a Parquet row
+     *     is a row whose parse_reason is {@link io.assetcost.quality.UsageValidation#BLANK_LINE}), a CSV
+     *     record, a Parquet row
      */
     public static Dataset<Row> read(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
         return read(spark, UsageFormat.AUTO, files, UsageFormatOptions.defaults());

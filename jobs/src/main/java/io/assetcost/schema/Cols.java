@@ -163,6 +163,10 @@ public final class Cols {
     public static final String BILLING_MONTH = "billing_month";
     /** Row grain of cost_reconciliation: day or month (string). */
     public static final String GRAIN = "grain";
+    /** The {@link #GRAIN} of a row for one UTC day. */
+    public static final String GRAIN_DAY = "day";
+    /** The {@link #GRAIN} of a row for the whole month. */
+    public static final String GRAIN_MONTH = "month";
     /** A meter's id (string), as in the rate card. */
     public static final String METER = "meter";
     /** A token count (long, tokens). */
