@@ -83,6 +83,22 @@ public class ForecastOptions implements JobLauncher.Validated {
                     + " (default ${DEFAULT-VALUE}).")
     public int minApprovals;
 
+    /** The rate-limit card; null = the embedded default. */
+    @Option(
+            names = "--rate-limits",
+            paramLabel = "FILE",
+            description = "Rate-limit card CSV (images and tokens per minute by usage tier) replacing the embedded"
+                    + " default: each plan row's pace (its hours) is checked against it.")
+    public String rateLimits;
+
+    /** The organization's usage tier; null = not given. */
+    @Option(
+            names = "--account-tier",
+            paramLabel = "T",
+            description = "Your organization's usage tier (1 to 5): a plan row whose pace needs a higher one is"
+                    + " flagged above_account_tier.")
+    public Integer accountTier;
+
     /** The output lock's option ({@code --lock-stale-minutes}), the same for every job. */
     @Mixin
     public LockMixin lock = new LockMixin();
@@ -117,6 +133,9 @@ public class ForecastOptions implements JobLauncher.Validated {
             throw new InputException("--buffer must be between 0 and 1, got " + buffer.toPlainString());
         }
         lock.staleAfter();
+        if (accountTier != null && accountTier < 1) {
+            throw new InputException("--account-tier must be a usage tier, 1 or more, got " + accountTier);
+        }
         if (minApprovals < 1) {
             throw new InputException("--min-approvals must be at least 1, got " + minApprovals);
         }
