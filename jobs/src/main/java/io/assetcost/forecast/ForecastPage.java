@@ -55,8 +55,8 @@ final class ForecastPage {
         model.put("title", "Image generation: forecast of " + w.plan());
         model.put(
                 "subtitle",
-                "What the plan will take, from the team's own cohorts " + w.windowFrom() + " to " + w.asOf()
-                        + " (UTC) in the cost job's published tables, beside the seed guides' planning factors.");
+                "What the plan will take, from the team's own " + w.period() + " (UTC) in the cost job's published"
+                        + " tables, beside the seed guides' planning factors.");
         model.put(
                 "from",
                 w.covered().from() == null
@@ -163,8 +163,7 @@ final class ForecastPage {
                 "Per plan row: the finals planned, the iteration factor used and why, the expected cost (finals x cost"
                         + " per final, every retry loaded), the P90 (finals x the approval-weighted 90th percentile of"
                         + " the daily cost per final), the budget (expected + " + Worksheet.percent(w.buffer())
-                        + " buffer) and the usage tier the row's pace needs. Period: cohorts " + w.windowFrom()
-                        + " to " + w.asOf() + ".",
+                        + " buffer) and the usage tier the row's pace needs. Period: " + w.period() + ".",
                 List.of(),
                 new Page.Table(
                         "Forecast per plan row, USD",
@@ -216,7 +215,7 @@ final class ForecastPage {
                 "Cost per plan row",
                 "A budget under the P90 bar leaves one day in ten of the window's cost per final uncovered. Beside"
                         + " them, what the row would cost at the guides' planning factors (finals x factor x cost per"
-                        + " image). Period: cohorts " + w.windowFrom() + " to " + w.asOf() + ".",
+                        + " image). Period: " + w.period() + ".",
                 List.of(svg),
                 new Page.Table(
                         "Cost per plan row, USD",
@@ -255,8 +254,8 @@ final class ForecastPage {
                 "factors",
                 "Iteration factor: measured, or the guides' planning factor",
                 "Images generated per approved asset over the window's resolved assets. A workflow with fewer approvals"
-                        + " than --min-approvals, or none in the tables, is priced at the seeds' 1.8x. Period: cohorts "
-                        + w.windowFrom() + " to " + w.asOf() + ".",
+                        + " than --min-approvals, or none in the tables, is priced at the seeds' 1.8x. Period: "
+                        + w.period() + ".",
                 List.of(svg),
                 new Page.Table(
                         "Iteration factor per plan row",

@@ -64,6 +64,15 @@ record Worksheet(
                 : asked + ": the data covers all of it.";
     }
 
+    /** The period the figures are measured over, for a section's lead: the days the data covers of the window. */
+    String period() {
+        if (covered.from() == null || !shortWindow()) {
+            return "cohorts " + windowFrom + " to " + asOf;
+        }
+        return "cohorts " + covered.from() + " to " + covered.to() + " (the " + covered.days() + " days the data"
+                + " covers of the " + daysAsked() + " asked for)";
+    }
+
     /** Sum of a figure over the lines, nulls left out. */
     BigDecimal total(java.util.function.Function<Forecast.Line, BigDecimal> figure) {
         return lines.stream().map(figure).filter(java.util.Objects::nonNull).reduce(BigDecimal.ZERO, BigDecimal::add);
