@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
         version = "assetcost 0.1.0",
         description = "Forecasts a plan (finals per workflow) from the cost job's published tables: measured"
                 + " iteration factor and cost per approved asset over a trailing window, the seeds' planning"
-                + " factors beside them, a spread and a budget with a buffer.",
+                + " factors beside them, a spread and a budget with a buffer; each row checked against its P90, the"
+                + " workflows the tables know, the window the data covers and the rate-limit card at the plan's"
+                + " pace. Prints the worksheet and writes forecast.txt and forecast.html.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the forecast was written",
@@ -35,7 +37,8 @@ public class ForecastOptions implements JobLauncher.Validated {
             names = "--plan",
             required = true,
             paramLabel = "FILE",
-            description = "Plan CSV: workflow_id,finals[,period,label].")
+            description = "Plan CSV: workflow_id,finals[,period,label,hours] (hours: the generation time the row is"
+                    + " spread over, its pace for the rate-limit check).")
     public String plan;
 
     /** The cost job's output directory. */
