@@ -176,7 +176,7 @@ record Worksheet(
         return "no usage to pace";
     }
 
-    /** The worksheet as plain text, 100 columns at most but for long labels. */
+    /** The worksheet as plain text: the window, one block per plan row, the totals and every warning once. */
     String text() {
         StringBuilder b = new StringBuilder();
         b.append("assetcost forecast worksheet: ")
@@ -235,7 +235,7 @@ record Worksheet(
                 usd(l.budget()) + " = expected + " + percent(l.buffer()) + " buffer"
                         + (Boolean.TRUE.equals(c.budgetBelowP90()) ? "  ** below the P90 **" : ""));
         field(b, "pace", paceText(l, c));
-        field(b, "warnings", c.warnings().isEmpty() ? "none" : String.join("; ", c.flags()));
+        field(b, "flags", c.flags().isEmpty() ? "none" : String.join("; ", c.flags()) + " (see the warnings below)");
     }
 
     private static void field(StringBuilder b, String name, String value) {
