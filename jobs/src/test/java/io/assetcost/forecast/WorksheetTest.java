@@ -171,6 +171,18 @@ class WorksheetTest {
     }
 
     @Test
+    void hoursThatAreNoPositiveNumberAreRefusedWithTheirLine() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plan("wf,10,,,0\n"))
+                .isInstanceOf(io.assetcost.run.InputException.class)
+                .hasMessageContaining("plan plan.csv line 2")
+                .hasMessageContaining("hours '0' is not a number of hours above 0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plan("wf,10,,,two\n"))
+                .hasMessageContaining("hours 'two'");
+        assertThat(plan("wf,10,,,1.5\n").rows().get(0).hours()).isEqualByComparingTo("1.5");
+        assertThat(plan("wf,10,,,\n").rows().get(0).hours()).isNull();
+    }
+
+    @Test
     void aWindowTheDataCoversInPartIsSaidWithTheDaysItCovers() {
         PlanCheck.Coverage twoWeeks = new PlanCheck.Coverage(LocalDate.of(2026, 11, 2), AS_OF);
         Checked c = check(plan("wf,10,,,\n"), STEADY, "0.2", Map.of("wf", twoWeeks), twoWeeks, Map.of(), null);
