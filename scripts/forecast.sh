@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Forecasts a plan from the cost job's published tables (the forecast worksheet, local[*], through
 # SparkSubmit): measured iteration factor and cost per approved asset per workflow over a trailing window,
-# the seed guides' planning factors beside them, a spread and a budget with a buffer.
+# the seed guides' planning factors beside them, a spread and a budget with a buffer, each plan row checked
+# (budget against its P90, unknown workflow, the window the data covers, the tier its pace needs). Prints the
+# worksheet on stdout and writes it as forecast.txt beside forecast.csv, with its page forecast.html.
 #
-#   scripts/forecast.sh [--plan FILE] [--tables DIR] [--as-of D] [--trailing-days 28] [--buffer 0.2] [--out DIR]
+#   scripts/forecast.sh [--plan FILE] [--tables DIR] [--as-of D] [--trailing-days 28] [--buffer 0.2]
+#                       [--min-approvals 10] [--rate-limits FILE] [--account-tier T] [--out DIR]
 #
 # With no options it forecasts sample-data/plan.csv from out/ (the cost job is run first when out/ has no
 # tables) into out/forecast.

@@ -133,6 +133,39 @@ class PlanningTest extends SparkTestBase {
         assertThat(summary.get("as_of").asText()).isEqualTo("2026-11-15");
     }
 
+    @Test
+    void theSampleForecastSaysItsWindowIsShortAndWhichTierEachRowsPaceNeeds() throws Exception {
+        List<CSVRecord> rows = csv(forecast.resolve("forecast.csv"));
+        assertThat(rows).extracting(r -> r.get("tier_needed")).containsExactly("1", "2", "", "1");
+        assertThat(rows)
+                .extracting(r -> r.get("limit_model"))
+                .containsExactly("gpt-image-2", "gpt-image-2", "", "gpt-image-2");
+        assertThat(rows).allSatisfy(r -> assertThat(r.get("flags")).contains("short_window"));
+        assertThat(rows.get(0).get("data_from")).isEqualTo("2026-11-02");
+        assertThat(rows.get(2).get("flags")).contains("no_pace");
+        assertThat(rows.get(1).get("flags")).contains("no_rate_limit_card");
+        assertThat(rows).allSatisfy(r -> assertThat(r.get("workflow_known")).isEqualTo("true"));
+        for (CSVRecord r : rows) {
+            boolean below = new BigDecimal(r.get("budget_usd")).compareTo(new BigDecimal(r.get("high_usd"))) < 0;
+            assertThat(r.get("budget_below_p90"))
+                    .as("row %s", r.get("plan_line"))
+                    .isEqualTo(Boolean.toString(below));
+        }
+        JsonNode window = new ObjectMapper()
+                .readTree(forecast.resolve("forecast_summary.json").toFile())
+                .get("window");
+        assertThat(window.get("short").asBoolean()).isTrue();
+        assertThat(window.get("data_days").asInt()).isEqualTo(14);
+        assertThat(window.get("asked_days").asInt()).isEqualTo(28);
+        assertThat(Files.readString(forecast.resolve("forecast.txt")))
+                .contains("the data covers only 2026-11-02 to 2026-11-15 (14 cohort days)")
+                .contains("-> Tier 2 (20 IPM, 250,000 TPM)");
+        assertThat(Files.readString(forecast.resolve("forecast.html")))
+                .contains("data-metric=\"highest_tier_needed\" data-value=\"2\"")
+                .doesNotContain(forecast.toString())
+                .doesNotContain(repoRoot().toString());
+    }
+
     private static List<CSVRecord> csv(Path file) throws Exception {
         return TestCsv.records(file);
     }

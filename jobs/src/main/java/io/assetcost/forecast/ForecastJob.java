@@ -37,7 +37,7 @@ public final class ForecastJob {
      * Parses options and runs, without exiting the JVM.
      *
      * @param args command-line options
-     * @param out where --help goes
+     * @param out where --help and, when the forecast is published, the worksheet go
      * @param err where the one-line error goes
      * @param session a session to use and leave running, or null to build one
      * @return the exit code
@@ -59,6 +59,10 @@ public final class ForecastJob {
         ForecastOptions options = new ForecastOptions();
         return JobLauncher.execute("assetcost-forecast", options, args, out, err, session, (spark, runId) -> {
             ForecastPipeline.RunResult result = ForecastPipeline.run(spark, options, runId, invariants);
+            if (result.worksheet() != null) {
+                out.print(result.worksheet());
+                out.flush();
+            }
             if (result.reason() != null) {
                 err.println("assetcost-forecast: exit " + result.exitCode() + ": " + result.reason());
             }

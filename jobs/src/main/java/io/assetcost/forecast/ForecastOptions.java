@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
         version = "assetcost 0.1.0",
         description = "Forecasts a plan (finals per workflow) from the cost job's published tables: measured"
                 + " iteration factor and cost per approved asset over a trailing window, the seeds' planning"
-                + " factors beside them, a spread and a budget with a buffer.",
+                + " factors beside them, a spread and a budget with a buffer; each row checked against its P90, the"
+                + " workflows the tables know, the window the data covers and the rate-limit card at the plan's"
+                + " pace. Prints the worksheet and writes forecast.txt and forecast.html.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the forecast was written",
@@ -36,7 +38,8 @@ public class ForecastOptions implements JobLauncher.Validated {
             names = "--plan",
             required = true,
             paramLabel = "FILE",
-            description = "Plan CSV: workflow_id,finals[,period,label].")
+            description = "Plan CSV: workflow_id,finals[,period,label,hours] (hours: the generation time the row is"
+                    + " spread over, its pace for the rate-limit check).")
     public String plan;
 
     /** The cost job's output directory. */
@@ -84,6 +87,22 @@ public class ForecastOptions implements JobLauncher.Validated {
                     + " (default ${DEFAULT-VALUE}).")
     public int minApprovals;
 
+    /** The rate-limit card; null = the embedded default. */
+    @Option(
+            names = "--rate-limits",
+            paramLabel = "FILE",
+            description = "Rate-limit card CSV (images and tokens per minute by usage tier) replacing the embedded"
+                    + " default: each plan row's pace (its hours) is checked against it.")
+    public String rateLimits;
+
+    /** The organization's usage tier; null = not given. */
+    @Option(
+            names = "--account-tier",
+            paramLabel = "T",
+            description = "Your organization's usage tier (1 to 5): a plan row whose pace needs a higher one is"
+                    + " flagged above_account_tier.")
+    public Integer accountTier;
+
     /** The output lock's option ({@code --lock-stale-minutes}), the same for every job. */
     @Mixin
     public LockMixin lock = new LockMixin();
@@ -118,6 +137,9 @@ public class ForecastOptions implements JobLauncher.Validated {
             throw new InputException("--buffer must be between 0 and 1, got " + buffer.toPlainString());
         }
         lock.staleAfter();
+        if (accountTier != null && accountTier < 1) {
+            throw new InputException("--account-tier must be a usage tier, 1 or more, got " + accountTier);
+        }
         if (minApprovals < 1) {
             throw new InputException("--min-approvals must be at least 1, got " + minApprovals);
         }

@@ -19,12 +19,15 @@ import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
 import io.assetcost.planning.Forecast;
 import io.assetcost.planning.Plan;
+import io.assetcost.planning.PlanCheck;
+import io.assetcost.planning.RateLimitCard;
 import io.assetcost.run.InputException;
 import io.assetcost.run.Invariant;
 import io.assetcost.run.RunSummary;
 import io.assetcost.run.SparkSettings;
 import io.assetcost.run.Stages;
 import io.assetcost.schema.OutputTable;
+import io.assetcost.view.Page;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,8 +55,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One forecast, as named steps: read the plan and the cost job's published {@code asset_costs}, sum each
  * workflow's resolved assets per cohort day over the trailing window, forecast every plan row
- * ({@link Forecast}), take the output's lock, stage {@code forecast} (Parquet and CSV), check the invariants,
- * publish only when they hold, and write {@code forecast_summary.json}.
+ * ({@link Forecast}) and check every row ({@link PlanCheck}: budget against P90, unknown workflows, the window the
+ * data covers, the tier the row's pace needs on the rate-limit card), take the output's lock, stage
+ * {@code forecast} (Parquet and CSV), the worksheet ({@code forecast.txt}, {@link Worksheet}) and its page
+ * ({@code forecast.html}, {@link ForecastPage}), check the invariants, publish them together only when they hold,
+ * and write {@code forecast_summary.json} (with the window, the flag counts and every warning).
  *
  * <p>Stage, check, then publish, as the cost job does (docs/DESIGN.md, "Write, audit, publish"): the table and
  * its CSV file are written under {@code DIR/_staging/<run id>/} and swapped in together by one journalled
@@ -64,6 +70,11 @@ public final class ForecastPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(ForecastPipeline.class);
 
+    /** The worksheet as text, published beside forecast.csv. */
+    static final String WORKSHEET = "forecast.txt";
+    /** The forecast's page, published beside forecast.csv. */
+    static final String PAGE = "forecast.html";
+
     private ForecastPipeline() {}
 
     /**
@@ -72,11 +83,15 @@ public final class ForecastPipeline {
      * @param exitCode 0 written and published, 1 an invariant failed (nothing published)
      * @param reason why the exit code is not 0, one line (null for 0)
      * @param summary the summary as written
+     * @param worksheet the worksheet as text, for stdout (null unless the forecast was published)
      */
-    public record RunResult(int exitCode, String reason, Map<String, Object> summary) {}
+    public record RunResult(int exitCode, String reason, Map<String, Object> summary, String worksheet) {}
 
-    /** The forecast before it is written: the plan, its lines and the window they were measured over. */
-    private record Measured(Plan plan, List<Forecast.Line> lines, LocalDate asOf, LocalDate from) {}
+    /**
+     * The forecast before it is written: the plan, its lines, their checks and the window they were measured over.
+     */
+    private record Measured(
+            Plan plan, List<Forecast.Line> lines, LocalDate asOf, LocalDate from, Worksheet worksheet) {}
 
     /**
      * Runs the forecast.
@@ -107,10 +122,13 @@ public final class ForecastPipeline {
             stages.start("stage forecast");
             List<Forecast.Line> lines = measured.lines();
             Dataset<Row> table = OutputTable.FORECAST.conform(spark.createDataFrame(
-                    lines.stream().map(ForecastPipeline::row).toList(), OutputTable.FORECAST.sparkSchema()));
+                    rows(lines, measured.worksheet().checks()), OutputTable.FORECAST.sparkSchema()));
             OutputLayout staged = out.stagingLayout(runId);
             OutputWriter.parquet(table, new Path(staged.root()), OutputTable.FORECAST);
             OutputWriter.csvReplacing(table, OutputTable.FORECAST, conf, staged.csv(OutputTable.FORECAST));
+            String text = measured.worksheet().text();
+            Page.write(conf, new Path(staged.root(), WORKSHEET), text);
+            Page.write(conf, new Path(staged.root(), PAGE), ForecastPage.html(measured.worksheet()));
             stages.done(lines.size(), "rows");
             List<Invariant> checks = invariants.apply(measured.plan(), lines);
             Invariant.logFailures(checks, LOG);
@@ -122,7 +140,7 @@ public final class ForecastPipeline {
                         out,
                         runId,
                         List.of(OutputTable.FORECAST),
-                        List.of(out.csv(OutputTable.FORECAST).getName()));
+                        List.of(out.csv(OutputTable.FORECAST).getName(), WORKSHEET, PAGE));
                 stages.done(1, "tables");
             }
             Map<String, Object> takenOver =
@@ -132,7 +150,8 @@ public final class ForecastPipeline {
                         "publish_completed_by_next_run",
                         lock.takenOver().runId().equals(completed));
             }
-            return summarise(conf, options, out, runId, started, measured, checks, failure, takenOver);
+            RunResult result = summarise(conf, options, out, runId, started, measured, checks, failure, takenOver);
+            return failure == null ? new RunResult(result.exitCode(), result.reason(), result.summary(), text) : result;
         }
     }
 
@@ -140,13 +159,20 @@ public final class ForecastPipeline {
     private static Measured measure(SparkSession spark, Configuration conf, ForecastOptions options, Stages stages) {
         Plan plan = readPlan(conf, options.plan);
         stages.start("measure");
-        Dataset<Row> assets = assetCosts(spark, conf, options.tables);
+        RateLimitCard card = RateLimitCard.load(conf, options.rateLimits);
+        Dataset<Row> assets = costJobTable(spark, conf, options.tables, OutputTable.ASSET_COSTS);
+        Dataset<Row> requests = costJobTable(spark, conf, options.tables, OutputTable.REQUEST_COSTS);
         LocalDate asOf = options.asOfDate() != null ? options.asOfDate() : latestCohort(assets);
         LocalDate from = asOf.minusDays(options.trailingDays - 1L);
         Map<String, List<Forecast.Day>> days = days(assets, from, asOf);
         List<Forecast.Line> lines = Forecast.of(plan, days, asOf, from, options.buffer, options.minApprovals);
+        PlanCheck.Context context =
+                CheckInputs.measure(assets, requests, from, asOf, card, options.accountTier, options.minApprovals);
+        List<PlanCheck.Result> results = PlanCheck.of(lines, context);
         stages.done(lines.size(), "plan rows");
-        return new Measured(plan, lines, asOf, from);
+        Worksheet worksheet = new Worksheet(
+                new Path(options.plan).getName(), from, asOf, options.buffer, context.all(), card, lines, results);
+        return new Measured(plan, lines, asOf, from, worksheet);
     }
 
     /** The summary, to {@code forecast_summary.json} and {@code _runs/<run id>.json}, published or not. */
@@ -173,6 +199,9 @@ public final class ForecastPipeline {
                 .put("window_from", measured.from().toString())
                 .put("plan_rows", lines.size())
                 .put("basis_counts", basisCounts(lines))
+                .put("window", window(measured.worksheet(), options.trailingDays))
+                .put("flag_counts", flagCounts(measured.worksheet().checks()))
+                .put("warnings", measured.worksheet().warnings())
                 .put("totals", totals(lines))
                 .invariants(checks)
                 .put("published", failure == null)
@@ -192,7 +221,7 @@ public final class ForecastPipeline {
                 totals(lines).get("budget_usd"),
                 out.root(),
                 exitCode);
-        return new RunResult(exitCode, reason, document);
+        return new RunResult(exitCode, reason, document, null);
     }
 
     private static Plan readPlan(Configuration conf, String location) {
@@ -211,19 +240,18 @@ public final class ForecastPipeline {
         }
     }
 
-    /** The cost job's asset_costs; exit 2 when the cost job has not run into that directory. */
-    private static Dataset<Row> assetCosts(SparkSession spark, Configuration conf, String dir) {
-        Path path = new OutputLayout(dir).table(OutputTable.ASSET_COSTS);
+    /** A table of the cost job; exit 2 when the cost job has not run into that directory. */
+    private static Dataset<Row> costJobTable(SparkSession spark, Configuration conf, String dir, OutputTable t) {
+        Path path = new OutputLayout(dir).table(t);
         try {
             if (!path.getFileSystem(conf).exists(path)) {
-                throw new InputException("--tables " + dir + " has no asset_costs/ table: run the cost job"
+                throw new InputException("--tables " + dir + " has no " + t.tableName() + "/ table: run the cost job"
                         + " (scripts/run-local.sh) with --out " + dir + " first");
             }
         } catch (IOException e) {
             throw new InputException("--tables " + dir + " cannot be read: " + e.getMessage(), e);
         }
-        return OutputTable.ASSET_COSTS.conform(
-                spark.read().schema(OutputTable.ASSET_COSTS.sparkSchema()).parquet(path.toString()));
+        return t.conform(spark.read().schema(t.sparkSchema()).parquet(path.toString()));
     }
 
     private static LocalDate latestCohort(Dataset<Row> assets) {
@@ -252,7 +280,7 @@ public final class ForecastPipeline {
         return out;
     }
 
-    private static Row row(Forecast.Line l) {
+    private static Row row(Forecast.Line l, PlanCheck.Result c) {
         return RowFactory.create(
                 l.plan().line(),
                 l.plan().workflowId(),
@@ -276,7 +304,25 @@ public final class ForecastPipeline {
                 l.low(),
                 l.high(),
                 l.buffer(),
-                l.budget());
+                l.budget(),
+                c.dataFrom(),
+                c.dataTo(),
+                c.workflowKnown(),
+                c.budgetBelowP90(),
+                c.hours(),
+                c.limitModel(),
+                c.imagesPerMinute(),
+                c.tokensPerMinute(),
+                c.tierNeeded(),
+                c.flagsCell());
+    }
+
+    private static List<Row> rows(List<Forecast.Line> lines, List<PlanCheck.Result> checks) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            rows.add(row(lines.get(i), checks.get(i)));
+        }
+        return rows;
     }
 
     /** One forecast row per plan row; expected images are finals x iteration factor to the last place. */
@@ -311,6 +357,29 @@ public final class ForecastPipeline {
         m.put("trailing_days", o.trailingDays);
         m.put("buffer", o.buffer.toPlainString());
         m.put("min_approvals", o.minApprovals);
+        m.put("rate_limits", o.rateLimits);
+        m.put("account_tier", o.accountTier);
+        return m;
+    }
+
+    /** The window asked for and the one the data covers, for a tool to read. */
+    private static Map<String, Object> window(Worksheet w, int trailingDays) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("asked_from", w.windowFrom().toString());
+        m.put("asked_to", w.asOf().toString());
+        m.put("asked_days", trailingDays);
+        m.put(
+                "data_from",
+                w.covered().from() == null ? null : w.covered().from().toString());
+        m.put("data_to", w.covered().to() == null ? null : w.covered().to().toString());
+        m.put("data_days", w.covered().days());
+        m.put("short", w.shortWindow());
+        return m;
+    }
+
+    private static Map<String, Long> flagCounts(List<PlanCheck.Result> checks) {
+        Map<String, Long> m = new TreeMap<>();
+        checks.forEach(c -> c.flags().forEach(f -> m.merge(f, 1L, Long::sum)));
         return m;
     }
 
