@@ -302,8 +302,9 @@ FROM image_outcomes GROUP BY ALL;
 -- created_at, ties by request_id).
 CREATE TEMP TABLE outcomes AS
 WITH joined AS (
-  SELECT c.request_id, c.workflow_id, c.asset_id, c.created_at, c.usage_date, c.model, c.rate_model, c.endpoint,
-         c.service_tier, c.quality, c.size, c.status, c.n, c.images_generated, c.cost_usd, c.cache_savings_usd,
+  SELECT c.request_id, c.workflow_id, c.asset_id, c.created_at, c.usage_date, c.project_id, c.model, c.rate_model,
+         c.endpoint, c.service_tier, c.quality, c.size, c.status, c.n, c.images_generated, c.cost_usd,
+         c.cache_savings_usd,
          coalesce(a.asset_status, 'pending') AS asset_status, a.winning_request_id, a.approved_at,
          coalesce(a.images_reviewed, 0) AS images_reviewed, coalesce(a.images_approved, 0) AS images_approved,
          min(c.created_at) OVER w AS first_request_at,
@@ -375,9 +376,9 @@ LEFT JOIN cost_per_approved_asset c USING (cohort_date, workflow_id);
 
 -- Planning (README, "Planning"; planning/Attempts.java): request_outcomes, attempts, attempt_cap.
 CREATE TEMP TABLE request_outcomes AS
-SELECT request_id, workflow_id, asset_id, cohort_date, created_at, usage_date, model, rate_model, endpoint,
-       service_tier, quality, size, status, n, images_generated, cost_usd, cache_savings_usd, attempt_number,
-       asset_status, is_winning AS is_winning_request, waste_reason
+SELECT request_id, workflow_id, asset_id, cohort_date, created_at, usage_date, project_id, model, rate_model,
+       endpoint, service_tier, quality, size, status, n, images_generated, cost_usd, cache_savings_usd,
+       attempt_number, asset_status, is_winning AS is_winning_request, waste_reason
 FROM outcomes;
 
 CREATE TEMP TABLE attempts AS

@@ -89,6 +89,22 @@ class PlanningTest extends SparkTestBase {
         assertThat(requests).as("one request_outcomes row per priced request").isEqualTo(501);
     }
 
+    /** An analyst joins request_outcomes to billing by project: each request carries request_costs' project. */
+    @Test
+    void requestOutcomesCarryTheProjectOfTheirRequestCosts() {
+        spark.read().parquet(out.resolve("request_outcomes").toString()).createOrReplaceTempView("outcomes");
+        spark.read().parquet(out.resolve("request_costs").toString()).createOrReplaceTempView("costs");
+        Row r = spark.sql("SELECT count(*), count(o.project_id), count_if(NOT (o.project_id <=> c.project_id)),"
+                        + " count(c.request_id) FROM outcomes o LEFT JOIN costs c USING (request_id)")
+                .first();
+        assertThat(r.getLong(0)).isEqualTo(501);
+        assertThat(r.getLong(1)).as("requests with a project").isPositive();
+        assertThat(r.getLong(2))
+                .as("requests whose project differs from request_costs'")
+                .isZero();
+        assertThat(r.getLong(3)).as("requests found in request_costs").isEqualTo(501);
+    }
+
     @Test
     void theAttemptCapWhatIfOnTheSampleIsWhatTheReadmeSays() throws Exception {
         Map<String, BigDecimal[]> byWorkflow = new HashMap<>();

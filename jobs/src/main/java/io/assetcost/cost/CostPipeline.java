@@ -12,6 +12,7 @@ import static io.assetcost.schema.Cols.IMAGES_GENERATED;
 import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.N;
 import static io.assetcost.schema.Cols.PARSE_REASON;
+import static io.assetcost.schema.Cols.PROJECT_ID;
 import static io.assetcost.schema.Cols.QUALITY;
 import static io.assetcost.schema.Cols.RATE_MODEL;
 import static io.assetcost.schema.Cols.REASON;
@@ -111,8 +112,23 @@ public final class CostPipeline {
     static final int SMALL_NIGHT_STEPS = 4;
     /** The columns of request_costs that outcomes read: the joins and windows move no more. */
     private static final String[] OUTCOME_COLUMNS = {
-        REQUEST_ID, WORKFLOW_ID, ASSET_ID, CREATED_AT, STATUS, IMAGES_GENERATED, COST_USD, CACHE_SAVINGS_USD,
-        USAGE_DATE, MODEL, RATE_MODEL, ENDPOINT, SERVICE_TIER, QUALITY, SIZE, N
+        REQUEST_ID,
+        WORKFLOW_ID,
+        ASSET_ID,
+        CREATED_AT,
+        STATUS,
+        IMAGES_GENERATED,
+        COST_USD,
+        CACHE_SAVINGS_USD,
+        USAGE_DATE,
+        PROJECT_ID,
+        MODEL,
+        RATE_MODEL,
+        ENDPOINT,
+        SERVICE_TIER,
+        QUALITY,
+        SIZE,
+        N
     };
 
     private final SparkSession spark;

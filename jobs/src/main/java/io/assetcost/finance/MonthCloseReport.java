@@ -1,17 +1,34 @@
 package io.assetcost.finance;
 
 import static io.assetcost.schema.Cols.AMOUNT_USD;
+import static io.assetcost.schema.Cols.API_REQUESTS;
 import static io.assetcost.schema.Cols.BILLED_COST_USD;
 import static io.assetcost.schema.Cols.BILLED_TOKENS;
 import static io.assetcost.schema.Cols.BILLING_MONTH;
 import static io.assetcost.schema.Cols.COMPUTED_COST_USD;
 import static io.assetcost.schema.Cols.COMPUTED_TOKENS;
+import static io.assetcost.schema.Cols.DAYS;
+import static io.assetcost.schema.Cols.DIFFERENCE_USD;
+import static io.assetcost.schema.Cols.FOCUS_BILLED_COST;
+import static io.assetcost.schema.Cols.FOCUS_CHARGE_CATEGORY;
+import static io.assetcost.schema.Cols.FOCUS_COMPUTED_COST;
+import static io.assetcost.schema.Cols.FOCUS_EFFECTIVE_COST;
+import static io.assetcost.schema.Cols.FOCUS_LIST_COST;
+import static io.assetcost.schema.Cols.FOCUS_SUB_ACCOUNT_ID;
 import static io.assetcost.schema.Cols.GRAIN;
+import static io.assetcost.schema.Cols.INPUT_TOKENS;
 import static io.assetcost.schema.Cols.LINE_ITEM;
+import static io.assetcost.schema.Cols.LOGGED_REQUESTS;
 import static io.assetcost.schema.Cols.METER;
 import static io.assetcost.schema.Cols.MODEL;
+import static io.assetcost.schema.Cols.OUTPUT_TOKENS;
 import static io.assetcost.schema.Cols.PROJECT_ID;
+import static io.assetcost.schema.Cols.QUARANTINED_REQUESTS;
 import static io.assetcost.schema.Cols.REASON;
+import static io.assetcost.schema.Cols.RECORDS;
+import static io.assetcost.schema.Cols.RECORDS_WITH_TOKENS;
+import static io.assetcost.schema.Cols.REQUEST_COVERAGE_PCT;
+import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.STATUS;
 import static io.assetcost.schema.Cols.TOKEN_STATUS;
 import static io.assetcost.schema.Cols.USAGE_DATE;
@@ -21,6 +38,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.schema.OutputTable;
@@ -34,6 +52,7 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
@@ -44,16 +63,33 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code month_close.html}: the month close as one self-contained page for the finance reviewer (README, "The
- * month-close report"), read from the tables as published: the headline (computed, billed, the difference,
- * billed line items that are no image model, the FOCUS export's BilledCost, unpriced and quarantined records),
- * computed against billed spend per day, the statuses with their counts and amounts, the month per model and
- * meter, the unmatched line items, the unpriced usage, the logging gaps (with {@code --usage-api}) and the FOCUS
- * export's totals. Money is USD, summed exactly and shown to the cent, the exact value in each cell's
- * {@code data-value}. Charts are drawn by {@link Charts}, the page by {@link Page}.
+ * month-close report"), read from the tables as published: a banner when the month's data stops before its last
+ * day ({@link MonthCoverage}), the headline (computed, billed, the difference, billed line items that are no image
+ * model, the FOCUS export's BilledCost, unpriced and quarantined records), computed against billed spend per day,
+ * the statuses with their counts and amounts, the month per model and meter, the unmatched line items, the
+ * unpriced usage, the logging gaps (with {@code --usage-api}) and the FOCUS export's totals. Money is USD, summed
+ * exactly and shown to the cent, the exact value in each cell's {@code data-value}. Rows are read by column name
+ * ({@link io.assetcost.schema.Cols}), so a column added to a select moves no cell. Charts are drawn by
+ * {@link Charts}, the page by {@link Page}.
  */
 final class MonthCloseReport {
 
     private static final String NONE = "(none)";
+    // The page's own aggregate columns: rows counted, rows that match, a row's level (project or meter, and grain).
+    private static final String ROWS = "rows";
+    private static final String MATCHING = "matching";
+    private static final String LEVEL = "level";
+    private static final String PROJECT_DAY = "project day";
+
+    /**
+     * The rounding rule, said on the page beside the differences (issue 30): where the figures are rounded and
+     * where the difference is computed.
+     */
+    static final String ROUNDING = "Rounding: every amount is summed exactly in the tables (decimal(38,12)) and"
+            + " rounded half-even to the cent only when shown here; a difference is the tables' difference_usd"
+            + " (computed minus billed, exact), rounded once. So $2.09 computed beside $2.10 billed can show a"
+            + " difference of $0.00 (e.g. 2.0949 - 2.0951 = -0.0002), and a difference of $0.01 can sit between"
+            + " two figures that look equal. Each cell's exact value is in the tables and in its data-value.";
 
     private final SparkSession spark;
     private final OutputLayout out;
@@ -74,7 +110,7 @@ final class MonthCloseReport {
      * @param spark the session
      * @param out where the tables are read and the page is written (the run's staging layout)
      * @param published the output directory the tables are published to, named on the page
-     * @param month the billing month
+     * @param coverage how much of the month the tables have data for: an incomplete month gets a banner
      * @param focusVersion the FOCUS version of focus_costs ({@code 1.4}, {@code 1.3} or {@code 1.2})
      * @param runLine one line about the run (invariants, exit code) for the page's footer
      * @throws UncheckedIOException when a table cannot be read or the page cannot be written
@@ -83,10 +119,10 @@ final class MonthCloseReport {
             SparkSession spark,
             OutputLayout out,
             String published,
-            YearMonth month,
+            MonthCoverage coverage,
             String focusVersion,
             String runLine) {
-        new MonthCloseReport(spark, out, published).render(month, focusVersion, runLine);
+        new MonthCloseReport(spark, out, published).render(coverage, focusVersion, runLine);
     }
 
     private Dataset<Row> table(OutputTable t) {
@@ -102,7 +138,8 @@ final class MonthCloseReport {
         }
     }
 
-    private void render(YearMonth month, String focusVersion, String runLine) {
+    private void render(MonthCoverage coverage, String focusVersion, String runLine) {
+        YearMonth month = coverage.month();
         Dataset<Row> reconciliation = table(OutputTable.COST_RECONCILIATION);
         Dataset<Row> days = reconciliation.filter(col(GRAIN).equalTo("day"));
         Map<String, Object> model = new LinkedHashMap<>();
@@ -112,11 +149,16 @@ final class MonthCloseReport {
                 "Spend computed from the usage logs against the provider's bill, billing month " + month
                         + " (UTC); tables in " + published);
         model.put("month", month.toString());
+        model.put("banner", coverage.banner());
+        model.put(
+                "dataThrough",
+                coverage.dataThrough() == null ? "" : coverage.dataThrough().toString());
         model.put("periodTitle", "The month at a glance");
         model.put(
                 "periodNote",
                 "Money in USD, exact in the tables and rounded to the cent here. Billed: the Costs API's results for"
                         + " image-model line items.");
+        model.put("rounding", ROUNDING);
         model.put("headline", headline(days, focusVersion));
         List<Page.Section> sections = new ArrayList<>();
         sections.add(daily(days));
@@ -153,26 +195,27 @@ final class MonthCloseReport {
         }
 
         static Headline count(String metric, String label, long n, String note) {
-            return new Headline(metric, label, String.format(java.util.Locale.ROOT, "%,d", n), Long.toString(n), note);
+            return new Headline(metric, label, String.format(Locale.ROOT, "%,d", n), Long.toString(n), note);
         }
     }
 
     private List<Headline> headline(Dataset<Row> days, String focusVersion) {
         Row r = days.agg(
-                        sum(COMPUTED_COST_USD),
-                        sum(BILLED_COST_USD),
-                        count(lit(1)),
-                        count(org.apache.spark.sql.functions.when(col(STATUS).equalTo("match"), 1)))
+                        sum(COMPUTED_COST_USD).as(COMPUTED_COST_USD),
+                        sum(BILLED_COST_USD).as(BILLED_COST_USD),
+                        count(lit(1)).as(ROWS),
+                        count(when(col(STATUS).equalTo("match"), 1)).as(MATCHING))
                 .first();
-        BigDecimal computed = money(r, 0);
-        BigDecimal billed = money(r, 1);
+        BigDecimal computed = usd(r, COMPUTED_COST_USD);
+        BigDecimal billed = usd(r, BILLED_COST_USD);
         Row unmatched = table(OutputTable.UNMATCHED_LINE_ITEMS)
-                .agg(sum(AMOUNT_USD), count(lit(1)))
+                .agg(sum(AMOUNT_USD).as(AMOUNT_USD), count(lit(1)).as(ROWS))
                 .first();
         Row focus = table(OutputTable.FOCUS_COSTS)
-                .agg(sum("BilledCost"), count(lit(1)))
+                .agg(sum(FOCUS_BILLED_COST).as(FOCUS_BILLED_COST), count(lit(1)).as(ROWS))
                 .first();
-        Row unpriced = table(OutputTable.UNPRICED_USAGE).agg(sum("records")).first();
+        Row unpriced =
+                table(OutputTable.UNPRICED_USAGE).agg(sum(RECORDS).as(RECORDS)).first();
         long quarantined = table(OutputTable.QUARANTINE).count();
         return List.of(
                 Headline.usd("computed_cost_usd", "Computed from the logs", computed, "request_costs of the month"),
@@ -181,56 +224,80 @@ final class MonthCloseReport {
                         "difference_usd",
                         "Computed minus billed",
                         computed.subtract(billed),
-                        r.getLong(3) + " of " + r.getLong(2) + " project days match"),
+                        whole(r, MATCHING) + " of " + whole(r, ROWS) + " project days match"),
                 Headline.usd(
                         "billed_unmatched_usd",
                         "Billed, no image model",
-                        money(unmatched, 0),
-                        "unmatched line items: " + unmatched.getLong(1)),
+                        usd(unmatched, AMOUNT_USD),
+                        "unmatched line items: " + whole(unmatched, ROWS)),
                 Headline.usd(
                         "focus_billed_cost_usd",
                         "FOCUS BilledCost",
-                        money(focus, 0),
-                        "FOCUS " + focusVersion + ", rows: " + focus.getLong(1)),
+                        usd(focus, FOCUS_BILLED_COST),
+                        "FOCUS " + focusVersion + ", rows: " + whole(focus, ROWS)),
                 Headline.count(
                         "unpriced_records",
                         "Unpriced usage records",
-                        unpriced.isNullAt(0) ? 0 : unpriced.getLong(0),
+                        whole(unpriced, RECORDS),
                         "quarantined by the cost job, not in the computed spend"),
                 Headline.count(
                         "quarantined_records", "Quarantined API results", quarantined, "Costs and Usage API pages"));
     }
 
-    private static BigDecimal money(Row r, int i) {
+    /** A money column of a row by name: 0 (at the tables' scale) where it is null, as a sum over no rows is. */
+    static BigDecimal usd(Row r, String column) {
+        int i = r.fieldIndex(column);
         return r.isNullAt(i) ? BigDecimal.ZERO.setScale(12) : r.getDecimal(i);
     }
 
-    private Page.Section daily(Dataset<Row> days) {
+    /** A count column of a row by name: 0 where it is null (a sum over no rows). */
+    static long whole(Row r, String column) {
+        int i = r.fieldIndex(column);
+        return r.isNullAt(i) ? 0 : r.getLong(i);
+    }
+
+    /** A text column of a row by name. */
+    static String text(Row r, String column) {
+        return r.getString(r.fieldIndex(column));
+    }
+
+    private static Map<String, Map<String, BigDecimal>> series(String... names) {
         Map<String, Map<String, BigDecimal>> series = new LinkedHashMap<>();
-        series.put("computed", new TreeMap<>());
-        series.put("billed", new TreeMap<>());
+        for (String name : names) {
+            series.put(name, new TreeMap<>());
+        }
+        return series;
+    }
+
+    private Page.Section daily(Dataset<Row> days) {
+        Map<String, Map<String, BigDecimal>> series = series("computed", "billed");
         Map<String, String> offDays = new TreeMap<>();
         for (Row r : days.filter(col(STATUS).notEqual("match"))
                 .orderBy(USAGE_DATE, PROJECT_ID)
-                .select(col(USAGE_DATE).cast("string"), coalesce(col(PROJECT_ID), lit(NONE)), col(STATUS))
+                .select(
+                        col(USAGE_DATE).cast("string").as(USAGE_DATE),
+                        coalesce(col(PROJECT_ID), lit(NONE)).as(PROJECT_ID),
+                        col(STATUS))
                 .collectAsList()) {
-            offDays.merge(r.getString(0), r.getString(1) + " " + r.getString(2), (a, b) -> a + ", " + b);
+            offDays.merge(text(r, USAGE_DATE), text(r, PROJECT_ID) + " " + text(r, STATUS), (a, b) -> a + ", " + b);
         }
         List<List<Cell>> table = new ArrayList<>();
-        for (Row r : days.groupBy(col(USAGE_DATE).cast("string"))
-                .agg(sum(COMPUTED_COST_USD), sum(BILLED_COST_USD))
-                .orderBy(col(USAGE_DATE).cast("string"))
+        for (Row r : days.groupBy(col(USAGE_DATE).cast("string").as(USAGE_DATE))
+                .agg(
+                        sum(COMPUTED_COST_USD).as(COMPUTED_COST_USD),
+                        sum(BILLED_COST_USD).as(BILLED_COST_USD),
+                        sum(DIFFERENCE_USD).as(DIFFERENCE_USD))
+                .orderBy(USAGE_DATE)
                 .collectAsList()) {
-            BigDecimal computed = money(r, 1);
-            BigDecimal billed = money(r, 2);
-            series.get("computed").put(r.getString(0), computed);
-            series.get("billed").put(r.getString(0), billed);
+            String day = text(r, USAGE_DATE);
+            series.get("computed").put(day, usd(r, COMPUTED_COST_USD));
+            series.get("billed").put(day, usd(r, BILLED_COST_USD));
             table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.usd(computed),
-                    Cell.usd(billed),
-                    Cell.usd(computed.subtract(billed)),
-                    Cell.text(offDays.getOrDefault(r.getString(0), "all match"))));
+                    Cell.text(day),
+                    Cell.usd(usd(r, COMPUTED_COST_USD)),
+                    Cell.usd(usd(r, BILLED_COST_USD)),
+                    Cell.usd(usd(r, DIFFERENCE_USD)),
+                    Cell.text(offDays.getOrDefault(day, "all match"))));
         }
         String svg = Charts.bars(
                 "Computed and billed spend per day",
@@ -242,7 +309,8 @@ final class MonthCloseReport {
                 "daily",
                 "Computed against billed, per day",
                 "Every project's image-model spend of the day: computed from the usage logs at the rate card's prices,"
-                        + " and as billed. Days where a project is off by more than the tolerance are named.",
+                        + " and as billed. Days where a project is off by more than the tolerance are named. The"
+                        + " difference is the exact one, rounded once (see Rounding above).",
                 List.of(svg),
                 new Page.Table(
                         "Computed and billed spend per usage date, USD",
@@ -251,45 +319,44 @@ final class MonthCloseReport {
     }
 
     private Page.Section statuses(Dataset<Row> reconciliation) {
-        Dataset<Row> projectRows = reconciliation.withColumn("level", concat_ws(" ", lit("project"), col(GRAIN)));
+        Dataset<Row> projectRows = reconciliation.withColumn(LEVEL, concat_ws(" ", lit("project"), col(GRAIN)));
         Dataset<Row> meterRows =
-                table(OutputTable.METER_RECONCILIATION).withColumn("level", concat_ws(" ", lit("meter"), col(GRAIN)));
-        Map<String, Map<String, BigDecimal>> series = new LinkedHashMap<>();
-        series.put("computed", new TreeMap<>());
-        series.put("billed", new TreeMap<>());
+                table(OutputTable.METER_RECONCILIATION).withColumn(LEVEL, concat_ws(" ", lit("meter"), col(GRAIN)));
+        Map<String, Map<String, BigDecimal>> series = series("project days");
         List<List<Cell>> table = new ArrayList<>();
         for (Dataset<Row> rows : List.of(projectRows, meterRows)) {
-            for (Row r : rows.groupBy(col("level"), col(STATUS))
-                    .agg(count(lit(1)), sum(COMPUTED_COST_USD), sum(BILLED_COST_USD))
-                    .orderBy(col("level").desc(), col(STATUS))
+            for (Row r : rows.groupBy(col(LEVEL), col(STATUS))
+                    .agg(
+                            count(lit(1)).as(ROWS),
+                            sum(COMPUTED_COST_USD).as(COMPUTED_COST_USD),
+                            sum(BILLED_COST_USD).as(BILLED_COST_USD),
+                            sum(DIFFERENCE_USD).as(DIFFERENCE_USD))
+                    .orderBy(col(LEVEL).desc(), col(STATUS))
                     .collectAsList()) {
-                BigDecimal computed = money(r, 3);
-                BigDecimal billed = money(r, 4);
-                if (r.getString(0).equals("project day")) {
-                    series.get("computed").put(r.getString(1), computed);
-                    series.get("billed").put(r.getString(1), billed);
+                if (text(r, LEVEL).equals(PROJECT_DAY)) {
+                    series.get("project days").put(text(r, STATUS), BigDecimal.valueOf(whole(r, ROWS)));
                 }
                 table.add(List.of(
-                        Cell.text(r.getString(0)),
-                        Cell.text(r.getString(1)),
-                        Cell.count(r.getLong(2)),
-                        Cell.usd(computed),
-                        Cell.usd(billed),
-                        Cell.usd(computed.subtract(billed))));
+                        Cell.text(text(r, LEVEL)),
+                        Cell.text(text(r, STATUS)),
+                        Cell.count(whole(r, ROWS)),
+                        Cell.usd(usd(r, COMPUTED_COST_USD)),
+                        Cell.usd(usd(r, BILLED_COST_USD)),
+                        Cell.usd(usd(r, DIFFERENCE_USD))));
             }
         }
-        String svg = Charts.bars(
-                "Project days by status: computed and billed",
+        // A count on a count axis: the amounts by status are in the table under it.
+        String svg = Charts.countBars(
+                "Project days by status",
                 "Status",
-                "USD",
-                new Charts.Data(series, List.copyOf(series.get("computed").keySet())),
-                List.of());
+                "Project days",
+                new Charts.Data(series, List.copyOf(series.get("project days").keySet())));
         return new Page.Section(
                 "statuses",
                 "Statuses, with their counts and amounts",
                 "match: within the tolerance; over: computed above billed; under: computed below billed; only_computed"
                         + " and only_billed: one side has nothing. Per project and day or month, and per model and"
-                        + " meter.",
+                        + " meter. The chart counts project days; the table gives every level's count and amounts.",
                 List.of(svg),
                 new Page.Table(
                         "Rows of cost_reconciliation (project) and meter_reconciliation (meter) by status, USD",
@@ -298,37 +365,28 @@ final class MonthCloseReport {
     }
 
     private Page.Section meters() {
-        Map<String, Map<String, BigDecimal>> series = new LinkedHashMap<>();
-        series.put("computed", new TreeMap<>());
-        series.put("billed", new TreeMap<>());
+        Map<String, Map<String, BigDecimal>> series = series("computed", "billed");
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : table(OutputTable.METER_RECONCILIATION)
                 .filter(col(GRAIN).equalTo("month"))
                 .orderBy(col(MODEL), col(METER), col(PROJECT_ID))
-                .select(
-                        coalesce(col(PROJECT_ID), lit(NONE)),
-                        col(MODEL),
-                        coalesce(col(METER), lit(NONE)),
-                        col(COMPUTED_COST_USD),
-                        col(BILLED_COST_USD),
-                        col(STATUS),
-                        col(COMPUTED_TOKENS),
-                        col(BILLED_TOKENS),
-                        col(TOKEN_STATUS))
+                .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
+                .withColumn(METER, coalesce(col(METER), lit(NONE)))
                 .collectAsList()) {
-            String meter = r.getString(1) + " " + r.getString(2);
-            series.get("computed").merge(meter, money(r, 3), BigDecimal::add);
-            series.get("billed").merge(meter, money(r, 4), BigDecimal::add);
+            String meter = text(r, MODEL) + " " + text(r, METER);
+            series.get("computed").merge(meter, usd(r, COMPUTED_COST_USD), BigDecimal::add);
+            series.get("billed").merge(meter, usd(r, BILLED_COST_USD), BigDecimal::add);
+            int billedTokens = r.fieldIndex(BILLED_TOKENS);
             table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.text(r.getString(2)),
-                    Cell.usd(money(r, 3)),
-                    Cell.usd(money(r, 4)),
-                    Cell.text(r.getString(5)),
-                    Cell.count(r.isNullAt(6) ? 0 : r.getLong(6)),
-                    Cell.quantity(r.isNullAt(7) ? null : r.getDecimal(7), 0),
-                    Cell.text(r.getString(8))));
+                    Cell.text(text(r, PROJECT_ID)),
+                    Cell.text(text(r, MODEL)),
+                    Cell.text(text(r, METER)),
+                    Cell.usd(usd(r, COMPUTED_COST_USD)),
+                    Cell.usd(usd(r, BILLED_COST_USD)),
+                    Cell.text(text(r, STATUS)),
+                    Cell.count(whole(r, COMPUTED_TOKENS)),
+                    Cell.quantity(r.isNullAt(billedTokens) ? null : r.getDecimal(billedTokens), 0),
+                    Cell.text(text(r, TOKEN_STATUS))));
         }
         String svg = Charts.bars(
                 "The month per model and meter: computed and billed",
@@ -360,9 +418,13 @@ final class MonthCloseReport {
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : table(OutputTable.UNMATCHED_LINE_ITEMS)
                 .orderBy(col(AMOUNT_USD).desc(), col(LINE_ITEM), col(PROJECT_ID))
-                .select(col(LINE_ITEM), coalesce(col(PROJECT_ID), lit(NONE)), col("days"), col(AMOUNT_USD))
+                .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
                 .collectAsList()) {
-            table.add(Cell.of(r));
+            table.add(List.of(
+                    Cell.text(text(r, LINE_ITEM)),
+                    Cell.text(text(r, PROJECT_ID)),
+                    Cell.count(whole(r, DAYS)),
+                    Cell.usd(usd(r, AMOUNT_USD))));
         }
         return new Page.Section(
                 "unmatched",
@@ -377,15 +439,15 @@ final class MonthCloseReport {
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : table(OutputTable.UNPRICED_USAGE)
                 .orderBy(col(BILLING_MONTH), col(REASON))
-                .select(
-                        coalesce(col(BILLING_MONTH), lit("unknown")),
-                        col(REASON),
-                        col("records"),
-                        col("records_with_tokens"),
-                        col("input_tokens"),
-                        col("output_tokens"))
+                .withColumn(BILLING_MONTH, coalesce(col(BILLING_MONTH), lit("unknown")))
                 .collectAsList()) {
-            table.add(Cell.of(r));
+            table.add(List.of(
+                    Cell.text(text(r, BILLING_MONTH)),
+                    Cell.text(text(r, REASON)),
+                    Cell.count(whole(r, RECORDS)),
+                    Cell.count(whole(r, RECORDS_WITH_TOKENS)),
+                    Cell.count(whole(r, INPUT_TOKENS)),
+                    Cell.count(whole(r, OUTPUT_TOKENS))));
         }
         return new Page.Section(
                 "unpriced",
@@ -402,33 +464,28 @@ final class MonthCloseReport {
     private Page.Section coverage() {
         Dataset<Row> rows = table(OutputTable.LOG_COVERAGE);
         List<String> byStatus = new ArrayList<>();
-        for (Row r : rows.groupBy(STATUS).count().orderBy(STATUS).collectAsList()) {
-            byStatus.add(r.getString(0) + " " + r.getLong(1));
+        for (Row r :
+                rows.groupBy(STATUS).agg(count(lit(1)).as(ROWS)).orderBy(STATUS).collectAsList()) {
+            byStatus.add(text(r, STATUS) + " " + whole(r, ROWS));
         }
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : rows.filter(col(STATUS).notEqual("complete"))
                 .orderBy(col(USAGE_DATE), col(PROJECT_ID), col(MODEL))
-                .select(
-                        col(USAGE_DATE).cast("string"),
-                        coalesce(col(PROJECT_ID), lit(NONE)),
-                        col(MODEL),
-                        coalesce(col("source"), lit(NONE)),
-                        col("logged_requests"),
-                        col("quarantined_requests"),
-                        col("api_requests"),
-                        col("request_coverage_pct"),
-                        col(STATUS))
+                .withColumn(USAGE_DATE, col(USAGE_DATE).cast("string"))
+                .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
+                .withColumn(SOURCE, coalesce(col(SOURCE), lit(NONE)))
                 .collectAsList()) {
+            int pct = r.fieldIndex(REQUEST_COVERAGE_PCT);
             table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.text(r.getString(2)),
-                    Cell.text(r.getString(3)),
-                    Cell.count(r.getLong(4)),
-                    Cell.count(r.getLong(5)),
-                    Cell.count(r.getLong(6)),
-                    r.isNullAt(7) ? Cell.text("") : Cell.ratio(r.getDecimal(7), 1),
-                    Cell.text(r.getString(8))));
+                    Cell.text(text(r, USAGE_DATE)),
+                    Cell.text(text(r, PROJECT_ID)),
+                    Cell.text(text(r, MODEL)),
+                    Cell.text(text(r, SOURCE)),
+                    Cell.count(whole(r, LOGGED_REQUESTS)),
+                    Cell.count(whole(r, QUARANTINED_REQUESTS)),
+                    Cell.count(whole(r, API_REQUESTS)),
+                    r.isNullAt(pct) ? Cell.text("") : Cell.ratio(r.getDecimal(pct), 1),
+                    Cell.text(text(r, STATUS))));
         }
         return new Page.Section(
                 "coverage",
@@ -452,26 +509,30 @@ final class MonthCloseReport {
     }
 
     private Page.Section focus(String focusVersion) {
-        Column project = coalesce(col("SubAccountId"), lit(NONE));
-        Map<String, Map<String, BigDecimal>> series = new LinkedHashMap<>();
-        series.put("BilledCost", new TreeMap<>());
-        series.put("x_ComputedCost", new TreeMap<>());
+        Column project = coalesce(col(FOCUS_SUB_ACCOUNT_ID), lit(NONE));
+        Map<String, Map<String, BigDecimal>> series = series(FOCUS_BILLED_COST, FOCUS_COMPUTED_COST);
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : table(OutputTable.FOCUS_COSTS)
-                .groupBy(project.as("project"), col("ChargeCategory"))
-                .agg(count(lit(1)), sum("BilledCost"), sum("EffectiveCost"), sum("ListCost"), sum("x_ComputedCost"))
-                .orderBy("project", "ChargeCategory")
+                .groupBy(project.as(FOCUS_SUB_ACCOUNT_ID), col(FOCUS_CHARGE_CATEGORY))
+                .agg(
+                        count(lit(1)).as(ROWS),
+                        sum(FOCUS_BILLED_COST).as(FOCUS_BILLED_COST),
+                        sum(FOCUS_EFFECTIVE_COST).as(FOCUS_EFFECTIVE_COST),
+                        sum(FOCUS_LIST_COST).as(FOCUS_LIST_COST),
+                        sum(FOCUS_COMPUTED_COST).as(FOCUS_COMPUTED_COST))
+                .orderBy(FOCUS_SUB_ACCOUNT_ID, FOCUS_CHARGE_CATEGORY)
                 .collectAsList()) {
-            series.get("BilledCost").merge(r.getString(0), money(r, 3), BigDecimal::add);
-            series.get("x_ComputedCost").merge(r.getString(0), money(r, 6), BigDecimal::add);
+            String subAccount = text(r, FOCUS_SUB_ACCOUNT_ID);
+            series.get(FOCUS_BILLED_COST).merge(subAccount, usd(r, FOCUS_BILLED_COST), BigDecimal::add);
+            series.get(FOCUS_COMPUTED_COST).merge(subAccount, usd(r, FOCUS_COMPUTED_COST), BigDecimal::add);
             table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.count(r.getLong(2)),
-                    Cell.usd(money(r, 3)),
-                    Cell.usd(money(r, 4)),
-                    Cell.usd(money(r, 5)),
-                    Cell.usd(money(r, 6))));
+                    Cell.text(subAccount),
+                    Cell.text(text(r, FOCUS_CHARGE_CATEGORY)),
+                    Cell.count(whole(r, ROWS)),
+                    Cell.usd(usd(r, FOCUS_BILLED_COST)),
+                    Cell.usd(usd(r, FOCUS_EFFECTIVE_COST)),
+                    Cell.usd(usd(r, FOCUS_LIST_COST)),
+                    Cell.usd(usd(r, FOCUS_COMPUTED_COST))));
         }
         if (!table.isEmpty()) {
             table.add(totalRow(table));
@@ -480,7 +541,8 @@ final class MonthCloseReport {
                 "FOCUS export per sub-account: billed and computed",
                 "SubAccountId (project)",
                 "USD",
-                new Charts.Data(series, List.copyOf(series.get("BilledCost").keySet())),
+                new Charts.Data(
+                        series, List.copyOf(series.get(FOCUS_BILLED_COST).keySet())),
                 List.of());
         return new Page.Section(
                 "focus",
@@ -494,10 +556,10 @@ final class MonthCloseReport {
                                 "SubAccountId",
                                 "ChargeCategory",
                                 "Rows",
-                                "BilledCost",
-                                "EffectiveCost",
-                                "ListCost",
-                                "x_ComputedCost"),
+                                FOCUS_BILLED_COST,
+                                FOCUS_EFFECTIVE_COST,
+                                FOCUS_LIST_COST,
+                                FOCUS_COMPUTED_COST),
                         table));
     }
 

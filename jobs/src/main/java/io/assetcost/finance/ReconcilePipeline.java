@@ -187,10 +187,11 @@ public final class ReconcilePipeline {
             run.stage(tables);
             Checked checked = run.checkInvariants(inputs, tables);
             String failure = Invariant.firstFailure(checked.checks());
+            MonthCoverage coverage = run.coverage(tables);
             if (failure == null) {
-                run.publish(checked);
+                run.publish(checked, coverage);
             }
-            return run.summarise(started, inputs, tables, checked, failure, takenOver(lock, completed));
+            return run.summarise(started, inputs, tables, checked, failure, coverage, takenOver(lock, completed));
         }
     }
 
@@ -318,16 +319,33 @@ public final class ReconcilePipeline {
     }
 
     /**
+     * Step 4, continued: how much of the month the tables cover. A month closed before its data reaches its last
+     * day is said to be incomplete in the log, on the page and in the summary ({@code month_coverage}).
+     */
+    private MonthCoverage coverage(MonthTables tables) {
+        MonthCoverage coverage = MonthCoverage.of(tables.get(OutputTable.COST_RECONCILIATION), month);
+        if (!coverage.complete()) {
+            LOG.warn(
+                    "incomplete month {}: data through {}, {} of {} days (reconcile_summary.json month_coverage)",
+                    month,
+                    coverage.dataThrough(),
+                    coverage.daysWithData(),
+                    month.lengthOfMonth());
+        }
+        return coverage;
+    }
+
+    /**
      * Step 5, only when every invariant holds: the page drawn from the staged tables, then the tables, their
      * CSV files and the page published together.
      */
-    private void publish(Checked checked) {
+    private void publish(Checked checked, MonthCoverage coverage) {
         stages.start("write month_close.html");
         MonthCloseReport.write(
                 spark,
                 staged,
                 out.root(),
-                month,
+                coverage,
                 options.focus().label(),
                 "billing month " + month + ", " + checked.checks().size() + " invariants, 0 failed, exit 0");
         stages.done(1, "pages");
@@ -436,6 +454,7 @@ public final class ReconcilePipeline {
             MonthTables tables,
             Checked checked,
             String failure,
+            MonthCoverage coverage,
             Map<String, Object> lockTakenOver) {
         int exitCode = failure == null ? 0 : 1;
         String reason = failure == null
@@ -454,6 +473,7 @@ public final class ReconcilePipeline {
         totals.put("difference_usd", computed.subtract(billedImages).toPlainString());
         RunSummary summary = new RunSummary("assetcost-reconcile", runId, started)
                 .put("billing_month", month.toString())
+                .put("month_coverage", coverage.toSummary())
                 .put("options", options(inputs.mapping()))
                 .put("billed_costs", billedCosts(tables, checked.billedResults()))
                 .put("totals", totals)

@@ -50,9 +50,11 @@ public final class Attempts {
     private Attempts() {}
 
     /**
-     * {@code request_outcomes}: one row per request of the reported assets, with its lane (model, quality,
-     * size, endpoint, service tier), its attempt number within its asset (1 = first by created, ties by
-     * request_id), its asset's status, whether it won, and its waste reason.
+     * {@code request_outcomes}: one row per request of the reported assets, with its project (request_costs'
+     * {@code project_id}, null where the usage record names none, so a join to billing by project sees the same
+     * nulls as request_costs), its lane (model, quality, size, endpoint, service tier), its attempt number
+     * within its asset (1 = first by created, ties by request_id), its asset's status, whether it won, and its
+     * waste reason.
      *
      * @param requestOutcomes rows of {@link io.assetcost.outcome.Outcomes#requestOutcomes} with the lane columns
      * @return rows of contract request_outcomes

@@ -213,6 +213,30 @@ public final class Cols {
     public static final String API_REQUESTS = "api_requests";
     /** The Usage API's images (long). */
     public static final String API_IMAGES = "api_images";
+    /** (logged + quarantined requests) / api_requests x 100, decimal(38,12), in log_coverage. */
+    public static final String REQUEST_COVERAGE_PCT = "request_coverage_pct";
+    /** Usage records quarantined for one reason (long), in unpriced_usage. */
+    public static final String RECORDS = "records";
+    /** Those of the records that name tokens (long), in unpriced_usage. */
+    public static final String RECORDS_WITH_TOKENS = "records_with_tokens";
+    /** Input tokens the records name (long), in unpriced_usage. */
+    public static final String INPUT_TOKENS = "input_tokens";
+    /** Output tokens the records name (long), in unpriced_usage. */
+    public static final String OUTPUT_TOKENS = "output_tokens";
+    /** Distinct usage dates a line item was billed on (long), in unmatched_line_items. */
+    public static final String DAYS = "days";
+    /** FOCUS BilledCost (decimal(38,12), USD), in focus_costs: every FOCUS version the export writes has it. */
+    public static final String FOCUS_BILLED_COST = "BilledCost";
+    /** FOCUS EffectiveCost (decimal(38,12), USD), in focus_costs. */
+    public static final String FOCUS_EFFECTIVE_COST = "EffectiveCost";
+    /** FOCUS ListCost (decimal(38,12), USD), in focus_costs. */
+    public static final String FOCUS_LIST_COST = "ListCost";
+    /** focus_costs' custom column x_ComputedCost (decimal(38,12), USD): the spend computed from the logs. */
+    public static final String FOCUS_COMPUTED_COST = "x_ComputedCost";
+    /** FOCUS SubAccountId (string, the OpenAI project), in focus_costs. */
+    public static final String FOCUS_SUB_ACCOUNT_ID = "SubAccountId";
+    /** FOCUS ChargeCategory (string: Usage or Adjustment), in focus_costs. */
+    public static final String FOCUS_CHARGE_CATEGORY = "ChargeCategory";
 
     /** Decision value. */
     public static final String APPROVED = "approved";

@@ -27,6 +27,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
@@ -129,6 +130,24 @@ public final class Charts {
         JFreeChart chart = ChartFactory.createBarChart(
                 title, xLabel, yLabel, dataset(data), PlotOrientation.VERTICAL, true, false, false);
         return svg(style(chart, markers, false), title);
+    }
+
+    /**
+     * A bar chart of counts (rows, days, assets): bars side by side on an axis of whole numbers, so that a count
+     * is never drawn on a money axis nor ticked at 0.5.
+     *
+     * @param title the chart's title
+     * @param xLabel the categories' axis label
+     * @param yLabel what is counted, e.g. "Project days"
+     * @param data counts per series and category (whole numbers)
+     * @return the SVG element
+     */
+    public static String countBars(String title, String xLabel, String yLabel, Data data) {
+        JFreeChart chart = ChartFactory.createBarChart(
+                title, xLabel, yLabel, dataset(data), PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart styled = style(chart, List.of(), false);
+        styled.getCategoryPlot().getRangeAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        return svg(styled, title);
     }
 
     /**

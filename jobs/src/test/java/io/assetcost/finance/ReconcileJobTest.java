@@ -10,6 +10,7 @@ import io.assetcost.TestCsv;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
+import io.assetcost.view.PageCells;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -129,6 +130,134 @@ class ReconcileJobTest extends SparkTestBase {
         // The sample's logging gap and its unmatched line item are on the page, as text.
         assertThat(html).contains("44.0").contains("gpt-4.1-mini, input");
         assertThat(html).doesNotContain("<script", "src=\"http", "href=\"http", "<link");
+    }
+
+    /**
+     * Issue 31: every cell of the page's tables against the Parquet figures, recomputed here with Spark SQL (not
+     * with the code that drew the page), matched by the row's key columns: text as shown, figures exactly.
+     */
+    @Test
+    void everyTableCellOnTheMonthClosePageIsTheParquetFigure() throws Exception {
+        String html = Files.readString(finance.resolve(OutputLayout.MONTH_CLOSE_REPORT), StandardCharsets.UTF_8);
+        for (String table : List.of(
+                "cost_reconciliation",
+                "meter_reconciliation",
+                "focus_costs",
+                "unmatched_line_items",
+                "unpriced_usage",
+                "log_coverage")) {
+            spark.read().parquet(finance.resolve(table).toString()).createOrReplaceTempView(table);
+        }
+        holds(
+                html,
+                "daily",
+                1,
+                "SELECT CAST(usage_date AS STRING), sum(computed_cost_usd), sum(billed_cost_usd),"
+                        + " sum(computed_cost_usd) - sum(billed_cost_usd) FROM cost_reconciliation WHERE grain = 'day'"
+                        + " GROUP BY 1");
+        holds(
+                html,
+                "statuses",
+                2,
+                "SELECT concat('project ', grain), status, count(*), sum(computed_cost_usd), sum(billed_cost_usd),"
+                        + " sum(difference_usd) FROM cost_reconciliation GROUP BY 1, 2 UNION ALL"
+                        + " SELECT concat('meter ', grain), status, count(*), sum(computed_cost_usd),"
+                        + " sum(billed_cost_usd), sum(difference_usd) FROM meter_reconciliation GROUP BY 1, 2");
+        holds(
+                html,
+                "meters",
+                3,
+                "SELECT coalesce(project_id, '(none)'), model, coalesce(meter, '(none)'), computed_cost_usd,"
+                        + " billed_cost_usd, status, computed_tokens, billed_tokens, token_status"
+                        + " FROM meter_reconciliation WHERE grain = 'month'");
+        holds(
+                html,
+                "unmatched",
+                2,
+                "SELECT coalesce(line_item, ''), coalesce(project_id, '(none)'), days, amount_usd"
+                        + " FROM unmatched_line_items");
+        holds(
+                html,
+                "unpriced",
+                2,
+                "SELECT coalesce(billing_month, 'unknown'), reason, records, records_with_tokens, input_tokens,"
+                        + " output_tokens FROM unpriced_usage");
+        holds(
+                html,
+                "coverage",
+                4,
+                "SELECT CAST(usage_date AS STRING), coalesce(project_id, '(none)'), coalesce(model, ''),"
+                        + " coalesce(source, '(none)'), logged_requests, quarantined_requests, api_requests,"
+                        + " request_coverage_pct, status FROM log_coverage WHERE status <> 'complete'");
+        holds(
+                html,
+                "focus",
+                2,
+                "SELECT coalesce(SubAccountId, '(none)'), ChargeCategory, count(*), sum(BilledCost),"
+                        + " sum(EffectiveCost), sum(ListCost), sum(x_ComputedCost) FROM focus_costs GROUP BY 1, 2"
+                        + " UNION ALL SELECT 'Total', '', count(*), sum(BilledCost), sum(EffectiveCost),"
+                        + " sum(ListCost), sum(x_ComputedCost) FROM focus_costs");
+        // Money shows the exact figure rounded half-even to the cent, once.
+        for (List<PageCells.Cell> row : PageCells.rows(html, "daily")) {
+            BigDecimal difference = row.get(3).exact();
+            BigDecimal cents = difference.setScale(2, RoundingMode.HALF_EVEN);
+            assertThat(row.get(3).text())
+                    .as("difference of %s", row.get(0).text())
+                    .isEqualTo((cents.signum() < 0 ? "-$" : "$") + cents.abs().toPlainString());
+        }
+    }
+
+    /** The page's rows of a section against the query's: its first {@code keys} columns name a row. */
+    private static void holds(String html, String section, int keys, String sql) {
+        List<List<PageCells.Cell>> page = PageCells.rows(html, section);
+        java.util.Map<String, Row> expected = new java.util.HashMap<>();
+        for (Row r : spark.sql(sql).collectAsList()) {
+            List<String> key = new java.util.ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                key.add(r.getString(i));
+            }
+            assertThat(expected.put(String.join(" | ", key), r))
+                    .as("%s: one row per key %s", section, key)
+                    .isNull();
+        }
+        assertThat(page).as("%s: rows on the page", section).hasSameSizeAs(expected.values());
+        for (List<PageCells.Cell> cells : page) {
+            String key = String.join(
+                    " | ",
+                    cells.subList(0, keys).stream().map(PageCells.Cell::text).toList());
+            Row want = expected.get(key);
+            assertThat(want)
+                    .as("%s: a table row for the page's row %s", section, key)
+                    .isNotNull();
+            for (int i = keys; i < want.size(); i++) {
+                Object v = want.get(i);
+                PageCells.Cell cell = cells.get(i);
+                String what = section + " " + key + ", column " + i;
+                if (v == null) {
+                    assertThat(cell.exact()).as(what).isNull();
+                    assertThat(cell.text()).as(what).isEmpty();
+                } else if (v instanceof String text) {
+                    assertThat(cell.text()).as(what).isEqualTo(text);
+                } else {
+                    assertThat(cell.exact()).as(what).isNotNull().isEqualByComparingTo(new BigDecimal(v.toString()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void anIncompleteMonthSaysSoOnThePageAndInTheSummary() throws Exception {
+        JsonNode coverage = summary.get("month_coverage");
+        assertThat(coverage.get("complete").asBoolean()).isFalse();
+        assertThat(coverage.get("data_through").asText()).isEqualTo("2026-11-15");
+        assertThat(coverage.get("last_day_of_month").asText()).isEqualTo("2026-11-30");
+        assertThat(coverage.get("days_in_month").asInt()).isEqualTo(30);
+        String html = Files.readString(finance.resolve(OutputLayout.MONTH_CLOSE_REPORT), StandardCharsets.UTF_8);
+        assertThat(html)
+                .contains("data-data-through=\"2026-11-15\"")
+                .contains("Incomplete month: data through 2026-11-15.")
+                .contains("2026-11-16 to 2026-11-30 are in no figure on this page")
+                .contains("<p class=\"note\" id=\"rounding\">Rounding: every amount is summed exactly");
     }
 
     @Test

@@ -16,6 +16,9 @@ import org.apache.spark.sql.SparkSession;
  * {@code scripts/browser/check-report.mjs}, against the published Parquet tables, recomputed here
  * independently with Spark SQL (not with the code that wrote the page). Used by {@code scripts/check-reports.sh}.
  *
+ * <p>The month close's incomplete-month banner is a figure too ({@code data_through}: the last usage date of
+ * cost_reconciliation's day rows, when it is before the billing month's last day; no banner otherwise).
+ *
  * <p>Usage: {@code ReportFigures FIGURES.json TABLES_DIR cost|month-close}; exits 0 when every figure agrees to
  * the last decimal, 1 with one line per difference.
  */
@@ -63,7 +66,7 @@ public final class ReportFigures {
                 }
                 continue;
             }
-            if (new BigDecimal(f.path("value").asText()).compareTo(new BigDecimal(want)) != 0) {
+            if (!same(want, shown)) {
                 System.err.println(
                         args[0] + ": " + metric + " shows " + f.path("value").asText() + ", the tables give " + want);
                 differences++;
@@ -111,6 +114,15 @@ public final class ReportFigures {
         m.put("computed_cost_usd", r.getDecimal(0).toPlainString());
         m.put("billed_cost_usd", r.getDecimal(1).toPlainString());
         m.put("difference_usd", r.getDecimal(0).subtract(r.getDecimal(1)).toPlainString());
+        // A month whose data stops before its last day carries a banner naming the last day with data.
+        Row last = spark.sql("SELECT CAST(max(usage_date) AS STRING), max(billing_month) FROM reconciliation"
+                        + " WHERE grain = 'day'")
+                .first();
+        if (last.isNullAt(0)
+                || java.time.LocalDate.parse(last.getString(0))
+                        .isBefore(java.time.YearMonth.parse(last.getString(1)).atEndOfMonth())) {
+            m.put("data_through", last.isNullAt(0) ? null : last.getString(0));
+        }
         m.put("billed_unmatched_usd", sumOf(spark, dir + "/unmatched_line_items", "amount_usd"));
         m.put("focus_billed_cost_usd", sumOf(spark, dir + "/focus_costs", "BilledCost"));
         m.put("unpriced_records", sumOf(spark, dir + "/unpriced_usage", "records"));
@@ -118,6 +130,15 @@ public final class ReportFigures {
                 "quarantined_records",
                 Long.toString(spark.read().parquet(dir + "/quarantine").count()));
         return m;
+    }
+
+    /** A figure as shown against the tables': numbers by value, a date or a text as written. */
+    private static boolean same(String want, String shown) {
+        try {
+            return new BigDecimal(shown).compareTo(new BigDecimal(want)) == 0;
+        } catch (NumberFormatException e) {
+            return shown.equals(want);
+        }
     }
 
     /** The sum of a column of a Parquet table, 0 when it has no rows. */
