@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Opens the HTML reports in headless Chromium and checks them as a reader would see them: no script error,
 # no request to the network, every chart drawn, and the headline figures read from the rendered page equal to
-# the published Parquet tables (recomputed independently by io.assetcost.tools.ReportFigures). Saves
+# the published Parquet tables (recomputed independently by io.assetcost.tools.ReportFigures; on report.html
+# also the pending assets and their cost and the mature-cohort comparison). Saves
 # screenshots. Installs Debian's chromium and the pinned playwright-core (scripts/browser/) when missing.
 #
 #   scripts/check-reports.sh --cost DIR [--month-close DIR] [--shots DIR]
