@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Opens the HTML reports in headless Chromium and checks them as a reader would see them: no script error,
 # no request to the network, every chart drawn, and the headline figures read from the rendered page equal to
-# the published Parquet tables (recomputed independently by io.assetcost.tools.ReportFigures, and for the
-# forecast by io.assetcost.tools.ForecastFigures). Saves screenshots. Installs Debian's chromium and the pinned
+# the published Parquet tables (recomputed independently by io.assetcost.tools.ReportFigures, on report.html
+# also the pending assets and their cost and the mature-cohort comparison; for the forecast by
+# io.assetcost.tools.ForecastFigures). Saves screenshots. Installs Debian's chromium and the pinned
 # playwright-core (scripts/browser/) when missing.
 #
 #   scripts/check-reports.sh --cost DIR [--month-close DIR] [--forecast DIR] [--shots DIR]

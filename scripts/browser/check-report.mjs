@@ -63,7 +63,9 @@ try {
     metric: e.getAttribute('data-metric'), value: e.getAttribute('data-value'), shown: e.textContent.trim(),
   })));
   if (figures.length === 0) problems.push('no headline figure (data-metric) on the page');
-  const period = await page.$eval('[data-from]', e => ({ from: e.dataset.from, to: e.dataset.to }))
+  // The period and, on report.html, the maturity rule the headline's comparison used (data-mature-*), so that
+  // ReportFigures recomputes the comparison by the same rule.
+  const period = await page.$eval('[data-from]', e => ({ ...e.dataset }))
     .catch(() => null);
   writeFileSync(`${prefix}-figures.json`, JSON.stringify({ report, period, charts, figures }, null, 2));
   await page.screenshot({ path: `${prefix}.png` });

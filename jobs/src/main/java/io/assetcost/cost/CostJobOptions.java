@@ -203,6 +203,36 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Attempts per asset the attempt_cap what-if assumes (default ${DEFAULT-VALUE}).")
     public int attemptCap;
 
+    /** The pending share under which report.html counts a cohort day as mature. */
+    @Option(
+            names = "--mature-pending-share",
+            paramLabel = "F",
+            defaultValue = "0.1",
+            description = "report.html compares only mature cohort days: those with less than this share of their"
+                    + " assets pending review (0 to 1, default ${DEFAULT-VALUE}), or old enough"
+                    + " (--mature-after-days).")
+    public BigDecimal maturePendingShare;
+
+    /** The age at which report.html counts a cohort day as mature whatever is still pending. */
+    @Option(
+            names = "--mature-after-days",
+            paramLabel = "N",
+            defaultValue = "7",
+            description = "report.html counts a cohort day as mature, whatever is still pending, once it is N days"
+                    + " or more before the latest cohort day (default ${DEFAULT-VALUE}, the nightly"
+                    + " --lookback-days: older cohorts are no longer recomputed).")
+    public int matureAfterDays;
+
+    /** Approvals under which a point of report.html's cost chart is marked as a small sample. */
+    @Option(
+            names = "--small-sample-approvals",
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "report.html marks a cost per approved asset resting on fewer approvals than this"
+                    + " (default ${DEFAULT-VALUE}: below it one retry more or less moves the figure by a fifth"
+                    + " or more).")
+    public int smallSampleApprovals;
+
     /** Whether a night without usage records is normal. */
     @Option(
             names = "--allow-empty-usage",
@@ -228,6 +258,11 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Publish a window that shrank below --min-kept-share (a deliberate correction); the summary"
                     + " still names the days.")
     public boolean allowShrink;
+
+    /** What report.html counts as a mature cohort and a small sample. */
+    CostReport.Options reportOptions() {
+        return new CostReport.Options(maturePendingShare, matureAfterDays, smallSampleApprovals);
+    }
 
     /** The usage format the options name ({@code --usage-format}). */
     public UsageFormat usageFormat() {
@@ -313,6 +348,16 @@ public class CostJobOptions implements JobLauncher.Validated {
         lock.staleAfter();
         if (attemptCap < 1) {
             throw new InputException("--attempt-cap must be at least 1, got " + attemptCap);
+        }
+        if (maturePendingShare.signum() < 0 || maturePendingShare.compareTo(BigDecimal.ONE) > 0) {
+            throw new InputException(
+                    "--mature-pending-share must be between 0 and 1, got " + maturePendingShare.toPlainString());
+        }
+        if (matureAfterDays < 0) {
+            throw new InputException("--mature-after-days must be 0 or more, got " + matureAfterDays);
+        }
+        if (smallSampleApprovals < 1) {
+            throw new InputException("--small-sample-approvals must be at least 1, got " + smallSampleApprovals);
         }
         if (accountTier != null && accountTier < 1) {
             throw new InputException("--account-tier must be a usage tier, 1 or more, got " + accountTier);

@@ -798,7 +798,7 @@ public final class CostPipeline {
     /** Step 11's page: report.html from the published tables, its queries {@link #concurrentSteps} at a time. */
     private void writeReport(int exitCode) {
         String runLine = "run " + runId + ", " + window + ", exit " + exitCode;
-        CostReport.write(spark, out, inputs.rateLimits(), runLine, stages, concurrentSteps);
+        CostReport.write(spark, out, inputs.rateLimits(), options.reportOptions(), runLine, stages, concurrentSteps);
     }
 
     /**

@@ -1,20 +1,34 @@
 package io.assetcost.cost;
 
+import static io.assetcost.schema.Cols.APPROVALS_BEYOND_CAP;
 import static io.assetcost.schema.Cols.APPROVED;
+import static io.assetcost.schema.Cols.ASSETS;
+import static io.assetcost.schema.Cols.ASSETS_APPROVED;
+import static io.assetcost.schema.Cols.ASSETS_PENDING;
 import static io.assetcost.schema.Cols.ASSET_ID;
+import static io.assetcost.schema.Cols.ATTEMPTS_FROM;
+import static io.assetcost.schema.Cols.ATTEMPT_CAP;
 import static io.assetcost.schema.Cols.CACHE_SAVINGS_USD;
 import static io.assetcost.schema.Cols.COHORT_DATE;
+import static io.assetcost.schema.Cols.COST_BEYOND_CAP_USD;
+import static io.assetcost.schema.Cols.COST_PER_APPROVED_ASSET_USD;
 import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.DIFFERENCE_USD;
 import static io.assetcost.schema.Cols.DIRECT_COST_USD;
 import static io.assetcost.schema.Cols.GATEWAY_COST_USD;
 import static io.assetcost.schema.Cols.IMAGES_GENERATED;
+import static io.assetcost.schema.Cols.MINUTES_OVER_ACCOUNT_TIER;
 import static io.assetcost.schema.Cols.MODEL;
+import static io.assetcost.schema.Cols.PEAK_IMAGES_PER_MINUTE;
+import static io.assetcost.schema.Cols.PEAK_TOKENS_PER_MINUTE;
 import static io.assetcost.schema.Cols.PENDING;
 import static io.assetcost.schema.Cols.PENDING_COST_USD;
+import static io.assetcost.schema.Cols.RATE_MODEL;
 import static io.assetcost.schema.Cols.REASON;
 import static io.assetcost.schema.Cols.REQUESTS;
 import static io.assetcost.schema.Cols.REQUESTS_DIFFERING;
+import static io.assetcost.schema.Cols.RESOLVED_COST_USD;
+import static io.assetcost.schema.Cols.SMALLEST_FITTING_TIER;
 import static io.assetcost.schema.Cols.STATUS;
 import static io.assetcost.schema.Cols.TOTAL_COST_USD;
 import static io.assetcost.schema.Cols.USAGE_DATE;
@@ -22,6 +36,7 @@ import static io.assetcost.schema.Cols.WASTE_COST_USD;
 import static io.assetcost.schema.Cols.WASTE_REASON;
 import static io.assetcost.schema.Cols.WORKFLOW_ID;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
@@ -31,6 +46,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.outcome.Outcomes;
+import io.assetcost.planning.Attempts;
 import io.assetcost.planning.Forecast;
 import io.assetcost.planning.RateLimitCard;
 import io.assetcost.pricing.Meter;
@@ -57,12 +73,13 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code report.html}: the cost job's tables as published, as one self-contained page a team lead opens or
- * receives (README, "The report"). The headline compares the last {@link #PERIOD_DAYS} cohort days with the
- * seven before them; the sections show cost per approved asset over cohort dates, where each workflow's money
- * went, the measured iteration factor against the planning factors, where the attempts go and the
- * attempt-cap what-if, rate-limit headroom, spend by meter and the assets with the most waste. Every figure is
- * read from the published tables (small aggregates collected to the driver); charts are drawn by
- * {@link Charts}, the page by {@link Page}.
+ * receives (README, "The report"). The headline ({@link CostHeadline}) gives the last {@link #PERIOD_DAYS} cohort
+ * days over every cohort and compares them with the week before over mature cohort days only; the sections show
+ * cost per approved asset over cohort dates, where each workflow's money went, the measured iteration factor
+ * against the planning factors, where the attempts go and the attempt-cap what-if, rate-limit headroom, spend by
+ * meter and the assets with the most waste, each saying its period. Every figure is read by column name
+ * ({@link io.assetcost.schema.Cols}) from the published tables (small aggregates collected to the driver);
+ * charts are drawn by {@link Charts}, the page by {@link Page}.
  */
 final class CostReport {
 
@@ -71,12 +88,44 @@ final class CostReport {
     /** Cohort days the charts over time cover. */
     static final int CHART_DAYS = 28;
 
+    private static final BigDecimal ZERO = BigDecimal.ZERO.setScale(Ratios.SCALE);
+    private static final String RECORDS = "records";
+    private static final List<String> CPA_HEADERS = List.of(
+            "Cohort date",
+            "Workflow",
+            "Approved assets",
+            "Pending assets",
+            "Resolved cost",
+            "Cost per approved asset",
+            "Small sample");
+    private static final List<String> SPEND_HEADERS = List.of(
+            "Workflow", "Direct", "Failed requests", "Superseded attempts", "Abandoned assets", "Pending", "Total");
+    private static final List<String> HEADROOM_HEADERS = List.of(
+            "Model", "Days", "Peak images / min", "Peak tokens / min", "Smallest tier", "Minutes over your tier");
+    private static final List<String> HEADROOM_DAY_HEADERS = List.of(
+            "Day", "Model", "Peak images / min", "Peak tokens / min", "Smallest tier", "Minutes over your tier");
+
+    /**
+     * What the page counts as a mature cohort day and a small sample (README, "The report").
+     *
+     * @param maturePendingShare a cohort day with less than this share of its assets pending is mature (0 to 1)
+     * @param matureAfterDays a cohort day this many days or more before the latest is mature whatever is pending
+     * @param smallSampleApprovals a cost per approved asset resting on fewer approvals is marked
+     */
+    record Options(BigDecimal maturePendingShare, int matureAfterDays, int smallSampleApprovals) {
+
+        /** The cost job's defaults: 10%, 7 days, 5 approvals. */
+        static final Options DEFAULTS = new Options(new BigDecimal("0.1"), 7, 5);
+    }
+
     private final SparkSession spark;
     private final OutputLayout out;
+    private final Options options;
 
-    private CostReport(SparkSession spark, OutputLayout out) {
+    private CostReport(SparkSession spark, OutputLayout out, Options options) {
         this.spark = spark;
         this.out = out;
+        this.options = options;
     }
 
     /**
@@ -86,15 +135,22 @@ final class CostReport {
      *
      * @param spark the session
      * @param out the output directory
-     * @param limits the rate-limit card (tier lines on the headroom charts)
+     * @param limits the rate-limit card (tier lines on the headroom charts; which models have a card)
+     * @param options what counts as a mature cohort and a small sample
      * @param runLine one line about the run (id, window, exit code) for the page's footer
      * @param stages the job's steps, to name and log the page's queries
      * @param threads the page's queries at a time (1 or more)
      * @throws UncheckedIOException when the page cannot be written
      */
     static void write(
-            SparkSession spark, OutputLayout out, RateLimitCard limits, String runLine, Stages stages, int threads) {
-        new CostReport(spark, out).render(limits, runLine, stages, threads);
+            SparkSession spark,
+            OutputLayout out,
+            RateLimitCard limits,
+            Options options,
+            String runLine,
+            Stages stages,
+            int threads) {
+        new CostReport(spark, out, options).render(limits, runLine, stages, threads);
     }
 
     private Dataset<Row> table(OutputTable t) {
@@ -104,8 +160,8 @@ final class CostReport {
     private void render(RateLimitCard limits, String runLine, Stages stages, int threads) {
         stages.start("report.html: period");
         Dataset<Row> assets = table(OutputTable.ASSET_COSTS);
-        Row latest = assets.agg(max(COHORT_DATE)).first();
-        LocalDate to = latest.isNullAt(0) ? LocalDate.now(java.time.ZoneOffset.UTC) : latest.getAs(0);
+        Row latest = assets.agg(max(COHORT_DATE).as(COHORT_DATE)).first();
+        LocalDate to = latest.isNullAt(0) ? LocalDate.now(java.time.ZoneOffset.UTC) : latest.getAs(COHORT_DATE);
         LocalDate from = to.minusDays(PERIOD_DAYS - 1L);
         stages.done(1, "period");
         Map<String, Object> model = new LinkedHashMap<>();
@@ -113,20 +169,24 @@ final class CostReport {
         model.put(
                 "subtitle",
                 "Cohorts " + from + " to " + to + " (UTC), compared with the " + PERIOD_DAYS
-                        + " days before; tables in " + out.root());
+                        + " days before; the tables are beside this page");
         model.put("periodFrom", from.toString());
         model.put("periodTo", to.toString());
-        model.put("periodTitle", "The last " + PERIOD_DAYS + " cohort days: " + from + " to " + to);
+        model.put("maturePendingShare", options.maturePendingShare().toPlainString());
+        model.put("matureAfterDays", options.matureAfterDays());
+        model.put("periodTitle", "The last " + PERIOD_DAYS + " cohort days: " + from + " to " + to + " (UTC)");
         model.put(
                 "periodNote",
-                "A cohort is the UTC day of an asset's first request; money in USD, exact in the"
-                        + " tables and rounded to the cent here.");
+                "A cohort is the UTC day of an asset's first request; money in USD, exact in the tables and rounded"
+                        + " to the cent here. Every ratio on this page is a sum divided by a sum (resolved cost"
+                        + " summed over the rows / approved assets summed over the rows): an average of the rows'"
+                        + " ratios weighs a day of 3 approvals like one of 30 and gives the wrong answer.");
         // Filled by the first step; read once every step has ended (Stages.concurrently waits for all).
         Map<String, Object> figures = new LinkedHashMap<>();
         Dataset<Row> quarantine = table(OutputTable.QUARANTINE);
         List<Stages.Step<List<Page.Section>>> steps = List.of(
                 step("headline", () -> {
-                    figures.put("headline", headline(assets, from, to));
+                    figures.put("headline", CostHeadline.of(cohortDays(assets, from, to), from, to, options));
                     figures.put("quarantined", quarantine.count());
                     figures.put("topReasons", topReasons(quarantine));
                     return List.of();
@@ -143,10 +203,14 @@ final class CostReport {
         List<Page.Section> sections = new ArrayList<>();
         stages.concurrently(threads, steps, List::size, "sections").forEach(sections::addAll);
         model.putAll(figures);
+        BigDecimal pendingCost =
+                ((CostHeadline.Headline) figures.get("headline")).period().pendingCost();
+        model.put("pendingCostShown", Page.dollars(pendingCost));
+        model.put("pendingCostExact", pendingCost.toPlainString());
         model.put("sections", sections);
         model.put(
                 "footer",
-                "assetcost " + runLine + ". Charts: JFreeChart; every chart's numbers are in the table" + " under it.");
+                "assetcost " + runLine + ". Charts: JFreeChart; every chart's numbers are in the table under it.");
         stages.start("report.html: write");
         Page.write(spark.sparkContext().hadoopConfiguration(), out.report(), Page.render("cost-report", model));
         stages.done(1, "pages");
@@ -157,118 +221,72 @@ final class CostReport {
     }
 
     /**
-     * One headline figure: its value in the period and in the previous one, shown and exact.
+     * The cohort days [from - {@link #PERIOD_DAYS}, to] of asset_costs, summed per day: the headline's input.
      *
-     * @param metric its id ({@code data-metric})
-     * @param label its label
-     * @param value shown
-     * @param exact exact, for the page check
-     * @param previous the previous period's, shown
-     * @param previousExact the previous period's, exact (empty when none)
-     * @param change the change, shown ({@code +12.5%})
-     * @param direction up, down or flat, and good when up is good (a CSS class)
+     * @param assets rows of asset_costs
+     * @param from first day of the period
+     * @param to last day of the period
+     * @return one per cohort day with an asset
      */
-    record Headline(
-            String metric,
-            String label,
-            String value,
-            String exact,
-            String previous,
-            String previousExact,
-            String change,
-            String direction) {}
-
-    /** The headline figures of the period and of the one before it, from asset_costs. */
-    static List<Headline> headline(Dataset<Row> assets, LocalDate from, LocalDate to) {
-        BigDecimal[] now = periodFigures(assets, from, to);
-        BigDecimal[] before = periodFigures(assets, from.minusDays(PERIOD_DAYS), from.minusDays(1));
-        String[][] meta = {
-            {"spend_usd", "Spend", "usd", "bad"},
-            {"assets_approved", "Approved assets", "count", "good"},
-            {"cost_per_approved_asset_usd", "Cost per approved asset", "usd", "bad"},
-            {"waste_share", "Waste share", "percent", "bad"},
-            {"cache_savings_usd", "Cache savings", "usd", "good"}
-        };
-        List<Headline> out = new ArrayList<>();
-        for (int i = 0; i < meta.length; i++) {
-            out.add(new Headline(
-                    meta[i][0],
-                    meta[i][1],
-                    shown(now[i], meta[i][2]),
-                    plain(now[i]),
-                    shown(before[i], meta[i][2]),
-                    plain(before[i]),
-                    change(now[i], before[i]),
-                    direction(now[i], before[i], meta[i][3].equals("good"))));
-        }
-        return out;
-    }
-
-    /**
-     * Spend, approvals, cost per approved asset, waste share and cache savings of the cohorts [from, to]:
-     * exact sums, the two ratios rounded half-even to 12 places ({@link Ratios}).
-     */
-    static BigDecimal[] periodFigures(Dataset<Row> assets, LocalDate from, LocalDate to) {
-        Column resolved = col(STATUS).notEqual(PENDING);
-        Row r = assets.filter(between(COHORT_DATE, from, to))
+    static List<CostHeadline.Day> cohortDays(Dataset<Row> assets, LocalDate from, LocalDate to) {
+        List<CostHeadline.Day> days = new ArrayList<>();
+        for (Row r : assets.filter(between(COHORT_DATE, from.minusDays(PERIOD_DAYS), to))
+                .groupBy(COHORT_DATE)
                 .agg(
-                        sum(TOTAL_COST_USD),
-                        count_if(col(STATUS).equalTo(APPROVED)),
-                        sum(when(resolved, col(TOTAL_COST_USD))),
-                        sum(WASTE_COST_USD),
-                        sum(CACHE_SAVINGS_USD))
-                .first();
-        BigDecimal spend = r.isNullAt(0) ? BigDecimal.ZERO.setScale(12) : r.getDecimal(0);
-        BigDecimal approved = BigDecimal.valueOf(r.getLong(1));
-        BigDecimal resolvedCost = r.isNullAt(2) ? BigDecimal.ZERO.setScale(12) : r.getDecimal(2);
-        BigDecimal waste = r.isNullAt(3) ? BigDecimal.ZERO.setScale(12) : r.getDecimal(3);
-        BigDecimal savings = r.isNullAt(4) ? BigDecimal.ZERO.setScale(12) : r.getDecimal(4);
-        return new BigDecimal[] {
-            spend, approved, Ratios.divide(resolvedCost, approved), Ratios.divide(waste, resolvedCost), savings
-        };
-    }
-
-    private static String shown(BigDecimal v, String kind) {
-        if (v == null) {
-            return "n/a";
+                        count(lit(1)).as(ASSETS),
+                        count_if(col(STATUS).equalTo(APPROVED)).as(ASSETS_APPROVED),
+                        count_if(col(STATUS).equalTo(PENDING)).as(ASSETS_PENDING),
+                        sum(TOTAL_COST_USD).as(TOTAL_COST_USD),
+                        sum(when(col(STATUS).notEqual(PENDING), col(TOTAL_COST_USD)))
+                                .as(RESOLVED_COST_USD),
+                        sum(PENDING_COST_USD).as(PENDING_COST_USD),
+                        sum(WASTE_COST_USD).as(WASTE_COST_USD),
+                        sum(CACHE_SAVINGS_USD).as(CACHE_SAVINGS_USD))
+                .collectAsList()) {
+            days.add(new CostHeadline.Day(
+                    r.getAs(COHORT_DATE),
+                    longOf(r, ASSETS),
+                    longOf(r, ASSETS_APPROVED),
+                    longOf(r, ASSETS_PENDING),
+                    usd(r, TOTAL_COST_USD),
+                    usd(r, RESOLVED_COST_USD),
+                    usd(r, PENDING_COST_USD),
+                    usd(r, WASTE_COST_USD),
+                    usd(r, CACHE_SAVINGS_USD)));
         }
-        return switch (kind) {
-            case "usd" -> Page.dollars(v);
-            case "percent" -> Page.percent(v);
-            default -> String.format(java.util.Locale.ROOT, "%,d", v.longValueExact());
-        };
+        return days;
     }
 
-    private static String plain(BigDecimal v) {
-        return v == null ? "" : v.toPlainString();
+    /** A money column of a collected row, 0 when null (a sum over no row). */
+    static BigDecimal usd(Row r, String column) {
+        return r.isNullAt(r.fieldIndex(column)) ? ZERO : r.getAs(column);
     }
 
-    private static String change(BigDecimal now, BigDecimal before) {
-        if (now == null || before == null || before.signum() == 0) {
-            return "";
-        }
-        BigDecimal pct = Ratios.divide(now.subtract(before), before);
-        return (pct.signum() > 0 ? "+" : "") + Page.percent(pct);
+    /** A count column (long or int) of a collected row, 0 when null. */
+    static long longOf(Row r, String column) {
+        return r.isNullAt(r.fieldIndex(column)) ? 0 : ((Number) r.getAs(column)).longValue();
     }
 
-    private static String direction(BigDecimal now, BigDecimal before, boolean upIsGood) {
-        if (now == null || before == null) {
-            return "flat";
-        }
-        int c = now.compareTo(before);
-        String d = c > 0 ? "up" : c < 0 ? "down" : "flat";
-        return upIsGood && c != 0 ? d + " good" : d;
+    /** A text column of a collected row (a date as ISO), null when null. */
+    static String text(Row r, String column) {
+        Object v = r.getAs(column);
+        return v == null ? null : v.toString();
+    }
+
+    /** The period line of a section over cohorts. */
+    private static String cohorts(LocalDate from, LocalDate to) {
+        return "Cohorts " + from + " to " + to + " (UTC), the headline's period.";
     }
 
     private List<Map<String, Object>> topReasons(Dataset<Row> quarantine) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Row r : quarantine
                 .groupBy(REASON)
-                .count()
-                .orderBy(desc("count"), col(REASON))
+                .agg(count(lit(1)).as(RECORDS))
+                .orderBy(desc(RECORDS), col(REASON))
                 .limit(3)
                 .collectAsList()) {
-            out.add(Map.of("reason", r.getString(0), "count", r.getLong(1)));
+            out.add(Map.of("reason", text(r, REASON), "count", longOf(r, RECORDS)));
         }
         return out;
     }
@@ -279,40 +297,108 @@ final class CostReport {
     }
 
     private Page.Section costPerApprovedAsset(LocalDate to) {
-        List<Row> rows = table(OutputTable.COST_PER_APPROVED_ASSET)
-                .filter(between(COHORT_DATE, to.minusDays(CHART_DAYS - 1L), to))
-                .orderBy(COHORT_DATE, WORKFLOW_ID)
-                .select(
-                        col(COHORT_DATE).cast("string"),
-                        col(WORKFLOW_ID),
-                        col("assets_approved"),
-                        col("cost_per_approved_asset_usd"))
-                .collectAsList();
+        List<Row> rows = cpaRows(to);
+        int small = options.smallSampleApprovals();
+        String smallText = "fewer than " + CostHeadline.plural(small, "approval");
         Map<String, Map<String, BigDecimal>> series = new TreeMap<>();
+        Map<String, java.util.Set<String>> marked = new TreeMap<>();
+        Map<String, long[]> perWorkflow = new TreeMap<>();
+        Map<String, BigDecimal> resolvedPerWorkflow = new TreeMap<>();
         TreeSet<String> days = new TreeSet<>();
-        List<List<Cell>> table = new ArrayList<>();
+        List<List<Cell>> full = new ArrayList<>();
         for (Row r : rows) {
-            days.add(r.getString(0));
-            if (!r.isNullAt(3)) {
-                series.computeIfAbsent(r.getString(1), k -> new TreeMap<>()).put(r.getString(0), r.getDecimal(3));
+            String day = text(r, COHORT_DATE);
+            String workflow = text(r, WORKFLOW_ID);
+            long approved = longOf(r, ASSETS_APPROVED);
+            BigDecimal cpa = r.getAs(COST_PER_APPROVED_ASSET_USD);
+            days.add(day);
+            if (cpa != null) {
+                series.computeIfAbsent(workflow, k -> new TreeMap<>()).put(day, cpa);
             }
-            table.add(Cell.of(r));
+            boolean few = cpa != null && approved < small;
+            if (few) {
+                marked.computeIfAbsent(workflow, k -> new java.util.TreeSet<>()).add(day);
+            }
+            long[] sums = perWorkflow.computeIfAbsent(workflow, k -> new long[3]);
+            sums[0] += approved;
+            sums[1] += longOf(r, ASSETS_PENDING);
+            sums[2] += few ? 1 : 0;
+            resolvedPerWorkflow.merge(workflow, usd(r, RESOLVED_COST_USD), BigDecimal::add);
+            full.add(List.of(
+                    Cell.text(day),
+                    Cell.text(workflow),
+                    Cell.count(approved),
+                    Cell.count(longOf(r, ASSETS_PENDING)),
+                    Cell.usd(usd(r, RESOLVED_COST_USD)),
+                    Cell.usd(cpa),
+                    Cell.text(few ? smallText : "")));
         }
         String svg = Charts.lines(
                 "Cost per approved asset by workflow",
                 "Cohort date (UTC)",
                 "USD per approved asset",
                 new Charts.Data(series, List.copyOf(days)),
-                List.of());
+                List.of(),
+                marked,
+                "Circled: resting on " + smallText + ", too few to read much into");
         return new Page.Section(
                 "cost-per-approved-asset",
                 "Cost per approved asset over cohort dates",
-                "Every retry, failure and abandoned asset of a cohort loaded onto the assets it approved.",
+                "Every retry, failure and abandoned asset of a cohort loaded onto the assets it approved. A circled"
+                        + " point rests on " + smallText + ". The latest days still have assets in review: their"
+                        + " points will move.",
                 List.of(svg),
-                new Page.Table(
-                        "Cost per approved asset, per cohort date and workflow, USD",
-                        List.of("Cohort date", "Workflow", "Approved assets", "Cost per approved asset"),
-                        table));
+                cpaSummary(perWorkflow, resolvedPerWorkflow, smallText),
+                chartPeriod(days, "Cohorts", " cohort days, a longer view than the headline's " + PERIOD_DAYS + "."),
+                new Page.Table("Cost per approved asset, per cohort date and workflow, USD", CPA_HEADERS, full));
+    }
+
+    private List<Row> cpaRows(LocalDate to) {
+        return table(OutputTable.COST_PER_APPROVED_ASSET)
+                .filter(between(COHORT_DATE, to.minusDays(CHART_DAYS - 1L), to))
+                .orderBy(COHORT_DATE, WORKFLOW_ID)
+                .select(
+                        col(COHORT_DATE).cast("string").as(COHORT_DATE),
+                        col(WORKFLOW_ID),
+                        col(ASSETS_APPROVED),
+                        col(ASSETS_PENDING),
+                        col(RESOLVED_COST_USD),
+                        col(COST_PER_APPROVED_ASSET_USD))
+                .collectAsList();
+    }
+
+    /** The period line of a chart over up to {@link #CHART_DAYS} days: the days it actually shows. */
+    private static String chartPeriod(TreeSet<String> days, String what, String tail) {
+        return days.isEmpty()
+                ? "Nothing in the last " + CHART_DAYS + " days."
+                : what + " " + days.first() + " to " + days.last() + " (UTC): up to the last " + CHART_DAYS + tail;
+    }
+
+    /** Per workflow over the chart's days: sums, and the cost per approved asset as their quotient. */
+    private static Page.Table cpaSummary(
+            Map<String, long[]> perWorkflow, Map<String, BigDecimal> resolved, String smallText) {
+        List<List<Cell>> rows = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : perWorkflow.entrySet()) {
+            long[] sums = e.getValue();
+            BigDecimal cost = resolved.get(e.getKey());
+            rows.add(List.of(
+                    Cell.text(e.getKey()),
+                    Cell.count(sums[0]),
+                    Cell.count(sums[1]),
+                    Cell.usd(cost),
+                    Cell.usd(Ratios.divide(cost, BigDecimal.valueOf(sums[0]))),
+                    Cell.count(sums[2])));
+        }
+        return new Page.Table(
+                "Per workflow over these cohorts: resolved cost summed, divided by approved assets summed, USD",
+                List.of(
+                        "Workflow",
+                        "Approved assets",
+                        "Pending assets",
+                        "Resolved cost",
+                        "Cost per approved asset",
+                        "Days with " + smallText),
+                rows);
     }
 
     private Page.Section spendSplit(Dataset<Row> assets, LocalDate from, LocalDate to) {
@@ -323,17 +409,19 @@ final class CostReport {
         }
         for (Row r : assets.filter(between(COHORT_DATE, from, to))
                 .groupBy(WORKFLOW_ID)
-                .agg(sum(DIRECT_COST_USD), sum(PENDING_COST_USD))
+                .agg(
+                        sum(DIRECT_COST_USD).as(DIRECT_COST_USD),
+                        sum(PENDING_COST_USD).as(PENDING_COST_USD))
                 .collectAsList()) {
-            parts.get("direct").put(r.getString(0), r.getDecimal(1));
-            parts.get("pending").put(r.getString(0), r.getDecimal(2));
+            parts.get("direct").put(text(r, WORKFLOW_ID), usd(r, DIRECT_COST_USD));
+            parts.get("pending").put(text(r, WORKFLOW_ID), usd(r, PENDING_COST_USD));
         }
         for (Row r : table(OutputTable.RETRY_WASTE)
                 .filter(between(COHORT_DATE, from, to))
                 .groupBy(WORKFLOW_ID, WASTE_REASON)
-                .agg(sum(WASTE_COST_USD))
+                .agg(sum(WASTE_COST_USD).as(WASTE_COST_USD))
                 .collectAsList()) {
-            parts.get(r.getString(1)).put(r.getString(0), r.getDecimal(2));
+            parts.get(text(r, WASTE_REASON)).put(text(r, WORKFLOW_ID), usd(r, WASTE_COST_USD));
         }
         TreeSet<String> workflows = new TreeSet<>();
         parts.values().forEach(m -> workflows.addAll(m.keySet()));
@@ -357,20 +445,13 @@ final class CostReport {
         return new Page.Section(
                 "spend",
                 "Where each workflow's money went",
-                "Direct: the requests that made the approved images. Waste: failed requests, superseded attempts of"
-                        + " approved assets, abandoned assets. Pending: assets not reviewed yet.",
+                "Direct: the requests that made the approved images. Retry waste, by reason: failed requests,"
+                        + " superseded attempts of approved assets, abandoned (rejected) assets. Pending: assets not"
+                        + " reviewed yet, in no ratio until they are.",
                 List.of(svg),
-                new Page.Table(
-                        "Spend per workflow in the period, USD",
-                        List.of(
-                                "Workflow",
-                                "Direct",
-                                "Failed requests",
-                                "Superseded attempts",
-                                "Abandoned assets",
-                                "Pending",
-                                "Total"),
-                        table));
+                new Page.Table("Spend per workflow in the period, USD", SPEND_HEADERS, table),
+                cohorts(from, to),
+                null);
     }
 
     private Page.Section iterationFactor(Dataset<Row> assets, LocalDate from, LocalDate to) {
@@ -379,17 +460,21 @@ final class CostReport {
         for (Row r : assets.filter(
                         between(COHORT_DATE, from, to).and(col(STATUS).notEqual(PENDING)))
                 .groupBy(WORKFLOW_ID)
-                .agg(count_if(col(STATUS).equalTo(APPROVED)), sum(IMAGES_GENERATED))
+                .agg(
+                        count_if(col(STATUS).equalTo(APPROVED)).as(ASSETS_APPROVED),
+                        sum(IMAGES_GENERATED).as(IMAGES_GENERATED))
                 .orderBy(WORKFLOW_ID)
                 .collectAsList()) {
-            BigDecimal f = Ratios.divide(BigDecimal.valueOf(r.getLong(2)), BigDecimal.valueOf(r.getLong(1)));
+            long approved = longOf(r, ASSETS_APPROVED);
+            long images = longOf(r, IMAGES_GENERATED);
+            BigDecimal f = Ratios.divide(BigDecimal.valueOf(images), BigDecimal.valueOf(approved));
             if (f != null) {
-                factor.put(r.getString(0), f);
+                factor.put(text(r, WORKFLOW_ID), f);
             }
             table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.count(r.getLong(1)),
-                    Cell.count(r.getLong(2)),
+                    Cell.text(text(r, WORKFLOW_ID)),
+                    Cell.count(approved),
+                    Cell.count(images),
                     Cell.ratio(f, 2),
                     Cell.text(f == null ? "" : regime(f))));
         }
@@ -405,7 +490,8 @@ final class CostReport {
         return new Page.Section(
                 "iteration-factor",
                 "Iteration factor against the planning factors",
-                "Images generated for resolved assets per approved asset, against the guides' 1.2x, 1.8x and 2.5x.",
+                "Images generated for resolved assets per approved asset (images summed / approvals summed), against"
+                        + " the guides' 1.2x, 1.8x and 2.5x. Pending assets are left out until reviewed.",
                 List.of(svg),
                 new Page.Table(
                         "Measured iteration factor in the period",
@@ -415,7 +501,9 @@ final class CostReport {
                                 "Images generated",
                                 "Iteration factor",
                                 "Nearest factor"),
-                        table));
+                        table),
+                cohorts(from, to),
+                null);
     }
 
     private static String regime(BigDecimal f) {
@@ -434,20 +522,26 @@ final class CostReport {
         TreeSet<String> workflows = new TreeSet<>();
         for (Row r : table(OutputTable.ATTEMPTS)
                 .filter(between(COHORT_DATE, from, to))
-                .groupBy(col(WORKFLOW_ID), col("attempts"), col("attempts_from"))
-                .agg(sum("assets"), sum("assets_approved"), sum(TOTAL_COST_USD), sum(WASTE_COST_USD))
-                .orderBy(col("attempts_from"), col(WORKFLOW_ID))
+                .groupBy(col(WORKFLOW_ID), col(Attempts.ATTEMPTS), col(ATTEMPTS_FROM))
+                .agg(
+                        sum(ASSETS).as(ASSETS),
+                        sum(ASSETS_APPROVED).as(ASSETS_APPROVED),
+                        sum(TOTAL_COST_USD).as(TOTAL_COST_USD),
+                        sum(WASTE_COST_USD).as(WASTE_COST_USD))
+                .orderBy(col(ATTEMPTS_FROM), col(WORKFLOW_ID))
                 .collectAsList()) {
-            workflows.add(r.getString(0));
-            byBucket.computeIfAbsent(r.getString(1) + " attempts", k -> new TreeMap<>())
-                    .put(r.getString(0), BigDecimal.valueOf(r.getLong(3)));
+            String workflow = text(r, WORKFLOW_ID);
+            String bucket = text(r, Attempts.ATTEMPTS);
+            workflows.add(workflow);
+            byBucket.computeIfAbsent(bucket + (bucket.equals("1") ? " attempt" : " attempts"), k -> new TreeMap<>())
+                    .put(workflow, BigDecimal.valueOf(longOf(r, ASSETS)));
             table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.count(r.getLong(3)),
-                    Cell.count(r.getLong(4)),
-                    Cell.usd(r.getDecimal(5)),
-                    Cell.usd(r.getDecimal(6))));
+                    Cell.text(workflow),
+                    Cell.text(bucket),
+                    Cell.count(longOf(r, ASSETS)),
+                    Cell.count(longOf(r, ASSETS_APPROVED)),
+                    Cell.usd(usd(r, TOTAL_COST_USD)),
+                    Cell.usd(usd(r, WASTE_COST_USD))));
         }
         String svg = Charts.stackedBars(
                 "Assets by the attempts they took",
@@ -461,8 +555,10 @@ final class CostReport {
                 List.of(svg),
                 new Page.Table(
                         "Assets by attempts in the period",
-                        List.of("Workflow", "Attempts", "Assets", "Approved", "Total cost", "Waste"),
-                        table));
+                        List.of("Workflow", "Attempts", "Assets", "Approved", "Total cost", "Retry waste"),
+                        table),
+                cohorts(from, to),
+                null);
     }
 
     private Page.Section attemptCap(LocalDate from, LocalDate to) {
@@ -470,28 +566,31 @@ final class CostReport {
         Map<String, Map<String, BigDecimal>> series = new LinkedHashMap<>();
         series.put("resolved cost", new TreeMap<>());
         series.put("spend beyond the cap", new TreeMap<>());
-        int cap = 0;
+        long cap = 0;
         for (Row r : table(OutputTable.ATTEMPT_CAP)
                 .filter(between(COHORT_DATE, from, to))
-                .groupBy(col(WORKFLOW_ID), col("attempt_cap"))
+                .groupBy(col(WORKFLOW_ID), col(ATTEMPT_CAP))
                 .agg(
-                        sum("resolved_cost_usd"),
-                        sum("cost_beyond_cap_usd"),
-                        sum("assets_approved"),
-                        sum("approvals_beyond_cap"))
+                        sum(RESOLVED_COST_USD).as(RESOLVED_COST_USD),
+                        sum(COST_BEYOND_CAP_USD).as(COST_BEYOND_CAP_USD),
+                        sum(ASSETS_APPROVED).as(ASSETS_APPROVED),
+                        sum(APPROVALS_BEYOND_CAP).as(APPROVALS_BEYOND_CAP))
                 .orderBy(WORKFLOW_ID)
                 .collectAsList()) {
-            cap = r.getInt(1);
-            series.get("resolved cost").put(r.getString(0), r.getDecimal(2));
-            series.get("spend beyond the cap").put(r.getString(0), r.getDecimal(3));
+            String workflow = text(r, WORKFLOW_ID);
+            cap = longOf(r, ATTEMPT_CAP);
+            BigDecimal resolved = usd(r, RESOLVED_COST_USD);
+            BigDecimal beyond = usd(r, COST_BEYOND_CAP_USD);
+            series.get("resolved cost").put(workflow, resolved);
+            series.get("spend beyond the cap").put(workflow, beyond);
             table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.count(r.getInt(1)),
-                    Cell.usd(r.getDecimal(2)),
-                    Cell.usd(r.getDecimal(3)),
-                    Cell.percent(Ratios.divide(r.getDecimal(3), r.getDecimal(2))),
-                    Cell.count(r.getLong(4)),
-                    Cell.count(r.getLong(5))));
+                    Cell.text(workflow),
+                    Cell.count(cap),
+                    Cell.usd(resolved),
+                    Cell.usd(beyond),
+                    Cell.percent(Ratios.divide(beyond, resolved)),
+                    Cell.count(longOf(r, ASSETS_APPROVED)),
+                    Cell.count(longOf(r, APPROVALS_BEYOND_CAP))));
         }
         String svg = Charts.bars(
                 "Attempt cap of " + cap + ": what it would save",
@@ -515,43 +614,43 @@ final class CostReport {
                                 "Share",
                                 "Approved",
                                 "Approvals beyond the cap"),
-                        table));
+                        table),
+                cohorts(from, to),
+                null);
     }
 
     private List<Page.Section> headroom(RateLimitCard limits, LocalDate to) {
         List<Row> rows = headroomRows(to);
         Map<String, Map<String, BigDecimal>> ipm = new TreeMap<>();
         Map<String, Map<String, BigDecimal>> tpm = new TreeMap<>();
+        Map<String, Headroom> perModel = new TreeMap<>();
         TreeSet<String> days = new TreeSet<>();
-        List<List<Cell>> table = new ArrayList<>();
+        List<List<Cell>> full = new ArrayList<>();
         long peakImages = 0;
         long peakTokens = 0;
         for (Row r : rows) {
-            days.add(r.getString(0));
-            ipm.computeIfAbsent(r.getString(1), k -> new TreeMap<>())
-                    .put(r.getString(0), BigDecimal.valueOf(r.getLong(2)));
-            tpm.computeIfAbsent(r.getString(1), k -> new TreeMap<>())
-                    .put(r.getString(0), BigDecimal.valueOf(r.getLong(3)));
-            peakImages = Math.max(peakImages, r.getLong(2));
-            peakTokens = Math.max(peakTokens, r.getLong(3));
-            table.add(List.of(
-                    Cell.text(r.getString(0)),
-                    Cell.text(r.getString(1)),
-                    Cell.count(r.getLong(2)),
-                    Cell.count(r.getLong(3)),
-                    Cell.text(r.isNullAt(4) ? "none" : "Tier " + r.getInt(4)),
-                    Cell.text(r.isNullAt(5) ? "" : Long.toString(r.getLong(5)))));
+            String day = text(r, USAGE_DATE);
+            String model = text(r, RATE_MODEL);
+            long images = longOf(r, PEAK_IMAGES_PER_MINUTE);
+            long tokens = longOf(r, PEAK_TOKENS_PER_MINUTE);
+            Integer tier = r.getAs(SMALLEST_FITTING_TIER);
+            Long over = r.getAs(MINUTES_OVER_ACCOUNT_TIER);
+            days.add(day);
+            ipm.computeIfAbsent(model, k -> new TreeMap<>()).put(day, BigDecimal.valueOf(images));
+            tpm.computeIfAbsent(model, k -> new TreeMap<>()).put(day, BigDecimal.valueOf(tokens));
+            peakImages = Math.max(peakImages, images);
+            peakTokens = Math.max(peakTokens, tokens);
+            perModel.merge(model, new Headroom(1, images, tokens, tier, tier == null, over), Headroom::plus);
+            full.add(List.of(
+                    Cell.text(day),
+                    Cell.text(model),
+                    Cell.count(images),
+                    Cell.count(tokens),
+                    Cell.text(tierText(limits, model, tier)),
+                    Cell.text(over == null ? "" : Long.toString(over))));
         }
-        Page.Table t = new Page.Table(
-                "Peaks per UTC minute and the smallest usage tier that holds them",
-                List.of(
-                        "Day",
-                        "Model",
-                        "Peak images / min",
-                        "Peak tokens / min",
-                        "Smallest tier",
-                        "Minutes over your tier"),
-                table);
+        List<List<Cell>> summary = new ArrayList<>();
+        perModel.forEach((model, h) -> summary.add(h.cells(limits, model)));
         String images = Charts.lines(
                 "Peak images per minute against the tier limits",
                 "Day (UTC)",
@@ -570,20 +669,67 @@ final class CostReport {
                 "The busiest UTC minute of each day, per model, in images and in tokens (input and output), against"
                         + " the limits of the lowest usage tiers that hold it.",
                 List.of(images, tokens),
-                t));
+                new Page.Table(
+                        "Per model: the highest daily peaks and the smallest tier that holds them all",
+                        HEADROOM_HEADERS,
+                        summary),
+                chartPeriod(days, "Usage dates", " days."),
+                new Page.Table(
+                        "Peaks per UTC minute and the smallest usage tier that holds them",
+                        HEADROOM_DAY_HEADERS,
+                        full)));
+    }
+
+    /**
+     * A model's headroom over the days: days, highest peaks, the highest of the days' smallest tiers, whether a
+     * day fit no tier, the minutes over the account tier (null without {@code --account-tier}).
+     */
+    private record Headroom(long days, long images, long tokens, Integer tier, boolean anyUnfit, Long over) {
+        Headroom plus(Headroom o) {
+            return new Headroom(
+                    days + o.days,
+                    Math.max(images, o.images),
+                    Math.max(tokens, o.tokens),
+                    tier == null || o.tier == null
+                            ? (tier == null ? o.tier : tier)
+                            : Integer.valueOf(Math.max(tier, o.tier)),
+                    anyUnfit || o.anyUnfit,
+                    over == null || o.over == null ? (over == null ? o.over : over) : Long.valueOf(over + o.over));
+        }
+
+        List<Cell> cells(RateLimitCard limits, String model) {
+            return List.of(
+                    Cell.text(model),
+                    Cell.count(days),
+                    Cell.count(images),
+                    Cell.count(tokens),
+                    Cell.text(tierText(limits, model, anyUnfit ? null : tier)),
+                    Cell.text(over == null ? "" : Long.toString(over)));
+        }
+    }
+
+    /** The smallest tier, or why there is none: the card has no row for the model, or no tier holds the peak. */
+    static String tierText(RateLimitCard limits, String rateModel, Integer tier) {
+        if (tier != null) {
+            return "Tier " + tier;
+        }
+        String base = rateModel.replaceFirst("-\\d{4}-\\d{2}-\\d{2}$", "");
+        boolean carded = limits.limits().stream()
+                .anyMatch(l -> l.model().equals(rateModel) || l.model().equals(base));
+        return carded ? "none: above every tier" : "none: no rate-limit card for this model";
     }
 
     private List<Row> headroomRows(LocalDate to) {
         return table(OutputTable.RATE_LIMIT_HEADROOM)
                 .filter(between(USAGE_DATE, to.minusDays(CHART_DAYS - 1L), to))
-                .orderBy(col(USAGE_DATE), col("rate_model"))
+                .orderBy(col(USAGE_DATE), col(RATE_MODEL))
                 .select(
-                        col(USAGE_DATE).cast("string"),
-                        col("rate_model"),
-                        col("peak_images_per_minute"),
-                        col("peak_tokens_per_minute"),
-                        col("smallest_fitting_tier"),
-                        col("minutes_over_account_tier"))
+                        col(USAGE_DATE).cast("string").as(USAGE_DATE),
+                        col(RATE_MODEL),
+                        col(PEAK_IMAGES_PER_MINUTE),
+                        col(PEAK_TOKENS_PER_MINUTE),
+                        col(SMALLEST_FITTING_TIER),
+                        col(MINUTES_OVER_ACCOUNT_TIER))
                 .collectAsList();
     }
 
@@ -607,31 +753,32 @@ final class CostReport {
         Dataset<Row> costs = table(OutputTable.REQUEST_COSTS).filter(between(USAGE_DATE, from, to));
         List<Column> aggs = new ArrayList<>();
         for (Meter m : Meter.values()) {
-            aggs.add(sum(m.tokensColumn()));
-            aggs.add(sum(m.costColumn()));
+            aggs.add(sum(m.tokensColumn()).as(m.tokensColumn()));
+            aggs.add(sum(m.costColumn()).as(m.costColumn()));
         }
-        aggs.add(sum(CACHE_SAVINGS_USD));
+        aggs.add(sum(CACHE_SAVINGS_USD).as(CACHE_SAVINGS_USD));
         Row r = costs.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
                 .first();
         Map<String, BigDecimal> spend = new LinkedHashMap<>();
         List<List<Cell>> table = new ArrayList<>();
         BigDecimal total = BigDecimal.ZERO;
-        for (int i = 0; i < Meter.values().length; i++) {
-            total = total.add(r.isNullAt(2 * i + 1) ? BigDecimal.ZERO : r.getDecimal(2 * i + 1));
+        for (Meter m : Meter.values()) {
+            total = total.add(usd(r, m.costColumn()));
         }
-        for (int i = 0; i < Meter.values().length; i++) {
-            Meter m = Meter.values()[i];
-            BigDecimal cost = r.isNullAt(2 * i + 1) ? BigDecimal.ZERO.setScale(12) : r.getDecimal(2 * i + 1);
+        for (Meter m : Meter.values()) {
+            BigDecimal cost = usd(r, m.costColumn());
             spend.put(m.id(), cost);
             table.add(List.of(
                     Cell.text(m.id()),
-                    Cell.count(r.isNullAt(2 * i) ? 0 : r.getLong(2 * i)),
+                    Cell.count(longOf(r, m.tokensColumn())),
                     Cell.usd(cost),
                     Cell.percent(Ratios.divide(cost, total))));
         }
-        BigDecimal savings =
-                r.isNullAt(2 * Meter.values().length) ? BigDecimal.ZERO : r.getDecimal(2 * Meter.values().length);
-        table.add(List.of(Cell.text("cache savings (not spent)"), Cell.text(""), Cell.usd(savings), Cell.text("")));
+        table.add(List.of(
+                Cell.text("cache savings (not spent)"),
+                Cell.text(""),
+                Cell.usd(usd(r, CACHE_SAVINGS_USD)),
+                Cell.text("")));
         String svg = Charts.bars(
                 "Spend by meter",
                 "Meter",
@@ -641,10 +788,18 @@ final class CostReport {
         return new Page.Section(
                 "meters",
                 "Spend by meter, and what caching saved",
-                "By usage date in the period. Image output is usually most of it; cached input is billed at a"
-                        + " fraction of the uncached rate, and the savings are what it would have cost more.",
+                "Image output is usually most of it; cached input is billed at a fraction of the uncached rate, and"
+                        + " the savings are what it would have cost more.",
                 List.of(svg),
-                new Page.Table("Spend by meter, USD", List.of("Meter", "Tokens", "Cost", "Share"), table));
+                new Page.Table("Spend by meter, USD", List.of("Meter", "Tokens", "Cost", "Share"), table),
+                usageDates(from, to),
+                null);
+    }
+
+    /** The period line of a section over usage dates. */
+    private static String usageDates(LocalDate from, LocalDate to) {
+        return "Usage dates " + from + " to " + to + " (UTC): the requests made on the headline's days, whatever"
+                + " their cohort.";
     }
 
     /**
@@ -686,7 +841,7 @@ final class CostReport {
         return List.of(new Page.Section(
                 "gateway",
                 "A second opinion: the gateway's own cost",
-                "By usage date in the period, over the requests whose export carried the gateway's computed cost."
+                "Over the requests whose export carried the gateway's computed cost."
                         + " Ours comes from the rate card; a request differs when the two are not equal to the"
                         + " micro-dollar. Gateways have priced image models wrongly before: where they differ, the"
                         + " rate card and the bill decide.",
@@ -701,7 +856,9 @@ final class CostReport {
                                 "Gateway's cost",
                                 "Difference",
                                 "Requests differing"),
-                        table)));
+                        table),
+                usageDates(from, to),
+                null));
     }
 
     private Page.Section topWaste(Dataset<Row> assets, LocalDate from, LocalDate to) {
@@ -709,26 +866,27 @@ final class CostReport {
         for (Row r : assets.filter(
                         between(COHORT_DATE, from, to).and(col(WASTE_COST_USD).gt(0)))
                 .orderBy(desc(WASTE_COST_USD), col(WORKFLOW_ID), col(ASSET_ID))
-                .select(
-                        col(WORKFLOW_ID),
-                        col(ASSET_ID),
-                        col(COHORT_DATE).cast("string"),
-                        col(STATUS),
-                        col(REQUESTS),
-                        col(WASTE_COST_USD),
-                        col(TOTAL_COST_USD))
                 .limit(10)
                 .collectAsList()) {
-            table.add(Cell.of(r));
+            table.add(List.of(
+                    Cell.text(text(r, WORKFLOW_ID)),
+                    Cell.text(text(r, ASSET_ID)),
+                    Cell.text(text(r, COHORT_DATE)),
+                    Cell.text(text(r, STATUS)),
+                    Cell.count(longOf(r, REQUESTS)),
+                    Cell.usd(usd(r, WASTE_COST_USD)),
+                    Cell.usd(usd(r, TOTAL_COST_USD))));
         }
         return new Page.Section(
                 "top-waste",
-                "The ten assets with the most waste",
+                "The ten assets with the most retry waste",
                 "Where to look first.",
                 List.of(),
                 new Page.Table(
-                        "Assets of the period by waste, USD",
-                        List.of("Workflow", "Asset", "Cohort", "Status", "Attempts", "Waste", "Total cost"),
-                        table));
+                        "Assets of the period by retry waste, USD",
+                        List.of("Workflow", "Asset", "Cohort", "Status", "Attempts", "Retry waste", "Total cost"),
+                        table),
+                cohorts(from, to),
+                null);
     }
 }

@@ -238,6 +238,24 @@ public final class Cols {
     /** FOCUS ChargeCategory (string: Usage or Adjustment), in focus_costs. */
     public static final String FOCUS_CHARGE_CATEGORY = "ChargeCategory";
 
+    // Planning tables (attempts, attempt_cap, rate_limit_headroom; schemas/*.avsc).
+    /** First attempt count of an attempts bucket (int): 1 ... 5, 6, 11. */
+    public static final String ATTEMPTS_FROM = "attempts_from";
+    /** The cap of the what-if (int), in attempt_cap. */
+    public static final String ATTEMPT_CAP = "attempt_cap";
+    /** Spend on attempts after the cap, resolved assets (decimal USD), in attempt_cap. */
+    public static final String COST_BEYOND_CAP_USD = "cost_beyond_cap_usd";
+    /** Approved assets whose winning request came after the cap (long), in attempt_cap. */
+    public static final String APPROVALS_BEYOND_CAP = "approvals_beyond_cap";
+    /** Busiest UTC minute of a day in images (long), in rate_limit_headroom. */
+    public static final String PEAK_IMAGES_PER_MINUTE = "peak_images_per_minute";
+    /** Busiest UTC minute of a day in tokens (long), in rate_limit_headroom. */
+    public static final String PEAK_TOKENS_PER_MINUTE = "peak_tokens_per_minute";
+    /** Lowest usage tier holding both peaks (int, nullable), in rate_limit_headroom. */
+    public static final String SMALLEST_FITTING_TIER = "smallest_fitting_tier";
+    /** Minutes over the --account-tier limits (long, nullable), in rate_limit_headroom. */
+    public static final String MINUTES_OVER_ACCOUNT_TIER = "minutes_over_account_tier";
+
     /** Decision value. */
     public static final String APPROVED = "approved";
     /** Decision value. */

@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Dimension;
 import java.awt.Font;
 import java.awt.Rectangle;
+import java.awt.geom.Ellipse2D;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.List;
@@ -32,9 +33,12 @@ import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.w3c.dom.DOMImplementation;
 import org.w3c.dom.Document;
@@ -119,6 +123,50 @@ public final class Charts {
         JFreeChart chart = ChartFactory.createLineChart(
                 title, xLabel, yLabel, dataset(data), PlotOrientation.VERTICAL, true, false, false);
         return svg(style(chart, markers, true), title);
+    }
+
+    /**
+     * A line chart, one line per series, with some points marked by a hollow circle and a note under the title
+     * saying what the circles mean (e.g. a cost resting on too few approvals to read much into).
+     *
+     * @param marked series name to the categories whose point is marked
+     * @param markNote what a circle means, shown under the title
+     * @return the SVG element
+     */
+    public static String lines(
+            String title,
+            String xLabel,
+            String yLabel,
+            Data data,
+            List<Marker> markers,
+            Map<String, java.util.Set<String>> marked,
+            String markNote) {
+        JFreeChart chart = ChartFactory.createLineChart(
+                title, xLabel, yLabel, dataset(data), PlotOrientation.VERTICAL, true, false, false);
+        style(chart, markers, true);
+        CategoryPlot plot = chart.getCategoryPlot();
+        LineAndShapeRenderer renderer = new LineAndShapeRenderer(true, true) {
+            @Override
+            public boolean getItemShapeVisible(int row, int column) {
+                CategoryDataset ds = getPlot().getDataset();
+                return marked.getOrDefault(ds.getRowKey(row).toString(), java.util.Set.of())
+                        .contains(ds.getColumnKey(column).toString());
+            }
+        };
+        renderer.setDefaultShapesFilled(false);
+        renderer.setUseOutlinePaint(false);
+        for (int i = 0; i < PALETTE.length; i++) {
+            renderer.setSeriesPaint(i, PALETTE[i]);
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            renderer.setSeriesShape(i, new Ellipse2D.Double(-5, -5, 10, 10));
+        }
+        // The legend shows lines only: a circle there would read as if every point of the series were marked.
+        renderer.setDefaultLegendShape(new Rectangle(0, -1, 12, 2));
+        plot.setRenderer(renderer);
+        TextTitle note = new TextTitle(markNote, new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        note.setPaint(new Color(0x555555));
+        chart.addSubtitle(0, note);
+        return svg(chart, title);
     }
 
     /**

@@ -50,9 +50,19 @@ public final class Page {
      * @param title its heading
      * @param lead what it shows, one or two sentences
      * @param svgs the charts' SVG elements (none for a table alone)
-     * @param table the numbers
+     * @param table the numbers (or their summary, when {@code details} holds the full table)
+     * @param period the period the section covers, said under its heading (dates, UTC), or null
+     * @param details the full table behind a summary, shown collapsed ({@code <details>}) so a section reads in
+     *     one screen, or null
      */
-    public record Section(String id, String title, String lead, List<String> svgs, Table table) {}
+    public record Section(
+            String id, String title, String lead, List<String> svgs, Table table, String period, Table details) {
+
+        /** A section with no period line and no collapsed table. */
+        public Section(String id, String title, String lead, List<String> svgs, Table table) {
+            this(id, title, lead, svgs, table, null, null);
+        }
+    }
 
     /**
      * A table: a caption, column headers and rows of cells.

@@ -41,7 +41,21 @@ class PageTest {
         model.put("periodTo", "2026-11-15");
         model.put("periodTitle", "P");
         model.put("periodNote", "N");
-        model.put("headline", List.of());
+        model.put("maturePendingShare", "0.1");
+        model.put("matureAfterDays", 7);
+        model.put(
+                "headline",
+                Map.of(
+                        "figures",
+                        List.of(),
+                        "period",
+                        Map.of("pending", 1L),
+                        "compared",
+                        List.of(),
+                        "comparison",
+                        "C"));
+        model.put("pendingCostShown", "$0.25");
+        model.put("pendingCostExact", "0.25");
         model.put("quarantined", 0L);
         model.put("topReasons", List.of());
         model.put("sections", List.of(section));
@@ -55,6 +69,7 @@ class PageTest {
                 .as("money to the cent, half-even, exact behind it")
                 .contains(">$1,234.56<", "data-value=\"1234.565000000000\"");
         assertThat(html).doesNotContain("src=\"http", "href=\"http", "<link", "<script");
+        assertThat(html).as("one pending asset, singular").contains(">1 asset<");
     }
 
     @Test

@@ -15,6 +15,8 @@ import org.apache.spark.sql.SparkSession;
  * Checks the headline figures a report page shows, as read from the rendered page by
  * {@code scripts/browser/check-report.mjs}, against the published Parquet tables, recomputed here
  * independently with Spark SQL (not with the code that wrote the page). Used by {@code scripts/check-reports.sh}.
+ * On report.html that includes the headline's definitions: the pending assets and their cost, and the
+ * mature-cohort comparison by the maturity rule the page states ({@code data-mature-*} on its headline).
  *
  * <p>The month close's incomplete-month banner is a figure too ({@code data_through}: the last usage date of
  * cost_reconciliation's day rows, when it is before the billing month's last day; no banner otherwise).
@@ -102,7 +104,70 @@ public final class ReportFigures {
                 "quarantined_records",
                 Long.toString(
                         spark.sql("SELECT count(*) FROM quarantine").first().getLong(0)));
+        Row p = spark.sql("SELECT count_if(status = 'pending'), coalesce(sum(pending_cost_usd), 0) FROM asset_costs"
+                        + " WHERE cohort_date BETWEEN DATE '"
+                        + period.path("from").asText() + "' AND DATE '"
+                        + period.path("to").asText() + "'")
+                .first();
+        m.put("pending_assets", Long.toString(p.getLong(0)));
+        m.put("pending_cost_usd", p.getDecimal(1).toPlainString());
+        if (period.has("maturePendingShare")) {
+            m.putAll(matureComparison(spark, period));
+        }
         return m;
+    }
+
+    /**
+     * The headline's like-with-like comparison (README, "The report"), recomputed in SQL: a cohort day is mature
+     * when its pending assets are under the share of its assets, or when it lies the given days or more before the
+     * period's last day; the days compared are the period's mature days whose day a week before is mature or
+     * empty, against those days a week before. Sums over those days, ratios as sums divided.
+     */
+    private static Map<String, String> matureComparison(SparkSession spark, JsonNode period) {
+        String from = "DATE '" + period.path("from").asText() + "'";
+        String to = "DATE '" + period.path("to").asText() + "'";
+        spark.sql("SELECT cohort_date, (count_if(status = 'pending') < "
+                        + period.path("maturePendingShare").asText()
+                        + " * count(*) OR datediff(" + to + ", cohort_date) >= "
+                        + period.path("matureAfterDays").asText() + ") AS mature FROM asset_costs"
+                        + " WHERE cohort_date BETWEEN date_sub(" + from + ", 7) AND " + to + " GROUP BY cohort_date")
+                .createOrReplaceTempView("maturity");
+        spark.sql("SELECT d.cohort_date FROM maturity d LEFT JOIN maturity w"
+                        + " ON w.cohort_date = date_sub(d.cohort_date, 7)"
+                        + " WHERE d.cohort_date >= " + from + " AND d.mature AND coalesce(w.mature, true)")
+                .createOrReplaceTempView("compared");
+        long days = spark.sql("SELECT count(*) FROM compared").first().getLong(0);
+        long before = spark.sql("SELECT count(*) FROM asset_costs WHERE cohort_date BETWEEN date_sub(" + from
+                        + ", 7) AND date_sub(" + from + ", 1)")
+                .first()
+                .getLong(0);
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("mature_cohort_days", Long.toString(before == 0 ? 0 : days));
+        if (days == 0 || before == 0) {
+            return m;
+        }
+        String sums = "SELECT coalesce(sum(total_cost_usd), 0), count_if(status = 'approved'),"
+                + " coalesce(sum(CASE WHEN status <> 'pending' THEN total_cost_usd END), 0),"
+                + " coalesce(sum(waste_cost_usd), 0), coalesce(sum(cache_savings_usd), 0) FROM asset_costs a";
+        put(
+                m,
+                "mature_",
+                spark.sql(sums + " JOIN compared c ON a.cohort_date = c.cohort_date")
+                        .first());
+        put(
+                m,
+                "previous_mature_",
+                spark.sql(sums + " JOIN compared c ON a.cohort_date = date_sub(c.cohort_date, 7)")
+                        .first());
+        return m;
+    }
+
+    private static void put(Map<String, String> m, String prefix, Row r) {
+        m.put(prefix + "spend_usd", r.getDecimal(0).toPlainString());
+        m.put(prefix + "assets_approved", Long.toString(r.getLong(1)));
+        m.put(prefix + "cost_per_approved_asset_usd", ratio(r.getDecimal(2), BigDecimal.valueOf(r.getLong(1))));
+        m.put(prefix + "waste_share", ratio(r.getDecimal(3), r.getDecimal(2)));
+        m.put(prefix + "cache_savings_usd", r.getDecimal(4).toPlainString());
     }
 
     private static Map<String, String> monthClose(SparkSession spark, String dir) {
