@@ -16,6 +16,8 @@ import static io.assetcost.schema.Cols.FOCUS_EFFECTIVE_COST;
 import static io.assetcost.schema.Cols.FOCUS_LIST_COST;
 import static io.assetcost.schema.Cols.FOCUS_SUB_ACCOUNT_ID;
 import static io.assetcost.schema.Cols.GRAIN;
+import static io.assetcost.schema.Cols.GRAIN_DAY;
+import static io.assetcost.schema.Cols.GRAIN_MONTH;
 import static io.assetcost.schema.Cols.INPUT_TOKENS;
 import static io.assetcost.schema.Cols.LINE_ITEM;
 import static io.assetcost.schema.Cols.LOGGED_REQUESTS;
@@ -93,13 +95,10 @@ final class MonthCloseReport {
 
     private final SparkSession spark;
     private final OutputLayout out;
-    /** Where the tables are published, for the page's subtitle (the page is drawn from them as staged). */
-    private final String published;
 
-    private MonthCloseReport(SparkSession spark, OutputLayout out, String published) {
+    private MonthCloseReport(SparkSession spark, OutputLayout out) {
         this.spark = spark;
         this.out = out;
-        this.published = published;
     }
 
     /**
@@ -109,20 +108,14 @@ final class MonthCloseReport {
      *
      * @param spark the session
      * @param out where the tables are read and the page is written (the run's staging layout)
-     * @param published the output directory the tables are published to, named on the page
      * @param coverage how much of the month the tables have data for: an incomplete month gets a banner
      * @param focusVersion the FOCUS version of focus_costs ({@code 1.4}, {@code 1.3} or {@code 1.2})
      * @param runLine one line about the run (invariants, exit code) for the page's footer
      * @throws UncheckedIOException when a table cannot be read or the page cannot be written
      */
     static void write(
-            SparkSession spark,
-            OutputLayout out,
-            String published,
-            MonthCoverage coverage,
-            String focusVersion,
-            String runLine) {
-        new MonthCloseReport(spark, out, published).render(coverage, focusVersion, runLine);
+            SparkSession spark, OutputLayout out, MonthCoverage coverage, String focusVersion, String runLine) {
+        new MonthCloseReport(spark, out).render(coverage, focusVersion, runLine);
     }
 
     private Dataset<Row> table(OutputTable t) {
@@ -141,13 +134,13 @@ final class MonthCloseReport {
     private void render(MonthCoverage coverage, String focusVersion, String runLine) {
         YearMonth month = coverage.month();
         Dataset<Row> reconciliation = table(OutputTable.COST_RECONCILIATION);
-        Dataset<Row> days = reconciliation.filter(col(GRAIN).equalTo("day"));
+        Dataset<Row> days = reconciliation.filter(col(GRAIN).equalTo(GRAIN_DAY));
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("title", "Image generation: month close " + month);
         model.put(
                 "subtitle",
                 "Spend computed from the usage logs against the provider's bill, billing month " + month
-                        + " (UTC); tables in " + published);
+                        + " (UTC); the tables are beside this page");
         model.put("month", month.toString());
         model.put("banner", coverage.banner());
         model.put(
@@ -368,7 +361,7 @@ final class MonthCloseReport {
         Map<String, Map<String, BigDecimal>> series = series("computed", "billed");
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : table(OutputTable.METER_RECONCILIATION)
-                .filter(col(GRAIN).equalTo("month"))
+                .filter(col(GRAIN).equalTo(GRAIN_MONTH))
                 .orderBy(col(MODEL), col(METER), col(PROJECT_ID))
                 .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
                 .withColumn(METER, coalesce(col(METER), lit(NONE)))

@@ -344,7 +344,6 @@ public final class ReconcilePipeline {
         MonthCloseReport.write(
                 spark,
                 staged,
-                out.root(),
                 coverage,
                 options.focus().label(),
                 "billing month " + month + ", " + checked.checks().size() + " invariants, 0 failed, exit 0");
