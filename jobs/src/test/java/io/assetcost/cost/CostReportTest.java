@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
+import io.assetcost.view.PageCells;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,9 +23,6 @@ import org.junit.jupiter.api.Test;
  * share in points, plurals.
  */
 class CostReportTest extends SparkTestBase {
-
-    private static final Pattern ROW = Pattern.compile("<tr>(.*?)</tr>", Pattern.DOTALL);
-    private static final Pattern CELL = Pattern.compile("<td[^>]*?(?: data-value=\"([^\"]*)\")?>(.*?)</td>");
 
     private static Path out;
     private static String html;
@@ -42,22 +39,11 @@ class CostReportTest extends SparkTestBase {
 
     /** The rows of the n-th table (0: the shown one, 1: the collapsed full table) of a section: cells' values. */
     private static List<List<String>> rows(String section, int table) {
-        Matcher s = Pattern.compile("<section id=\"" + section + "\">(.*?)</section>", Pattern.DOTALL)
-                .matcher(html);
-        assertThat(s.find()).as("section %s", section).isTrue();
-        String[] tables = s.group(1).split("<tbody>");
-        String body = tables[table + 1].substring(0, tables[table + 1].indexOf("</tbody>"));
-        List<List<String>> rows = new ArrayList<>();
-        Matcher r = ROW.matcher(body);
-        while (r.find()) {
-            List<String> cells = new ArrayList<>();
-            Matcher c = CELL.matcher(r.group(1));
-            while (c.find()) {
-                cells.add(c.group(1) != null ? c.group(1) : c.group(2));
-            }
-            rows.add(cells);
-        }
-        return rows;
+        return PageCells.rows(html, section, table).stream()
+                .map(row -> row.stream()
+                        .map(c -> c.exact() != null ? c.exact().toPlainString() : c.text())
+                        .toList())
+                .toList();
     }
 
     private static String value(String metric) {

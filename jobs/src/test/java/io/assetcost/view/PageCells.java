@@ -27,7 +27,7 @@ public final class PageCells {
     public record Cell(String text, BigDecimal exact) {}
 
     /**
-     * The body rows of the table in {@code <section id="ID">}.
+     * The body rows of the (first) table in {@code <section id="ID">}.
      *
      * @param html the page
      * @param section the section's id
@@ -35,11 +35,30 @@ public final class PageCells {
      * @throws AssertionError when the page has no such section
      */
     public static List<List<Cell>> rows(String html, String section) {
+        return rows(html, section, 0);
+    }
+
+    /**
+     * The body rows of the n-th table in {@code <section id="ID">} (0: the first; a section's summary comes
+     * before its full table, which is collapsed in {@code <details>}).
+     *
+     * @param html the page
+     * @param section the section's id
+     * @param table which table of the section, from 0
+     * @return its rows of cells, in page order
+     * @throws AssertionError when the page has no such section or table
+     */
+    public static List<List<Cell>> rows(String html, String section, int table) {
         int start = html.indexOf("<section id=\"" + section + "\">");
         if (start < 0) {
             throw new AssertionError("the page has no section " + section);
         }
-        String body = html.substring(html.indexOf("<tbody>", start), html.indexOf("</section>", start));
+        String[] bodies =
+                html.substring(start, html.indexOf("</section>", start)).split("<tbody>");
+        if (bodies.length <= table + 1) {
+            throw new AssertionError("section " + section + " has no table " + table);
+        }
+        String body = bodies[table + 1].substring(0, bodies[table + 1].indexOf("</tbody>"));
         List<List<Cell>> rows = new ArrayList<>();
         Matcher r = ROW.matcher(body);
         while (r.find()) {

@@ -66,43 +66,7 @@ public final class ForecastFigures {
         } finally {
             spark.stop();
         }
-        System.exit(compare(args[0], page, expected) == 0 ? 0 : 1);
-    }
-
-    /**
-     * Compares the page's figures with the expected ones, one line on stderr per difference, as
-     * {@link ReportFigures} does: a figure the page shows empty must be expected null, and every expected figure
-     * must be on the page.
-     *
-     * @return the number of differences
-     */
-    static int compare(String report, JsonNode page, Map<String, String> expected) {
-        Map<String, String> left = new LinkedHashMap<>(expected);
-        int differences = 0;
-        for (JsonNode f : page.path("figures")) {
-            String metric = f.path("metric").asText();
-            if (!left.containsKey(metric)) {
-                continue;
-            }
-            String want = left.remove(metric);
-            String shown = f.path("value").asText();
-            boolean same = want == null || shown.isEmpty()
-                    ? want == null && shown.isEmpty()
-                    : new BigDecimal(shown).compareTo(new BigDecimal(want)) == 0;
-            if (!same) {
-                System.err.println(report + ": " + metric + " shows '" + shown + "', recomputed: " + want);
-                differences++;
-            }
-        }
-        for (String missing : left.keySet()) {
-            System.err.println(report + ": the page shows no " + missing);
-            differences++;
-        }
-        System.out.println(
-                differences == 0
-                        ? report + ": every headline figure agrees with the recomputation from the tables"
-                        : differences + " differences");
-        return differences;
+        System.exit(ReportFigures.compare(args[0], page, expected) == 0 ? 0 : 1);
     }
 
     private static Map<String, String> expected(SparkSession spark, JsonNode summary, String dir) throws IOException {

@@ -53,36 +53,45 @@ public final class ReportFigures {
         } finally {
             spark.stop();
         }
+        System.exit(compare(args[0], page, expected) == 0 ? 0 : 1);
+    }
+
+    /**
+     * Compares a page's figures with the ones recomputed from the tables, one line on stderr per difference
+     * and a verdict on stdout: a figure the page shows empty must be expected null, a number equals its
+     * recomputation as a decimal (any scale), other text exactly, and every expected figure must be on the page.
+     * Shared with {@link ForecastFigures}.
+     *
+     * @param report the page, for the messages
+     * @param page the figures read from the rendered page ({@code figures}: metric and value)
+     * @param expected metric to its recomputed value (null: the page must show it empty)
+     * @return the number of differences
+     */
+    static int compare(String report, JsonNode page, Map<String, String> expected) {
+        Map<String, String> left = new LinkedHashMap<>(expected);
         int differences = 0;
         for (JsonNode f : page.path("figures")) {
             String metric = f.path("metric").asText();
-            if (!expected.containsKey(metric)) {
+            if (!left.containsKey(metric)) {
                 continue;
             }
-            String want = expected.remove(metric);
+            String want = left.remove(metric);
             String shown = f.path("value").asText();
-            if (want == null || shown.isEmpty()) {
-                if (!(want == null && shown.isEmpty())) {
-                    System.err.println(args[0] + ": " + metric + " shows '" + shown + "', the tables give " + want);
-                    differences++;
-                }
-                continue;
-            }
-            if (!same(want, shown)) {
-                System.err.println(
-                        args[0] + ": " + metric + " shows " + f.path("value").asText() + ", the tables give " + want);
+            boolean agree = want == null || shown.isEmpty() ? want == null && shown.isEmpty() : same(want, shown);
+            if (!agree) {
+                System.err.println(report + ": " + metric + " shows '" + shown + "', the tables give " + want);
                 differences++;
             }
         }
-        for (String missing : expected.keySet()) {
-            System.err.println(args[0] + ": the page shows no " + missing);
+        for (String missing : left.keySet()) {
+            System.err.println(report + ": the page shows no " + missing);
             differences++;
         }
         System.out.println(
                 differences == 0
-                        ? args[0] + ": every headline figure agrees with the tables"
+                        ? report + ": every headline figure agrees with the tables"
                         : differences + " differences");
-        System.exit(differences == 0 ? 0 : 1);
+        return differences;
     }
 
     private static Map<String, String> cost(SparkSession spark, String dir, JsonNode period) {
