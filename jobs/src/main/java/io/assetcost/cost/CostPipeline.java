@@ -230,7 +230,7 @@ public final class CostPipeline {
             m.put(OutputTable.ASSET_COSTS, assetCosts);
             m.put(OutputTable.COST_PER_APPROVED_ASSET, costPerApprovedAsset);
             m.put(OutputTable.RETRY_WASTE, retryWaste);
-            m.put(OutputTable.REQUEST_OUTCOMES, Attempts.requestOutcomes(requestOutcomes));
+            m.put(OutputTable.REQUEST_OUTCOMES, Outcomes.requestOutcomesTable(requestOutcomes));
             m.put(OutputTable.ATTEMPTS, attempts);
             m.put(OutputTable.ATTEMPT_CAP, attemptCap);
             m.put(OutputTable.RATE_LIMIT_HEADROOM, headroom);
@@ -571,7 +571,7 @@ public final class CostPipeline {
                 .unionByName(CostSummary.unreadableFileRows(spark, guard.unreadable()))));
         Dataset<Row> requestCosts = usage.requestCosts().filter(window.covers(USAGE_DATE));
         Dataset<Row> attempts = kept.keep(Attempts.byAttempts(assetCosts));
-        Dataset<Row> attemptCap = Attempts.cap(Attempts.requestOutcomes(requestOutcomes), options.attemptCap);
+        Dataset<Row> attemptCap = Attempts.cap(Outcomes.requestOutcomesTable(requestOutcomes), options.attemptCap);
         Dataset<Row> headroom = Headroom.of(
                 requestCosts,
                 inputs.rateLimits().dataset(spark),

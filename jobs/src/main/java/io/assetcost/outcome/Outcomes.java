@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import io.assetcost.schema.OutputTable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -135,5 +136,19 @@ public final class Outcomes {
                                 when(col(STATUS).notEqual(SUCCEEDED), lit(FAILED_REQUEST))
                                         .when(col(ASSET_STATUS).equalTo(APPROVED), lit(SUPERSEDED_ATTEMPT))
                                         .otherwise(lit(ABANDONED_ASSET))));
+    }
+
+    /**
+     * {@code request_outcomes}: one row per request of the reported assets, with its project (request_costs'
+     * {@code project_id}, null where the usage record names none, so a join to billing by project sees the same
+     * nulls as request_costs), its lane (model, quality, size, endpoint, service tier), its attempt number
+     * within its asset (1 = first by created, ties by request_id), its asset's status, whether it won, and its
+     * waste reason.
+     *
+     * @param requestOutcomes rows of {@link #requestOutcomes} with the lane columns
+     * @return rows of contract request_outcomes
+     */
+    public static Dataset<Row> requestOutcomesTable(Dataset<Row> requestOutcomes) {
+        return OutputTable.REQUEST_OUTCOMES.conform(requestOutcomes.withColumn(IS_WINNING_REQUEST, col(IS_WINNING)));
     }
 }

@@ -2,7 +2,6 @@ package io.assetcost.planning;
 
 import static io.assetcost.outcome.Outcomes.ASSET_STATUS;
 import static io.assetcost.outcome.Outcomes.ATTEMPT_NUMBER;
-import static io.assetcost.outcome.Outcomes.IS_WINNING;
 import static io.assetcost.schema.Cols.APPROVED;
 import static io.assetcost.schema.Cols.ASSETS;
 import static io.assetcost.schema.Cols.ASSETS_APPROVED;
@@ -10,6 +9,7 @@ import static io.assetcost.schema.Cols.ASSETS_PENDING;
 import static io.assetcost.schema.Cols.ASSETS_REJECTED;
 import static io.assetcost.schema.Cols.COHORT_DATE;
 import static io.assetcost.schema.Cols.COST_USD;
+import static io.assetcost.schema.Cols.IS_WINNING_REQUEST;
 import static io.assetcost.schema.Cols.PENDING;
 import static io.assetcost.schema.Cols.REJECTED;
 import static io.assetcost.schema.Cols.REQUESTS;
@@ -34,9 +34,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Where the attempts go (README, "Planning"): every request with its place among its asset's attempts,
- * the assets bucketed by how many attempts they took, and what capping attempts per asset would have saved
- * and lost (the seed guides' "stop after N failed generations and send to human review").
+ * Where the attempts go (README, "Planning"): the assets bucketed by how many attempts they took, and what
+ * capping attempts per asset would have saved and lost (the seed guides' "stop after N failed generations and
+ * send to human review"). Each request's place among its asset's attempts is in request_outcomes
+ * ({@link io.assetcost.outcome.Outcomes#requestOutcomesTable}).
  */
 public final class Attempts {
 
@@ -48,22 +49,6 @@ public final class Attempts {
     private static final Column ZERO = lit(BigDecimal.ZERO).cast(RequestPricing.USD);
 
     private Attempts() {}
-
-    /**
-     * {@code request_outcomes}: one row per request of the reported assets, with its project (request_costs'
-     * {@code project_id}, null where the usage record names none, so a join to billing by project sees the same
-     * nulls as request_costs), its lane (model, quality, size, endpoint, service tier), its attempt number
-     * within its asset (1 = first by created, ties by request_id), its asset's status, whether it won, and its
-     * waste reason.
-     *
-     * @param requestOutcomes rows of {@link io.assetcost.outcome.Outcomes#requestOutcomes} with the lane columns
-     * @return rows of contract request_outcomes
-     */
-    public static Dataset<Row> requestOutcomes(Dataset<Row> requestOutcomes) {
-        return OutputTable.REQUEST_OUTCOMES.conform(requestOutcomes
-                .withColumn("asset_status", col(ASSET_STATUS))
-                .withColumn("is_winning_request", col(IS_WINNING)));
-    }
 
     /**
      * {@code attempts}: grain cohort_date x workflow_id x attempts bucket, over asset_costs.
@@ -96,12 +81,12 @@ public final class Attempts {
      * whose winning request came after the N-th (what it would have cost in approvals), with the resolved
      * cost and the saved share of it.
      *
-     * @param requestOutcomes rows of {@link #requestOutcomes}
+     * @param requestOutcomes rows of contract request_outcomes
      * @param cap N, at least 1
      * @return rows of contract attempt_cap
      */
     public static Dataset<Row> cap(Dataset<Row> requestOutcomes, int cap) {
-        Column resolved = col("asset_status").notEqual(PENDING);
+        Column resolved = col(ASSET_STATUS).notEqual(PENDING);
         Column beyond = col(ATTEMPT_NUMBER).gt(cap);
         Dataset<Row> out = requestOutcomes
                 .groupBy(COHORT_DATE, WORKFLOW_ID)
@@ -109,8 +94,8 @@ public final class Attempts {
                         sum(when(resolved, col(COST_USD)).otherwise(ZERO)).as(RESOLVED_COST_USD),
                         sum(when(resolved.and(beyond), col(COST_USD)).otherwise(ZERO))
                                 .as("cost_beyond_cap_usd"),
-                        count_if(col("is_winning_request").and(beyond)).as("approvals_beyond_cap"),
-                        count_if(col("is_winning_request")).as(ASSETS_APPROVED))
+                        count_if(col(IS_WINNING_REQUEST).and(beyond)).as("approvals_beyond_cap"),
+                        count_if(col(IS_WINNING_REQUEST)).as(ASSETS_APPROVED))
                 .withColumn("attempt_cap", lit(cap))
                 .withColumn("share_beyond_cap", Ratios.divide(col("cost_beyond_cap_usd"), col(RESOLVED_COST_USD)));
         return OutputTable.ATTEMPT_CAP.conform(out);

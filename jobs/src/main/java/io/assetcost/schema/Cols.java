@@ -117,6 +117,8 @@ public final class Cols {
     public static final String WINNING_REQUEST_ID = "winning_request_id";
     /** Waste reason of a non-winning request of a resolved asset (string). */
     public static final String WASTE_REASON = "waste_reason";
+    /** request_outcomes: whether the request made its asset's earliest-approved image (boolean). */
+    public static final String IS_WINNING_REQUEST = "is_winning_request";
 
     // Report measures (asset_costs, cost_per_approved_asset, retry_waste and the run summary's totals).
     /** Requests counted (long). */

@@ -139,8 +139,7 @@ class OutcomesTest extends SparkTestBase {
         assertThat(money(many, Cols.WASTE_COST_USD)).isEqualByComparingTo("6");
         assertThat(money(buckets.get("3"), Cols.WASTE_COST_USD)).isEqualByComparingTo("3");
 
-        Row cap = io.assetcost.planning.Attempts.cap(
-                        io.assetcost.planning.Attempts.requestOutcomes(o.requestOutcomes()), 5)
+        Row cap = io.assetcost.planning.Attempts.cap(Outcomes.requestOutcomesTable(o.requestOutcomes()), 5)
                 .first();
         assertThat((int) cap.getAs("attempt_cap")).isEqualTo(5);
         assertThat(money(cap, Cols.RESOLVED_COST_USD))
