@@ -1,6 +1,7 @@
 package io.assetcost.finance;
 
 import static io.assetcost.schema.Cols.GRAIN;
+import static io.assetcost.schema.Cols.GRAIN_DAY;
 import static io.assetcost.schema.Cols.USAGE_DATE;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
@@ -35,7 +36,7 @@ record MonthCoverage(YearMonth month, LocalDate dataThrough, long daysWithData) 
      */
     static MonthCoverage of(Dataset<Row> costReconciliation, YearMonth month) {
         Row r = costReconciliation
-                .filter(col(GRAIN).equalTo("day"))
+                .filter(col(GRAIN).equalTo(GRAIN_DAY))
                 .agg(max(USAGE_DATE).as("through"), countDistinct(USAGE_DATE).as("days"))
                 .first();
         Object through = r.getAs("through");
