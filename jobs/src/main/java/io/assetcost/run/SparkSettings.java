@@ -8,8 +8,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The Spark SQL settings every job's arithmetic and output depend on, in one place. A job applies them
  * twice on purpose: to the session builder (so that a session it creates starts with them) and to the
- * running session (so that a session handed in by a test or a notebook gets them too). Both read
- * {@link #SQL}.
+ * running session (so that a session handed in by a test or a notebook gets them too).
  *
  * <ul>
  *   <li>{@code spark.sql.session.timeZone=UTC}: dates and times are UTC whatever the JVM's zone;
