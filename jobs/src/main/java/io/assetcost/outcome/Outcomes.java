@@ -110,10 +110,9 @@ public final class Outcomes {
      * @return one row per request, as many as requestCosts has
      */
     public static Dataset<Row> requestOutcomes(Dataset<Row> requestCosts, Dataset<Row> assetDecisions) {
-        // One order per asset gives the attempt number and the first request: both window functions share the
-        // partitioning and order, so Spark computes them in one Window operator over one sort. The join to the
-        // asset decisions hashes them (one row per asset) rather than sorting both sides: the window's sort is
-        // the only sort of the request rows, and the join's exchange by asset their only shuffle.
+        // Both window functions share partitioning and order: one Window operator over one sort, the only sort
+        // of the request rows. The join hashes the asset decisions (one row per asset) rather than sorting both
+        // sides, so its exchange by asset is the request rows' only shuffle.
         WindowSpec attempts = Window.partitionBy(WORKFLOW_ID, ASSET_ID).orderBy(col(CREATED_AT), col(REQUEST_ID));
         WindowSpec asset = attempts.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
         Column resolved = col(ASSET_STATUS).notEqual(PENDING);
