@@ -24,7 +24,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads reviewer decisions from the scores of Langfuse's scheduled blob-storage export (JSON Lines;
  * {@code --acceptance-format langfuse}) into the acceptance record contract's string rows
- * ({@code schemas/acceptance_record.avsc}, the shape {@link CsvSource#read} gives today's CSV), which
+ * ({@code schemas/acceptance_record.avsc}, the shape {@link CsvSource#read} gives an acceptance CSV), which
  * {@link io.assetcost.quality.AcceptanceValidation} then validates unchanged.
  *
  * <p>Source: the export's score columns are those of {@code getScoresForBlobStorageExport} in langfuse/langfuse
