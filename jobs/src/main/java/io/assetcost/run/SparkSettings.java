@@ -91,13 +91,7 @@ public final class SparkSettings {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /**
-     * Applies {@link #SQL}, {@link #HADOOP} and the {@link #LOCAL_DISK} settings the operator has not set to
-     * a builder.
-     *
-     * @param builder a session builder
-     * @return the same builder
-     */
+    /** Applies {@link #SQL}, {@link #HADOOP} and the {@link #LOCAL_DISK} settings the operator has not set. */
     public static SparkSession.Builder apply(SparkSession.Builder builder) {
         SQL.forEach(builder::config);
         localDiskDefaults(new SparkConf()).forEach(builder::config);
@@ -108,8 +102,6 @@ public final class SparkSettings {
     /**
      * Applies {@link #SQL} and {@link #HADOOP} to a running session (idempotent). {@link #LOCAL_DISK} cannot
      * be: Spark reads it when the session's SparkContext starts.
-     *
-     * @param spark the session
      */
     public static void apply(SparkSession spark) {
         SQL.forEach((k, v) -> spark.conf().set(k, v));
