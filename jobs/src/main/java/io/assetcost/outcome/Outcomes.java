@@ -19,19 +19,12 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
- * Review outcomes of images, assets and requests (README, "Outcomes").
+ * Review outcomes of images, assets and requests, by the rules of README, "Outcomes".
  *
- * <p>Image: the decision in force is the latest by decided_at; two decisions at the same instant that
- * disagree resolve to rejected. Equivalently, an image stands approved exactly when some approval comes
- * strictly after its last rejection, and it has stood approved since the earliest such approval
- * ({@code approved_since}); this form needs one aggregate per image and no sort.
- *
- * <p>Asset: approved when an image stands approved, rejected when images were reviewed and none stands
- * approved, pending when none was reviewed. {@code approved_at} is the earliest approved_since; the
- * winning request produced that image (tie: the smaller request_id).
- *
- * <p>Every join here is one-to-one per key (decisions are reduced to one row per image, images to one
- * row per asset, before they meet costs), so several decisions or approvals never multiply a cost.
+ * <p>The image rule (the decision in force is the latest; a tie that disagrees is rejected) is computed in an
+ * equivalent form that needs one aggregate per image and no sort: an image stands approved exactly when some
+ * approval comes strictly after its last rejection, and it has stood approved since the earliest such approval
+ * ({@code approved_since}).
  */
 public final class Outcomes {
 
@@ -101,9 +94,8 @@ public final class Outcomes {
      * Request costs with the outcome of their asset: first_request_at and cohort_date (UTC date of the
      * asset's first request), attempt_number (1 = the asset's first request by created_at, ties by
      * request_id), asset_status (approved/rejected/pending), approved_at, winning_request_id,
-     * images_reviewed, images_approved, is_winning, and waste_reason (null for the winning request and for
-     * pending assets; else failed_request when the status is not succeeded, superseded_attempt on an
-     * approved asset, abandoned_asset on a rejected one).
+     * images_reviewed, images_approved, is_winning, and waste_reason (README, "Outcomes"; null for the
+     * winning request and for pending assets).
      *
      * @param requestCosts priced requests (request_costs columns)
      * @param assetDecisions rows of {@link #assetDecisions}, one per asset
