@@ -38,38 +38,17 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads OpenAI Batch API files (an input file with its output and error files, and the Batch object beside
  * them) into the canonical usage contract ({@code schemas/canonical_usage.avsc}), selected with
- * {@code --usage-format batch}. The mapping, field by field, is docs/usage-formats/batch.md.
+ * {@code --usage-format batch}. docs/usage-formats/batch.md gives the files of a batch, what a record is, the
+ * mapping field by field with its sources (openai/openai-openapi {@code openapi.yaml}) and what is
+ * quarantined; the contracts are {@code schemas/batch_line.avsc} and {@code schemas/batch_object.avsc}.
  *
- * <p><b>Files.</b> A batch is a directory: its input file, output file and error file (JSON Lines, any
- * names), and optionally the Batch object as the API returns it, in a file named exactly {@value
- * #BATCH_OBJECT_FILE}. The lines are told apart by content, line by line, which is certain where a name is
- * not: an input line ({@code BatchRequestInput}: {@code custom_id, method, url, body}) has {@code method} or
- * {@code url}; a line of the output or error file ({@code BatchRequestOutput}: {@code id, custom_id,
- * response, error}) has {@code id}, {@code response} or {@code error}; the two files share that shape
- * (openai/openai-openapi {@code openapi.yaml}). Contracts: {@code schemas/batch_line.avsc},
- * {@code schemas/batch_object.avsc}.
- *
- * <p><b>Records.</b> A record of this format is a request: an output or error line (its raw_record, the
- * line as received) with the input line of its custom_id, which it consumes; an input line with no output
- * or error line is a record of its own (quarantined); so is a line that is neither, or that has no
- * custom_id. A blank line is skipped and counted.
- *
- * <p><b>The join.</b> model, endpoint, n, size and quality are only in the input line; request_id, status,
- * created and usage only in the output or error line, which the API writes in another file and in another
- * order, matched by {@code custom_id} within the batch. So the lines meet by (batch directory, custom_id):
- * one window over that key, which also counts a custom_id's input lines and output lines (a custom_id on
- * two output lines with different request ids, or on two input lines that differ, can be trusted for none
- * of them). That window is this reader's one shuffle; the Batch object, one row per directory, is
+ * <p>A record is a request: an output or error line with the input line of its custom_id, which it consumes.
+ * model, endpoint, n, size and quality are only in the input line; request_id, status, created and usage only
+ * in the output or error line, which the API writes in another file and another order. So the lines meet in
+ * one window by (batch directory, custom_id), this reader's one shuffle, which also counts a custom_id's input
+ * and output lines (two that differ can be trusted for neither); the Batch object, one row per directory, is
  * broadcast. The lines of an image batch's output carry the images themselves (base64), most of the bytes
- * that cross it.
- *
- * <p><b>Columns.</b> service_tier is {@code batch} (the rate card's batch rows); project_id is null (the
- * files do not carry it); cached token counts are 0 (the Images API's usage has none); gateway_cost_usd is
- * null (the files carry no cost). status is {@code succeeded} for a 2xx response with a body, else
- * {@code failed}. request_id is {@code response.request_id}, else the line's own {@code id}
- * ({@code batch_req_...}). created is {@code response.body.created} (unix seconds); a failed line without
- * it takes the batch's end from batch.json ({@link #BATCH_TIME_FIELDS}, the first present). workflow_id and
- * asset_id come from custom_id ({@link BatchCustomId}).
+ * that cross that shuffle.
  */
 public final class BatchUsage {
 
@@ -166,7 +145,7 @@ public final class BatchUsage {
      * @param spark the session
      * @param files every file under the path (sorted, fully qualified)
      * @param options this format's options
-     * @return canonical usage rows, one per record ({@link BatchUsage}, "Records"), source_format
+     * @return canonical usage rows, one per record (docs/usage-formats/batch.md, "Records"), source_format
      *     {@value #FORMAT}
      */
     public static Dataset<Row> read(SparkSession spark, List<String> files, Options options) {
@@ -265,8 +244,8 @@ public final class BatchUsage {
     }
 
     /**
-     * Meets every output or error line with the input lines of its custom_id in its batch (one window by
-     * directory and custom_id, the reader's one shuffle), and drops the input lines a result line consumed.
+     * Meets every output or error line with the input lines of its custom_id in its batch (class comment, "The
+     * join"), and drops the input lines a result line consumed.
      */
     private static Dataset<Row> withInputs(Dataset<Row> parsed) {
         WindowSpec key = Window.partitionBy(col(DIR), col(CID));

@@ -41,13 +41,9 @@ public final class InputFiles {
     private InputFiles() {}
 
     /**
-     * Lists and classifies the files of an input.
+     * Lists and classifies the files of an input that must hold at least one ({@link #list(Configuration,
+     * String, String, List, boolean)} without {@code emptyAllowed}).
      *
-     * @param conf Hadoop configuration (the session's)
-     * @param option the option name, for messages (e.g. {@code --usage})
-     * @param location a file or directory
-     * @param allowed the kinds this input may hold
-     * @return file paths (fully qualified, sorted) per kind
      * @throws InputException when the path does not exist, holds no input file, or holds a file of
      *     another kind; the message names the path and the accepted extensions
      */

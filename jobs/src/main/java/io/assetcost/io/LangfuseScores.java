@@ -24,22 +24,15 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads reviewer decisions from the scores of Langfuse's scheduled blob-storage export (JSON Lines;
  * {@code --acceptance-format langfuse}) into the acceptance record contract's string rows
- * ({@code schemas/acceptance_record.avsc}, the shape {@link CsvSource#read} gives today's CSV), which
- * {@link io.assetcost.quality.AcceptanceValidation} then validates unchanged.
+ * ({@code schemas/acceptance_record.avsc}, the shape {@link CsvSource#read} gives an acceptance CSV), which
+ * {@link io.assetcost.quality.AcceptanceValidation} then validates unchanged. The score columns and their
+ * source (langfuse/langfuse {@code getScoresForBlobStorageExport}) and the mapping of a score to a decision
+ * are in docs/usage-formats/langfuse.md, "Decisions from scores".
  *
- * <p>Source: the export's score columns are those of {@code getScoresForBlobStorageExport} in langfuse/langfuse
- * {@code packages/shared/src/server/repositories/scores.ts} (id, timestamp, project_id, environment, trace_id,
- * observation_id, session_id, dataset_run_id, name, value, source, comment, data_type, string_value, created_at,
- * updated_at), typed as {@code packages/shared/clickhouse/migrations/clustered/0003_scores.up.sql} types them
- * ({@code value Float64}, {@code timestamp DateTime64(3)}, written without a zone, UTC).
- *
- * <p>A score named {@code --langfuse-score-name} is one decision: request_id = observation_id (the
- * generation's id, which is the usage record's request_id), image_index 0 (a score names no image),
- * asset_id and workflow_id null (validation takes the request's), decision = string_value of a CATEGORICAL
- * score, {@code approved} for a BOOLEAN value 1 and {@code rejected} for 0 (any other value or type is given
- * as read, and validation finds it neither), decided_at = timestamp, reviewer_id = author_user_id (when a file
- * has it), reason = comment. Other scores are not decisions: {@link #ignored} counts them. A line that is not
- * one JSON object is kept as a decision with its reason (it cannot be told to be another score).
+ * <p>A score named {@code --langfuse-score-name} is one decision (request_id = observation_id, image_index
+ * 0, asset_id and workflow_id null: validation takes the request's). Other scores are not decisions:
+ * {@link #ignored} counts them. A line that is not one JSON object is kept as a decision with its reason (it
+ * cannot be told to be another score).
  */
 public final class LangfuseScores {
 

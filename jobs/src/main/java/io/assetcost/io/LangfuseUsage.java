@@ -35,24 +35,15 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Reads Langfuse's scheduled blob-storage export of observations (JSON Lines; {@code --usage-format
- * langfuse}) into the canonical usage contract ({@code schemas/canonical_usage.avsc}). The field-by-field
- * mapping, its sources and what the export cannot say are in docs/usage-formats/langfuse.md.
- *
- * <p>Sources: the export's columns are the storage (ClickHouse) columns that langfuse/langfuse lists in
- * {@code packages/shared/src/domain/observation-field-groups.ts} ({@code LEGACY_OBSERVATION_EXPORT_FIELDS})
- * and writes in {@code worker/src/features/blobstorage/handleBlobStorageIntegrationProjectJob.ts} (files
- * {@code <project>/observations/<time>.jsonl}, {@code observations_v2/} for the enriched export); their
- * types are those of {@code packages/shared/clickhouse/migrations/clustered/0002_observations.up.sql}
- * ({@code usage_details Map(String, UInt64)}, which ClickHouse's JSONEachRow writes as JSON strings;
- * {@code total_cost Decimal64(12)}; {@code start_time DateTime64(3)}, written without a zone, UTC). The
- * usage buckets are those of Langfuse's ingestion ({@code packages/shared/src/server/ingestion/types.ts}:
- * an OpenAI usage object's {@code input_tokens_details.text_tokens} becomes {@code input_text_tokens}, and
- * {@code input} keeps only the tokens no detail names): separate buckets, not subsets.
+ * langfuse}) into the canonical usage contract ({@code schemas/canonical_usage.avsc}). The files read, the
+ * mapping field by field, its sources in langfuse/langfuse (the export's columns and their ClickHouse types)
+ * and what the export cannot say are in docs/usage-formats/langfuse.md. Usage buckets are Langfuse's:
+ * separate, not subsets ({@code input} keeps only the tokens no detail names).
  *
  * <p>Per line: a {@code GENERATION} observation is one usage record; any other type (span, event, agent,
  * tool, ...) is skipped and counted with the blank lines ({@link UsageValidation#BLANK_LINE}, the detail
  * names the type), never quarantined and never lost. Files in a {@code scores/} or {@code traces/} folder
- * (Langfuse's layout) are other tables: not read here ({@link LangfuseScores} reads scores).
+ * are other tables: not read here ({@link LangfuseScores} reads scores).
  *
  * <p>Cost: the line is parsed as the usage log's is, once by {@link JsonRecords} (Jackson: record_text and the
  * JSON types of the named fields, the one function per row) and once by {@code from_json} with an explicit
@@ -215,7 +206,6 @@ public final class LangfuseUsage {
             parsed = parsed.withColumn(RAW + b, raw)
                     .withColumn(COUNT + b, Text.clean(raw).try_cast(DataTypes.LongType));
         }
-        // Another observation type is not usage: skipped and counted like a blank line, before any rule.
         Column skipped = col(PARSE_REASON).isNull().and(coalesce(col("_type").notEqual(GENERATION), lit(false)));
         Dataset<Row> typed = parsed.select(columns(options))
                 .withColumn(

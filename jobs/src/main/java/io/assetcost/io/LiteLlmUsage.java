@@ -37,31 +37,14 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Reads LiteLLM proxy spend logs, rows of the {@code LiteLLM_SpendLogs} table, into the canonical usage contract
- * ({@code schemas/canonical_usage.avsc}), selected with {@code --usage-format litellm}. The mapping, field by
- * field, with its sources and what the format cannot say: docs/usage-formats/litellm.md.
+ * ({@code schemas/canonical_usage.avsc}), selected with {@code --usage-format litellm}. A row's fields are
+ * {@code schemas/litellm_spend_log.avsc}. docs/usage-formats/litellm.md gives the files read ({@code .jsonl} /
+ * {@code .ndjson} rows, the spend-logs API's {@code .json} answer, a {@code .csv} dump of the table), the
+ * mapping field by field, its sources in BerriAI/litellm and the quarantine reasons this reader gives.
  *
- * <p>The row's fields are those of {@code schemas/litellm_spend_log.avsc}, from BerriAI/litellm: {@code
- * schema.prisma} (model LiteLLM_SpendLogs) and {@code litellm/proxy/spend_tracking/spend_tracking_utils.py}
- * ({@code get_logging_payload}, which writes a row). Three shapes, told apart by extension:
- *
- * <ul>
- *   <li>{@code .jsonl} / {@code .ndjson}: one row per line, as the spend-logs API writes a row (metadata,
- *       request_tags and proxy_server_request JSON values); a blank line is skipped and counted.
- *   <li>{@code .json}: the spend-logs API's answer as one document, a JSON array of rows ({@code GET
- *       /spend/logs}) or a page {@code {"data": [...]}} ({@code GET /spend/logs/v2}); each element is a
- *       record. A file that is neither is one {@code malformed_record} (its first 65,536 characters kept).
- *   <li>{@code .csv}: a dump of the table with a header row, columns found by header name (never by
- *       position); metadata, request_tags and proxy_server_request are JSON text; a time without a zone is
- *       UTC.
- * </ul>
- *
- * <p>Every record comes out as one row: usage, or quarantined with a reason (a line that is not one JSON
- * object, a field of the wrong type or metadata that is not JSON: {@code malformed_record}; a call that is not
- * an image generation or edit: {@code invalid_value}; input tokens with no text / image split or cached tokens
- * that cannot be split: {@code missing_field}; counts that disagree: {@code inconsistent_tokens}). Validation
- * and pricing then run unchanged (copies of a request_id, bounds, rates). Columns produced: the canonical
- * ones, with gateway_cost_usd = {@code spend} (USD, decimal(38,12), read as a decimal, never a double) and
- * source_format {@value #FORMAT}. No shuffle: each record is read on its own.
+ * <p>Every record comes out as one row, usage or quarantined with a reason; validation and pricing then run
+ * as for the job's own shapes. gateway_cost_usd is {@code spend} (USD, decimal(38,12), read as a decimal,
+ * never a double); source_format is {@value #FORMAT}. No shuffle: each record is read on its own.
  */
 public final class LiteLlmUsage {
 

@@ -34,7 +34,7 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  *       ({@code LiteLLM_SpendLogs} in litellm's schema.prisma);
  *   <li>a JSON object with {@code trace_id} and {@code type}: a Langfuse observation (its blob-storage export);
  *   <li>any other JSON object, a CSV header without those columns, a Parquet file: the job's own usage log or
- *       export, read by extension as before;
+ *       export, read by extension;
  *   <li>a line that is not a JSON object (the first line of a pretty-printed document): nothing certain, the
  *       file is not counted either way.
  * </ul>
@@ -64,7 +64,6 @@ public final class UsageFormatDetector {
     public static UsageFormat detect(Configuration conf, Map<InputFiles.Kind, List<String>> files) {
         Set<String> sampled = new LinkedHashSet<>();
         for (List<String> all : files.values()) {
-            // A Langfuse export's scores and traces lie beside its observations: they are not usage lines.
             List<String> ofKind = all.stream()
                     .filter(f -> !LangfuseUsage.inFolder(f, "scores") && !LangfuseUsage.inFolder(f, "traces"))
                     .toList();

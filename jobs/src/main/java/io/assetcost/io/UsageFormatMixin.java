@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
  */
 public class UsageFormatMixin {
 
-    /** How a Batch request's custom_id names its workflow and asset ({@code --usage-format batch}). */
     @Option(
             names = "--batch-custom-id",
             paramLabel = "PATTERN",
@@ -21,7 +20,6 @@ public class UsageFormatMixin {
                     + " Default ${DEFAULT-VALUE}.")
     public String batchCustomId = BatchCustomId.DEFAULT;
 
-    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of workflow_id. */
     @Option(
             names = "--litellm-workflow-key",
             paramLabel = "KEY",
@@ -30,7 +28,6 @@ public class UsageFormatMixin {
                     + " KEY:value) that holds workflow_id. Default ${DEFAULT-VALUE}.")
     public String litellmWorkflowKey = UsageFormatOptions.WORKFLOW_KEY;
 
-    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of asset_id. */
     @Option(
             names = "--litellm-asset-key",
             paramLabel = "KEY",
@@ -39,7 +36,6 @@ public class UsageFormatMixin {
                     + " Default ${DEFAULT-VALUE}.")
     public String litellmAssetKey = UsageFormatOptions.ASSET_KEY;
 
-    /** {@code --usage-format litellm}: the spend_logs_metadata key (or request tag key) of project_id. */
     @Option(
             names = "--litellm-project-key",
             paramLabel = "KEY",
@@ -47,7 +43,6 @@ public class UsageFormatMixin {
             description = "litellm: the key that holds the OpenAI project_id. Default ${DEFAULT-VALUE}.")
     public String litellmProjectKey = UsageFormatOptions.PROJECT_KEY;
 
-    /** Langfuse export: the metadata key (or key:value trace tag) that names the workflow. */
     @Option(
             names = "--langfuse-workflow-key",
             paramLabel = "KEY",
@@ -56,7 +51,6 @@ public class UsageFormatMixin {
                     + " naming the workflow. Default ${DEFAULT-VALUE}.")
     public String langfuseWorkflowKey = UsageFormatOptions.WORKFLOW_KEY;
 
-    /** Langfuse export: the metadata key (or key:value trace tag) that names the asset. */
     @Option(
             names = "--langfuse-asset-key",
             paramLabel = "KEY",
@@ -65,7 +59,6 @@ public class UsageFormatMixin {
                     + " asset. Default ${DEFAULT-VALUE}.")
     public String langfuseAssetKey = UsageFormatOptions.ASSET_KEY;
 
-    /** Langfuse export: the metadata key (or key:value trace tag) that names the OpenAI project. */
     @Option(
             names = "--langfuse-project-key",
             paramLabel = "KEY",

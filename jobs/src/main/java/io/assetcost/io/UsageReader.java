@@ -31,22 +31,18 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads usage in any of its three forms into one canonical shape (README, "Inputs"), told apart by file
- * extension: the nested usage log ({@code .jsonl}), the flat export as CSV ({@code .csv}) or Parquet
- * ({@code .parquet}). Every schema is explicit, from {@code schemas/usage_log.avsc} and
- * {@code schemas/usage_export.avsc}; nothing is inferred.
+ * Reads usage into one canonical shape (README, "Inputs"): the job's own three forms, told apart by file
+ * extension (the nested usage log {@code .jsonl}, the flat export as {@code .csv} or {@code .parquet}), and
+ * through their own readers the exports of other tools ({@link UsageFormat}). Every schema is explicit, from
+ * {@code schemas/usage_log.avsc} and {@code schemas/usage_export.avsc}; nothing is inferred.
  *
- * <p>Every reader ends in the canonical usage contract, {@code schemas/canonical_usage.avsc}: request_id,
- * created_at (timestamp, UTC), project_id, workflow_id, asset_id, model, endpoint, service_tier (absent =
- * {@code default}), status, error_code, n (int), size, quality, then token counts (long, tokens; absent = 0)
- * text_tokens and image_tokens (input, cached included), cached_text_tokens, cached_image_tokens,
- * output_image_tokens, output_text_tokens; then the lineage columns raw_record, source_file, parse_reason
- * and parse_detail (set when the record could not be read as usage). Blank strings are null. After them
- * comes {@code export_row}: a Parquet row's fields as read, whose JSON is that row's raw_record. A Parquet
- * row's raw_record is left null here and rendered from export_row only where the record goes to
- * quarantine ({@link io.assetcost.quality.UsageValidation#rawRecord}): about two rows in a thousand need it
- * in the benchmark's data, and the text is most of a row's bytes in the shuffle and the sort that find its
- * copies.
+ * <p>Every reader ends in the canonical usage contract, {@code schemas/canonical_usage.avsc}, whose field docs
+ * give each column's type and unit (times UTC, token counts long; absent counts are 0, blank strings null),
+ * the lineage columns last. After them comes {@code export_row}: a Parquet row's fields as read, whose JSON is
+ * that row's raw_record. A Parquet row's raw_record is left null here and rendered from export_row only where
+ * the record goes to quarantine ({@link io.assetcost.quality.UsageValidation#rawRecord}): about two rows in a
+ * thousand need it in the benchmark's data, and the text is most of a row's bytes in the shuffle and the sort
+ * that find its copies.
  */
 public final class UsageReader {
 

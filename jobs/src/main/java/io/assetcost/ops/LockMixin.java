@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
  */
 public class LockMixin {
 
-    /** Minutes without a heartbeat after which another run's lock is taken over. */
     @Option(
             names = "--lock-stale-minutes",
             paramLabel = "M",

@@ -22,28 +22,20 @@ import org.apache.hadoop.fs.Path;
  * DIR/_publish.json.partial                                  the journal while it is written (renamed when whole)
  * </pre>
  *
- * <p>Names starting with {@code _} are the job's own: Spark, DuckDB, Trino and Athena skip them when they
- * read a table directory, and the input listing skips them too.
+ * <p>The constants below are these names. Names starting with {@code _} are the job's own: Spark, DuckDB, Trino and
+ * Athena skip them when they read a table directory, and the input listing skips them too.
  *
  * @param root the output directory (any Hadoop path)
  */
 public record OutputLayout(String root) {
 
-    /** Directory of staged tables, per run. */
     public static final String STAGING = "_staging";
-    /** Directory of replaced partitions, per run, until the publish completes. */
     public static final String TRASH = "_trash";
-    /** Directory of the datasets a run keeps (checkpoints), per run, until the run ends. */
     public static final String CHECKPOINTS = "_checkpoints";
-    /** The journal of a publish in progress. */
     public static final String JOURNAL = "_publish.json";
-    /** The journal while it is being written; renamed to {@link #JOURNAL} once whole. */
     public static final String PARTIAL_JOURNAL = "_publish.json.partial";
-    /** The lock file. */
     public static final String LOCK = "_lock";
-    /** Directory of every run's summary. */
     public static final String RUNS = "_runs";
-    /** The cost job's latest summary. */
     public static final String RUN_SUMMARY = "run_summary.json";
     /** The month close's summary. */
     public static final String RECONCILE_SUMMARY = "reconcile_summary.json";

@@ -23,12 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An exclusive lock on an output directory: the file {@code DIR/_lock} ({@link OutputLayout#lock}),
- * created only if absent (an atomic create on HDFS and local file systems), holding the holder's host,
- * pid, run id and start time. While
- * the run lives, a daemon thread touches the file every {@link #HEARTBEAT}. A lock whose holder is dead is
- * taken over: on the same host when its pid no longer runs, on any host when its heartbeat is older than
- * the stale limit. Closing the lock deletes the file.
+ * An exclusive lock on an output directory: the file {@code DIR/_lock} ({@link OutputLayout#lock}), created only if
+ * absent (an atomic create on HDFS and local file systems), holding the holder's host, pid, run id and start time.
+ * While the run lives, a daemon thread touches the file every {@link #HEARTBEAT}. A lock whose holder is dead is taken
+ * over: on the same host when its pid no longer runs, on any host when its heartbeat is older than the stale limit.
+ * Closing the lock deletes the file.
  */
 public final class OutputLock implements AutoCloseable {
 

@@ -46,8 +46,7 @@ public final class Publisher {
 
     /**
      * Completes a publish that a dead run left unfinished, then removes the staging, trash and checkpoints
-     * that dead runs left behind.
-     * Call it holding the lock, before writing anything.
+     * that dead runs left behind. Call it holding the lock, before writing anything.
      *
      * @param conf Hadoop configuration
      * @param out the output directory
@@ -212,8 +211,8 @@ public final class Publisher {
     }
 
     /**
-     * The journal, or null for one that is not whole JSON: only a build before the journal was renamed into
-     * place could leave such a file, killed while writing it, before anything moved.
+     * The journal, or null for one that is not whole JSON (deleted: a journal is whole before any swap, so
+     * such a file means nothing moved).
      */
     private static JsonNode readJournal(FileSystem fs, Path journal) throws IOException {
         try (InputStream in = fs.open(journal)) {

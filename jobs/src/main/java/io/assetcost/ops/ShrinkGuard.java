@@ -79,8 +79,7 @@ public final class ShrinkGuard {
     }
 
     /**
-     * Compares staged and published tables day by day, in one Spark query over the four inputs (each an
-     * aggregate to a row per day and measure).
+     * Compares staged and published tables day by day (one Spark query).
      *
      * @param stagedRequests the run's staged request_costs (usage_date, cost_usd)
      * @param publishedRequests the published request_costs, already limited to the days the run replaces

@@ -20,19 +20,12 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
- * Review outcomes of images, assets and requests (README, "Outcomes").
+ * Review outcomes of images, assets and requests, by the rules of README, "Outcomes".
  *
- * <p>Image: the decision in force is the latest by decided_at; two decisions at the same instant that
- * disagree resolve to rejected. Equivalently, an image stands approved exactly when some approval comes
- * strictly after its last rejection, and it has stood approved since the earliest such approval
- * ({@code approved_since}); this form needs one aggregate per image and no sort.
- *
- * <p>Asset: approved when an image stands approved, rejected when images were reviewed and none stands
- * approved, pending when none was reviewed. {@code approved_at} is the earliest approved_since; the
- * winning request produced that image (tie: the smaller request_id).
- *
- * <p>Every join here is one-to-one per key (decisions are reduced to one row per image, images to one
- * row per asset, before they meet costs), so several decisions or approvals never multiply a cost.
+ * <p>The image rule (the decision in force is the latest; a tie that disagrees is rejected) is computed in an
+ * equivalent form that needs one aggregate per image and no sort: an image stands approved exactly when some
+ * approval comes strictly after its last rejection, and it has stood approved since the earliest such approval
+ * ({@code approved_since}).
  */
 public final class Outcomes {
 
@@ -102,19 +95,17 @@ public final class Outcomes {
      * Request costs with the outcome of their asset: first_request_at and cohort_date (UTC date of the
      * asset's first request), attempt_number (1 = the asset's first request by created_at, ties by
      * request_id), asset_status (approved/rejected/pending), approved_at, winning_request_id,
-     * images_reviewed, images_approved, is_winning, and waste_reason (null for the winning request and for
-     * pending assets; else failed_request when the status is not succeeded, superseded_attempt on an
-     * approved asset, abandoned_asset on a rejected one).
+     * images_reviewed, images_approved, is_winning, and waste_reason (README, "Outcomes"; null for the
+     * winning request and for pending assets).
      *
      * @param requestCosts priced requests (request_costs columns)
      * @param assetDecisions rows of {@link #assetDecisions}, one per asset
      * @return one row per request, as many as requestCosts has
      */
     public static Dataset<Row> requestOutcomes(Dataset<Row> requestCosts, Dataset<Row> assetDecisions) {
-        // One order per asset gives the attempt number and the first request: both window functions share the
-        // partitioning and order, so Spark computes them in one Window operator over one sort. The join to the
-        // asset decisions hashes them (one row per asset) rather than sorting both sides: the window's sort is
-        // the only sort of the request rows, and the join's exchange by asset their only shuffle.
+        // Both window functions share partitioning and order: one Window operator over one sort, the only sort
+        // of the request rows. The join hashes the asset decisions (one row per asset) rather than sorting both
+        // sides, so its exchange by asset is the request rows' only shuffle.
         WindowSpec attempts = Window.partitionBy(WORKFLOW_ID, ASSET_ID).orderBy(col(CREATED_AT), col(REQUEST_ID));
         WindowSpec asset = attempts.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
         Column resolved = col(ASSET_STATUS).notEqual(PENDING);

@@ -139,9 +139,8 @@ public final class RequestPricing {
     }
 
     /**
-     * Adds {@code <meter>_tokens} (long) per meter, each {@link Meter#tokens()}: cached tokens are a subset
-     * of their input, so the uncached meters take the remainder and no token is counted twice. Null where
-     * {@code priceable} is false.
+     * Adds {@code <meter>_tokens} (long) per meter, each {@link Meter#tokens()}; null where {@code priceable}
+     * is false.
      */
     public static Dataset<Row> withMeterTokens(Dataset<Row> requests, Column priceable) {
         Dataset<Row> out = requests;

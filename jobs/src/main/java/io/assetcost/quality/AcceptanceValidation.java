@@ -70,7 +70,6 @@ public final class AcceptanceValidation {
         Dataset<Row> joined = joinRequests(flagDuplicates(checked), requests, quarantinedRequestIds);
         Dataset<Row> linked = Check.apply(joined, requestRules())
                 .drop(REQ_ID, HELD_ID)
-                // The raw text is kept only where the record goes to quarantine: nothing else reads it.
                 .withColumn(RAW_RECORD, when(col(PARSE_REASON).isNotNull(), col(RAW_RECORD)));
         return views(linked);
     }

@@ -38,8 +38,7 @@ public final class InvariantChecks {
      * Conservation: the sum of request_costs.cost_usd equals the total of asset_costs, the total of
      * cost_per_approved_asset, the total of attempts, and direct + waste + pending of both reports, exactly; no
      * join fanned out (the assets' request counts add up to the requests priced, one row per asset); the attempts
-     * buckets hold every asset; request_outcomes has one row per request of the reported assets. Each table is
-     * aggregated once (four small Spark queries).
+     * buckets hold every asset; request_outcomes has one row per request of the reported assets.
      *
      * @param requestOutcomes the requests of the assets reported: cost_usd (decimal(38,12), USD), one row each
      * @param assetCosts rows of asset_costs

@@ -10,7 +10,6 @@ import java.util.List;
  * entry here (docs/DESIGN.md, "Adding a quarantine reason").
  */
 public enum QuarantineReason {
-    /** A record that is not one record of its input's shape. */
     MALFORMED_RECORD(
             "malformed_record",
             List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE),
@@ -20,7 +19,6 @@ public enum QuarantineReason {
                     + " rest of it is one record, the detail gives where and how many lines); `image_index` not a"
                     + " whole number",
             "`{\"request_id\": \"req_1\", \"n\": \"two\"}`"),
-    /** A required field absent or blank. */
     MISSING_FIELD(
             "missing_field",
             List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE, Quarantine.COSTS, Quarantine.USAGE_API),
@@ -29,13 +27,11 @@ public enum QuarantineReason {
                     + " `image_index`, `decision` or `decided_at`; a billed amount without a value; a Usage API"
                     + " result without `num_model_requests`",
             "a usage line without `model`"),
-    /** A value outside what the field can hold. */
     INVALID_VALUE(
             "invalid_value",
             List.of(Quarantine.USAGE, Quarantine.ACCEPTANCE),
             "`n` below 1; `created` or `decided_at` outside 2000-2100 (milliseconds?)",
             "`\"created\": 1763683200000`"),
-    /** A value no real request has. */
     IMPLAUSIBLE_VALUE(
             "implausible_value",
             List.of(Quarantine.USAGE),
@@ -43,23 +39,19 @@ public enum QuarantineReason {
                     + " `--max-tokens-per-meter`, a request's cost above `--max-request-cost-usd` (the detail"
                     + " gives the bound)",
             "`\"output_tokens\": 9200000000000000000`"),
-    /** Token counts that contradict each other. */
     INCONSISTENT_TOKENS(
             "inconsistent_tokens",
             List.of(Quarantine.USAGE),
             "`input_tokens` differs from `text_tokens + image_tokens`, or `output_tokens` from"
                     + " `output_tokens_details.image_tokens + text_tokens`",
             "`input_tokens` 2700, details 1200 + 1400"),
-    /** A token count below zero. */
     NEGATIVE_TOKENS(
             "negative_tokens", List.of(Quarantine.USAGE), "a token count below 0", "`\"output_tokens\": -4160`"),
-    /** Cached tokens above the input tokens they are part of. */
     CACHED_EXCEEDS_TOTAL(
             "cached_exceeds_total",
             List.of(Quarantine.USAGE),
             "cached tokens above the input tokens they are part of",
             "`input_cached_text_tokens` 900 of 800 text tokens"),
-    /** A valid record of a request whose records are not all the same. */
     CONFLICTING_DUPLICATE(
             "conflicting_duplicate",
             List.of(Quarantine.USAGE),
@@ -69,77 +61,64 @@ public enum QuarantineReason {
                     + " broken). Identical ones count once and are reported as dropped",
             "`req_7` twice, with 4160 and 6240 output tokens; or twice, the second with `output_tokens` 5000"
                     + " of details 4160 (`inconsistent_tokens`)"),
-    /** No rate in the card for the request. */
     NO_RATE(
             "no_rate",
             List.of(Quarantine.USAGE),
             "no rate for the model, tier and time, or for a meter with tokens",
             "`gpt-image-3-preview`"),
-    /** A decision that is neither approved nor rejected. */
     INVALID_DECISION(
             "invalid_decision", List.of(Quarantine.ACCEPTANCE), "neither `approved` nor `rejected`", "`maybe`"),
-    /** A decision time that is not a time. */
     INVALID_TIMESTAMP(
             "invalid_timestamp",
             List.of(Quarantine.ACCEPTANCE),
             "`decided_at` is not a date and time (a time or a date alone is not: README, \"Inputs\")",
             "`T10:15:00`, `2026`, `03/11/2026 10:15`"),
-    /** A decision on a request no usage record has. */
     UNKNOWN_REQUEST(
             "unknown_request",
             List.of(Quarantine.ACCEPTANCE),
             "no usage record has this `request_id`",
             "`req_missing`"),
-    /** A decision on a request whose usage record is in quarantine. */
     REQUEST_QUARANTINED(
             "request_quarantined",
             List.of(Quarantine.ACCEPTANCE),
             "its request's usage record is in quarantine",
             "a decision on a `no_rate` request"),
-    /** A decision on an image the request did not make. */
     IMAGE_INDEX_OUT_OF_RANGE(
             "image_index_out_of_range",
             List.of(Quarantine.ACCEPTANCE),
             "outside `[0, n)` of its request",
             "`image_index` 3 of a request with `n` 2"),
-    /** A decision made before its request existed. */
     DECIDED_BEFORE_REQUEST(
             "decided_before_request",
             List.of(Quarantine.ACCEPTANCE),
             "`decided_at` is before its request's `created`",
             "an approval at 09:00 of a request made at 10:00"),
-    /** A decision that names another asset or workflow than its request's. */
     ASSET_MISMATCH(
             "asset_mismatch",
             List.of(Quarantine.ACCEPTANCE),
             "names another `asset_id` or `workflow_id` than its request's",
             "`sku-1042-side` for a `sku-1042-front` request"),
-    /** A file that cannot be read at all. */
     UNREADABLE_FILE(
             "unreadable_file",
             List.of(Quarantine.FILE),
             "with `--on-unreadable-file quarantine`: a file not in the format its name says, truncated, or"
                     + " unreadable (its records are not counted: the file is one row)",
             "a `.parquet` file that is not Parquet, a truncated `.gz`"),
-    /** A billed bucket without times. */
     BUCKET_WITHOUT_TIMES(
             "bucket_without_times",
             List.of(Quarantine.COSTS, Quarantine.USAGE_API),
             "a bucket without `start_time` or" + " `end_time`",
             "`{\"results\": [...]}` alone"),
-    /** A billed bucket that is not one UTC day. */
     BUCKET_NOT_A_DAY(
             "bucket_not_a_day",
             List.of(Quarantine.COSTS, Quarantine.USAGE_API),
             "a bucket that is not one UTC day",
             "an hourly bucket"),
-    /** A billed amount in another currency. */
     NON_USD_CURRENCY(
             "non_usd_currency",
             List.of(Quarantine.COSTS),
             "an amount in another currency than USD",
             "`\"currency\": \"eur\"`"),
-    /** The same billed bucket with different amounts. */
     CONFLICTING_BUCKET(
             "conflicting_bucket",
             List.of(Quarantine.COSTS, Quarantine.USAGE_API),

@@ -37,10 +37,9 @@ public final class Text {
 
     /**
      * A text column without whitespace at its ends; null when nothing is left. The regular expression runs
-     * only on a value whose first character is a space or whose last is one of {@link #LAST} (a set lookup);
-     * it leaves the others as they are, and most values are such: run on every value, it took most of a
-     * run's regular-expression time. {@code TextAndTimeRulesTest} holds it to {@link #EDGES} on generated
-     * text.
+     * only on a value whose first character is a space or whose last is one of {@link #LAST} (a set lookup):
+     * run on every value, it took most of a run's regular-expression time. {@code TextAndTimeRulesTest} holds
+     * it to {@link #EDGES} on generated text.
      *
      * @param text a string column
      * @return the cleaned column

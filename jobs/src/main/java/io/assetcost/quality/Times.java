@@ -21,8 +21,7 @@ public final class Times {
 
     /**
      * The accepted text, as a Java regular expression. It ends at {@code \z}, the end of the text: {@code $}
-     * would also match before a final line break, and Spark's cast then drops the break, so a time followed by
-     * a line break was a time while one followed by a tab was not.
+     * would also match before a final line break, which Spark's cast then drops.
      */
     public static final String ISO_PATTERN =
             "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?\\z";

@@ -61,16 +61,9 @@ import org.apache.spark.sql.functions;
  *       quarantined.
  * </ul>
  *
- * <p>Copies are found narrow and compared exactly only where there are copies (docs/DESIGN.md, "The plan of a
- * night"): a narrow aggregate by request_id ({@link #copies}) finds the request_ids with more than one
- * record, fewer than one in a thousand; the rules run row by row ({@link #check}); the rows cross one
- * shuffle by request_id with their text only where a later step reads it ({@link #narrow}); and only the
- * records of request_ids with copies go through the window that compares every field as received
- * ({@link #resolve}). No hash decides that two records are equal: the aggregate counts records, it does not
- * compare them.
- *
- * <p>The rule stays the same whatever the plan (README, "Quarantine reasons"): every copy of a
- * request_id, valid or not, takes part in the comparison, and copies that disagree are all quarantined.
+ * <p>The plan compares in full only the records of request_ids with copies, fewer than one in a thousand
+ * (docs/DESIGN.md, "The plan of a night"): {@link #copies}, {@link #check}, {@link #narrow}, {@link #resolve}.
+ * No hash decides that two records are equal: the aggregate counts records, it does not compare them.
  *
  * <p>After pricing, {@link #checkPrice} quarantines what has no rate ({@code no_rate}) or costs more than the
  * bound ({@code implausible_value}).
@@ -145,10 +138,9 @@ public final class UsageValidation {
     }
 
     /**
-     * Validates canonical usage, without pricing: {@link #copies}, {@link #check} and {@link #resolve} in turn,
-     * as the cost job runs them around its pricing. Unlike the job, which keeps a record's text only where it
-     * goes to quarantine ({@link #narrow}), this keeps every raw_record as read (a Parquet row's null but where
-     * rendered for quarantine), for the callers that match records by their text.
+     * Validates canonical usage, without pricing, as the cost job does around its pricing. Unlike the job, which keeps
+     * a record's text only where it goes to quarantine ({@link #narrow}), this keeps every raw_record as read (a
+     * Parquet row's null but where rendered for quarantine), for the callers that match records by their text.
      *
      * @param canonical rows from {@link io.assetcost.io.UsageReader}
      * @param bounds the plausibility bounds
@@ -164,9 +156,8 @@ public final class UsageValidation {
     /**
      * The request_ids that have more than one record among the rows (a copy is any other record of the same
      * request_id, valid or not), found by one narrow aggregate: request_id and a count per row cross the
-     * shuffle, not the records. Collected on the driver when there are at most {@link #MAX_COPIED_IDS} (fewer
-     * than one request_id in a thousand has a copy in the benchmark's data); more, and every record is
-     * compared as a copy ({@link Copies#all}).
+     * shuffle, not the records. Collected on the driver when there are at most {@link #MAX_COPIED_IDS}; more,
+     * and every record is compared as a copy ({@link Copies#all}).
      *
      * @param canonical the rows to validate (one Spark job reads the request_id column of them)
      * @return the request_ids with copies, or all
@@ -285,21 +276,18 @@ public final class UsageValidation {
     }
 
     /**
-     * The comparison of copies (the rules in the class comment), in one window over request_id: one Window
-     * operator over one sort, on rows partitioned by request_id already.
+     * The comparison of copies (the rules in the class comment), in one window over request_id.
      *
      * @param rows rows of {@link #narrow}: every record of each request_id among them
      * @return the same rows with {@link #DUPLICATE} set and a conflict's parse_reason and parse_detail
      */
     private static Dataset<Row> compare(Dataset<Row> rows) {
         Dataset<Row> checked = rows.withColumn(VALID, col(PARSE_REASON).isNull());
-        // Every copy of a request_id, valid or not, is in one group: a copy that breaks a rule is a copy
-        // that disagrees. row_number needs the order; the aggregates see every copy (whole-partition frames).
+        // row_number needs the order; the aggregates see every copy (whole-partition frames).
         // Both specs have the same partitioning and order, and all the window functions are in one select, so
         // Spark computes them in one Window operator over one sort (chained withColumn calls give one each).
-        // The order picks the copy priced among copies that are the same record: the first by format and source
-        // file. Copies of one format and file that are the same record have the same text, so the rest of the
-        // order (the row's id) only makes the choice repeatable; no record's text is sorted.
+        // The order picks the copy priced (class comment); the row's id only makes the choice repeatable, so no
+        // record's text is sorted.
         Column[] order = {col(SOURCE_FORMAT), col(SOURCE_FILE), col(ROW_ID)};
         WindowSpec ordered = Window.partitionBy(col(REQUEST_ID)).orderBy(order);
         WindowSpec copies = ordered.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());

@@ -95,8 +95,7 @@ public final class ConfigFiles {
         try {
             parser = CSVParser.builder().setReader(reader).setFormat(format).get();
         } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
-            // Commons CSV refuses a header with an empty name (a trailing comma) or a name twice by an
-            // IllegalArgumentException.
+            // IllegalArgumentException: a header with an empty name (a trailing comma) or a name twice.
             throw new InputException(what + " " + description + " cannot be read as CSV: " + e.getMessage(), e);
         }
         for (String column : required) {

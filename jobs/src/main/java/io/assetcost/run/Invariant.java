@@ -38,13 +38,7 @@ public record Invariant(String name, boolean passed, String detail) {
         return new Invariant(name, expected.compareTo(a) == 0, expected.toPlainString() + " vs " + a.toPlainString());
     }
 
-    /**
-     * Accounting: records examined = used + quarantined + exact duplicates dropped + blank lines skipped.
-     *
-     * @param input the input's name
-     * @param counts its counts
-     * @return the result
-     */
+    /** Accounting of one input: records examined = used + quarantined + exact duplicates dropped + skipped. */
     public static Invariant accounted(String input, InputCounts counts) {
         return new Invariant(
                 "accounted: " + input + " examined = used + quarantined + duplicates dropped + skipped",
@@ -72,12 +66,7 @@ public record Invariant(String name, boolean passed, String detail) {
                 .orElse(null);
     }
 
-    /**
-     * Logs every failed check at ERROR, one line each.
-     *
-     * @param checks the results
-     * @param log the job's logger
-     */
+    /** Logs every failed check at ERROR, one line each, to the job's logger. */
     public static void logFailures(List<Invariant> checks, Logger log) {
         for (Invariant c : checks) {
             if (!c.passed()) {

@@ -96,8 +96,8 @@ public final class Kept implements AutoCloseable {
     /**
      * Keeps a dataset and remembers it for release. A checkpointing holder computes the dataset now (one
      * Spark job that writes its files); a persisting one marks it, and the first action computes it. A
-     * persisting holder returns a dataset whose plan is cached already as it is, and leaves its release to
-     * whoever cached it.
+     * persisting holder returns a dataset whose plan is cached already as it is (persisting again only makes
+     * Spark warn), and leaves its release to whoever cached it.
      *
      * @param df the dataset
      * @param <T> its row type
@@ -106,7 +106,6 @@ public final class Kept implements AutoCloseable {
      */
     public <T> Dataset<T> keep(Dataset<T> df) {
         if (level != null && !df.storageLevel().equals(StorageLevel.NONE())) {
-            // Already kept (the same plan, by this holder): persisting again only makes Spark warn.
             return df;
         }
         Dataset<T> k = level != null ? df.persist(level) : checkpoint(df);
@@ -151,9 +150,9 @@ public final class Kept implements AutoCloseable {
 
     /**
      * Releases every dataset kept: unpersists them, or deletes the checkpoint directory (and the default root
-     * above it when nothing else is left in it). A directory that
-     * cannot be deleted is logged, not thrown: the run's tables are written by then, and the next run on the
-     * same output removes what is left ({@link io.assetcost.ops.Publisher#recover}).
+     * above it when nothing else is left in it). A directory that cannot be deleted is logged, not thrown: the
+     * run's tables are written by then, and the next run on the same output removes what is left
+     * ({@link io.assetcost.ops.Publisher#recover}).
      */
     @Override
     public void close() {

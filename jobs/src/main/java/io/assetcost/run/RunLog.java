@@ -46,12 +46,7 @@ public final class RunLog implements AutoCloseable {
         this.appender = appender;
     }
 
-    /**
-     * A new run id: the start time (UTC, to the second) and this process's id, {@code 20261117T020000Z-4242}.
-     *
-     * @param started when the run started
-     * @return the id
-     */
+    /** A new run id: the start time (UTC, to the second) and this process's id, {@code 20261117T020000Z-4242}. */
     public static String newRunId(Instant started) {
         return STAMP.format(started) + "-" + ProcessHandle.current().pid();
     }

@@ -8,8 +8,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The Spark SQL settings every job's arithmetic and output depend on, in one place. A job applies them
  * twice on purpose: to the session builder (so that a session it creates starts with them) and to the
- * running session (so that a session handed in by a test or a notebook gets them too). Both read
- * {@link #SQL}.
+ * running session (so that a session handed in by a test or a notebook gets them too).
  *
  * <ul>
  *   <li>{@code spark.sql.session.timeZone=UTC}: dates and times are UTC whatever the JVM's zone;
@@ -92,13 +91,7 @@ public final class SparkSettings {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /**
-     * Applies {@link #SQL}, {@link #HADOOP} and the {@link #LOCAL_DISK} settings the operator has not set to
-     * a builder.
-     *
-     * @param builder a session builder
-     * @return the same builder
-     */
+    /** Applies {@link #SQL}, {@link #HADOOP} and the {@link #LOCAL_DISK} settings the operator has not set. */
     public static SparkSession.Builder apply(SparkSession.Builder builder) {
         SQL.forEach(builder::config);
         localDiskDefaults(new SparkConf()).forEach(builder::config);
@@ -109,8 +102,6 @@ public final class SparkSettings {
     /**
      * Applies {@link #SQL} and {@link #HADOOP} to a running session (idempotent). {@link #LOCAL_DISK} cannot
      * be: Spark reads it when the session's SparkContext starts.
-     *
-     * @param spark the session
      */
     public static void apply(SparkSession spark) {
         SQL.forEach((k, v) -> spark.conf().set(k, v));

@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Names a job's steps for the Spark UI and logs them: {@link #start} sets the Spark job group and
- * description that the following Spark jobs carry ({@code assetcost: read, validate and price usage}), and
- * {@link #done} writes one INFO line with what the step produced and its seconds. Both jobs use it, so
- * their logs read alike. {@link #concurrently} runs independent steps at the same time, each named the same
- * way on its own thread (Spark's job group and description are properties of the thread that submits a job).
+ * Names a job's steps for the Spark UI and logs them: {@link #start} sets the Spark job group and description that the
+ * following Spark jobs carry ({@code assetcost: read, validate and price usage}), and {@link #done} writes one INFO
+ * line with what the step produced and its seconds. {@link #concurrently} runs independent steps at the same time, each
+ * named the same way on its own thread (Spark's job group and description are properties of the thread that submits a
+ * job).
  */
 public final class Stages {
 
@@ -73,8 +73,7 @@ public final class Stages {
      * Runs independent steps, up to {@code threads} at a time, each from its own driver thread, and waits for
      * every one of them. Spark's scheduler takes jobs from several threads; on a small night a step is mostly
      * the driver's work (planning, code generation) and a few tiny tasks, so steps that overlap keep both
-     * cores busy. Each step's Spark jobs carry its name, and it ends with the INFO line {@link #done} writes.
-     * With one thread the steps run one after another on the calling thread, as {@link #start} and
+     * cores busy. With one thread the steps run one after another on the calling thread, as {@link #start} and
      * {@link #done} would run them.
      *
      * @param threads at most this many steps at a time (1 or more)

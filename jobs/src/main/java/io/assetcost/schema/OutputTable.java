@@ -224,12 +224,7 @@ public enum OutputTable {
         return Schemas.conform(df, contract);
     }
 
-    /**
-     * The tables a job writes, in the order it writes them.
-     *
-     * @param job the job
-     * @return its tables
-     */
+    /** The tables a job writes, in the order it writes them. */
     public static List<OutputTable> writtenBy(Job job) {
         return Arrays.stream(values()).filter(t -> t.writers.contains(job)).toList();
     }
