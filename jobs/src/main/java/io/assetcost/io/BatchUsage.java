@@ -244,8 +244,8 @@ public final class BatchUsage {
     }
 
     /**
-     * Meets every output or error line with the input lines of its custom_id in its batch (class comment, "The
-     * join"), and drops the input lines a result line consumed.
+     * Meets every output or error line with the input lines of its custom_id in its batch (one window by
+     * directory and custom_id, the reader's one shuffle), and drops the input lines a result line consumed.
      */
     private static Dataset<Row> withInputs(Dataset<Row> parsed) {
         WindowSpec key = Window.partitionBy(col(DIR), col(CID));
