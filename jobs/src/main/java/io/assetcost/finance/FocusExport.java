@@ -31,6 +31,7 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.pricing.RequestPricing;
+import io.assetcost.schema.FocusCols;
 import io.assetcost.schema.OutputTable;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -350,56 +351,56 @@ public final class FocusExport {
         Column pricingQuantity = tokens.multiply(lit(PER_UNIT)).cast(RequestPricing.USD);
         Column listCost = when(isLogged, col(COST_USD)).otherwise(col("_billed_cost"));
         return rows.select(
-                col("_billed_cost").as("BilledCost"),
-                lit(account.billingAccountId()).as("BillingAccountId"),
-                lit(account.billingAccountName()).as("BillingAccountName"),
-                lit("USD").as("BillingCurrency"),
+                col("_billed_cost").as(FocusCols.BILLED_COST),
+                lit(account.billingAccountId()).as(FocusCols.BILLING_ACCOUNT_ID),
+                lit(account.billingAccountName()).as(FocusCols.BILLING_ACCOUNT_NAME),
+                lit("USD").as(FocusCols.BILLING_CURRENCY),
                 lit(month.plusMonths(1).atDay(1) + "T00:00:00Z")
                         .cast("timestamp")
-                        .as("BillingPeriodEnd"),
-                lit(month.atDay(1) + "T00:00:00Z").cast("timestamp").as("BillingPeriodStart"),
-                when(isLogged, lit(USAGE)).otherwise(lit(ADJUSTMENT)).as("ChargeCategory"),
-                lit(null).cast("string").as("ChargeClass"),
-                when(isLogged, chargeDescription()).otherwise(col(LINE_ITEM)).as("ChargeDescription"),
-                lit("Usage-Based").as("ChargeFrequency"),
-                dayStart(1).as("ChargePeriodEnd"),
-                dayStart(0).as("ChargePeriodStart"),
-                tokens.cast(RequestPricing.USD).as("ConsumedQuantity"),
-                when(tokens.isNotNull(), lit(CONSUMED_UNIT)).as("ConsumedUnit"),
-                listCost.as("ContractedCost"),
-                rate.as("ContractedUnitPrice"),
-                col("_billed_cost").as("EffectiveCost"),
-                lit(PROVIDER).as("HostProviderName"),
-                lit(PROVIDER).as("InvoiceIssuerName"),
-                listCost.as("ListCost"),
-                rate.as("ListUnitPrice"),
-                lit("Standard").as("PricingCategory"),
-                lit("USD").as("PricingCurrency"),
-                pricingQuantity.as("PricingQuantity"),
-                when(tokens.isNotNull(), lit(PRICING_UNIT)).as("PricingUnit"),
-                lit(PROVIDER).as("ProviderName"),
-                lit(PROVIDER).as("PublisherName"),
-                lit("AI and Machine Learning").as("ServiceCategory"),
+                        .as(FocusCols.BILLING_PERIOD_END),
+                lit(month.atDay(1) + "T00:00:00Z").cast("timestamp").as(FocusCols.BILLING_PERIOD_START),
+                when(isLogged, lit(USAGE)).otherwise(lit(ADJUSTMENT)).as(FocusCols.CHARGE_CATEGORY),
+                lit(null).cast("string").as(FocusCols.CHARGE_CLASS),
+                when(isLogged, chargeDescription()).otherwise(col(LINE_ITEM)).as(FocusCols.CHARGE_DESCRIPTION),
+                lit("Usage-Based").as(FocusCols.CHARGE_FREQUENCY),
+                dayStart(1).as(FocusCols.CHARGE_PERIOD_END),
+                dayStart(0).as(FocusCols.CHARGE_PERIOD_START),
+                tokens.cast(RequestPricing.USD).as(FocusCols.CONSUMED_QUANTITY),
+                when(tokens.isNotNull(), lit(CONSUMED_UNIT)).as(FocusCols.CONSUMED_UNIT),
+                listCost.as(FocusCols.CONTRACTED_COST),
+                rate.as(FocusCols.CONTRACTED_UNIT_PRICE),
+                col("_billed_cost").as(FocusCols.EFFECTIVE_COST),
+                lit(PROVIDER).as(FocusCols.HOST_PROVIDER_NAME),
+                lit(PROVIDER).as(FocusCols.INVOICE_ISSUER_NAME),
+                listCost.as(FocusCols.LIST_COST),
+                rate.as(FocusCols.LIST_UNIT_PRICE),
+                lit("Standard").as(FocusCols.PRICING_CATEGORY),
+                lit("USD").as(FocusCols.PRICING_CURRENCY),
+                pricingQuantity.as(FocusCols.PRICING_QUANTITY),
+                when(tokens.isNotNull(), lit(PRICING_UNIT)).as(FocusCols.PRICING_UNIT),
+                lit(PROVIDER).as(FocusCols.PROVIDER_NAME),
+                lit(PROVIDER).as(FocusCols.PUBLISHER_NAME),
+                lit("AI and Machine Learning").as(FocusCols.SERVICE_CATEGORY),
                 when(col(MODEL).isNotNull(), lit("OpenAI Images API"))
                         .otherwise(lit("OpenAI API"))
-                        .as("ServiceName"),
-                lit(PROVIDER).as("ServiceProviderName"),
-                lit("Generative AI").as("ServiceSubcategory"),
-                when(isLogged, sku).as("SkuId"),
-                when(isLogged, col(METER)).as("SkuMeter"),
-                skuPriceDetails(isLogged).as("SkuPriceDetails"),
+                        .as(FocusCols.SERVICE_NAME),
+                lit(PROVIDER).as(FocusCols.SERVICE_PROVIDER_NAME),
+                lit("Generative AI").as(FocusCols.SERVICE_SUBCATEGORY),
+                when(isLogged, sku).as(FocusCols.SKU_ID),
+                when(isLogged, col(METER)).as(FocusCols.SKU_METER),
+                skuPriceDetails(isLogged).as(FocusCols.SKU_PRICE_DETAILS),
                 when(isLogged, concat(sku, lit("@"), col(USD_PER_1M_TOKENS).cast("string")))
-                        .as("SkuPriceId"),
-                col(PROJECT_ID).as("SubAccountId"),
-                col(PROJECT_NAME).as("SubAccountName"),
+                        .as(FocusCols.SKU_PRICE_ID),
+                col(PROJECT_ID).as(FocusCols.SUB_ACCOUNT_ID),
+                col(PROJECT_NAME).as(FocusCols.SUB_ACCOUNT_NAME),
                 when(isLogged, to_json(map(lit("workflow_id"), col(WORKFLOW_ID))))
-                        .as("Tags"),
+                        .as(FocusCols.TAGS),
                 when(isLogged, lit(null))
                         .otherwise(col(TOKENS))
                         .cast(RequestPricing.USD)
-                        .as("x_BilledTokens"),
-                col(COST_USD).as("x_ComputedCost"),
-                col("_status").as("x_ReconciliationStatus"));
+                        .as(FocusCols.X_BILLED_TOKENS),
+                col(COST_USD).as(FocusCols.X_COMPUTED_COST),
+                col("_status").as(FocusCols.X_RECONCILIATION_STATUS));
     }
 
     /**

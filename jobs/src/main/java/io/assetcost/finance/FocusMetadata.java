@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.assetcost.schema.FocusCols;
+import io.assetcost.schema.OutputTable;
 import io.assetcost.view.Page;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -27,8 +29,15 @@ import org.apache.spark.sql.types.StructType;
  * the examples in {@code specification/appendix/metadata_examples/} for the JSON shape. The spec asks for a
  * schema reference retrievable without reading the data; this file is that reference. {@code SchemaId} is derived
  * from the version's contract ({@code schemas/<contract>.avsc}), so it changes exactly when the columns or the
- * version change, as the spec requires of a new schema object. FOCUS 1.3's dataset-instance metadata is not
- * written: its definition was not at hand (README, "FOCUS export").
+ * version change, as the spec requires of a new schema object.
+ *
+ * <p>From FOCUS 1.3 on (1.3 and 1.4) the document also names its dataset instance: {@code DatasetInstance}, a
+ * collection with one object ({@code DatasetInstanceId}, {@code DatasetInstanceName}, {@code FocusDatasetId}
+ * CostAndUsage), and the schema carries the same {@code DatasetInstanceId}. Sources: FOCUS_Spec
+ * {@code specification/metadata/dataset_instance/} ({@code dataset_instance_overview.md}, {@code
+ * dataset_instance_id.md}, {@code dataset_instance_name.md}, {@code focus_dataset.md}: "Introduced (version) 1.3"),
+ * {@code specification/metadata/schema/dataset_instance_id.md} and the example {@code
+ * specification/appendix/metadata_examples/dataset_instance_metadata_example.md}. FOCUS 1.2 has none of them.
  */
 public final class FocusMetadata {
 
@@ -42,8 +51,13 @@ public final class FocusMetadata {
      */
     public static final String SCHEMA_CREATED = "2026-12-06T00:00:00Z";
 
+    /** FocusDatasetId of the export: the FOCUS dataset it is an instance of (the requirements model's DatasetId). */
+    public static final String FOCUS_DATASET_ID = "CostAndUsage";
+    /** DatasetInstanceName: what the export is, for a reader choosing among a data generator's instances. */
+    public static final String DATASET_INSTANCE_NAME = "OpenAI image generation cost and usage, daily";
+
     /** Columns holding a JSON object in a string (FOCUS data type JSON). */
-    private static final Set<String> JSON_COLUMNS = Set.of("Tags", "SkuPriceDetails", "ContractApplied");
+    private static final Set<String> JSON_COLUMNS = Set.of(FocusCols.TAGS, FocusCols.SKU_PRICE_DETAILS);
 
     private FocusMetadata() {}
 
@@ -57,10 +71,20 @@ public final class FocusMetadata {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("DataGenerator", DATA_GENERATOR);
+        boolean instances = version != FocusExport.Version.V1_2;
+        if (instances) {
+            ObjectNode instance = root.putArray("DatasetInstance").addObject();
+            instance.put("DatasetInstanceId", datasetInstanceId());
+            instance.put("DatasetInstanceName", DATASET_INSTANCE_NAME);
+            instance.put("FocusDatasetId", FOCUS_DATASET_ID);
+        }
         ObjectNode schema = root.putObject("Schema");
         schema.put("SchemaId", schemaId(version));
         schema.put("FocusVersion", version.label());
         schema.put("CreationDate", SCHEMA_CREATED);
+        if (instances) {
+            schema.put("DatasetInstanceId", datasetInstanceId());
+        }
         ArrayNode columns = schema.putArray("ColumnDefinition");
         StructType contract = version.table().sparkSchema();
         for (StructField f : contract.fields()) {
@@ -92,6 +116,18 @@ public final class FocusMetadata {
      */
     public static String schemaId(FocusExport.Version version) {
         String basis = version.label() + "\n" + version.table().sparkSchema().json();
+        return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * DatasetInstanceId: a name-based UUID (the spec recommends a GUID, unique within the data generator) of the
+     * one dataset instance assetcost writes. It does not change with the FOCUS version: a reader that moves from
+     * the 1.3 to the 1.4 export keeps reading the same instance, under a new schema.
+     *
+     * @return the UUID, as text
+     */
+    public static String datasetInstanceId() {
+        String basis = DATA_GENERATOR + "\n" + FOCUS_DATASET_ID + "\n" + OutputTable.FOCUS_COSTS.tableName();
         return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString();
     }
 

@@ -9,12 +9,6 @@ import static io.assetcost.schema.Cols.COMPUTED_COST_USD;
 import static io.assetcost.schema.Cols.COMPUTED_TOKENS;
 import static io.assetcost.schema.Cols.DAYS;
 import static io.assetcost.schema.Cols.DIFFERENCE_USD;
-import static io.assetcost.schema.Cols.FOCUS_BILLED_COST;
-import static io.assetcost.schema.Cols.FOCUS_CHARGE_CATEGORY;
-import static io.assetcost.schema.Cols.FOCUS_COMPUTED_COST;
-import static io.assetcost.schema.Cols.FOCUS_EFFECTIVE_COST;
-import static io.assetcost.schema.Cols.FOCUS_LIST_COST;
-import static io.assetcost.schema.Cols.FOCUS_SUB_ACCOUNT_ID;
 import static io.assetcost.schema.Cols.GRAIN;
 import static io.assetcost.schema.Cols.GRAIN_DAY;
 import static io.assetcost.schema.Cols.GRAIN_MONTH;
@@ -43,6 +37,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.schema.FocusCols;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.view.Charts;
 import io.assetcost.view.Page;
@@ -205,7 +200,9 @@ final class MonthCloseReport {
                 .agg(sum(AMOUNT_USD).as(AMOUNT_USD), count(lit(1)).as(ROWS))
                 .first();
         Row focus = table(OutputTable.FOCUS_COSTS)
-                .agg(sum(FOCUS_BILLED_COST).as(FOCUS_BILLED_COST), count(lit(1)).as(ROWS))
+                .agg(
+                        sum(FocusCols.BILLED_COST).as(FocusCols.BILLED_COST),
+                        count(lit(1)).as(ROWS))
                 .first();
         Row unpriced =
                 table(OutputTable.UNPRICED_USAGE).agg(sum(RECORDS).as(RECORDS)).first();
@@ -226,7 +223,7 @@ final class MonthCloseReport {
                 Headline.usd(
                         "focus_billed_cost_usd",
                         "FOCUS BilledCost",
-                        usd(focus, FOCUS_BILLED_COST),
+                        usd(focus, FocusCols.BILLED_COST),
                         "FOCUS " + focusVersion + ", rows: " + whole(focus, ROWS)),
                 Headline.count(
                         "unpriced_records",
@@ -502,30 +499,30 @@ final class MonthCloseReport {
     }
 
     private Page.Section focus(String focusVersion) {
-        Column project = coalesce(col(FOCUS_SUB_ACCOUNT_ID), lit(NONE));
-        Map<String, Map<String, BigDecimal>> series = series(FOCUS_BILLED_COST, FOCUS_COMPUTED_COST);
+        Column project = coalesce(col(FocusCols.SUB_ACCOUNT_ID), lit(NONE));
+        Map<String, Map<String, BigDecimal>> series = series(FocusCols.BILLED_COST, FocusCols.X_COMPUTED_COST);
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : table(OutputTable.FOCUS_COSTS)
-                .groupBy(project.as(FOCUS_SUB_ACCOUNT_ID), col(FOCUS_CHARGE_CATEGORY))
+                .groupBy(project.as(FocusCols.SUB_ACCOUNT_ID), col(FocusCols.CHARGE_CATEGORY))
                 .agg(
                         count(lit(1)).as(ROWS),
-                        sum(FOCUS_BILLED_COST).as(FOCUS_BILLED_COST),
-                        sum(FOCUS_EFFECTIVE_COST).as(FOCUS_EFFECTIVE_COST),
-                        sum(FOCUS_LIST_COST).as(FOCUS_LIST_COST),
-                        sum(FOCUS_COMPUTED_COST).as(FOCUS_COMPUTED_COST))
-                .orderBy(FOCUS_SUB_ACCOUNT_ID, FOCUS_CHARGE_CATEGORY)
+                        sum(FocusCols.BILLED_COST).as(FocusCols.BILLED_COST),
+                        sum(FocusCols.EFFECTIVE_COST).as(FocusCols.EFFECTIVE_COST),
+                        sum(FocusCols.LIST_COST).as(FocusCols.LIST_COST),
+                        sum(FocusCols.X_COMPUTED_COST).as(FocusCols.X_COMPUTED_COST))
+                .orderBy(FocusCols.SUB_ACCOUNT_ID, FocusCols.CHARGE_CATEGORY)
                 .collectAsList()) {
-            String subAccount = text(r, FOCUS_SUB_ACCOUNT_ID);
-            series.get(FOCUS_BILLED_COST).merge(subAccount, usd(r, FOCUS_BILLED_COST), BigDecimal::add);
-            series.get(FOCUS_COMPUTED_COST).merge(subAccount, usd(r, FOCUS_COMPUTED_COST), BigDecimal::add);
+            String subAccount = text(r, FocusCols.SUB_ACCOUNT_ID);
+            series.get(FocusCols.BILLED_COST).merge(subAccount, usd(r, FocusCols.BILLED_COST), BigDecimal::add);
+            series.get(FocusCols.X_COMPUTED_COST).merge(subAccount, usd(r, FocusCols.X_COMPUTED_COST), BigDecimal::add);
             table.add(List.of(
                     Cell.text(subAccount),
-                    Cell.text(text(r, FOCUS_CHARGE_CATEGORY)),
+                    Cell.text(text(r, FocusCols.CHARGE_CATEGORY)),
                     Cell.count(whole(r, ROWS)),
-                    Cell.usd(usd(r, FOCUS_BILLED_COST)),
-                    Cell.usd(usd(r, FOCUS_EFFECTIVE_COST)),
-                    Cell.usd(usd(r, FOCUS_LIST_COST)),
-                    Cell.usd(usd(r, FOCUS_COMPUTED_COST))));
+                    Cell.usd(usd(r, FocusCols.BILLED_COST)),
+                    Cell.usd(usd(r, FocusCols.EFFECTIVE_COST)),
+                    Cell.usd(usd(r, FocusCols.LIST_COST)),
+                    Cell.usd(usd(r, FocusCols.X_COMPUTED_COST))));
         }
         if (!table.isEmpty()) {
             table.add(totalRow(table));
@@ -535,7 +532,7 @@ final class MonthCloseReport {
                 "SubAccountId (project)",
                 "USD",
                 new Charts.Data(
-                        series, List.copyOf(series.get(FOCUS_BILLED_COST).keySet())),
+                        series, List.copyOf(series.get(FocusCols.BILLED_COST).keySet())),
                 List.of());
         return new Page.Section(
                 "focus",
@@ -546,13 +543,13 @@ final class MonthCloseReport {
                 new Page.Table(
                         "focus_costs per SubAccountId and ChargeCategory, USD",
                         List.of(
-                                "SubAccountId",
-                                "ChargeCategory",
+                                FocusCols.SUB_ACCOUNT_ID,
+                                FocusCols.CHARGE_CATEGORY,
                                 "Rows",
-                                FOCUS_BILLED_COST,
-                                FOCUS_EFFECTIVE_COST,
-                                FOCUS_LIST_COST,
-                                FOCUS_COMPUTED_COST),
+                                FocusCols.BILLED_COST,
+                                FocusCols.EFFECTIVE_COST,
+                                FocusCols.LIST_COST,
+                                FocusCols.X_COMPUTED_COST),
                         table));
     }
 

@@ -36,6 +36,7 @@ import io.assetcost.run.Kept;
 import io.assetcost.run.RunSummary;
 import io.assetcost.run.SparkSettings;
 import io.assetcost.run.Stages;
+import io.assetcost.schema.FocusCols;
 import io.assetcost.schema.OutputTable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -424,19 +425,20 @@ public final class ReconcilePipeline {
                 .findFirst()
                 .orElseThrow()
                 .getValue();
-        long badFocus = focus.filter(col("ListUnitPrice")
+        long badFocus = focus.filter(col(FocusCols.LIST_UNIT_PRICE)
                         .isNotNull()
-                        .and(col("ListCost").notEqual(col("PricingQuantity").multiply(col("ListUnitPrice")))))
+                        .and(col(FocusCols.LIST_COST)
+                                .notEqual(col(FocusCols.PRICING_QUANTITY).multiply(col(FocusCols.LIST_UNIT_PRICE)))))
                 .count();
         return List.of(
                 Invariant.equal(
                         "focus_costs BilledCost total = the month's bill (every line item)",
                         total(tables.monthBills(), col(AMOUNT_USD)),
-                        total(focus, col("BilledCost"))),
+                        total(focus, col(FocusCols.BILLED_COST))),
                 Invariant.equal(
                         "focus_costs x_ComputedCost total = request_costs of the month",
                         computed,
-                        total(focus, col("x_ComputedCost"))),
+                        total(focus, col(FocusCols.X_COMPUTED_COST))),
                 new Invariant(
                         "focus_costs ListCost = PricingQuantity x ListUnitPrice",
                         badFocus == 0,

@@ -227,19 +227,6 @@ public final class Cols {
     public static final String OUTPUT_TOKENS = "output_tokens";
     /** Distinct usage dates a line item was billed on (long), in unmatched_line_items. */
     public static final String DAYS = "days";
-    /** FOCUS BilledCost (decimal(38,12), USD), in focus_costs: every FOCUS version the export writes has it. */
-    public static final String FOCUS_BILLED_COST = "BilledCost";
-    /** FOCUS EffectiveCost (decimal(38,12), USD), in focus_costs. */
-    public static final String FOCUS_EFFECTIVE_COST = "EffectiveCost";
-    /** FOCUS ListCost (decimal(38,12), USD), in focus_costs. */
-    public static final String FOCUS_LIST_COST = "ListCost";
-    /** focus_costs' custom column x_ComputedCost (decimal(38,12), USD): the spend computed from the logs. */
-    public static final String FOCUS_COMPUTED_COST = "x_ComputedCost";
-    /** FOCUS SubAccountId (string, the OpenAI project), in focus_costs. */
-    public static final String FOCUS_SUB_ACCOUNT_ID = "SubAccountId";
-    /** FOCUS ChargeCategory (string: Usage or Adjustment), in focus_costs. */
-    public static final String FOCUS_CHARGE_CATEGORY = "ChargeCategory";
-
     // Planning tables (attempts, attempt_cap, rate_limit_headroom; schemas/*.avsc).
     /** First attempt count of an attempts bucket (int): 1 ... 5, 6, 11. */
     public static final String ATTEMPTS_FROM = "attempts_from";

@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
@@ -33,13 +34,19 @@ import org.apache.spark.sql.types.StructType;
  * each a tree of check functions). The rule files used are under {@code src/test/resources/focus/requirements-model/
  * <version>/} ({@code files.csv} names each one's source path and commit), compacted to the fields read here.
  *
- * <p>A rule is checked on every row where its condition holds (and every ancestor composite's condition, through
- * {@code CheckModelRule}); a MUST or MUST NOT rule that fails on a row is a violation, a MAY rule never is. Rules
- * that are removed in the version, whose applicability criteria (or an ancestor's) do not hold for OpenAI's image
- * billing, that have no check function (Type Dynamic: the model leaves them to a reader), composites (checked
- * through the rules they name), MAY and SHOULD rules, rules of a column the export does not have (column presence is
- * {@link FocusSpec}'s check), or whose check functions are not supported here are not checked, and are counted
- * by reason (by function name for the last).
+ * <p>The files are every column rule file of the 1.4 CostAndUsage dataset and the dataset's own file
+ * ({@code costandusage.json}: which columns it includes, under which applicability criteria). A column the export does
+ * not have is transcribed as rule ids only ({@value #IDS_ONLY} in {@code files.csv}): its rules are counted, never
+ * evaluated, and the check stops if the export gains that column.
+ *
+ * <p>A rule is checked on every row where its condition holds (and every active ancestor composite's condition,
+ * through {@code CheckModelRule}); a dataset rule (an id with {@code -D-}) once, on the export's columns. A MUST or
+ * MUST NOT rule that fails is a violation. Not checked, and counted by reason: rules whose status is not Active
+ * (removed, deprecated), rules of a column the export does not have (column presence is the dataset rules' and
+ * {@link FocusSpec}'s check), rules whose applicability criteria (or an ancestor's) do not hold for OpenAI's image
+ * billing ("not applicable: " and the criteria), rules with no check function (Type Dynamic: the model leaves them to
+ * a reader), composites (checked through the rules they name), MAY and SHOULD rules, and rules whose check functions
+ * are not supported here (by function name).
  */
 final class FocusRequirementsModel {
 
@@ -86,8 +93,89 @@ final class FocusRequirementsModel {
             "FormatJSON",
             "FormatCurrency");
 
+    private static final String ACTIVE = "Active";
+    /**
+     * files.csv's third cell for a file of the rules of columns the export does not have, transcribed as id,
+     * column, status and keyword only: such a rule is never evaluated, and if the export gains the column the
+     * check stops and asks for the whole file.
+     */
+    static final String IDS_ONLY = "ids";
+
     /** DateTimeFormat as text: ISO 8601 in UTC with a Z. */
     private static final Pattern DATE_TIME = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$");
+
+    /** FOCUS dataset ids (the requirements model's DatasetId values of the 1.4 release's datasets). */
+    static final Set<String> FOCUS_DATASETS = Set.of("CostAndUsage", "ContractCommitment", "BillingPeriod");
+
+    /**
+     * The metadata rules the requirements model leaves to the spec text (it has no metadata rule files), checked on
+     * a {@code focus_costs_metadata.json}: FOCUS_Spec {@code specification/metadata/dataset_instance/} (1.3 on:
+     * DatasetInstance present, a collection of non-null objects, at least one for CostAndUsage, each with a
+     * non-null string DatasetInstanceId, unique, DatasetInstanceName and FocusDatasetId naming a FOCUS dataset),
+     * {@code specification/metadata/schema/} (FocusVersion, SchemaId, CreationDate as date-time text, from 1.3 the
+     * schema's DatasetInstanceId naming an instance, and one ColumnDefinition per column of the export, in order).
+     *
+     * @param meta the metadata document
+     * @param version the FOCUS version the export claims (1.2, 1.3 or 1.4)
+     * @param export the export's schema
+     * @return one line per rule broken; empty when none
+     */
+    static List<String> metadataViolations(JsonNode meta, String version, StructType export) {
+        List<String> out = new ArrayList<>();
+        JsonNode schema = meta.path("Schema");
+        if (!version.equals(schema.path("FocusVersion").asText())) {
+            out.add("Schema.FocusVersion is not " + version);
+        }
+        if (!schema.path("SchemaId").isTextual()) {
+            out.add("Schema.SchemaId is not a string");
+        }
+        if (!DATE_TIME.matcher(schema.path("CreationDate").asText()).matches()) {
+            out.add("Schema.CreationDate is not ISO 8601 date-time text in UTC");
+        }
+        List<String> columns = new ArrayList<>();
+        schema.path("ColumnDefinition")
+                .forEach(c -> columns.add(c.path("ColumnName").asText()));
+        if (!columns.equals(List.of(export.fieldNames()))) {
+            out.add("Schema.ColumnDefinition does not name the export's columns in order");
+        }
+        if (version.equals("1.2")) {
+            return out;
+        }
+        JsonNode instances = meta.get("DatasetInstance");
+        if (instances == null || !instances.isArray()) {
+            out.add("DatasetInstance is missing or not a collection");
+            return out;
+        }
+        Set<String> ids = new HashSet<>();
+        boolean costAndUsage = false;
+        for (JsonNode i : instances) {
+            if (!i.isObject()) {
+                out.add("a DatasetInstance object is null or not an object");
+                continue;
+            }
+            String id = i.path("DatasetInstanceId").isTextual()
+                    ? i.path("DatasetInstanceId").asText()
+                    : null;
+            if (id == null || !ids.add(id)) {
+                out.add("DatasetInstanceId is missing, not a string or not unique: " + i);
+            }
+            if (!i.path("DatasetInstanceName").isTextual()) {
+                out.add("DatasetInstanceName is missing or not a string: " + i);
+            }
+            String dataset = i.path("FocusDatasetId").asText();
+            if (!FOCUS_DATASETS.contains(dataset)) {
+                out.add("FocusDatasetId names no FOCUS dataset: " + i);
+            }
+            costAndUsage |= dataset.equals("CostAndUsage");
+        }
+        if (!costAndUsage) {
+            out.add("DatasetInstance has no object for the CostAndUsage dataset");
+        }
+        if (!ids.contains(schema.path("DatasetInstanceId").asText())) {
+            out.add("Schema.DatasetInstanceId names no DatasetInstance");
+        }
+        return out;
+    }
 
     /** One rule of the model. */
     record Rule(
@@ -99,7 +187,8 @@ final class FocusRequirementsModel {
             List<String> criteria,
             JsonNode requirement,
             JsonNode condition,
-            String mustSatisfy) {}
+            String mustSatisfy,
+            boolean full) {}
 
     /**
      * What a check found.
@@ -118,6 +207,10 @@ final class FocusRequirementsModel {
     private FocusRequirementsModel(Map<String, Rule> rules) {
         this.rules = rules;
         for (Rule r : rules.values()) {
+            // A removed composite still names its old parts; only an active one makes them its children.
+            if (!r.status().equals(ACTIVE)) {
+                continue;
+            }
             for (String child : references(r.requirement())) {
                 parent.put(child, r.id());
             }
@@ -138,11 +231,13 @@ final class FocusRequirementsModel {
             if (line.startsWith("#") || line.startsWith("file,") || line.isBlank()) {
                 continue;
             }
+            String[] cells = line.split(",");
+            boolean full = cells.length < 3 || !cells[2].strip().equals(IDS_ONLY);
             try {
-                JsonNode file = json.readTree(resource(dir + line.substring(0, line.indexOf(','))));
+                JsonNode file = json.readTree(resource(dir + cells[0]));
                 for (Iterator<Map.Entry<String, JsonNode>> it = file.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
-                    rules.put(e.getKey(), rule(e.getKey(), e.getValue()));
+                    rules.put(e.getKey(), rule(e.getKey(), e.getValue(), full));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -164,7 +259,7 @@ final class FocusRequirementsModel {
             JsonNode all = new ObjectMapper().readTree(model).path("ModelRules");
             for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                rules.put(e.getKey(), rule(e.getKey(), e.getValue()));
+                rules.put(e.getKey(), rule(e.getKey(), e.getValue(), true));
             }
             return new FocusRequirementsModel(rules);
         } catch (IOException e) {
@@ -172,7 +267,7 @@ final class FocusRequirementsModel {
         }
     }
 
-    private static Rule rule(String id, JsonNode r) {
+    private static Rule rule(String id, JsonNode r, boolean full) {
         JsonNode v = r.path("ValidationCriteria");
         List<String> criteria = new ArrayList<>();
         r.path("ApplicabilityCriteria").forEach(c -> criteria.add(c.asText()));
@@ -185,7 +280,8 @@ final class FocusRequirementsModel {
                 criteria,
                 v.path("Requirement"),
                 v.path("Condition"),
-                v.path("MustSatisfy").asText());
+                v.path("MustSatisfy").asText(),
+                full);
     }
 
     private static String resource(String name) {
@@ -243,40 +339,61 @@ final class FocusRequirementsModel {
         List<String> violations = new ArrayList<>();
         for (Rule r : rules.values()) {
             List<Rule> lineage = lineage(r);
-            String reason = !r.status().equals("Active")
-                    ? "removed"
-                    : r.id().contains("-C-") && !has(schema, r.entity())
-                            ? "column not in the export"
-                            : reasonNotChecked(r, lineage);
+            String reason = reasonNotChecked(r, lineage, schema);
             if (reason != null) {
                 notChecked.computeIfAbsent(reason, k -> new ArrayList<>()).add(r.id());
                 continue;
             }
             checked.add(r.id());
-            long broken = 0;
-            if (r.requirement().path("CheckFunction").asText().equals("CheckDistinctCount")) {
-                broken = distinctCount(r.requirement(), rows, schema);
-            } else {
-                for (Row row : rows) {
-                    if (applies(lineage, row, schema) && !eval(r.requirement(), row, schema)) {
-                        broken++;
-                    }
-                }
-            }
+            long broken = broken(r, lineage, rows, schema);
             if (broken > 0) {
-                violations.add(r.id() + " (" + r.mustSatisfy() + "): " + broken + " rows");
+                violations.add(r.id() + " (" + r.mustSatisfy() + "): " + broken + (isDataset(r) ? "" : " rows"));
             }
         }
         return new Report(rules.size(), checked, notChecked, violations);
     }
 
-    private String reasonNotChecked(Rule r, List<Rule> lineage) {
-        if (!r.status().equals("Active")) {
-            return "removed";
+    /**
+     * Rows that break a rule; for a dataset rule (an id with {@code -D-}: which columns the dataset includes) 1
+     * when the dataset breaks it, checked once on the schema whatever the rows.
+     */
+    private long broken(Rule r, List<Rule> lineage, List<Row> rows, StructType schema) {
+        if (isDataset(r)) {
+            Row none = new GenericRowWithSchema(new Object[schema.size()], schema);
+            return applies(lineage, none, schema) && !eval(r.requirement(), none, schema) ? 1 : 0;
+        }
+        if (r.requirement().path("CheckFunction").asText().equals("CheckDistinctCount")) {
+            return distinctCount(r.requirement(), rows, schema);
+        }
+        long broken = 0;
+        for (Row row : rows) {
+            if (applies(lineage, row, schema) && !eval(r.requirement(), row, schema)) {
+                broken++;
+            }
+        }
+        return broken;
+    }
+
+    private static boolean isDataset(Rule r) {
+        return r.id().contains("-D-");
+    }
+
+    private String reasonNotChecked(Rule r, List<Rule> lineage, StructType schema) {
+        if (!r.status().equals(ACTIVE)) {
+            return r.status().toLowerCase(java.util.Locale.ROOT);
+        }
+        if (r.id().contains("-C-") && !has(schema, r.entity())) {
+            return "column not in the export";
+        }
+        if (!r.full()) {
+            throw new IllegalStateException(r.id() + " is transcribed as an id only (files.csv), but the export has "
+                    + r.entity() + ": transcribe its rule file in full");
         }
         for (Rule at : lineage) {
-            if (!APPLICABLE.containsAll(at.criteria())) {
-                return "not applicable";
+            Set<String> missing = new TreeSet<>(at.criteria());
+            missing.removeAll(APPLICABLE);
+            if (!missing.isEmpty()) {
+                return "not applicable: " + String.join("+", missing);
             }
         }
         if (r.requirement().isEmpty()) {

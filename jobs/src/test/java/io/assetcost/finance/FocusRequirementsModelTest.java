@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.assetcost.SparkTestBase;
 import io.assetcost.pricing.Priced;
 import io.assetcost.pricing.RateCard;
@@ -142,6 +143,7 @@ class FocusRequirementsModelTest extends SparkTestBase {
         Dataset<Row> focus = hardMonth(FocusExport.Version.V1_4);
         FocusRequirementsModel.Report report =
                 FocusRequirementsModel.load("1.4").check(focus);
+        System.out.println(summary("hard month", report));
         assertThat(report.violations()).isEmpty();
         assertThat(report.checked())
                 .contains(
@@ -159,6 +161,18 @@ class FocusRequirementsModelTest extends SparkTestBase {
                         "CAU-SkuPriceDetails-C-001-M",
                         "CAU-SkuPriceDetails-C-004-C");
         assertThat(report.notChecked().get("removed")).contains("CAU-ProviderName-C-000-M");
+        // Every column rule file and the dataset's own rules: presence, the other columns, the unused ones counted.
+        assertThat(report.checked())
+                .contains(
+                        "CAU-CostAndUsage-D-006-M",
+                        "CAU-CostAndUsage-D-058-C",
+                        "CAU-ContractedCost-C-011-C",
+                        "CAU-ServiceSubcategory-C-004-M",
+                        "CAU-ServiceName-C-005-C",
+                        "CAU-SubAccountName-C-005-C");
+        assertThat(report.notChecked().get("column not in the export"))
+                .contains("CAU-RegionId-C-000-C", "CAU-CommitmentDiscountId-C-000-C", "CAU-InvoiceId-C-000-O");
+        assertThat(report.notChecked()).containsKey("not applicable: COMMITMENT_DISCOUNT_SUPPORTED");
         int accounted = report.checked().size()
                 + report.notChecked().values().stream().mapToInt(List::size).sum();
         assertThat(accounted)
@@ -216,6 +230,25 @@ class FocusRequirementsModelTest extends SparkTestBase {
                 .anyMatch(v -> v.startsWith("CAU-ListCost-C-011-C"));
     }
 
+    /** One line of counts: rules, checked, not checked by reason (the README's figures come from it). */
+    static String summary(String what, FocusRequirementsModel.Report report) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        report.notChecked().forEach((reason, ids) -> counts.put(reason, ids.size()));
+        return "FOCUS 1.4 requirements model, " + what + ": " + report.rules() + " rules, "
+                + report.checked().size() + " checked, " + report.violations().size() + " broken; not checked: "
+                + counts;
+    }
+
+    @Test
+    void aColumnWhoseRulesWereTranscribedAsIdsOnlyStopsTheCheck() {
+        Dataset<Row> withRegion = hardMonth(FocusExport.Version.V1_4).withColumn("RegionId", lit("us"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> FocusRequirementsModel.load("1.4").check(withRegion))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("RegionId")
+                .hasMessageContaining("transcribe its rule file in full");
+    }
+
     private static org.apache.spark.sql.Column coalesce(String a, String b) {
         return org.apache.spark.sql.functions.coalesce(col(a), col(b));
     }
@@ -268,7 +301,23 @@ class FocusRequirementsModelTest extends SparkTestBase {
                             .asText())
                     .isEqualTo("JSON");
             assertThat(names.contains("ProviderName")).isEqualTo(v != FocusExport.Version.V1_4);
+            assertThat(FocusRequirementsModel.metadataViolations(
+                            meta, v.label(), v.table().sparkSchema()))
+                    .as("metadata rules of %s", v.label())
+                    .isEmpty();
+            assertThat(meta.has("DatasetInstance")).isEqualTo(v != FocusExport.Version.V1_2);
         }
+        // What the metadata check catches: a schema without its instance, an instance of no FOCUS dataset.
+        ObjectNode broken = (ObjectNode) new ObjectMapper().readTree(FocusMetadata.json(FocusExport.Version.V1_4));
+        ((ObjectNode) broken.path("Schema")).remove("DatasetInstanceId");
+        ((ObjectNode) broken.path("DatasetInstance").get(0)).put("FocusDatasetId", "Costs");
+        assertThat(FocusRequirementsModel.metadataViolations(
+                        broken, "1.4", FocusExport.Version.V1_4.table().sparkSchema()))
+                .containsExactlyInAnyOrder(
+                        "FocusDatasetId names no FOCUS dataset: "
+                                + broken.path("DatasetInstance").get(0),
+                        "DatasetInstance has no object for the CostAndUsage dataset",
+                        "Schema.DatasetInstanceId names no DatasetInstance");
         assertThat(FocusMetadata.schemaId(FocusExport.Version.V1_3))
                 .isNotEqualTo(FocusMetadata.schemaId(FocusExport.Version.V1_4));
     }

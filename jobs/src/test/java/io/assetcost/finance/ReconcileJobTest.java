@@ -346,13 +346,14 @@ class ReconcileJobTest extends SparkTestBase {
         org.apache.spark.sql.Dataset<Row> v14 = spark.read()
                 .parquet(finance.resolve(OutputTable.FOCUS_COSTS.tableName()).toString());
         assertThat(FocusSpec.violations(v14, "1.4", bill)).isEmpty();
-        assertThat(FocusRequirementsModel.load("1.4").check(v14).violations()).isEmpty();
-        assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(finance.resolve(FocusMetadata.FILE).toFile())
-                        .path("Schema")
-                        .path("FocusVersion")
-                        .asText())
-                .isEqualTo("1.4");
+        FocusRequirementsModel.Report model = FocusRequirementsModel.load("1.4").check(v14);
+        System.out.println(FocusRequirementsModelTest.summary("sample month", model));
+        assertThat(model.violations()).isEmpty();
+        assertThat(model.checked()).contains("CAU-CostAndUsage-D-006-M", "CAU-ServiceSubcategory-C-004-M");
+        com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(finance.resolve(FocusMetadata.FILE).toFile());
+        assertThat(FocusRequirementsModel.metadataViolations(meta, "1.4", v14.schema()))
+                .isEmpty();
         Path finance12 = tempDir("close12").resolve("finance");
         // Without --usage-api: no log_coverage, and an earlier run's is not left behind.
         Files.createDirectories(finance12.resolve(OutputTable.LOG_COVERAGE.tableName()));
