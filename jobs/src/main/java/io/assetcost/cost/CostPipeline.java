@@ -21,7 +21,6 @@ import static io.assetcost.schema.Cols.SERVICE_TIER;
 import static io.assetcost.schema.Cols.SIZE;
 import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.STATUS;
-import static io.assetcost.schema.Cols.TOTAL_COST_USD;
 import static io.assetcost.schema.Cols.USAGE_DATE;
 import static io.assetcost.schema.Cols.WORKFLOW_ID;
 import static org.apache.spark.sql.functions.coalesce;
@@ -152,7 +151,7 @@ public final class CostPipeline {
     /** Each table's staged rows as written, counted and fingerprinted in the write ({@link #writeStaged}). */
     private final Map<OutputTable, OutputWriter.Written> written = new java.util.concurrent.ConcurrentHashMap<>();
     /** What this run found of a run that died holding the lock ({@link #recordDeadRun}), or null. */
-    private Map<String, Object> deadRun;
+    private CostRunSummary.LockTakenOver deadRun;
 
     /**
      * The outcome of a run.
@@ -163,7 +162,7 @@ public final class CostPipeline {
      * @param reason why the exit code is not 0, one line (null for 0)
      * @param summary the run summary as written
      */
-    public record RunResult(int exitCode, String reason, Map<String, Object> summary) {}
+    public record RunResult(int exitCode, String reason, CostRunSummary summary) {}
 
     /** Step 1: inputs checked before anything is written. */
     private record CheckedInputs(
@@ -239,8 +238,21 @@ public final class CostPipeline {
         }
     }
 
-    /** Step 7: what the run counted, for the invariants and the summary. */
-    private record RunCounts(
+    /**
+     * Step 7: what the run counted, for the invariants and the summary ({@link CostSummary#inputs}).
+     *
+     * @param usage how the usage records were accounted for
+     * @param usageReasons usage records quarantined per reason code
+     * @param acceptance how the acceptance records were accounted for
+     * @param acceptanceReasons acceptance records quarantined per reason code
+     * @param decidedAfterRunDate acceptance records decided after the run date (set aside)
+     * @param onFrozenRequests acceptance records on requests of frozen cohorts (set aside)
+     * @param lateDecisions of those, decisions that would change a published cohort
+     * @param lateUsage priced requests of frozen cohorts
+     * @param usageTailLines physical lines of usage CSV files after the line where they stopped parsing
+     * @param acceptanceTailLines the same, of acceptance CSV files
+     */
+    record RunCounts(
             InputCounts usage,
             Map<String, Long> usageReasons,
             InputCounts acceptance,
@@ -249,7 +261,8 @@ public final class CostPipeline {
             long onFrozenRequests,
             long lateDecisions,
             long lateUsage,
-            Map<String, Long> unparsedTailLines) {}
+            long usageTailLines,
+            long acceptanceTailLines) {}
 
     /**
      * Step 9: the audit of the staged run, before anything is published.
@@ -334,10 +347,16 @@ public final class CostPipeline {
         if (dead == null) {
             return;
         }
-        deadRun = dead.toMap();
-        deadRun.put("taken_over_by", runId);
-        deadRun.put("taken_over_at", Instant.now().toString());
-        deadRun.put("publish_completed_by_next_run", dead.runId().equals(completedPublish));
+        deadRun = new CostRunSummary.LockTakenOver(
+                dead.runId(),
+                dead.host(),
+                dead.pid(),
+                dead.startedAt(),
+                dead.lastHeartbeat().toString(),
+                dead.why(),
+                runId,
+                Instant.now().toString(),
+                dead.runId().equals(completedPublish));
         LOG.warn(
                 "run {} (host {}, pid {}, started {}) died holding the lock ({}); recorded in {}",
                 dead.runId(),
@@ -349,17 +368,13 @@ public final class CostPipeline {
         Path record = out.runRecord(dead.runId());
         try {
             if (!dead.runId().equals("?") && !record.getFileSystem(conf).exists(record)) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("job", "assetcost");
-                m.put("run_id", dead.runId());
-                m.put("started_at", dead.startedAt());
-                m.put("finished_at", null);
-                m.put("exit_code", null);
-                m.put(
-                        "outcome",
-                        "died without finishing: its lock was taken over by run " + runId + " (" + dead.why() + ")");
-                m.put("lock", deadRun);
-                RunSummary.writeJson(conf, record, m);
+                String outcome =
+                        "died without finishing: its lock was taken over by run " + runId + " (" + dead.why() + ")";
+                RunSummary.writeJson(
+                        conf,
+                        record,
+                        new CostRunSummary.DeadRun(
+                                CostRunSummary.JOB, dead.runId(), dead.startedAt(), null, null, outcome, deadRun));
             }
         } catch (java.io.IOException e) {
             LOG.warn("cannot record the dead run {}: {}", dead.runId(), e.getMessage());
@@ -652,6 +667,7 @@ public final class CostPipeline {
                 total(acceptanceReasons),
                 a.duplicates());
         stages.done(usageCounts.read() + acceptanceCounts.read(), "records");
+        Map<String, Long> tailLines = CostSummary.unparsedTailLines(reports.quarantine());
         return new RunCounts(
                 usageCounts,
                 usageReasons,
@@ -661,7 +677,8 @@ public final class CostPipeline {
                 onFrozen,
                 lateDecisions,
                 lateUsage,
-                CostSummary.unparsedTailLines(reports.quarantine()));
+                tailLines.getOrDefault(Quarantine.USAGE, 0L),
+                tailLines.getOrDefault(Quarantine.ACCEPTANCE, 0L));
     }
 
     /** Step 8: the invariants, on the tables as staged (the kept datasets they were written from). */
@@ -709,45 +726,42 @@ public final class CostPipeline {
     /** Step 11: the run summary, written to {@code run_summary.json} and {@code _runs/}. */
     private RunResult summarise(RunCounts counts, ReportSet reports, List<Invariant> checks, Audit audit) {
         BigDecimal fraction = quarantinedFraction(counts.usage());
-        Map<String, Object> totals = CostSummary.totals(reports.assetCosts());
-        RunSummary summary = new RunSummary("assetcost", runId, started)
-                .put("window", CostSummary.window(window, inputs.usageFiles(), inputs.acceptanceFiles()))
-                .put("options", CostSummary.options(options))
-                .put("shuffle_partitions", Integer.parseInt(spark.conf().get(ShufflePartitions.KEY)))
-                .put(
-                        "inputs",
-                        CostSummary.inputs(
-                                counts.usage(),
-                                counts.usageReasons(),
-                                counts.acceptance(),
-                                counts.acceptanceReasons(),
-                                counts.decidedAfterRunDate(),
-                                counts.onFrozenRequests(),
-                                counts.lateDecisions(),
-                                counts.lateUsage(),
-                                counts.unparsedTailLines(),
-                                inputs.card(),
-                                inputs.rateLimits()))
-                .put("unreadable_files", CostSummary.unreadable(guard.unreadable()))
-                .put("lock_taken_over", deadRun);
-        lateActivity(counts, summary);
-        summary.put("usage_quarantined_fraction", fraction.toPlainString())
-                .put("totals", totals)
-                .put("gateway_costs", CostSummary.gatewayCosts(reports.requestCosts(), inputs.usageFormat()))
-                .invariants(checks)
-                .put("shrink_guard", shrinkBlock(audit))
-                .put("published", audit.publishes())
-                .put(
-                        "staged_tables",
-                        audit.publishes() ? null : out.staging(runId).toString())
-                .put("table_fingerprints", fingerprints(audit.publishes()))
-                .put("exit_reason", audit.reason());
+        CostRunSummary.Totals totals = CostSummary.totals(reports.assetCosts());
+        String attention = lateActivity(counts);
+        List<CostRunSummary.GatewayCost> gatewayCosts =
+                CostSummary.gatewayCosts(reports.requestCosts(), inputs.usageFormat());
+        Map<String, String> fingerprints = fingerprints(audit.publishes());
         int exitCode = audit.exitCode();
         if (audit.publishes()) {
             writeReport(exitCode);
         }
-        Map<String, Object> document = summary.finish(exitCode);
-        summary.write(conf, out.runSummary(), out.runRecord(runId));
+        CostRunSummary summary = new CostRunSummary(
+                CostRunSummary.JOB,
+                runId,
+                started.toString(),
+                Instant.now().toString(),
+                exitCode,
+                CostSummary.window(window, inputs.usageFiles(), inputs.acceptanceFiles()),
+                CostSummary.options(options),
+                Integer.parseInt(spark.conf().get(ShufflePartitions.KEY)),
+                CostSummary.inputs(counts, inputs.card(), inputs.rateLimits()),
+                CostSummary.unreadable(guard.unreadable()),
+                deadRun,
+                attention,
+                fraction.toPlainString(),
+                totals,
+                gatewayCosts,
+                checks,
+                new CostRunSummary.ShrinkGuardBlock(
+                        options.minKeptShare.toPlainString(),
+                        options.allowShrink,
+                        CostSummary.daysShrunk(audit.shrunk())),
+                audit.publishes(),
+                audit.publishes() ? null : out.staging(runId).toString(),
+                fingerprints,
+                audit.reason());
+        RunSummary.writeJson(conf, out.runSummary(), summary);
+        RunSummary.writeJson(conf, out.runRecord(runId), summary);
         LOG.info(
                 "assetcost: usage read {} (priced {}, quarantined {}, duplicates {}, blank lines {}); acceptance read"
                         + " {} (used {}, quarantined {}, duplicates {}); total {} USD; tables in {}; exit {}",
@@ -760,32 +774,22 @@ public final class CostPipeline {
                 counts.acceptance().used(),
                 counts.acceptance().quarantined(),
                 counts.acceptance().duplicates(),
-                totals.get(TOTAL_COST_USD),
+                totals.totalCostUsd(),
                 out.root(),
                 exitCode);
-        return new RunResult(exitCode, audit.reason(), document);
+        return new RunResult(exitCode, audit.reason(), summary);
     }
 
-    /** {@code attention}: late activity on frozen cohorts, for the on-call (also a WARN line). */
-    private void lateActivity(RunCounts counts, RunSummary summary) {
-        if (counts.lateDecisions() + counts.lateUsage() > 0) {
-            String attention = counts.lateDecisions() + " decisions and " + counts.lateUsage()
-                    + " requests arrived after their cohort was last recomputed (cohorts before " + window.first()
-                    + "): rerun with a larger --lookback-days or --full";
-            summary.put("attention", attention);
-            LOG.warn("{}", attention);
+    /** {@code attention}: late activity on frozen cohorts, for the on-call (also a WARN line); null if none. */
+    private String lateActivity(RunCounts counts) {
+        if (counts.lateDecisions() + counts.lateUsage() == 0) {
+            return null;
         }
-    }
-
-    /** {@code shrink_guard}: the share, whether a shrunk window may publish, and the days that shrank. */
-    private Map<String, Object> shrinkBlock(Audit audit) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("min_kept_share", options.minKeptShare.toPlainString());
-        m.put("allow_shrink", options.allowShrink);
-        m.put(
-                "days_shrunk",
-                audit.shrunk().stream().map(ShrinkGuard.Shrunk::toMap).toList());
-        return m;
+        String attention = counts.lateDecisions() + " decisions and " + counts.lateUsage()
+                + " requests arrived after their cohort was last recomputed (cohorts before " + window.first()
+                + "): rerun with a larger --lookback-days or --full";
+        LOG.warn("{}", attention);
+        return attention;
     }
 
     /** The shrunk days in one line: the first five, then how many more. */
@@ -875,7 +879,7 @@ public final class CostPipeline {
      * as they were written: only the partitions it kept (outside a nightly window) are read, none on a full
      * run. Where it did not publish, the published tables are read whole.
      */
-    private Map<String, Object> fingerprints(boolean published) {
+    private Map<String, String> fingerprints(boolean published) {
         Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
         Map<String, OutputWriter.Written> staged = new LinkedHashMap<>();
         for (OutputTable table : TABLES) {

@@ -1,6 +1,5 @@
 package io.assetcost.cost;
 
-import static io.assetcost.schema.Cols.ASSETS;
 import static io.assetcost.schema.Cols.CACHE_SAVINGS_USD;
 import static io.assetcost.schema.Cols.COST_USD;
 import static io.assetcost.schema.Cols.DETAIL;
@@ -18,7 +17,6 @@ import static io.assetcost.schema.Cols.WASTE_COST_USD;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.sum;
 
 import io.assetcost.io.CsvSource;
@@ -26,12 +24,12 @@ import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.RunWindow;
+import io.assetcost.ops.ShrinkGuard;
 import io.assetcost.planning.RateLimitCard;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.quality.QuarantineReason;
 import io.assetcost.run.InputCounts;
-import io.assetcost.run.RunSummary;
 import io.assetcost.schema.OutputTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,86 +54,81 @@ final class CostSummary {
     private static final List<String> MONEY =
             List.of(TOTAL_COST_USD, DIRECT_COST_USD, WASTE_COST_USD, PENDING_COST_USD, CACHE_SAVINGS_USD);
 
+    /** What the summary names as the source of a card no option gave. */
+    private static final String EMBEDDED = "embedded default";
+
     private CostSummary() {}
 
     /** {@code window}: mode, run date, lookback, first cohort, files read. */
-    static Map<String, Object> window(
+    static CostRunSummary.Window window(
             RunWindow window, Map<InputFiles.Kind, List<String>> usageFiles, List<String> acceptanceFiles) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", window.full() ? "full" : "nightly");
-        m.put("run_date", window.runDate() == null ? null : window.runDate().toString());
-        m.put("lookback_days", window.lookbackDays());
-        m.put("cohorts_from", window.first() == null ? null : window.first().toString());
-        m.put(
-                "usage_files_read",
-                usageFiles.values().stream().mapToInt(List::size).sum());
-        m.put("acceptance_files_read", acceptanceFiles.size());
-        return m;
+        return new CostRunSummary.Window(
+                window.full() ? "full" : "nightly",
+                window.runDate() == null ? null : window.runDate().toString(),
+                window.lookbackDays(),
+                window.first() == null ? null : window.first().toString(),
+                usageFiles.values().stream().mapToInt(List::size).sum(),
+                acceptanceFiles.size());
     }
 
     /** {@code options}: the options as given (the rate card's source when none). */
-    static Map<String, Object> options(CostJobOptions options) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("usage", options.usage);
-        m.put("acceptance", options.acceptance);
-        m.put("rates", options.rates == null ? "embedded default" : options.rates);
-        m.put("out", options.out);
-        m.put("max_quarantined_fraction", options.maxQuarantinedFraction.toPlainString());
-        m.put("full", options.full);
-        m.put("run_date", options.runDate);
-        m.put("lookback_days", options.lookbackDays);
-        m.put("on_unreadable_file", options.onUnreadableFile);
-        m.put("max_tokens_per_meter", options.maxTokensPerMeter);
-        m.put("max_images_per_request", options.maxImagesPerRequest);
-        m.put("max_request_cost_usd", options.maxRequestCostUsd.toPlainString());
-        m.put("rate_limits", options.rateLimits == null ? "embedded default" : options.rateLimits);
-        m.put("account_tier", options.accountTier);
-        m.put("attempt_cap", options.attemptCap);
-        return m;
+    static CostRunSummary.Options options(CostJobOptions options) {
+        return new CostRunSummary.Options(
+                options.usage,
+                options.acceptance,
+                options.rates == null ? EMBEDDED : options.rates,
+                options.out,
+                options.maxQuarantinedFraction.toPlainString(),
+                options.full,
+                options.runDate,
+                options.lookbackDays,
+                options.onUnreadableFile,
+                options.maxTokensPerMeter,
+                options.maxImagesPerRequest,
+                options.maxRequestCostUsd.toPlainString(),
+                options.rateLimits == null ? EMBEDDED : options.rateLimits,
+                options.accountTier,
+                options.attemptCap,
+                options.maturePendingShare.toPlainString(),
+                options.matureAfterDays,
+                options.smallSampleApprovals);
     }
 
     /**
-     * {@code inputs}: usage, acceptance (with what was set aside, skipped and what came late) and the rate
-     * card.
+     * {@code inputs}: usage, acceptance (with what was set aside, skipped and what came late) and the two
+     * cards.
      */
-    static Map<String, Object> inputs(
-            InputCounts usage,
-            Map<String, Long> usageReasons,
-            InputCounts acceptance,
-            Map<String, Long> acceptanceReasons,
-            long decidedAfter,
-            long onFrozen,
-            long lateDecisions,
-            long lateUsage,
-            Map<String, Long> unparsedTailLines,
-            RateCard card,
-            RateLimitCard rateLimits) {
-        Map<String, Object> u = RunSummary.input(usage, "priced", usageReasons);
-        u.put("blank_lines_skipped", usage.skipped());
-        u.put("created_after_run_date", usage.setAside());
-        u.put("late_usage_of_frozen_cohorts", lateUsage);
-        u.put("lines_in_unparsed_csv_tails", unparsedTailLines.getOrDefault(Quarantine.USAGE, 0L));
-        Map<String, Object> a = RunSummary.input(acceptance, "decisions_used", acceptanceReasons);
-        a.put("decided_after_run_date", decidedAfter);
-        a.put("on_requests_of_frozen_cohorts", onFrozen);
-        a.put("late_decisions_on_frozen_cohorts", lateDecisions);
-        a.put("lines_in_unparsed_csv_tails", unparsedTailLines.getOrDefault(Quarantine.ACCEPTANCE, 0L));
-        Map<String, Object> rateCard = new LinkedHashMap<>();
-        rateCard.put("source", card.description());
-        rateCard.put("rows", card.rates().size());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("usage", u);
-        m.put("acceptance", a);
-        m.put("rate_card", rateCard);
-        Map<String, Object> limits = new LinkedHashMap<>();
-        limits.put("source", rateLimits.description());
-        limits.put("rows", rateLimits.limits().size());
-        m.put("rate_limit_card", limits);
-        return m;
+    static CostRunSummary.Inputs inputs(CostPipeline.RunCounts counts, RateCard card, RateLimitCard rateLimits) {
+        InputCounts u = counts.usage();
+        InputCounts a = counts.acceptance();
+        return new CostRunSummary.Inputs(
+                new CostRunSummary.UsageInput(
+                        u.read(),
+                        u.used(),
+                        u.quarantined(),
+                        counts.usageReasons(),
+                        u.duplicates(),
+                        u.skipped(),
+                        u.setAside(),
+                        counts.lateUsage(),
+                        counts.usageTailLines()),
+                new CostRunSummary.AcceptanceInput(
+                        a.read(),
+                        a.used(),
+                        a.quarantined(),
+                        counts.acceptanceReasons(),
+                        a.duplicates(),
+                        counts.decidedAfterRunDate(),
+                        counts.onFrozenRequests(),
+                        counts.lateDecisions(),
+                        counts.acceptanceTailLines()),
+                new CostRunSummary.Card(card.description(), card.rates().size()),
+                new CostRunSummary.Card(
+                        rateLimits.description(), rateLimits.limits().size()));
     }
 
     /** {@code totals}: assets, requests and the money totals over the run's asset_costs (USD, exact). */
-    static Map<String, Object> totals(Dataset<Row> assetCosts) {
+    static CostRunSummary.Totals totals(Dataset<Row> assetCosts) {
         Column[] aggs = new Column[MONEY.size() + 2];
         aggs[0] = count(lit(1));
         aggs[1] = sum(REQUESTS);
@@ -145,55 +138,57 @@ final class CostSummary {
         Row t = assetCosts
                 .agg(aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length))
                 .first();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put(ASSETS, t.getLong(0));
-        m.put(REQUESTS, t.isNullAt(1) ? 0L : t.getLong(1));
+        String[] money = new String[MONEY.size()];
         for (int i = 0; i < MONEY.size(); i++) {
             BigDecimal v = t.isNullAt(i + 2) ? BigDecimal.ZERO.setScale(12) : t.getDecimal(i + 2);
-            m.put(MONEY.get(i), v.toPlainString());
+            money[i] = v.toPlainString();
         }
-        return m;
+        return new CostRunSummary.Totals(
+                t.getLong(0), t.isNullAt(1) ? 0L : t.getLong(1), money[0], money[1], money[2], money[3], money[4]);
     }
 
     /**
      * {@code gateway_costs}: the run's requests whose input carried the gateway's own cost, per usage_date and
-     * model ({@link io.assetcost.report.Reports#gatewayCosts}): dates as ISO strings, counts as numbers, USD as
-     * exact decimal strings. Null when the usage format carries no gateway cost (the job's own shapes, OpenAI
-     * Batch files), so the scan is not made.
+     * model ({@link io.assetcost.report.Reports#gatewayCosts}). Null when the usage format carries no gateway
+     * cost (the job's own shapes, OpenAI Batch files), so the scan is not made.
      *
      * @param requestCosts the run's request_costs
      * @param format the run's usage format
-     * @return one map per day and model, or null
+     * @return one row per day and model, or null
      */
-    static List<Map<String, Object>> gatewayCosts(Dataset<Row> requestCosts, io.assetcost.io.UsageFormat format) {
+    static List<CostRunSummary.GatewayCost> gatewayCosts(
+            Dataset<Row> requestCosts, io.assetcost.io.UsageFormat format) {
         if (!format.carriesGatewayCost()) {
             return null;
         }
-        List<Map<String, Object>> rows = new java.util.ArrayList<>();
-        for (Row r : io.assetcost.report.Reports.gatewayCosts(requestCosts).collectAsList()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put(USAGE_DATE, r.getAs(USAGE_DATE).toString());
-            m.put(MODEL, r.getAs(MODEL));
-            m.put(REQUESTS, r.<Long>getAs(REQUESTS));
-            m.put(COST_USD, r.<BigDecimal>getAs(COST_USD).toPlainString());
-            m.put(GATEWAY_COST_USD, r.<BigDecimal>getAs(GATEWAY_COST_USD).toPlainString());
-            m.put(DIFFERENCE_USD, r.<BigDecimal>getAs(DIFFERENCE_USD).toPlainString());
-            m.put(REQUESTS_DIFFERING, r.<Long>getAs(REQUESTS_DIFFERING));
-            rows.add(m);
-        }
-        return rows;
+        return io.assetcost.report.Reports.gatewayCosts(requestCosts).collectAsList().stream()
+                .map(r -> new CostRunSummary.GatewayCost(
+                        r.getAs(USAGE_DATE).toString(),
+                        r.<String>getAs(MODEL),
+                        r.<Long>getAs(REQUESTS),
+                        r.<BigDecimal>getAs(COST_USD).toPlainString(),
+                        r.<BigDecimal>getAs(GATEWAY_COST_USD).toPlainString(),
+                        r.<BigDecimal>getAs(DIFFERENCE_USD).toPlainString(),
+                        r.<Long>getAs(REQUESTS_DIFFERING)))
+                .toList();
     }
 
     /** {@code unreadable_files}: each file left out, with its input and what is wrong with it. */
-    static List<Map<String, Object>> unreadable(List<FileGuard.Unreadable> files) {
+    static List<CostRunSummary.UnreadableFile> unreadable(List<FileGuard.Unreadable> files) {
         return files.stream()
-                .map(f -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("input", f.option());
-                    m.put("file", f.file());
-                    m.put("reason", f.reason());
-                    return m;
-                })
+                .map(f -> new CostRunSummary.UnreadableFile(f.option(), f.file(), f.reason()))
+                .toList();
+    }
+
+    /** {@code shrink_guard.days_shrunk}: the day under its partition column's name. */
+    static List<CostRunSummary.DayShrunk> daysShrunk(List<ShrinkGuard.Shrunk> shrunk) {
+        return shrunk.stream()
+                .map(d -> new CostRunSummary.DayShrunk(
+                        USAGE_DATE.equals(d.dateColumn()) ? d.day().toString() : null,
+                        USAGE_DATE.equals(d.dateColumn()) ? null : d.day().toString(),
+                        d.measure(),
+                        d.staged().toPlainString(),
+                        d.published().toPlainString()))
                 .toList();
     }
 
@@ -212,16 +207,17 @@ final class CostSummary {
     }
 
     /**
-     * The physical lines of CSV files that stopped parsing, per input: the sum of what each tail's detail
-     * states ({@link CsvSource#TAIL_LINES}).
+     * The physical lines of CSV files that stopped parsing, per input ({@link Quarantine#USAGE},
+     * {@link Quarantine#ACCEPTANCE}): the sum over the tails' rows of the count their reader stated
+     * ({@link CsvSource#tailLines}).
      */
     static Map<String, Long> unparsedTailLines(Dataset<Row> quarantine) {
-        Column lines = regexp_extract(col(DETAIL), CsvSource.TAIL_LINES + "(\\d+)", 1);
+        Column lines = CsvSource.tailLines(col(DETAIL));
         Map<String, Long> out = new LinkedHashMap<>();
         for (Row r : quarantine
-                .filter(col(DETAIL).contains(CsvSource.TAIL_LINES))
+                .filter(lines.isNotNull())
                 .groupBy(SOURCE)
-                .agg(sum(lines.cast("long")))
+                .agg(sum(lines))
                 .collectAsList()) {
             out.put(r.getString(0), r.getLong(1));
         }
@@ -236,7 +232,7 @@ final class CostSummary {
      * @param tables the tables by name, in the order to report
      * @return {@code "<rows> rows, <sum>"} by table name ({@code "0 rows, 0"} for an empty table)
      */
-    static Map<String, Object> fingerprints(Map<String, Dataset<Row>> tables) {
+    static Map<String, String> fingerprints(Map<String, Dataset<Row>> tables) {
         return fingerprints(tables, Map.of());
     }
 
@@ -249,7 +245,7 @@ final class CostSummary {
      * @param written the rows observed while writing, by table name (added to what is read)
      * @return {@code "<rows> rows, <sum>"} by table name ({@code "0 rows, 0"} for an empty table)
      */
-    static Map<String, Object> fingerprints(
+    static Map<String, String> fingerprints(
             Map<String, Dataset<Row>> tables, Map<String, OutputWriter.Written> written) {
         Dataset<Row> hashes = null;
         for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
@@ -271,7 +267,7 @@ final class CostSummary {
                 sums.merge(r.getString(0), r.getDecimal(1), BigDecimal::add);
             }
         }
-        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         tables.keySet().forEach(name -> {
             long n = rows.getOrDefault(name, new long[1])[0];
             out.put(name, n + " rows, " + (n == 0 ? "0" : sums.get(name).toPlainString()));

@@ -1,5 +1,8 @@
 package io.assetcost.io;
 
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.when;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.quality.QuarantineReason;
 import io.assetcost.run.InputException;
@@ -28,6 +31,7 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.input.PortableDataStream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -64,10 +68,23 @@ public final class CsvSource {
     /** The lineage columns of a row, after the contract's columns. */
     public static final List<String> LINEAGE =
             List.of(Cols.RAW_RECORD, Cols.RECORD_TEXT, Cols.SOURCE_FILE, Cols.PARSE_REASON, Cols.PARSE_DETAIL);
-    /** How the detail of an unparseable tail states its physical lines (for the run summary). */
+    /** How the detail of an unparseable tail states its physical lines (read back by {@link #tailLines}). */
     public static final String TAIL_LINES = "physical lines in the unparsed rest: ";
 
     private CsvSource() {}
+
+    /**
+     * The physical lines of an unparseable tail, as this reader stated them in its quarantine detail: the one
+     * place that writes that text is the one place that reads it back.
+     *
+     * @param detail a quarantine detail column
+     * @return the tail's physical lines (bigint); null where the detail is not a tail's
+     */
+    public static Column tailLines(Column detail) {
+        return when(
+                detail.contains(TAIL_LINES),
+                regexp_extract(detail, TAIL_LINES + "(\\d+)", 1).cast(DataTypes.LongType));
+    }
 
     /**
      * Checks on the driver that each file's header holds every column, before any work starts.
