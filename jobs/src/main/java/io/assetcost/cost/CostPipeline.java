@@ -394,6 +394,7 @@ public final class CostPipeline {
             Audit audit = audit(counts, checks);
             if (audit.publishes()) {
                 publish();
+                writeReport(audit.exitCode());
             }
             return summarise(counts, reports, checks, audit);
         }
@@ -732,9 +733,6 @@ public final class CostPipeline {
                 CostSummary.gatewayCosts(reports.requestCosts(), inputs.usageFormat());
         Map<String, String> fingerprints = fingerprints(audit.publishes());
         int exitCode = audit.exitCode();
-        if (audit.publishes()) {
-            writeReport(exitCode);
-        }
         CostRunSummary summary = new CostRunSummary(
                 CostRunSummary.JOB,
                 runId,
@@ -799,7 +797,7 @@ public final class CostPipeline {
         return String.join("; ", days) + (shrunk.size() > 5 ? "; and " + (shrunk.size() - 5) + " more" : "");
     }
 
-    /** Step 11's page: report.html from the published tables, its queries {@link #concurrentSteps} at a time. */
+    /** After the publish: report.html from the published tables, {@link #concurrentSteps} queries at a time. */
     private void writeReport(int exitCode) {
         String runLine = "run " + runId + ", " + window + ", exit " + exitCode;
         CostReport.write(spark, out, inputs.rateLimits(), options.reportOptions(), runLine, stages, concurrentSteps);
