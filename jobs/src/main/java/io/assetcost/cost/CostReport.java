@@ -45,6 +45,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.ops.TableReader;
 import io.assetcost.outcome.Outcomes;
 import io.assetcost.planning.Attempts;
 import io.assetcost.planning.Forecast;
@@ -154,7 +155,7 @@ final class CostReport {
     }
 
     private Dataset<Row> table(OutputTable t) {
-        return CostSummary.published(spark, out, t);
+        return TableReader.readOrEmpty(spark, out.table(t), t);
     }
 
     private void render(RateLimitCard limits, String runLine, Stages stages, int threads) {

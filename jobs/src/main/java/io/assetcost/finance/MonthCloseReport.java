@@ -43,6 +43,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.ops.TableReader;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.view.Charts;
 import io.assetcost.view.Page;
@@ -95,10 +96,12 @@ final class MonthCloseReport {
 
     private final SparkSession spark;
     private final OutputLayout out;
+    private final OutputTable focusTable;
 
-    private MonthCloseReport(SparkSession spark, OutputLayout out) {
+    private MonthCloseReport(SparkSession spark, OutputLayout out, OutputTable focusTable) {
         this.spark = spark;
         this.out = out;
+        this.focusTable = focusTable;
     }
 
     /**
@@ -109,23 +112,29 @@ final class MonthCloseReport {
      * @param spark the session
      * @param out where the tables are read and the page is written (the run's staging layout)
      * @param coverage how much of the month the tables have data for: an incomplete month gets a banner
+     * @param focusTable the catalogue entry focus_costs was written as (its FOCUS version's contract)
      * @param focusVersion the FOCUS version of focus_costs ({@code 1.4}, {@code 1.3} or {@code 1.2})
      * @param runLine one line about the run (invariants, exit code) for the page's footer
      * @throws UncheckedIOException when a table cannot be read or the page cannot be written
      */
     static void write(
-            SparkSession spark, OutputLayout out, MonthCoverage coverage, String focusVersion, String runLine) {
-        new MonthCloseReport(spark, out).render(coverage, focusVersion, runLine);
+            SparkSession spark,
+            OutputLayout out,
+            MonthCoverage coverage,
+            OutputTable focusTable,
+            String focusVersion,
+            String runLine) {
+        new MonthCloseReport(spark, out, focusTable).render(coverage, focusVersion, runLine);
     }
 
     private Dataset<Row> table(OutputTable t) {
-        return spark.read().parquet(out.table(t).toString());
+        return TableReader.read(spark, out.table(t), t);
     }
 
     private boolean exists(OutputTable t) {
         Path p = out.table(t);
         try {
-            return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+            return TableReader.exists(spark, p);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + p, e);
         }
@@ -204,7 +213,7 @@ final class MonthCloseReport {
         Row unmatched = table(OutputTable.UNMATCHED_LINE_ITEMS)
                 .agg(sum(AMOUNT_USD).as(AMOUNT_USD), count(lit(1)).as(ROWS))
                 .first();
-        Row focus = table(OutputTable.FOCUS_COSTS)
+        Row focus = table(focusTable)
                 .agg(sum(FOCUS_BILLED_COST).as(FOCUS_BILLED_COST), count(lit(1)).as(ROWS))
                 .first();
         Row unpriced =
@@ -505,7 +514,7 @@ final class MonthCloseReport {
         Column project = coalesce(col(FOCUS_SUB_ACCOUNT_ID), lit(NONE));
         Map<String, Map<String, BigDecimal>> series = series(FOCUS_BILLED_COST, FOCUS_COMPUTED_COST);
         List<List<Cell>> table = new ArrayList<>();
-        for (Row r : table(OutputTable.FOCUS_COSTS)
+        for (Row r : table(focusTable)
                 .groupBy(project.as(FOCUS_SUB_ACCOUNT_ID), col(FOCUS_CHARGE_CATEGORY))
                 .agg(
                         count(lit(1)).as(ROWS),

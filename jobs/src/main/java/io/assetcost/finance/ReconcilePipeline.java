@@ -26,6 +26,7 @@ import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
+import io.assetcost.ops.TableReader;
 import io.assetcost.pricing.RequestPricing;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.run.ConfigFiles;
@@ -37,7 +38,6 @@ import io.assetcost.run.RunSummary;
 import io.assetcost.run.SparkSettings;
 import io.assetcost.run.Stages;
 import io.assetcost.schema.OutputTable;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -219,8 +219,8 @@ public final class ReconcilePipeline {
         OutputLayout tables = new OutputLayout(options.tables);
         return new Inputs(
                 mapping,
-                costJobTable(tables, OutputTable.REQUEST_COSTS),
-                costJobTable(tables, OutputTable.QUARANTINE),
+                TableReader.costJobTable(spark, tables, OutputTable.REQUEST_COSTS),
+                TableReader.costJobTable(spark, tables, OutputTable.QUARANTINE),
                 costFiles,
                 usageApiFiles,
                 names);
@@ -345,6 +345,7 @@ public final class ReconcilePipeline {
                 spark,
                 staged,
                 coverage,
+                options.focus().table(),
                 options.focus().label(),
                 "billing month " + month + ", " + checked.checks().size() + " invariants, 0 failed, exit 0");
         stages.done(1, "pages");
@@ -619,20 +620,6 @@ public final class ReconcilePipeline {
      */
     public static LineItemMapping loadMapping(Configuration conf, String location) {
         return ConfigFiles.read(conf, "--line-items", location, LineItemMapping.DEFAULT, LineItemMapping::fromCsv);
-    }
-
-    /** A table of the cost job's output, read with its contract; exit 2 when the cost job has not run. */
-    private Dataset<Row> costJobTable(OutputLayout tables, OutputTable table) {
-        Path path = tables.table(table);
-        try {
-            if (!path.getFileSystem(conf).exists(path)) {
-                throw new InputException("--tables " + tables.root() + " has no " + table.tableName()
-                        + "/ table: run the cost job (scripts/run-local.sh) with --out " + tables.root() + " first");
-            }
-        } catch (IOException e) {
-            throw new InputException("--tables " + tables.root() + " cannot be read: " + e.getMessage(), e);
-        }
-        return table.conform(spark.read().schema(table.sparkSchema()).parquet(path.toString()));
     }
 
     private static BigDecimal total(Dataset<Row> df, Column money) {
