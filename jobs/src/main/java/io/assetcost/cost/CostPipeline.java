@@ -44,6 +44,7 @@ import io.assetcost.ops.RunWindow;
 import io.assetcost.ops.ShrinkGuard;
 import io.assetcost.ops.TableReader;
 import io.assetcost.outcome.Outcomes;
+import io.assetcost.page.CostPage;
 import io.assetcost.planning.Attempts;
 import io.assetcost.planning.Headroom;
 import io.assetcost.planning.RateLimitCard;
@@ -799,7 +800,7 @@ public final class CostPipeline {
     /** Step 11's page: report.html from the published tables, its queries {@link #concurrentSteps} at a time. */
     private void writeReport(int exitCode) {
         String runLine = "run " + runId + ", " + window + ", exit " + exitCode;
-        CostReport.write(spark, out, inputs.rateLimits(), options.reportOptions(), runLine, stages, concurrentSteps);
+        CostPage.write(spark, out, inputs.rateLimits(), options.reportOptions(), runLine, stages, concurrentSteps);
     }
 
     /**

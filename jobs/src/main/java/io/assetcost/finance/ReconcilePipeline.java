@@ -27,6 +27,7 @@ import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
 import io.assetcost.ops.TableReader;
+import io.assetcost.page.MonthClosePage;
 import io.assetcost.pricing.RequestPricing;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.run.ConfigFiles;
@@ -341,10 +342,10 @@ public final class ReconcilePipeline {
      */
     private void publish(Checked checked, MonthCoverage coverage) {
         stages.start("write month_close.html");
-        MonthCloseReport.write(
+        MonthClosePage.write(
                 spark,
                 staged,
-                coverage,
+                new MonthClosePage.Coverage(coverage.month(), coverage.dataThrough(), coverage.banner()),
                 options.focus().table(),
                 options.focus().label(),
                 "billing month " + month + ", " + checked.checks().size() + " invariants, 0 failed, exit 0");

@@ -18,6 +18,8 @@ import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
 import io.assetcost.ops.TableReader;
+import io.assetcost.page.ForecastPage;
+import io.assetcost.page.Worksheet;
 import io.assetcost.planning.Forecast;
 import io.assetcost.planning.Plan;
 import io.assetcost.planning.PlanCheck;

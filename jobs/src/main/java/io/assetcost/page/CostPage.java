@@ -1,4 +1,4 @@
-package io.assetcost.cost;
+package io.assetcost.page;
 
 import static io.assetcost.schema.Cols.APPROVALS_BEYOND_CAP;
 import static io.assetcost.schema.Cols.APPROVED;
@@ -82,7 +82,7 @@ import org.apache.spark.sql.SparkSession;
  * ({@link io.assetcost.schema.Cols}) from the published tables (small aggregates collected to the driver);
  * charts are drawn by {@link Charts}, the page by {@link Page}.
  */
-final class CostReport {
+public final class CostPage {
 
     /** Cohort days of the headline period (and of the previous one it is compared with). */
     static final int PERIOD_DAYS = 7;
@@ -113,17 +113,17 @@ final class CostReport {
      * @param matureAfterDays a cohort day this many days or more before the latest is mature whatever is pending
      * @param smallSampleApprovals a cost per approved asset resting on fewer approvals is marked
      */
-    record Options(BigDecimal maturePendingShare, int matureAfterDays, int smallSampleApprovals) {
+    public record Options(BigDecimal maturePendingShare, int matureAfterDays, int smallSampleApprovals) {
 
         /** The cost job's defaults: 10%, 7 days, 5 approvals. */
-        static final Options DEFAULTS = new Options(new BigDecimal("0.1"), 7, 5);
+        public static final Options DEFAULTS = new Options(new BigDecimal("0.1"), 7, 5);
     }
 
     private final SparkSession spark;
     private final OutputLayout out;
     private final Options options;
 
-    private CostReport(SparkSession spark, OutputLayout out, Options options) {
+    private CostPage(SparkSession spark, OutputLayout out, Options options) {
         this.spark = spark;
         this.out = out;
         this.options = options;
@@ -143,7 +143,7 @@ final class CostReport {
      * @param threads the page's queries at a time (1 or more)
      * @throws UncheckedIOException when the page cannot be written
      */
-    static void write(
+    public static void write(
             SparkSession spark,
             OutputLayout out,
             RateLimitCard limits,
@@ -151,7 +151,7 @@ final class CostReport {
             String runLine,
             Stages stages,
             int threads) {
-        new CostReport(spark, out, options).render(limits, runLine, stages, threads);
+        new CostPage(spark, out, options).render(limits, runLine, stages, threads);
     }
 
     private Dataset<Row> table(OutputTable t) {

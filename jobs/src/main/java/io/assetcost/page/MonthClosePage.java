@@ -1,4 +1,4 @@
-package io.assetcost.finance;
+package io.assetcost.page;
 
 import static io.assetcost.schema.Cols.AMOUNT_USD;
 import static io.assetcost.schema.Cols.API_REQUESTS;
@@ -51,6 +51,7 @@ import io.assetcost.view.Page.Cell;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,7 +68,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code month_close.html}: the month close as one self-contained page for the finance reviewer (README, "The
  * month-close report"), read from the tables as published: a banner when the month's data stops before its last
- * day ({@link MonthCoverage}), the headline (computed, billed, the difference, billed line items that are no image
+ * day ({@link Coverage}), the headline (computed, billed, the difference, billed line items that are no image
  * model, the FOCUS export's BilledCost, unpriced and quarantined records), computed against billed spend per day,
  * the statuses with their counts and amounts, the month per model and meter, the unmatched line items, the
  * unpriced usage, the logging gaps (with {@code --usage-api}) and the FOCUS export's totals. Money is USD, summed
@@ -75,7 +76,7 @@ import org.apache.spark.sql.SparkSession;
  * ({@link io.assetcost.schema.Cols}), so a column added to a select moves no cell. Charts are drawn by
  * {@link Charts}, the page by {@link Page}.
  */
-final class MonthCloseReport {
+public final class MonthClosePage {
 
     private static final String NONE = "(none)";
     // The page's own aggregate columns: rows counted, rows that match, a row's level (project or meter, and grain).
@@ -94,11 +95,21 @@ final class MonthCloseReport {
             + " difference of $0.00 (e.g. 2.0949 - 2.0951 = -0.0002), and a difference of $0.01 can sit between"
             + " two figures that look equal. Each cell's exact value is in the tables and in its data-value.";
 
+    /**
+     * How much of the billing month the tables have data for (the month close's {@code MonthCoverage}, README,
+     * "The month-close report").
+     *
+     * @param month the billing month (UTC)
+     * @param dataThrough the last day of the month with usage or a billed cost; null when the month has neither
+     * @param banner the page's banner: empty for a complete month, else what is missing and what to do
+     */
+    public record Coverage(YearMonth month, LocalDate dataThrough, String banner) {}
+
     private final SparkSession spark;
     private final OutputLayout out;
     private final OutputTable focusTable;
 
-    private MonthCloseReport(SparkSession spark, OutputLayout out, OutputTable focusTable) {
+    private MonthClosePage(SparkSession spark, OutputLayout out, OutputTable focusTable) {
         this.spark = spark;
         this.out = out;
         this.focusTable = focusTable;
@@ -117,14 +128,14 @@ final class MonthCloseReport {
      * @param runLine one line about the run (invariants, exit code) for the page's footer
      * @throws UncheckedIOException when a table cannot be read or the page cannot be written
      */
-    static void write(
+    public static void write(
             SparkSession spark,
             OutputLayout out,
-            MonthCoverage coverage,
+            Coverage coverage,
             OutputTable focusTable,
             String focusVersion,
             String runLine) {
-        new MonthCloseReport(spark, out, focusTable).render(coverage, focusVersion, runLine);
+        new MonthClosePage(spark, out, focusTable).render(coverage, focusVersion, runLine);
     }
 
     private Dataset<Row> table(OutputTable t) {
@@ -140,7 +151,7 @@ final class MonthCloseReport {
         }
     }
 
-    private void render(MonthCoverage coverage, String focusVersion, String runLine) {
+    private void render(Coverage coverage, String focusVersion, String runLine) {
         YearMonth month = coverage.month();
         Dataset<Row> reconciliation = table(OutputTable.COST_RECONCILIATION);
         Dataset<Row> days = reconciliation.filter(col(GRAIN).equalTo(GRAIN_DAY));
