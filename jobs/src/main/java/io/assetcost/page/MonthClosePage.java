@@ -219,8 +219,8 @@ public final class MonthClosePage {
                         count(lit(1)).as(ROWS),
                         count(when(col(STATUS).equalTo("match"), 1)).as(MATCHING))
                 .first();
-        BigDecimal computed = usd(r, COMPUTED_COST_USD);
-        BigDecimal billed = usd(r, BILLED_COST_USD);
+        BigDecimal computed = Rows.usd(r, COMPUTED_COST_USD);
+        BigDecimal billed = Rows.usd(r, BILLED_COST_USD);
         Row unmatched = table(OutputTable.UNMATCHED_LINE_ITEMS)
                 .agg(sum(AMOUNT_USD).as(AMOUNT_USD), count(lit(1)).as(ROWS))
                 .first();
@@ -237,41 +237,24 @@ public final class MonthClosePage {
                         "difference_usd",
                         "Computed minus billed",
                         computed.subtract(billed),
-                        whole(r, MATCHING) + " of " + whole(r, ROWS) + " project days match"),
+                        Rows.count(r, MATCHING) + " of " + Rows.count(r, ROWS) + " project days match"),
                 Headline.usd(
                         "billed_unmatched_usd",
                         "Billed, no image model",
-                        usd(unmatched, AMOUNT_USD),
-                        "unmatched line items: " + whole(unmatched, ROWS)),
+                        Rows.usd(unmatched, AMOUNT_USD),
+                        "unmatched line items: " + Rows.count(unmatched, ROWS)),
                 Headline.usd(
                         "focus_billed_cost_usd",
                         "FOCUS BilledCost",
-                        usd(focus, FOCUS_BILLED_COST),
-                        "FOCUS " + focusVersion + ", rows: " + whole(focus, ROWS)),
+                        Rows.usd(focus, FOCUS_BILLED_COST),
+                        "FOCUS " + focusVersion + ", rows: " + Rows.count(focus, ROWS)),
                 Headline.count(
                         "unpriced_records",
                         "Unpriced usage records",
-                        whole(unpriced, RECORDS),
+                        Rows.count(unpriced, RECORDS),
                         "quarantined by the cost job, not in the computed spend"),
                 Headline.count(
                         "quarantined_records", "Quarantined API results", quarantined, "Costs and Usage API pages"));
-    }
-
-    /** A money column of a row by name: 0 (at the tables' scale) where it is null, as a sum over no rows is. */
-    static BigDecimal usd(Row r, String column) {
-        int i = r.fieldIndex(column);
-        return r.isNullAt(i) ? BigDecimal.ZERO.setScale(12) : r.getDecimal(i);
-    }
-
-    /** A count column of a row by name: 0 where it is null (a sum over no rows). */
-    static long whole(Row r, String column) {
-        int i = r.fieldIndex(column);
-        return r.isNullAt(i) ? 0 : r.getLong(i);
-    }
-
-    /** A text column of a row by name. */
-    static String text(Row r, String column) {
-        return r.getString(r.fieldIndex(column));
     }
 
     private static Map<String, Map<String, BigDecimal>> series(String... names) {
@@ -292,7 +275,10 @@ public final class MonthClosePage {
                         coalesce(col(PROJECT_ID), lit(NONE)).as(PROJECT_ID),
                         col(STATUS))
                 .collectAsList()) {
-            offDays.merge(text(r, USAGE_DATE), text(r, PROJECT_ID) + " " + text(r, STATUS), (a, b) -> a + ", " + b);
+            offDays.merge(
+                    Rows.text(r, USAGE_DATE),
+                    Rows.text(r, PROJECT_ID) + " " + Rows.text(r, STATUS),
+                    (a, b) -> a + ", " + b);
         }
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : days.groupBy(col(USAGE_DATE).cast("string").as(USAGE_DATE))
@@ -302,14 +288,14 @@ public final class MonthClosePage {
                         sum(DIFFERENCE_USD).as(DIFFERENCE_USD))
                 .orderBy(USAGE_DATE)
                 .collectAsList()) {
-            String day = text(r, USAGE_DATE);
-            series.get("computed").put(day, usd(r, COMPUTED_COST_USD));
-            series.get("billed").put(day, usd(r, BILLED_COST_USD));
+            String day = Rows.text(r, USAGE_DATE);
+            series.get("computed").put(day, Rows.usd(r, COMPUTED_COST_USD));
+            series.get("billed").put(day, Rows.usd(r, BILLED_COST_USD));
             table.add(List.of(
                     Cell.text(day),
-                    Cell.usd(usd(r, COMPUTED_COST_USD)),
-                    Cell.usd(usd(r, BILLED_COST_USD)),
-                    Cell.usd(usd(r, DIFFERENCE_USD)),
+                    Cell.usd(Rows.usd(r, COMPUTED_COST_USD)),
+                    Cell.usd(Rows.usd(r, BILLED_COST_USD)),
+                    Cell.usd(Rows.usd(r, DIFFERENCE_USD)),
                     Cell.text(offDays.getOrDefault(day, "all match"))));
         }
         String svg = Charts.bars(
@@ -346,16 +332,16 @@ public final class MonthClosePage {
                             sum(DIFFERENCE_USD).as(DIFFERENCE_USD))
                     .orderBy(col(LEVEL).desc(), col(STATUS))
                     .collectAsList()) {
-                if (text(r, LEVEL).equals(PROJECT_DAY)) {
-                    series.get("project days").put(text(r, STATUS), BigDecimal.valueOf(whole(r, ROWS)));
+                if (Rows.text(r, LEVEL).equals(PROJECT_DAY)) {
+                    series.get("project days").put(Rows.text(r, STATUS), BigDecimal.valueOf(Rows.count(r, ROWS)));
                 }
                 table.add(List.of(
-                        Cell.text(text(r, LEVEL)),
-                        Cell.text(text(r, STATUS)),
-                        Cell.count(whole(r, ROWS)),
-                        Cell.usd(usd(r, COMPUTED_COST_USD)),
-                        Cell.usd(usd(r, BILLED_COST_USD)),
-                        Cell.usd(usd(r, DIFFERENCE_USD))));
+                        Cell.text(Rows.text(r, LEVEL)),
+                        Cell.text(Rows.text(r, STATUS)),
+                        Cell.count(Rows.count(r, ROWS)),
+                        Cell.usd(Rows.usd(r, COMPUTED_COST_USD)),
+                        Cell.usd(Rows.usd(r, BILLED_COST_USD)),
+                        Cell.usd(Rows.usd(r, DIFFERENCE_USD))));
             }
         }
         // A count on a count axis: the amounts by status are in the table under it.
@@ -386,20 +372,19 @@ public final class MonthClosePage {
                 .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
                 .withColumn(METER, coalesce(col(METER), lit(NONE)))
                 .collectAsList()) {
-            String meter = text(r, MODEL) + " " + text(r, METER);
-            series.get("computed").merge(meter, usd(r, COMPUTED_COST_USD), BigDecimal::add);
-            series.get("billed").merge(meter, usd(r, BILLED_COST_USD), BigDecimal::add);
-            int billedTokens = r.fieldIndex(BILLED_TOKENS);
+            String meter = Rows.text(r, MODEL) + " " + Rows.text(r, METER);
+            series.get("computed").merge(meter, Rows.usd(r, COMPUTED_COST_USD), BigDecimal::add);
+            series.get("billed").merge(meter, Rows.usd(r, BILLED_COST_USD), BigDecimal::add);
             table.add(List.of(
-                    Cell.text(text(r, PROJECT_ID)),
-                    Cell.text(text(r, MODEL)),
-                    Cell.text(text(r, METER)),
-                    Cell.usd(usd(r, COMPUTED_COST_USD)),
-                    Cell.usd(usd(r, BILLED_COST_USD)),
-                    Cell.text(text(r, STATUS)),
-                    Cell.count(whole(r, COMPUTED_TOKENS)),
-                    Cell.quantity(r.isNullAt(billedTokens) ? null : r.getDecimal(billedTokens), 0),
-                    Cell.text(text(r, TOKEN_STATUS))));
+                    Cell.text(Rows.text(r, PROJECT_ID)),
+                    Cell.text(Rows.text(r, MODEL)),
+                    Cell.text(Rows.text(r, METER)),
+                    Cell.usd(Rows.usd(r, COMPUTED_COST_USD)),
+                    Cell.usd(Rows.usd(r, BILLED_COST_USD)),
+                    Cell.text(Rows.text(r, STATUS)),
+                    Cell.count(Rows.count(r, COMPUTED_TOKENS)),
+                    Cell.quantity(Rows.decimal(r, BILLED_TOKENS), 0),
+                    Cell.text(Rows.text(r, TOKEN_STATUS))));
         }
         String svg = Charts.bars(
                 "The month per model and meter: computed and billed",
@@ -434,10 +419,10 @@ public final class MonthClosePage {
                 .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
                 .collectAsList()) {
             table.add(List.of(
-                    Cell.text(text(r, LINE_ITEM)),
-                    Cell.text(text(r, PROJECT_ID)),
-                    Cell.count(whole(r, DAYS)),
-                    Cell.usd(usd(r, AMOUNT_USD))));
+                    Cell.text(Rows.text(r, LINE_ITEM)),
+                    Cell.text(Rows.text(r, PROJECT_ID)),
+                    Cell.count(Rows.count(r, DAYS)),
+                    Cell.usd(Rows.usd(r, AMOUNT_USD))));
         }
         return new Page.Section(
                 "unmatched",
@@ -455,12 +440,12 @@ public final class MonthClosePage {
                 .withColumn(BILLING_MONTH, coalesce(col(BILLING_MONTH), lit("unknown")))
                 .collectAsList()) {
             table.add(List.of(
-                    Cell.text(text(r, BILLING_MONTH)),
-                    Cell.text(text(r, REASON)),
-                    Cell.count(whole(r, RECORDS)),
-                    Cell.count(whole(r, RECORDS_WITH_TOKENS)),
-                    Cell.count(whole(r, INPUT_TOKENS)),
-                    Cell.count(whole(r, OUTPUT_TOKENS))));
+                    Cell.text(Rows.text(r, BILLING_MONTH)),
+                    Cell.text(Rows.text(r, REASON)),
+                    Cell.count(Rows.count(r, RECORDS)),
+                    Cell.count(Rows.count(r, RECORDS_WITH_TOKENS)),
+                    Cell.count(Rows.count(r, INPUT_TOKENS)),
+                    Cell.count(Rows.count(r, OUTPUT_TOKENS))));
         }
         return new Page.Section(
                 "unpriced",
@@ -479,7 +464,7 @@ public final class MonthClosePage {
         List<String> byStatus = new ArrayList<>();
         for (Row r :
                 rows.groupBy(STATUS).agg(count(lit(1)).as(ROWS)).orderBy(STATUS).collectAsList()) {
-            byStatus.add(text(r, STATUS) + " " + whole(r, ROWS));
+            byStatus.add(Rows.text(r, STATUS) + " " + Rows.count(r, ROWS));
         }
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : rows.filter(col(STATUS).notEqual("complete"))
@@ -488,17 +473,18 @@ public final class MonthClosePage {
                 .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
                 .withColumn(SOURCE, coalesce(col(SOURCE), lit(NONE)))
                 .collectAsList()) {
-            int pct = r.fieldIndex(REQUEST_COVERAGE_PCT);
             table.add(List.of(
-                    Cell.text(text(r, USAGE_DATE)),
-                    Cell.text(text(r, PROJECT_ID)),
-                    Cell.text(text(r, MODEL)),
-                    Cell.text(text(r, SOURCE)),
-                    Cell.count(whole(r, LOGGED_REQUESTS)),
-                    Cell.count(whole(r, QUARANTINED_REQUESTS)),
-                    Cell.count(whole(r, API_REQUESTS)),
-                    r.isNullAt(pct) ? Cell.text("") : Cell.ratio(r.getDecimal(pct), 1),
-                    Cell.text(text(r, STATUS))));
+                    Cell.text(Rows.text(r, USAGE_DATE)),
+                    Cell.text(Rows.text(r, PROJECT_ID)),
+                    Cell.text(Rows.text(r, MODEL)),
+                    Cell.text(Rows.text(r, SOURCE)),
+                    Cell.count(Rows.count(r, LOGGED_REQUESTS)),
+                    Cell.count(Rows.count(r, QUARANTINED_REQUESTS)),
+                    Cell.count(Rows.count(r, API_REQUESTS)),
+                    Rows.decimal(r, REQUEST_COVERAGE_PCT) == null
+                            ? Cell.text("")
+                            : Cell.ratio(Rows.decimal(r, REQUEST_COVERAGE_PCT), 1),
+                    Cell.text(Rows.text(r, STATUS))));
         }
         return new Page.Section(
                 "coverage",
@@ -535,17 +521,17 @@ public final class MonthClosePage {
                         sum(FOCUS_COMPUTED_COST).as(FOCUS_COMPUTED_COST))
                 .orderBy(FOCUS_SUB_ACCOUNT_ID, FOCUS_CHARGE_CATEGORY)
                 .collectAsList()) {
-            String subAccount = text(r, FOCUS_SUB_ACCOUNT_ID);
-            series.get(FOCUS_BILLED_COST).merge(subAccount, usd(r, FOCUS_BILLED_COST), BigDecimal::add);
-            series.get(FOCUS_COMPUTED_COST).merge(subAccount, usd(r, FOCUS_COMPUTED_COST), BigDecimal::add);
+            String subAccount = Rows.text(r, FOCUS_SUB_ACCOUNT_ID);
+            series.get(FOCUS_BILLED_COST).merge(subAccount, Rows.usd(r, FOCUS_BILLED_COST), BigDecimal::add);
+            series.get(FOCUS_COMPUTED_COST).merge(subAccount, Rows.usd(r, FOCUS_COMPUTED_COST), BigDecimal::add);
             table.add(List.of(
                     Cell.text(subAccount),
-                    Cell.text(text(r, FOCUS_CHARGE_CATEGORY)),
-                    Cell.count(whole(r, ROWS)),
-                    Cell.usd(usd(r, FOCUS_BILLED_COST)),
-                    Cell.usd(usd(r, FOCUS_EFFECTIVE_COST)),
-                    Cell.usd(usd(r, FOCUS_LIST_COST)),
-                    Cell.usd(usd(r, FOCUS_COMPUTED_COST))));
+                    Cell.text(Rows.text(r, FOCUS_CHARGE_CATEGORY)),
+                    Cell.count(Rows.count(r, ROWS)),
+                    Cell.usd(Rows.usd(r, FOCUS_BILLED_COST)),
+                    Cell.usd(Rows.usd(r, FOCUS_EFFECTIVE_COST)),
+                    Cell.usd(Rows.usd(r, FOCUS_LIST_COST)),
+                    Cell.usd(Rows.usd(r, FOCUS_COMPUTED_COST))));
         }
         if (!table.isEmpty()) {
             table.add(totalRow(table));
