@@ -6,6 +6,7 @@ import io.assetcost.io.UsageFormatMixin;
 import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.ops.LockMixin;
 import io.assetcost.ops.RunWindow;
+import io.assetcost.page.CostPage;
 import io.assetcost.planning.Attempts;
 import io.assetcost.quality.Bounds;
 import io.assetcost.run.InputException;
@@ -260,8 +261,8 @@ public class CostJobOptions implements JobLauncher.Validated {
     public boolean allowShrink;
 
     /** What report.html counts as a mature cohort and a small sample. */
-    CostReport.Options reportOptions() {
-        return new CostReport.Options(maturePendingShare, matureAfterDays, smallSampleApprovals);
+    CostPage.Options reportOptions() {
+        return new CostPage.Options(maturePendingShare, matureAfterDays, smallSampleApprovals);
     }
 
     /** The usage format the options name ({@code --usage-format}). */

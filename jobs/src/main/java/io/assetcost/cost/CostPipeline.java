@@ -41,7 +41,9 @@ import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
 import io.assetcost.ops.RunWindow;
 import io.assetcost.ops.ShrinkGuard;
+import io.assetcost.ops.TableReader;
 import io.assetcost.outcome.Outcomes;
+import io.assetcost.page.CostPage;
 import io.assetcost.planning.Attempts;
 import io.assetcost.planning.Headroom;
 import io.assetcost.planning.RateLimitCard;
@@ -800,7 +802,7 @@ public final class CostPipeline {
     /** After the publish: report.html from the published tables, {@link #concurrentSteps} queries at a time. */
     private void writeReport(int exitCode) {
         String runLine = "run " + runId + ", " + window + ", exit " + exitCode;
-        CostReport.write(spark, out, inputs.rateLimits(), options.reportOptions(), runLine, stages, concurrentSteps);
+        CostPage.write(spark, out, inputs.rateLimits(), options.reportOptions(), runLine, stages, concurrentSteps);
     }
 
     /**
@@ -901,12 +903,12 @@ public final class CostPipeline {
 
     /** A table as this run staged it, read with its contract's schema. */
     private Dataset<Row> staged(OutputTable table) {
-        return CostSummary.table(spark, out.staged(runId, table), table);
+        return TableReader.readOrEmpty(spark, out.staged(runId, table), table);
     }
 
     /** A published table, read with its contract's schema; empty when it does not exist yet. */
     private Dataset<Row> published(OutputTable table) {
-        return CostSummary.published(spark, out, table);
+        return TableReader.readOrEmpty(spark, out.table(table), table);
     }
 
     private static Map<String, Long> quarantinedBy(Dataset<Row> quarantine, String source) {

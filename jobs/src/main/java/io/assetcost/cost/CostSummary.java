@@ -22,7 +22,6 @@ import static org.apache.spark.sql.functions.sum;
 import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
-import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.RunWindow;
 import io.assetcost.ops.ShrinkGuard;
 import io.assetcost.planning.RateLimitCard;
@@ -31,13 +30,10 @@ import io.assetcost.quality.Quarantine;
 import io.assetcost.quality.QuarantineReason;
 import io.assetcost.run.InputCounts;
 import io.assetcost.schema.OutputTable;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -273,30 +269,5 @@ final class CostSummary {
             out.put(name, n + " rows, " + (n == 0 ? "0" : sums.get(name).toPlainString()));
         });
         return out;
-    }
-
-    /**
-     * A published table, read with its contract's schema.
-     *
-     * @return the table; empty when it does not exist yet (the first run)
-     */
-    static Dataset<Row> published(SparkSession spark, OutputLayout out, OutputTable table) {
-        return table(spark, out.table(table), table);
-    }
-
-    /**
-     * A table's directory (published or staged), read with its contract's schema.
-     *
-     * @return the table; empty when the directory does not exist
-     */
-    static Dataset<Row> table(SparkSession spark, Path path, OutputTable table) {
-        try {
-            if (!path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
-                return spark.createDataFrame(List.of(), table.sparkSchema());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path, e);
-        }
-        return table.conform(spark.read().schema(table.sparkSchema()).parquet(path.toString()));
     }
 }

@@ -26,6 +26,8 @@ import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
+import io.assetcost.ops.TableReader;
+import io.assetcost.page.MonthClosePage;
 import io.assetcost.pricing.RequestPricing;
 import io.assetcost.quality.Quarantine;
 import io.assetcost.run.ConfigFiles;
@@ -38,7 +40,6 @@ import io.assetcost.run.SparkSettings;
 import io.assetcost.run.Stages;
 import io.assetcost.schema.FocusCols;
 import io.assetcost.schema.OutputTable;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -220,8 +221,8 @@ public final class ReconcilePipeline {
         OutputLayout tables = new OutputLayout(options.tables);
         return new Inputs(
                 mapping,
-                costJobTable(tables, OutputTable.REQUEST_COSTS),
-                costJobTable(tables, OutputTable.QUARANTINE),
+                TableReader.costJobTable(spark, tables, OutputTable.REQUEST_COSTS),
+                TableReader.costJobTable(spark, tables, OutputTable.QUARANTINE),
                 costFiles,
                 usageApiFiles,
                 names);
@@ -342,10 +343,11 @@ public final class ReconcilePipeline {
      */
     private void publish(Checked checked, MonthCoverage coverage) {
         stages.start("write month_close.html");
-        MonthCloseReport.write(
+        MonthClosePage.write(
                 spark,
                 staged,
-                coverage,
+                new MonthClosePage.Coverage(coverage.month(), coverage.dataThrough(), coverage.banner()),
+                options.focus().table(),
                 options.focus().label(),
                 "billing month " + month + ", " + checked.checks().size() + " invariants, 0 failed, exit 0");
         stages.done(1, "pages");
@@ -621,20 +623,6 @@ public final class ReconcilePipeline {
      */
     public static LineItemMapping loadMapping(Configuration conf, String location) {
         return ConfigFiles.read(conf, "--line-items", location, LineItemMapping.DEFAULT, LineItemMapping::fromCsv);
-    }
-
-    /** A table of the cost job's output, read with its contract; exit 2 when the cost job has not run. */
-    private Dataset<Row> costJobTable(OutputLayout tables, OutputTable table) {
-        Path path = tables.table(table);
-        try {
-            if (!path.getFileSystem(conf).exists(path)) {
-                throw new InputException("--tables " + tables.root() + " has no " + table.tableName()
-                        + "/ table: run the cost job (scripts/run-local.sh) with --out " + tables.root() + " first");
-            }
-        } catch (IOException e) {
-            throw new InputException("--tables " + tables.root() + " cannot be read: " + e.getMessage(), e);
-        }
-        return table.conform(spark.read().schema(table.sparkSchema()).parquet(path.toString()));
     }
 
     private static BigDecimal total(Dataset<Row> df, Column money) {

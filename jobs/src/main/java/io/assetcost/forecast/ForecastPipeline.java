@@ -17,6 +17,9 @@ import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
+import io.assetcost.ops.TableReader;
+import io.assetcost.page.ForecastPage;
+import io.assetcost.page.Worksheet;
 import io.assetcost.planning.Forecast;
 import io.assetcost.planning.Plan;
 import io.assetcost.planning.PlanCheck;
@@ -160,8 +163,9 @@ public final class ForecastPipeline {
         Plan plan = readPlan(conf, options.plan);
         stages.start("measure");
         RateLimitCard card = RateLimitCard.load(conf, options.rateLimits);
-        Dataset<Row> assets = costJobTable(spark, conf, options.tables, OutputTable.ASSET_COSTS);
-        Dataset<Row> requests = costJobTable(spark, conf, options.tables, OutputTable.REQUEST_COSTS);
+        OutputLayout tables = new OutputLayout(options.tables);
+        Dataset<Row> assets = TableReader.costJobTable(spark, tables, OutputTable.ASSET_COSTS);
+        Dataset<Row> requests = TableReader.costJobTable(spark, tables, OutputTable.REQUEST_COSTS);
         LocalDate asOf = options.asOfDate() != null ? options.asOfDate() : latestCohort(assets);
         LocalDate from = asOf.minusDays(options.trailingDays - 1L);
         Map<String, List<Forecast.Day>> days = days(assets, from, asOf);
@@ -238,20 +242,6 @@ public final class ForecastPipeline {
         } catch (IOException e) {
             throw new InputException("--plan " + location + " cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    /** A table of the cost job; exit 2 when the cost job has not run into that directory. */
-    private static Dataset<Row> costJobTable(SparkSession spark, Configuration conf, String dir, OutputTable t) {
-        Path path = new OutputLayout(dir).table(t);
-        try {
-            if (!path.getFileSystem(conf).exists(path)) {
-                throw new InputException("--tables " + dir + " has no " + t.tableName() + "/ table: run the cost job"
-                        + " (scripts/run-local.sh) with --out " + dir + " first");
-            }
-        } catch (IOException e) {
-            throw new InputException("--tables " + dir + " cannot be read: " + e.getMessage(), e);
-        }
-        return t.conform(spark.read().schema(t.sparkSchema()).parquet(path.toString()));
     }
 
     private static LocalDate latestCohort(Dataset<Row> assets) {

@@ -1,4 +1,4 @@
-package io.assetcost.finance;
+package io.assetcost.page;
 
 import static io.assetcost.schema.Cols.AMOUNT_USD;
 import static io.assetcost.schema.Cols.API_REQUESTS;
@@ -37,6 +37,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.ops.TableReader;
 import io.assetcost.schema.FocusCols;
 import io.assetcost.schema.OutputTable;
 import io.assetcost.view.Charts;
@@ -45,6 +46,7 @@ import io.assetcost.view.Page.Cell;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +63,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code month_close.html}: the month close as one self-contained page for the finance reviewer (README, "The
  * month-close report"), read from the tables as published: a banner when the month's data stops before its last
- * day ({@link MonthCoverage}), the headline (computed, billed, the difference, billed line items that are no image
+ * day ({@link Coverage}), the headline (computed, billed, the difference, billed line items that are no image
  * model, the FOCUS export's BilledCost, unpriced and quarantined records), computed against billed spend per day,
  * the statuses with their counts and amounts, the month per model and meter, the unmatched line items, the
  * unpriced usage, the logging gaps (with {@code --usage-api}) and the FOCUS export's totals. Money is USD, summed
@@ -69,7 +71,7 @@ import org.apache.spark.sql.SparkSession;
  * ({@link io.assetcost.schema.Cols}), so a column added to a select moves no cell. Charts are drawn by
  * {@link Charts}, the page by {@link Page}.
  */
-final class MonthCloseReport {
+public final class MonthClosePage {
 
     private static final String NONE = "(none)";
     // The page's own aggregate columns: rows counted, rows that match, a row's level (project or meter, and grain).
@@ -88,12 +90,24 @@ final class MonthCloseReport {
             + " difference of $0.00 (e.g. 2.0949 - 2.0951 = -0.0002), and a difference of $0.01 can sit between"
             + " two figures that look equal. Each cell's exact value is in the tables and in its data-value.";
 
+    /**
+     * How much of the billing month the tables have data for (the month close's {@code MonthCoverage}, README,
+     * "The month-close report").
+     *
+     * @param month the billing month (UTC)
+     * @param dataThrough the last day of the month with usage or a billed cost; null when the month has neither
+     * @param banner the page's banner: empty for a complete month, else what is missing and what to do
+     */
+    public record Coverage(YearMonth month, LocalDate dataThrough, String banner) {}
+
     private final SparkSession spark;
     private final OutputLayout out;
+    private final OutputTable focusTable;
 
-    private MonthCloseReport(SparkSession spark, OutputLayout out) {
+    private MonthClosePage(SparkSession spark, OutputLayout out, OutputTable focusTable) {
         this.spark = spark;
         this.out = out;
+        this.focusTable = focusTable;
     }
 
     /**
@@ -104,29 +118,35 @@ final class MonthCloseReport {
      * @param spark the session
      * @param out where the tables are read and the page is written (the run's staging layout)
      * @param coverage how much of the month the tables have data for: an incomplete month gets a banner
+     * @param focusTable the catalogue entry focus_costs was written as (its FOCUS version's contract)
      * @param focusVersion the FOCUS version of focus_costs ({@code 1.4}, {@code 1.3} or {@code 1.2})
      * @param runLine one line about the run (invariants, exit code) for the page's footer
      * @throws UncheckedIOException when a table cannot be read or the page cannot be written
      */
-    static void write(
-            SparkSession spark, OutputLayout out, MonthCoverage coverage, String focusVersion, String runLine) {
-        new MonthCloseReport(spark, out).render(coverage, focusVersion, runLine);
+    public static void write(
+            SparkSession spark,
+            OutputLayout out,
+            Coverage coverage,
+            OutputTable focusTable,
+            String focusVersion,
+            String runLine) {
+        new MonthClosePage(spark, out, focusTable).render(coverage, focusVersion, runLine);
     }
 
     private Dataset<Row> table(OutputTable t) {
-        return spark.read().parquet(out.table(t).toString());
+        return TableReader.read(spark, out.table(t), t);
     }
 
     private boolean exists(OutputTable t) {
         Path p = out.table(t);
         try {
-            return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+            return TableReader.exists(spark, p);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + p, e);
         }
     }
 
-    private void render(MonthCoverage coverage, String focusVersion, String runLine) {
+    private void render(Coverage coverage, String focusVersion, String runLine) {
         YearMonth month = coverage.month();
         Dataset<Row> reconciliation = table(OutputTable.COST_RECONCILIATION);
         Dataset<Row> days = reconciliation.filter(col(GRAIN).equalTo(GRAIN_DAY));
@@ -194,12 +214,12 @@ final class MonthCloseReport {
                         count(lit(1)).as(ROWS),
                         count(when(col(STATUS).equalTo("match"), 1)).as(MATCHING))
                 .first();
-        BigDecimal computed = usd(r, COMPUTED_COST_USD);
-        BigDecimal billed = usd(r, BILLED_COST_USD);
+        BigDecimal computed = Rows.usd(r, COMPUTED_COST_USD);
+        BigDecimal billed = Rows.usd(r, BILLED_COST_USD);
         Row unmatched = table(OutputTable.UNMATCHED_LINE_ITEMS)
                 .agg(sum(AMOUNT_USD).as(AMOUNT_USD), count(lit(1)).as(ROWS))
                 .first();
-        Row focus = table(OutputTable.FOCUS_COSTS)
+        Row focus = table(focusTable)
                 .agg(
                         sum(FocusCols.BILLED_COST).as(FocusCols.BILLED_COST),
                         count(lit(1)).as(ROWS))
@@ -214,41 +234,24 @@ final class MonthCloseReport {
                         "difference_usd",
                         "Computed minus billed",
                         computed.subtract(billed),
-                        whole(r, MATCHING) + " of " + whole(r, ROWS) + " project days match"),
+                        Rows.count(r, MATCHING) + " of " + Rows.count(r, ROWS) + " project days match"),
                 Headline.usd(
                         "billed_unmatched_usd",
                         "Billed, no image model",
-                        usd(unmatched, AMOUNT_USD),
-                        "unmatched line items: " + whole(unmatched, ROWS)),
+                        Rows.usd(unmatched, AMOUNT_USD),
+                        "unmatched line items: " + Rows.count(unmatched, ROWS)),
                 Headline.usd(
                         "focus_billed_cost_usd",
                         "FOCUS BilledCost",
-                        usd(focus, FocusCols.BILLED_COST),
-                        "FOCUS " + focusVersion + ", rows: " + whole(focus, ROWS)),
+                        Rows.usd(focus, FocusCols.BILLED_COST),
+                        "FOCUS " + focusVersion + ", rows: " + Rows.count(focus, ROWS)),
                 Headline.count(
                         "unpriced_records",
                         "Unpriced usage records",
-                        whole(unpriced, RECORDS),
+                        Rows.count(unpriced, RECORDS),
                         "quarantined by the cost job, not in the computed spend"),
                 Headline.count(
                         "quarantined_records", "Quarantined API results", quarantined, "Costs and Usage API pages"));
-    }
-
-    /** A money column of a row by name: 0 (at the tables' scale) where it is null, as a sum over no rows is. */
-    static BigDecimal usd(Row r, String column) {
-        int i = r.fieldIndex(column);
-        return r.isNullAt(i) ? BigDecimal.ZERO.setScale(12) : r.getDecimal(i);
-    }
-
-    /** A count column of a row by name: 0 where it is null (a sum over no rows). */
-    static long whole(Row r, String column) {
-        int i = r.fieldIndex(column);
-        return r.isNullAt(i) ? 0 : r.getLong(i);
-    }
-
-    /** A text column of a row by name. */
-    static String text(Row r, String column) {
-        return r.getString(r.fieldIndex(column));
     }
 
     private static Map<String, Map<String, BigDecimal>> series(String... names) {
@@ -269,7 +272,10 @@ final class MonthCloseReport {
                         coalesce(col(PROJECT_ID), lit(NONE)).as(PROJECT_ID),
                         col(STATUS))
                 .collectAsList()) {
-            offDays.merge(text(r, USAGE_DATE), text(r, PROJECT_ID) + " " + text(r, STATUS), (a, b) -> a + ", " + b);
+            offDays.merge(
+                    Rows.text(r, USAGE_DATE),
+                    Rows.text(r, PROJECT_ID) + " " + Rows.text(r, STATUS),
+                    (a, b) -> a + ", " + b);
         }
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : days.groupBy(col(USAGE_DATE).cast("string").as(USAGE_DATE))
@@ -279,14 +285,14 @@ final class MonthCloseReport {
                         sum(DIFFERENCE_USD).as(DIFFERENCE_USD))
                 .orderBy(USAGE_DATE)
                 .collectAsList()) {
-            String day = text(r, USAGE_DATE);
-            series.get("computed").put(day, usd(r, COMPUTED_COST_USD));
-            series.get("billed").put(day, usd(r, BILLED_COST_USD));
+            String day = Rows.text(r, USAGE_DATE);
+            series.get("computed").put(day, Rows.usd(r, COMPUTED_COST_USD));
+            series.get("billed").put(day, Rows.usd(r, BILLED_COST_USD));
             table.add(List.of(
                     Cell.text(day),
-                    Cell.usd(usd(r, COMPUTED_COST_USD)),
-                    Cell.usd(usd(r, BILLED_COST_USD)),
-                    Cell.usd(usd(r, DIFFERENCE_USD)),
+                    Cell.usd(Rows.usd(r, COMPUTED_COST_USD)),
+                    Cell.usd(Rows.usd(r, BILLED_COST_USD)),
+                    Cell.usd(Rows.usd(r, DIFFERENCE_USD)),
                     Cell.text(offDays.getOrDefault(day, "all match"))));
         }
         String svg = Charts.bars(
@@ -323,16 +329,16 @@ final class MonthCloseReport {
                             sum(DIFFERENCE_USD).as(DIFFERENCE_USD))
                     .orderBy(col(LEVEL).desc(), col(STATUS))
                     .collectAsList()) {
-                if (text(r, LEVEL).equals(PROJECT_DAY)) {
-                    series.get("project days").put(text(r, STATUS), BigDecimal.valueOf(whole(r, ROWS)));
+                if (Rows.text(r, LEVEL).equals(PROJECT_DAY)) {
+                    series.get("project days").put(Rows.text(r, STATUS), BigDecimal.valueOf(Rows.count(r, ROWS)));
                 }
                 table.add(List.of(
-                        Cell.text(text(r, LEVEL)),
-                        Cell.text(text(r, STATUS)),
-                        Cell.count(whole(r, ROWS)),
-                        Cell.usd(usd(r, COMPUTED_COST_USD)),
-                        Cell.usd(usd(r, BILLED_COST_USD)),
-                        Cell.usd(usd(r, DIFFERENCE_USD))));
+                        Cell.text(Rows.text(r, LEVEL)),
+                        Cell.text(Rows.text(r, STATUS)),
+                        Cell.count(Rows.count(r, ROWS)),
+                        Cell.usd(Rows.usd(r, COMPUTED_COST_USD)),
+                        Cell.usd(Rows.usd(r, BILLED_COST_USD)),
+                        Cell.usd(Rows.usd(r, DIFFERENCE_USD))));
             }
         }
         // A count on a count axis: the amounts by status are in the table under it.
@@ -363,20 +369,19 @@ final class MonthCloseReport {
                 .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
                 .withColumn(METER, coalesce(col(METER), lit(NONE)))
                 .collectAsList()) {
-            String meter = text(r, MODEL) + " " + text(r, METER);
-            series.get("computed").merge(meter, usd(r, COMPUTED_COST_USD), BigDecimal::add);
-            series.get("billed").merge(meter, usd(r, BILLED_COST_USD), BigDecimal::add);
-            int billedTokens = r.fieldIndex(BILLED_TOKENS);
+            String meter = Rows.text(r, MODEL) + " " + Rows.text(r, METER);
+            series.get("computed").merge(meter, Rows.usd(r, COMPUTED_COST_USD), BigDecimal::add);
+            series.get("billed").merge(meter, Rows.usd(r, BILLED_COST_USD), BigDecimal::add);
             table.add(List.of(
-                    Cell.text(text(r, PROJECT_ID)),
-                    Cell.text(text(r, MODEL)),
-                    Cell.text(text(r, METER)),
-                    Cell.usd(usd(r, COMPUTED_COST_USD)),
-                    Cell.usd(usd(r, BILLED_COST_USD)),
-                    Cell.text(text(r, STATUS)),
-                    Cell.count(whole(r, COMPUTED_TOKENS)),
-                    Cell.quantity(r.isNullAt(billedTokens) ? null : r.getDecimal(billedTokens), 0),
-                    Cell.text(text(r, TOKEN_STATUS))));
+                    Cell.text(Rows.text(r, PROJECT_ID)),
+                    Cell.text(Rows.text(r, MODEL)),
+                    Cell.text(Rows.text(r, METER)),
+                    Cell.usd(Rows.usd(r, COMPUTED_COST_USD)),
+                    Cell.usd(Rows.usd(r, BILLED_COST_USD)),
+                    Cell.text(Rows.text(r, STATUS)),
+                    Cell.count(Rows.count(r, COMPUTED_TOKENS)),
+                    Cell.quantity(Rows.decimal(r, BILLED_TOKENS), 0),
+                    Cell.text(Rows.text(r, TOKEN_STATUS))));
         }
         String svg = Charts.bars(
                 "The month per model and meter: computed and billed",
@@ -411,10 +416,10 @@ final class MonthCloseReport {
                 .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
                 .collectAsList()) {
             table.add(List.of(
-                    Cell.text(text(r, LINE_ITEM)),
-                    Cell.text(text(r, PROJECT_ID)),
-                    Cell.count(whole(r, DAYS)),
-                    Cell.usd(usd(r, AMOUNT_USD))));
+                    Cell.text(Rows.text(r, LINE_ITEM)),
+                    Cell.text(Rows.text(r, PROJECT_ID)),
+                    Cell.count(Rows.count(r, DAYS)),
+                    Cell.usd(Rows.usd(r, AMOUNT_USD))));
         }
         return new Page.Section(
                 "unmatched",
@@ -432,12 +437,12 @@ final class MonthCloseReport {
                 .withColumn(BILLING_MONTH, coalesce(col(BILLING_MONTH), lit("unknown")))
                 .collectAsList()) {
             table.add(List.of(
-                    Cell.text(text(r, BILLING_MONTH)),
-                    Cell.text(text(r, REASON)),
-                    Cell.count(whole(r, RECORDS)),
-                    Cell.count(whole(r, RECORDS_WITH_TOKENS)),
-                    Cell.count(whole(r, INPUT_TOKENS)),
-                    Cell.count(whole(r, OUTPUT_TOKENS))));
+                    Cell.text(Rows.text(r, BILLING_MONTH)),
+                    Cell.text(Rows.text(r, REASON)),
+                    Cell.count(Rows.count(r, RECORDS)),
+                    Cell.count(Rows.count(r, RECORDS_WITH_TOKENS)),
+                    Cell.count(Rows.count(r, INPUT_TOKENS)),
+                    Cell.count(Rows.count(r, OUTPUT_TOKENS))));
         }
         return new Page.Section(
                 "unpriced",
@@ -456,7 +461,7 @@ final class MonthCloseReport {
         List<String> byStatus = new ArrayList<>();
         for (Row r :
                 rows.groupBy(STATUS).agg(count(lit(1)).as(ROWS)).orderBy(STATUS).collectAsList()) {
-            byStatus.add(text(r, STATUS) + " " + whole(r, ROWS));
+            byStatus.add(Rows.text(r, STATUS) + " " + Rows.count(r, ROWS));
         }
         List<List<Cell>> table = new ArrayList<>();
         for (Row r : rows.filter(col(STATUS).notEqual("complete"))
@@ -465,17 +470,18 @@ final class MonthCloseReport {
                 .withColumn(PROJECT_ID, coalesce(col(PROJECT_ID), lit(NONE)))
                 .withColumn(SOURCE, coalesce(col(SOURCE), lit(NONE)))
                 .collectAsList()) {
-            int pct = r.fieldIndex(REQUEST_COVERAGE_PCT);
             table.add(List.of(
-                    Cell.text(text(r, USAGE_DATE)),
-                    Cell.text(text(r, PROJECT_ID)),
-                    Cell.text(text(r, MODEL)),
-                    Cell.text(text(r, SOURCE)),
-                    Cell.count(whole(r, LOGGED_REQUESTS)),
-                    Cell.count(whole(r, QUARANTINED_REQUESTS)),
-                    Cell.count(whole(r, API_REQUESTS)),
-                    r.isNullAt(pct) ? Cell.text("") : Cell.ratio(r.getDecimal(pct), 1),
-                    Cell.text(text(r, STATUS))));
+                    Cell.text(Rows.text(r, USAGE_DATE)),
+                    Cell.text(Rows.text(r, PROJECT_ID)),
+                    Cell.text(Rows.text(r, MODEL)),
+                    Cell.text(Rows.text(r, SOURCE)),
+                    Cell.count(Rows.count(r, LOGGED_REQUESTS)),
+                    Cell.count(Rows.count(r, QUARANTINED_REQUESTS)),
+                    Cell.count(Rows.count(r, API_REQUESTS)),
+                    Rows.decimal(r, REQUEST_COVERAGE_PCT) == null
+                            ? Cell.text("")
+                            : Cell.ratio(Rows.decimal(r, REQUEST_COVERAGE_PCT), 1),
+                    Cell.text(Rows.text(r, STATUS))));
         }
         return new Page.Section(
                 "coverage",
@@ -502,7 +508,7 @@ final class MonthCloseReport {
         Column project = coalesce(col(FocusCols.SUB_ACCOUNT_ID), lit(NONE));
         Map<String, Map<String, BigDecimal>> series = series(FocusCols.BILLED_COST, FocusCols.X_COMPUTED_COST);
         List<List<Cell>> table = new ArrayList<>();
-        for (Row r : table(OutputTable.FOCUS_COSTS)
+        for (Row r : table(focusTable)
                 .groupBy(project.as(FocusCols.SUB_ACCOUNT_ID), col(FocusCols.CHARGE_CATEGORY))
                 .agg(
                         count(lit(1)).as(ROWS),
@@ -512,17 +518,18 @@ final class MonthCloseReport {
                         sum(FocusCols.X_COMPUTED_COST).as(FocusCols.X_COMPUTED_COST))
                 .orderBy(FocusCols.SUB_ACCOUNT_ID, FocusCols.CHARGE_CATEGORY)
                 .collectAsList()) {
-            String subAccount = text(r, FocusCols.SUB_ACCOUNT_ID);
-            series.get(FocusCols.BILLED_COST).merge(subAccount, usd(r, FocusCols.BILLED_COST), BigDecimal::add);
-            series.get(FocusCols.X_COMPUTED_COST).merge(subAccount, usd(r, FocusCols.X_COMPUTED_COST), BigDecimal::add);
+            String subAccount = Rows.text(r, FocusCols.SUB_ACCOUNT_ID);
+            series.get(FocusCols.BILLED_COST).merge(subAccount, Rows.usd(r, FocusCols.BILLED_COST), BigDecimal::add);
+            series.get(FocusCols.X_COMPUTED_COST)
+                    .merge(subAccount, Rows.usd(r, FocusCols.X_COMPUTED_COST), BigDecimal::add);
             table.add(List.of(
                     Cell.text(subAccount),
-                    Cell.text(text(r, FocusCols.CHARGE_CATEGORY)),
-                    Cell.count(whole(r, ROWS)),
-                    Cell.usd(usd(r, FocusCols.BILLED_COST)),
-                    Cell.usd(usd(r, FocusCols.EFFECTIVE_COST)),
-                    Cell.usd(usd(r, FocusCols.LIST_COST)),
-                    Cell.usd(usd(r, FocusCols.X_COMPUTED_COST))));
+                    Cell.text(Rows.text(r, FocusCols.CHARGE_CATEGORY)),
+                    Cell.count(Rows.count(r, ROWS)),
+                    Cell.usd(Rows.usd(r, FocusCols.BILLED_COST)),
+                    Cell.usd(Rows.usd(r, FocusCols.EFFECTIVE_COST)),
+                    Cell.usd(Rows.usd(r, FocusCols.LIST_COST)),
+                    Cell.usd(Rows.usd(r, FocusCols.X_COMPUTED_COST))));
         }
         if (!table.isEmpty()) {
             table.add(totalRow(table));

@@ -1,4 +1,4 @@
-package io.assetcost.forecast;
+package io.assetcost.page;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

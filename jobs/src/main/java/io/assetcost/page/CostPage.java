@@ -1,4 +1,4 @@
-package io.assetcost.cost;
+package io.assetcost.page;
 
 import static io.assetcost.schema.Cols.APPROVALS_BEYOND_CAP;
 import static io.assetcost.schema.Cols.APPROVED;
@@ -45,6 +45,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.assetcost.ops.OutputLayout;
+import io.assetcost.ops.TableReader;
 import io.assetcost.outcome.Outcomes;
 import io.assetcost.planning.Attempts;
 import io.assetcost.planning.Forecast;
@@ -81,14 +82,13 @@ import org.apache.spark.sql.SparkSession;
  * ({@link io.assetcost.schema.Cols}) from the published tables (small aggregates collected to the driver);
  * charts are drawn by {@link Charts}, the page by {@link Page}.
  */
-final class CostReport {
+public final class CostPage {
 
     /** Cohort days of the headline period (and of the previous one it is compared with). */
     static final int PERIOD_DAYS = 7;
     /** Cohort days the charts over time cover. */
     static final int CHART_DAYS = 28;
 
-    private static final BigDecimal ZERO = BigDecimal.ZERO.setScale(Ratios.SCALE);
     private static final String RECORDS = "records";
     private static final List<String> CPA_HEADERS = List.of(
             "Cohort date",
@@ -112,17 +112,17 @@ final class CostReport {
      * @param matureAfterDays a cohort day this many days or more before the latest is mature whatever is pending
      * @param smallSampleApprovals a cost per approved asset resting on fewer approvals is marked
      */
-    record Options(BigDecimal maturePendingShare, int matureAfterDays, int smallSampleApprovals) {
+    public record Options(BigDecimal maturePendingShare, int matureAfterDays, int smallSampleApprovals) {
 
         /** The cost job's defaults: 10%, 7 days, 5 approvals. */
-        static final Options DEFAULTS = new Options(new BigDecimal("0.1"), 7, 5);
+        public static final Options DEFAULTS = new Options(new BigDecimal("0.1"), 7, 5);
     }
 
     private final SparkSession spark;
     private final OutputLayout out;
     private final Options options;
 
-    private CostReport(SparkSession spark, OutputLayout out, Options options) {
+    private CostPage(SparkSession spark, OutputLayout out, Options options) {
         this.spark = spark;
         this.out = out;
         this.options = options;
@@ -142,7 +142,7 @@ final class CostReport {
      * @param threads the page's queries at a time (1 or more)
      * @throws UncheckedIOException when the page cannot be written
      */
-    static void write(
+    public static void write(
             SparkSession spark,
             OutputLayout out,
             RateLimitCard limits,
@@ -150,11 +150,11 @@ final class CostReport {
             String runLine,
             Stages stages,
             int threads) {
-        new CostReport(spark, out, options).render(limits, runLine, stages, threads);
+        new CostPage(spark, out, options).render(limits, runLine, stages, threads);
     }
 
     private Dataset<Row> table(OutputTable t) {
-        return CostSummary.published(spark, out, t);
+        return TableReader.readOrEmpty(spark, out.table(t), t);
     }
 
     private void render(RateLimitCard limits, String runLine, Stages stages, int threads) {
@@ -245,32 +245,16 @@ final class CostReport {
                 .collectAsList()) {
             days.add(new CostHeadline.Day(
                     r.getAs(COHORT_DATE),
-                    longOf(r, ASSETS),
-                    longOf(r, ASSETS_APPROVED),
-                    longOf(r, ASSETS_PENDING),
-                    usd(r, TOTAL_COST_USD),
-                    usd(r, RESOLVED_COST_USD),
-                    usd(r, PENDING_COST_USD),
-                    usd(r, WASTE_COST_USD),
-                    usd(r, CACHE_SAVINGS_USD)));
+                    Rows.count(r, ASSETS),
+                    Rows.count(r, ASSETS_APPROVED),
+                    Rows.count(r, ASSETS_PENDING),
+                    Rows.usd(r, TOTAL_COST_USD),
+                    Rows.usd(r, RESOLVED_COST_USD),
+                    Rows.usd(r, PENDING_COST_USD),
+                    Rows.usd(r, WASTE_COST_USD),
+                    Rows.usd(r, CACHE_SAVINGS_USD)));
         }
         return days;
-    }
-
-    /** A money column of a collected row, 0 when null (a sum over no row). */
-    static BigDecimal usd(Row r, String column) {
-        return r.isNullAt(r.fieldIndex(column)) ? ZERO : r.getAs(column);
-    }
-
-    /** A count column (long or int) of a collected row, 0 when null. */
-    static long longOf(Row r, String column) {
-        return r.isNullAt(r.fieldIndex(column)) ? 0 : ((Number) r.getAs(column)).longValue();
-    }
-
-    /** A text column of a collected row (a date as ISO), null when null. */
-    static String text(Row r, String column) {
-        Object v = r.getAs(column);
-        return v == null ? null : v.toString();
     }
 
     /** The period line of a section over cohorts. */
@@ -286,7 +270,7 @@ final class CostReport {
                 .orderBy(desc(RECORDS), col(REASON))
                 .limit(3)
                 .collectAsList()) {
-            out.add(Map.of("reason", text(r, REASON), "count", longOf(r, RECORDS)));
+            out.add(Map.of("reason", Rows.text(r, REASON), "count", Rows.count(r, RECORDS)));
         }
         return out;
     }
@@ -307,10 +291,10 @@ final class CostReport {
         TreeSet<String> days = new TreeSet<>();
         List<List<Cell>> full = new ArrayList<>();
         for (Row r : rows) {
-            String day = text(r, COHORT_DATE);
-            String workflow = text(r, WORKFLOW_ID);
-            long approved = longOf(r, ASSETS_APPROVED);
-            BigDecimal cpa = r.getAs(COST_PER_APPROVED_ASSET_USD);
+            String day = Rows.text(r, COHORT_DATE);
+            String workflow = Rows.text(r, WORKFLOW_ID);
+            long approved = Rows.count(r, ASSETS_APPROVED);
+            BigDecimal cpa = Rows.decimal(r, COST_PER_APPROVED_ASSET_USD);
             days.add(day);
             if (cpa != null) {
                 series.computeIfAbsent(workflow, k -> new TreeMap<>()).put(day, cpa);
@@ -321,15 +305,15 @@ final class CostReport {
             }
             long[] sums = perWorkflow.computeIfAbsent(workflow, k -> new long[3]);
             sums[0] += approved;
-            sums[1] += longOf(r, ASSETS_PENDING);
+            sums[1] += Rows.count(r, ASSETS_PENDING);
             sums[2] += few ? 1 : 0;
-            resolvedPerWorkflow.merge(workflow, usd(r, RESOLVED_COST_USD), BigDecimal::add);
+            resolvedPerWorkflow.merge(workflow, Rows.usd(r, RESOLVED_COST_USD), BigDecimal::add);
             full.add(List.of(
                     Cell.text(day),
                     Cell.text(workflow),
                     Cell.count(approved),
-                    Cell.count(longOf(r, ASSETS_PENDING)),
-                    Cell.usd(usd(r, RESOLVED_COST_USD)),
+                    Cell.count(Rows.count(r, ASSETS_PENDING)),
+                    Cell.usd(Rows.usd(r, RESOLVED_COST_USD)),
                     Cell.usd(cpa),
                     Cell.text(few ? smallText : "")));
         }
@@ -413,15 +397,15 @@ final class CostReport {
                         sum(DIRECT_COST_USD).as(DIRECT_COST_USD),
                         sum(PENDING_COST_USD).as(PENDING_COST_USD))
                 .collectAsList()) {
-            parts.get("direct").put(text(r, WORKFLOW_ID), usd(r, DIRECT_COST_USD));
-            parts.get("pending").put(text(r, WORKFLOW_ID), usd(r, PENDING_COST_USD));
+            parts.get("direct").put(Rows.text(r, WORKFLOW_ID), Rows.usd(r, DIRECT_COST_USD));
+            parts.get("pending").put(Rows.text(r, WORKFLOW_ID), Rows.usd(r, PENDING_COST_USD));
         }
         for (Row r : table(OutputTable.RETRY_WASTE)
                 .filter(between(COHORT_DATE, from, to))
                 .groupBy(WORKFLOW_ID, WASTE_REASON)
                 .agg(sum(WASTE_COST_USD).as(WASTE_COST_USD))
                 .collectAsList()) {
-            parts.get(text(r, WASTE_REASON)).put(text(r, WORKFLOW_ID), usd(r, WASTE_COST_USD));
+            parts.get(Rows.text(r, WASTE_REASON)).put(Rows.text(r, WORKFLOW_ID), Rows.usd(r, WASTE_COST_USD));
         }
         TreeSet<String> workflows = new TreeSet<>();
         parts.values().forEach(m -> workflows.addAll(m.keySet()));
@@ -465,14 +449,14 @@ final class CostReport {
                         sum(IMAGES_GENERATED).as(IMAGES_GENERATED))
                 .orderBy(WORKFLOW_ID)
                 .collectAsList()) {
-            long approved = longOf(r, ASSETS_APPROVED);
-            long images = longOf(r, IMAGES_GENERATED);
+            long approved = Rows.count(r, ASSETS_APPROVED);
+            long images = Rows.count(r, IMAGES_GENERATED);
             BigDecimal f = Ratios.divide(BigDecimal.valueOf(images), BigDecimal.valueOf(approved));
             if (f != null) {
-                factor.put(text(r, WORKFLOW_ID), f);
+                factor.put(Rows.text(r, WORKFLOW_ID), f);
             }
             table.add(List.of(
-                    Cell.text(text(r, WORKFLOW_ID)),
+                    Cell.text(Rows.text(r, WORKFLOW_ID)),
                     Cell.count(approved),
                     Cell.count(images),
                     Cell.ratio(f, 2),
@@ -530,18 +514,18 @@ final class CostReport {
                         sum(WASTE_COST_USD).as(WASTE_COST_USD))
                 .orderBy(col(ATTEMPTS_FROM), col(WORKFLOW_ID))
                 .collectAsList()) {
-            String workflow = text(r, WORKFLOW_ID);
-            String bucket = text(r, Attempts.ATTEMPTS);
+            String workflow = Rows.text(r, WORKFLOW_ID);
+            String bucket = Rows.text(r, Attempts.ATTEMPTS);
             workflows.add(workflow);
             byBucket.computeIfAbsent(bucket + (bucket.equals("1") ? " attempt" : " attempts"), k -> new TreeMap<>())
-                    .put(workflow, BigDecimal.valueOf(longOf(r, ASSETS)));
+                    .put(workflow, BigDecimal.valueOf(Rows.count(r, ASSETS)));
             table.add(List.of(
                     Cell.text(workflow),
                     Cell.text(bucket),
-                    Cell.count(longOf(r, ASSETS)),
-                    Cell.count(longOf(r, ASSETS_APPROVED)),
-                    Cell.usd(usd(r, TOTAL_COST_USD)),
-                    Cell.usd(usd(r, WASTE_COST_USD))));
+                    Cell.count(Rows.count(r, ASSETS)),
+                    Cell.count(Rows.count(r, ASSETS_APPROVED)),
+                    Cell.usd(Rows.usd(r, TOTAL_COST_USD)),
+                    Cell.usd(Rows.usd(r, WASTE_COST_USD))));
         }
         String svg = Charts.stackedBars(
                 "Assets by the attempts they took",
@@ -577,10 +561,10 @@ final class CostReport {
                         sum(APPROVALS_BEYOND_CAP).as(APPROVALS_BEYOND_CAP))
                 .orderBy(WORKFLOW_ID)
                 .collectAsList()) {
-            String workflow = text(r, WORKFLOW_ID);
-            cap = longOf(r, ATTEMPT_CAP);
-            BigDecimal resolved = usd(r, RESOLVED_COST_USD);
-            BigDecimal beyond = usd(r, COST_BEYOND_CAP_USD);
+            String workflow = Rows.text(r, WORKFLOW_ID);
+            cap = Rows.count(r, ATTEMPT_CAP);
+            BigDecimal resolved = Rows.usd(r, RESOLVED_COST_USD);
+            BigDecimal beyond = Rows.usd(r, COST_BEYOND_CAP_USD);
             series.get("resolved cost").put(workflow, resolved);
             series.get("spend beyond the cap").put(workflow, beyond);
             table.add(List.of(
@@ -589,8 +573,8 @@ final class CostReport {
                     Cell.usd(resolved),
                     Cell.usd(beyond),
                     Cell.percent(Ratios.divide(beyond, resolved)),
-                    Cell.count(longOf(r, ASSETS_APPROVED)),
-                    Cell.count(longOf(r, APPROVALS_BEYOND_CAP))));
+                    Cell.count(Rows.count(r, ASSETS_APPROVED)),
+                    Cell.count(Rows.count(r, APPROVALS_BEYOND_CAP))));
         }
         String svg = Charts.bars(
                 "Attempt cap of " + cap + ": what it would save",
@@ -629,10 +613,10 @@ final class CostReport {
         long peakImages = 0;
         long peakTokens = 0;
         for (Row r : rows) {
-            String day = text(r, USAGE_DATE);
-            String model = text(r, RATE_MODEL);
-            long images = longOf(r, PEAK_IMAGES_PER_MINUTE);
-            long tokens = longOf(r, PEAK_TOKENS_PER_MINUTE);
+            String day = Rows.text(r, USAGE_DATE);
+            String model = Rows.text(r, RATE_MODEL);
+            long images = Rows.count(r, PEAK_IMAGES_PER_MINUTE);
+            long tokens = Rows.count(r, PEAK_TOKENS_PER_MINUTE);
             Integer tier = r.getAs(SMALLEST_FITTING_TIER);
             Long over = r.getAs(MINUTES_OVER_ACCOUNT_TIER);
             days.add(day);
@@ -763,21 +747,21 @@ final class CostReport {
         List<List<Cell>> table = new ArrayList<>();
         BigDecimal total = BigDecimal.ZERO;
         for (Meter m : Meter.values()) {
-            total = total.add(usd(r, m.costColumn()));
+            total = total.add(Rows.usd(r, m.costColumn()));
         }
         for (Meter m : Meter.values()) {
-            BigDecimal cost = usd(r, m.costColumn());
+            BigDecimal cost = Rows.usd(r, m.costColumn());
             spend.put(m.id(), cost);
             table.add(List.of(
                     Cell.text(m.id()),
-                    Cell.count(longOf(r, m.tokensColumn())),
+                    Cell.count(Rows.count(r, m.tokensColumn())),
                     Cell.usd(cost),
                     Cell.percent(Ratios.divide(cost, total))));
         }
         table.add(List.of(
                 Cell.text("cache savings (not spent)"),
                 Cell.text(""),
-                Cell.usd(usd(r, CACHE_SAVINGS_USD)),
+                Cell.usd(Rows.usd(r, CACHE_SAVINGS_USD)),
                 Cell.text("")));
         String svg = Charts.bars(
                 "Spend by meter",
@@ -869,13 +853,13 @@ final class CostReport {
                 .limit(10)
                 .collectAsList()) {
             table.add(List.of(
-                    Cell.text(text(r, WORKFLOW_ID)),
-                    Cell.text(text(r, ASSET_ID)),
-                    Cell.text(text(r, COHORT_DATE)),
-                    Cell.text(text(r, STATUS)),
-                    Cell.count(longOf(r, REQUESTS)),
-                    Cell.usd(usd(r, WASTE_COST_USD)),
-                    Cell.usd(usd(r, TOTAL_COST_USD))));
+                    Cell.text(Rows.text(r, WORKFLOW_ID)),
+                    Cell.text(Rows.text(r, ASSET_ID)),
+                    Cell.text(Rows.text(r, COHORT_DATE)),
+                    Cell.text(Rows.text(r, STATUS)),
+                    Cell.count(Rows.count(r, REQUESTS)),
+                    Cell.usd(Rows.usd(r, WASTE_COST_USD)),
+                    Cell.usd(Rows.usd(r, TOTAL_COST_USD))));
         }
         return new Page.Section(
                 "top-waste",

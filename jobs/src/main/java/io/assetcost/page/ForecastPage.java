@@ -1,4 +1,4 @@
-package io.assetcost.forecast;
+package io.assetcost.page;
 
 import io.assetcost.planning.Forecast;
 import io.assetcost.planning.PlanCheck;
@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * few rows, and the check recomputes the headline from the cost job's tables anyway. No path of the machine is
  * on the page (the plan is named by its file name): the page travels as an attachment.
  */
-final class ForecastPage {
+public final class ForecastPage {
 
     private ForecastPage() {}
 
@@ -50,7 +50,7 @@ final class ForecastPage {
      * @param w the worksheet
      * @return the HTML
      */
-    static String html(Worksheet w) {
+    public static String html(Worksheet w) {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("title", "Image generation: forecast of " + w.plan());
         model.put(

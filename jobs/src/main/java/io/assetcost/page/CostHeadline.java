@@ -1,4 +1,4 @@
-package io.assetcost.cost;
+package io.assetcost.page;
 
 import io.assetcost.report.Ratios;
 import io.assetcost.view.Page;
@@ -17,8 +17,8 @@ import java.util.TreeMap;
  * week before over mature cohort days only, so that review lag never reads as a regression (README, "The
  * report"). Pure: it works on the cohort days already collected from {@code asset_costs}.
  *
- * <p>A cohort day is <em>mature</em> when less than {@link CostReport.Options#maturePendingShare} of its
- * assets are pending, or when it lies {@link CostReport.Options#matureAfterDays} days or more before the latest
+ * <p>A cohort day is <em>mature</em> when less than {@link CostPage.Options#maturePendingShare} of its
+ * assets are pending, or when it lies {@link CostPage.Options#matureAfterDays} days or more before the latest
  * cohort day. The comparison takes each mature day of the period whose day a week before is mature too (or has
  * no asset), and compares the sums over those days with the sums over the same days a week before: the same
  * number of days and the same weekdays. Ratios are sums divided (resolved cost / approved assets), never means
@@ -132,7 +132,7 @@ final class CostHeadline {
      * @param options the maturity rule
      * @return the headline
      */
-    static Headline of(List<Day> days, LocalDate from, LocalDate to, CostReport.Options options) {
+    static Headline of(List<Day> days, LocalDate from, LocalDate to, CostPage.Options options) {
         Map<LocalDate, Day> byDate = new TreeMap<>();
         days.forEach(d -> byDate.put(d.date(), d));
         Day period = Day.NONE;
@@ -168,7 +168,7 @@ final class CostHeadline {
     }
 
     /** Whether a cohort day's figures can be compared: few enough pending, or old enough. */
-    static boolean mature(Day day, LocalDate latest, CostReport.Options options) {
+    static boolean mature(Day day, LocalDate latest, CostPage.Options options) {
         boolean fewPending = BigDecimal.valueOf(day.pending())
                         .compareTo(options.maturePendingShare().multiply(BigDecimal.valueOf(day.assets())))
                 < 0;
@@ -259,7 +259,7 @@ final class CostHeadline {
             List<String> notCompared,
             boolean previousData,
             LocalDate to,
-            CostReport.Options options) {
+            CostPage.Options options) {
         String rule = "A cohort day is mature when less than " + Page.percent(options.maturePendingShare())
                 + " of its assets await review, or when it is " + plural(options.matureAfterDays(), "day")
                 + " or more before " + to + ".";

@@ -1,4 +1,4 @@
-package io.assetcost.cost;
+package io.assetcost.page;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * SQL, not with the page's code), and the headline's rules on small hand-made cohorts: maturity, changes of a
  * share in points, plurals.
  */
-class CostReportTest extends SparkTestBase {
+class CostPageTest extends SparkTestBase {
 
     private static Path out;
     private static String html;
@@ -146,7 +146,7 @@ class CostReportTest extends SparkTestBase {
 
     @Test
     void aDayInReviewIsNotComparedAndASharesChangeIsInPoints() {
-        CostReport.Options options = CostReport.Options.DEFAULTS;
+        CostPage.Options options = CostPage.Options.DEFAULTS;
         List<CostHeadline.Day> days = List.of(
                 day("2026-11-02", 10, 10, 0, "3.22"),
                 day("2026-11-03", 10, 10, 0, "3.00"),

@@ -1,4 +1,4 @@
-package io.assetcost.forecast;
+package io.assetcost.page;
 
 import io.assetcost.planning.Forecast;
 import io.assetcost.planning.PlanCheck;
@@ -32,7 +32,7 @@ import java.util.Map;
  * @param lines the forecast, in plan order
  * @param checks each line's checks, in the same order
  */
-record Worksheet(
+public record Worksheet(
         String plan,
         LocalDate windowFrom,
         LocalDate asOf,
@@ -48,7 +48,7 @@ record Worksheet(
     }
 
     /** Whether the data covers fewer days than asked for. */
-    boolean shortWindow() {
+    public boolean shortWindow() {
         return covered.days() < daysAsked();
     }
 
@@ -92,7 +92,7 @@ record Worksheet(
      * Every warning once, prefixed with the rows it concerns ({@code row 2 (ugc-hooks): ...}, {@code rows 1, 2
      * (ecommerce-pdp, ugc-hooks): ...}): a window the data covers in part is said once, not per row.
      */
-    List<String> warnings() {
+    public List<String> warnings() {
         Map<String, List<Forecast.Line>> rows = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             for (String w : checks.get(i).warnings()) {
@@ -177,7 +177,7 @@ record Worksheet(
     }
 
     /** The worksheet as plain text: the window, one block per plan row, the totals and every warning once. */
-    String text() {
+    public String text() {
         StringBuilder b = new StringBuilder();
         b.append("assetcost forecast worksheet: ")
                 .append(plan)
