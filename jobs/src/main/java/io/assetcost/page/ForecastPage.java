@@ -34,17 +34,6 @@ public final class ForecastPage {
     private ForecastPage() {}
 
     /**
-     * One headline figure.
-     *
-     * @param metric its id ({@code data-metric})
-     * @param label its label
-     * @param value shown
-     * @param exact exact, for the page check
-     * @param note a line under it
-     */
-    record Headline(String metric, String label, String value, String exact, String note) {}
-
-    /**
      * The page.
      *
      * @param w the worksheet

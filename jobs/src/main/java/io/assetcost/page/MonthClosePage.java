@@ -51,7 +51,6 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
@@ -185,26 +184,6 @@ public final class MonthClosePage {
                         + " under it.");
         Page.write(
                 spark.sparkContext().hadoopConfiguration(), out.monthCloseReport(), Page.render("month-close", model));
-    }
-
-    /**
-     * One headline figure.
-     *
-     * @param metric its id ({@code data-metric})
-     * @param label its label
-     * @param value shown
-     * @param exact exact, for the page check
-     * @param note a line under it
-     */
-    record Headline(String metric, String label, String value, String exact, String note) {
-
-        static Headline usd(String metric, String label, BigDecimal usd, String note) {
-            return new Headline(metric, label, Page.dollars(usd), usd.toPlainString(), note);
-        }
-
-        static Headline count(String metric, String label, long n, String note) {
-            return new Headline(metric, label, String.format(Locale.ROOT, "%,d", n), Long.toString(n), note);
-        }
     }
 
     private List<Headline> headline(Dataset<Row> days, String focusVersion) {
