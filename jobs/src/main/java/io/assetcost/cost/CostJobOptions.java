@@ -46,7 +46,6 @@ import picocli.CommandLine.Option;
         })
 public class CostJobOptions implements JobLauncher.Validated {
 
-    /** Usage logs: a file or directory of .jsonl (nested log), .csv or .parquet (flat export). */
     @Option(
             names = "--usage",
             required = true,
@@ -55,7 +54,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " optionally compressed.")
     public String usage;
 
-    /** The shape of the usage files: the job's own, or an export another tool writes. */
     @Option(
             names = "--usage-format",
             paramLabel = "FORMAT",
@@ -65,11 +63,9 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " observation export). Default ${DEFAULT-VALUE}.")
     public String usageFormat;
 
-    /** The options of the usage formats that are not the job's own (batch, litellm, langfuse). */
     @Mixin
     public UsageFormatMixin formats = new UsageFormatMixin();
 
-    /** Langfuse export: the score that records a reviewer's decision. */
     @Option(
             names = "--langfuse-score-name",
             paramLabel = "NAME",
@@ -78,7 +74,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " decisions (CATEGORICAL approved/rejected, or BOOLEAN 1/0). Default ${DEFAULT-VALUE}.")
     public String langfuseScoreName = "approval";
 
-    /** Acceptance records: a CSV file or directory of CSV files. */
     @Option(
             names = "--acceptance",
             required = true,
@@ -86,7 +81,6 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Acceptance records: a .csv file or a directory of them.")
     public String acceptance;
 
-    /** The shape of the acceptance records: the job's CSV, or Langfuse's exported scores. */
     @Option(
             names = "--acceptance-format",
             paramLabel = "FORMAT",
@@ -95,14 +89,13 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " Langfuse blob-storage export, JSONL; see --langfuse-score-name). Default ${DEFAULT-VALUE}.")
     public String acceptanceFormat = "csv";
 
-    /** Rate card CSV replacing the embedded default; null = the default card. */
+    /** Null: the embedded default card. */
     @Option(
             names = "--rates",
             paramLabel = "FILE",
             description = "Rate card CSV replacing the embedded default OpenAI image-model card.")
     public String rates;
 
-    /** Output directory. */
     @Option(
             names = "--out",
             required = true,
@@ -110,7 +103,6 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Output directory: Parquet tables, report CSV files and run_summary.json.")
     public String out;
 
-    /** Largest share of usage records that may be quarantined before the run exits 3. */
     @Option(
             names = "--max-quarantined-fraction",
             paramLabel = "F",
@@ -119,7 +111,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " (0 to 1, default ${DEFAULT-VALUE}).")
     public BigDecimal maxQuarantinedFraction;
 
-    /** Run date D, UTC; null = yesterday (nightly) or all data (--full). */
     @Option(
             names = "--run-date",
             paramLabel = "YYYY-MM-DD",
@@ -127,7 +118,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " the end of D, replace exactly those partitions (default: yesterday, UTC).")
     public String runDate;
 
-    /** Lookback K in days. */
     @Option(
             names = "--lookback-days",
             paramLabel = "K",
@@ -135,18 +125,15 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Cohorts recomputed before the run date (default ${DEFAULT-VALUE}).")
     public int lookbackDays;
 
-    /** Full rebuild. */
     @Option(
             names = "--full",
             description = "Recompute every cohort from all inputs (through --run-date when given)"
                     + " and replace whole tables.")
     public boolean full;
 
-    /** The output lock's option ({@code --lock-stale-minutes}), the same for every job. */
     @Mixin
     public LockMixin lock = new LockMixin();
 
-    /** What to do with a file that cannot be read at all. */
     @Option(
             names = "--on-unreadable-file",
             paramLabel = "fail|quarantine",
@@ -156,7 +143,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " Default ${DEFAULT-VALUE}.")
     public String onUnreadableFile;
 
-    /** Plausibility bound: tokens per meter and request. */
     @Option(
             names = "--max-tokens-per-meter",
             paramLabel = "N",
@@ -164,7 +150,6 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Quarantine a request with more tokens than this on one meter (default ${DEFAULT-VALUE}).")
     public long maxTokensPerMeter;
 
-    /** Plausibility bound: images per request. */
     @Option(
             names = "--max-images-per-request",
             paramLabel = "N",
@@ -173,7 +158,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " the Images API's maximum).")
     public int maxImagesPerRequest;
 
-    /** Plausibility bound: cost per request. */
     @Option(
             names = "--max-request-cost-usd",
             paramLabel = "USD",
@@ -181,7 +165,7 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Quarantine a request that would cost more than this, USD (default ${DEFAULT-VALUE}).")
     public BigDecimal maxRequestCostUsd;
 
-    /** Rate-limit card CSV replacing the embedded default; null = the default card. */
+    /** Null: the embedded default card. */
     @Option(
             names = "--rate-limits",
             paramLabel = "FILE",
@@ -189,14 +173,13 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " default.")
     public String rateLimits;
 
-    /** The organization's usage tier, for minutes_over_account_tier; null = not given. */
+    /** Null: not given. */
     @Option(
             names = "--account-tier",
             paramLabel = "T",
             description = "Your organization's usage tier (1 to 5): rate_limit_headroom counts the minutes over it.")
     public Integer accountTier;
 
-    /** The attempt cap of the what-if. */
     @Option(
             names = "--attempt-cap",
             paramLabel = "N",
@@ -204,7 +187,6 @@ public class CostJobOptions implements JobLauncher.Validated {
             description = "Attempts per asset the attempt_cap what-if assumes (default ${DEFAULT-VALUE}).")
     public int attemptCap;
 
-    /** The pending share under which report.html counts a cohort day as mature. */
     @Option(
             names = "--mature-pending-share",
             paramLabel = "F",
@@ -214,7 +196,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " (--mature-after-days).")
     public BigDecimal maturePendingShare;
 
-    /** The age at which report.html counts a cohort day as mature whatever is still pending. */
     @Option(
             names = "--mature-after-days",
             paramLabel = "N",
@@ -224,7 +205,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " --lookback-days: older cohorts are no longer recomputed).")
     public int matureAfterDays;
 
-    /** Approvals under which a point of report.html's cost chart is marked as a small sample. */
     @Option(
             names = "--small-sample-approvals",
             paramLabel = "N",
@@ -234,16 +214,11 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " or more).")
     public int smallSampleApprovals;
 
-    /** Whether a night without usage records is normal. */
     @Option(
             names = "--allow-empty-usage",
             description = "Publish a window without usage records and exit 0 (else exit 5, nothing published).")
     public boolean allowEmptyUsage;
 
-    /**
-     * The shrink guard's share: a day's staged priced requests, cost or decided assets below this share of
-     * what the published tables hold for the same day refuse the publish (exit 6). 0 turns the guard off.
-     */
     @Option(
             names = "--min-kept-share",
             paramLabel = "F",
@@ -253,7 +228,6 @@ public class CostJobOptions implements JobLauncher.Validated {
                     + " the guard off).")
     public BigDecimal minKeptShare;
 
-    /** Whether a window that shrank is published anyway. */
     @Option(
             names = "--allow-shrink",
             description = "Publish a window that shrank below --min-kept-share (a deliberate correction); the summary"
@@ -307,7 +281,6 @@ public class CostJobOptions implements JobLauncher.Validated {
      * The run's window.
      *
      * @param clock the clock that says what "yesterday" is (the entry point's; never read in a transform)
-     * @return the window
      */
     public RunWindow window(Clock clock) {
         LocalDate date = runDate != null

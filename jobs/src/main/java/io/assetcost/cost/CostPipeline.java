@@ -88,9 +88,7 @@ import org.slf4j.LoggerFactory;
  * take the lock, read and price usage, read the frozen cohorts, read decisions, build the reports, write
  * them to staging, count, check the invariants, audit, publish (only when the audit passes), write the
  * summary. Write, audit, then publish: a run that suspects its input (an empty night, a failed invariant,
- * a window that shrank, {@link ShrinkGuard}) leaves the published tables exactly as they were. On a small
- * night the steps that do not depend on each other (the table writes, the CSV files, the report's queries)
- * run at the same time ({@link #SMALL_NIGHT_PARTITIONS}).
+ * a window that shrank, {@link ShrinkGuard}) leaves the published tables exactly as they were.
  *
  * <p>Order matters for "nothing is written" on unusable input: the rate card, every input path and every
  * CSV header (and Parquet schema) are checked before any output is touched. Then the run takes the output's
@@ -109,7 +107,6 @@ public final class CostPipeline {
      * one at a time, so that their shuffle files never share the local disk.
      */
     static final int SMALL_NIGHT_PARTITIONS = 2;
-    /** Steps at a time on a small night. */
     static final int SMALL_NIGHT_STEPS = 4;
     /** The columns of request_costs that outcomes read: the joins and windows move no more. */
     private static final String[] OUTCOME_COLUMNS = {
@@ -142,7 +139,6 @@ public final class CostPipeline {
     private final Instant started;
     private final Stages stages;
     private final FileGuard guard;
-    /** Independent steps at a time: {@link #SMALL_NIGHT_STEPS} on a small night, else 1. */
     private final int concurrentSteps;
     /**
      * What the run reads more than once (the flagged inputs, usage priced in place, and the outcomes),
@@ -179,7 +175,6 @@ public final class CostPipeline {
      *
      * @param flagged every record read in the window, flagged and priced in place (kept as a checkpoint)
      * @param requestCosts priced requests, contract request_costs
-     * @param quarantine usage quarantine rows
      * @param heldIds request_id of every usage record in quarantine
      * @param counts records, priced, exact duplicates
      * @param afterRunDate records read that were created after the run date (set aside)
@@ -198,11 +193,8 @@ public final class CostPipeline {
     /**
      * Step 4: acceptance records read and validated.
      *
-     * @param read every record read
      * @param taken true for a record decided before the end of the run date
      * @param onFrozen records set aside on requests of frozen cohorts
-     * @param decisions trusted decisions
-     * @param quarantine acceptance quarantine rows
      * @param counts records (of the run), decisions used, exact duplicates
      */
     private record Decisions(
@@ -243,9 +235,7 @@ public final class CostPipeline {
     /**
      * Step 7: what the run counted, for the invariants and the summary ({@link CostSummary#inputs}).
      *
-     * @param usage how the usage records were accounted for
      * @param usageReasons usage records quarantined per reason code
-     * @param acceptance how the acceptance records were accounted for
      * @param acceptanceReasons acceptance records quarantined per reason code
      * @param decidedAfterRunDate acceptance records decided after the run date (set aside)
      * @param onFrozenRequests acceptance records on requests of frozen cohorts (set aside)
@@ -269,8 +259,7 @@ public final class CostPipeline {
     /**
      * Step 9: the audit of the staged run, before anything is published.
      *
-     * @param exitCode the run's exit code
-     * @param reason why it is not 0, one line (null for 0)
+     * @param reason why the exit code is not 0, one line (null for 0)
      * @param publishes whether the staged tables replace the published ones (exit 0 and 3 only)
      * @param shrunk the days that shrank below --min-kept-share (listed even when --allow-shrink publishes)
      */
@@ -301,7 +290,6 @@ public final class CostPipeline {
     /**
      * Runs the job.
      *
-     * @param spark the session
      * @param options validated options
      * @param window the cohorts to recompute (from {@link CostJobOptions#window})
      * @param runId the run's id ({@link io.assetcost.run.RunLog#newRunId}): its records, staging and log
@@ -420,13 +408,11 @@ public final class CostPipeline {
         if (usageFiles.isEmpty()) {
             LOG.warn("--usage {} holds no usage file for {}", options.usage, window);
         }
-        // --acceptance-format langfuse: the scores of a Langfuse export, JSON Lines (docs/usage-formats/langfuse.md).
         InputFiles.Kind acceptanceKind =
                 options.langfuseAcceptance() ? InputFiles.Kind.JSON_LINES : InputFiles.Kind.CSV;
         List<String> acceptanceFiles = InputFiles.forWindow(
                         InputFiles.list(conf, "--acceptance", options.acceptance, List.of(acceptanceKind)), window)
                 .getOrDefault(acceptanceKind, List.of());
-        // --usage-format auto: another tool's export is told apart by content where that is certain.
         UsageFormat usageFormat = options.usageFormat() == UsageFormat.AUTO
                 ? UsageFormatDetector.detect(conf, usageFiles)
                 : options.usageFormat();

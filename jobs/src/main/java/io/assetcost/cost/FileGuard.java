@@ -23,13 +23,7 @@ final class FileGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileGuard.class);
 
-    /**
-     * A file left out.
-     *
-     * @param option the input option it belongs to ({@code --usage}, {@code --acceptance})
-     * @param file its path
-     * @param reason what is wrong with it
-     */
+    /** A file left out, with the input option it belongs to ({@code --usage}, {@code --acceptance}). */
     record Unreadable(String option, String file, String reason) {}
 
     private final boolean quarantine;
