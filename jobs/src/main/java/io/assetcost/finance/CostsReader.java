@@ -65,7 +65,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class CostsReader {
 
-    /** Internal columns of a billed result. */
+    /** Bucket start, unix seconds. */
     public static final String BUCKET_START = "bucket_start";
     /** Bucket end, unix seconds. */
     public static final String BUCKET_END = "bucket_end";
@@ -102,8 +102,7 @@ public final class CostsReader {
     /**
      * Reads and checks the pages.
      *
-     * @param spark the session
-     * @param files files per kind (JSON_LINES: .json one page per file is read whole, .jsonl a page per line)
+     * @param files files per kind (JSON_LINES)
      * @return results, quarantine and duplicates
      * @throws InputException naming a file that is not JSON or not a Costs API page
      */
@@ -116,7 +115,6 @@ public final class CostsReader {
      * Every page of an organization API (Costs or Usage): a .json file is one page read whole, a .jsonl or
      * .ndjson file a page per line, read with the contract's schema and cached.
      *
-     * @param spark the session
      * @param files files per kind (JSON_LINES)
      * @param schema the page's contract in {@code schemas/}
      * @param option the option that named the files, for the message
@@ -144,7 +142,6 @@ public final class CostsReader {
         return pages;
     }
 
-    /** Every page: a .json file is one page read whole, a .jsonl or .ndjson file a page per line. */
     private static Dataset<Row> read(SparkSession spark, List<String> files, String contract) {
         StructType schema = Schemas.spark(contract).add(CORRUPT, DataTypes.StringType, true);
         List<String> whole = new ArrayList<>();
@@ -200,7 +197,7 @@ public final class CostsReader {
     /**
      * A billed quantity in tokens: {@code quantity_unit} {@code tokens} counts one token per unit, {@code N_tokens}
      * (such as {@code 1000_tokens}) N; case and surrounding spaces are ignored. Source: the Costs API's
-     * {@code quantity_unit} values (DESIGN section 7 of the shared notes).
+     * {@code quantity_unit} values (docs/DESIGN.md, "Domain rules and their sources").
      *
      * @param quantity the quantity column, decimal
      * @param unit the quantity_unit column
@@ -220,7 +217,6 @@ public final class CostsReader {
      *
      * @param results rows as built by {@link #read}
      * @param pages pages read, passed through
-     * @return the split
      */
     public static Result check(Dataset<Row> results, long pages) {
         Dataset<Row> withOptional = results;

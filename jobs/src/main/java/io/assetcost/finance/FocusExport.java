@@ -71,7 +71,7 @@ import org.apache.spark.sql.types.StructType;
  * (FOCUS_Spec requirements model, {@code CAU-SkuPriceId-C-005-C}, {@code CAU-PricingQuantity-C-005-C}); such a row
  * has no logged usage, its line item names no service tier (so no single rate-card price) and its quantity may be
  * unknown. It keeps its billed amount, line item (ChargeDescription) and the bill's tokens ({@code x_BilledTokens});
- * its SKU, prices and quantities are null (README, "FOCUS export"), its ListCost its BilledCost (FOCUS_Spec
+ * its SKU, prices and quantities are null (README, "FOCUS 1.4 export"), its ListCost its BilledCost (FOCUS_Spec
  * {@code specification/columns/listcost.md}: a charge without ListUnitPrice unrelated to other charges).
  *
  * <p>{@code ListCost} of a logged row is the logged tokens at the rate card's price (the computed cost), also
@@ -80,11 +80,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class FocusExport {
 
-    /**
-     * FOCUS versions the export writes. 1.4 is the newest ratified release (FOCUS_Spec pull request 2436 promoted
-     * it to main in June 2026; its requirements model is {@code specification/requirements_model/releases/1.4/}):
-     * it removes ProviderName and PublisherName, deprecated in 1.3 (FOCUS_Spec issue 1888, pull request 1955).
-     */
+    /** FOCUS versions the export writes (sources: README, "FOCUS 1.4 export, and its judgement calls"). */
     public enum Version {
         /** FOCUS 1.2 (May 2025). */
         V1_2("1.2", OutputTable.FOCUS_COSTS_1_2),
@@ -115,7 +111,6 @@ public final class FocusExport {
          * The version named on the command line.
          *
          * @param label 1.2, 1.3 or 1.4
-         * @return the version
          * @throws IllegalArgumentException for another label
          */
         public static Version of(String label) {
@@ -173,7 +168,6 @@ public final class FocusExport {
     /**
      * Project names as a dataset (project_id, project_name), from a map (a {@code --project-names} file).
      *
-     * @param spark the session
      * @param names project id to name
      * @return one row per entry
      */

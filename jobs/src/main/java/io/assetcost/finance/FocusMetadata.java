@@ -24,20 +24,16 @@ import org.apache.spark.sql.types.StructType;
  * {@code DataType} (STRING, DECIMAL, DATETIME or JSON), {@code NumericPrecision} and {@code NumberScale} of a
  * decimal, {@code StringEncoding} of text).
  *
- * <p>Sources: FOCUS_Spec {@code specification/metadata/} (DataGenerator, Schema, SchemaId, FocusVersion,
- * CreationDate, ColumnDefinition and its ColumnName, DataType, NumericPrecision, NumberScale, StringEncoding) and
- * the examples in {@code specification/appendix/metadata_examples/} for the JSON shape. The spec asks for a
- * schema reference retrievable without reading the data; this file is that reference. {@code SchemaId} is derived
- * from the version's contract ({@code schemas/<contract>.avsc}), so it changes exactly when the columns or the
- * version change, as the spec requires of a new schema object.
+ * <p>Sources: FOCUS_Spec {@code specification/metadata/} and, for the JSON shape, {@code
+ * specification/appendix/metadata_examples/}. The spec asks for a schema reference retrievable without reading
+ * the data; this file is that reference. {@code SchemaId} is derived from the version's contract, so it changes
+ * exactly when the columns or the version change, as the spec requires of a new schema object.
  *
- * <p>From FOCUS 1.3 on (1.3 and 1.4) the document also names its dataset instance: {@code DatasetInstance}, a
- * collection with one object ({@code DatasetInstanceId}, {@code DatasetInstanceName}, {@code FocusDatasetId}
- * CostAndUsage), and the schema carries the same {@code DatasetInstanceId}. Sources: FOCUS_Spec
- * {@code specification/metadata/dataset_instance/} ({@code dataset_instance_overview.md}, {@code
- * dataset_instance_id.md}, {@code dataset_instance_name.md}, {@code focus_dataset.md}: "Introduced (version) 1.3"),
- * {@code specification/metadata/schema/dataset_instance_id.md} and the example {@code
- * specification/appendix/metadata_examples/dataset_instance_metadata_example.md}. FOCUS 1.2 has none of them.
+ * <p>From FOCUS 1.3 on the document also names its dataset instance: {@code DatasetInstance}, a collection with
+ * one object ({@code DatasetInstanceId}, {@code DatasetInstanceName}, {@code FocusDatasetId} CostAndUsage), and
+ * the schema carries the same {@code DatasetInstanceId}. Sources: FOCUS_Spec
+ * {@code specification/metadata/dataset_instance/} ("Introduced (version) 1.3") and
+ * {@code specification/metadata/schema/dataset_instance_id.md}. FOCUS 1.2 has none of them.
  */
 public final class FocusMetadata {
 

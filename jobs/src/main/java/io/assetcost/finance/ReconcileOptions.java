@@ -31,11 +31,9 @@ import picocli.CommandLine.Option;
         })
 public class ReconcileOptions implements JobLauncher.Validated {
 
-    /** Billing month, YYYY-MM (UTC). */
     @Option(names = "--month", required = true, paramLabel = "YYYY-MM", description = "Billing month (UTC).")
     public String month;
 
-    /** The cost job's output directory. */
     @Option(
             names = "--tables",
             required = true,
@@ -43,7 +41,6 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "The cost job's output directory (request_costs/, quarantine/).")
     public String tables;
 
-    /** Costs API pages. */
     @Option(
             names = "--costs",
             required = true,
@@ -51,11 +48,9 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "Costs API pages: .json files (one page each) or .jsonl (one page a line), or a directory.")
     public String costs;
 
-    /** Output directory. */
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     public String out;
 
-    /** Absolute tolerance. */
     @Option(
             names = "--tolerance-usd",
             defaultValue = "0.01",
@@ -63,7 +58,6 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "A difference up to this many USD is a match (default ${DEFAULT-VALUE}).")
     public BigDecimal toleranceUsd;
 
-    /** Relative tolerance. */
     @Option(
             names = "--tolerance-pct",
             defaultValue = "0.5",
@@ -71,7 +65,6 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "A difference up to this percent of the billed amount is a match (default ${DEFAULT-VALUE}).")
     public BigDecimal tolerancePct;
 
-    /** Token tolerance. */
     @Option(
             names = "--tolerance-tokens",
             defaultValue = "0",
@@ -80,14 +73,12 @@ public class ReconcileOptions implements JobLauncher.Validated {
                     + " --tolerance-pct of billed tokens also counts).")
     public long toleranceTokens;
 
-    /** Line item mapping replacing the default. */
     @Option(
             names = "--line-items",
             paramLabel = "FILE",
             description = "Line item mapping CSV (pattern,model[,meter]) replacing the embedded default.")
     public String lineItems;
 
-    /** Usage API pages. */
     @Option(
             names = "--usage-api",
             paramLabel = "PATH",
@@ -95,7 +86,6 @@ public class ReconcileOptions implements JobLauncher.Validated {
                     + " when given, log_coverage is written.")
     public String usageApi;
 
-    /** Project names. */
     @Option(
             names = "--project-names",
             paramLabel = "FILE",
@@ -103,7 +93,6 @@ public class ReconcileOptions implements JobLauncher.Validated {
                     + " else the project id).")
     public String projectNames;
 
-    /** FOCUS version. */
     @Option(
             names = "--focus-version",
             defaultValue = "1.4",
@@ -111,7 +100,6 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "FOCUS version of focus_costs: 1.4, 1.3 or 1.2 (default ${DEFAULT-VALUE}).")
     public String focusVersion;
 
-    /** FOCUS BillingAccountId. */
     @Option(
             names = "--billing-account-id",
             required = true,
@@ -119,7 +107,6 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "FOCUS BillingAccountId: your OpenAI organization id (org-...).")
     public String billingAccountId;
 
-    /** FOCUS BillingAccountName. */
     @Option(
             names = "--billing-account-name",
             required = true,
@@ -127,7 +114,6 @@ public class ReconcileOptions implements JobLauncher.Validated {
             description = "FOCUS BillingAccountName: your OpenAI organization's name.")
     public String billingAccountName;
 
-    /** The output lock's option ({@code --lock-stale-minutes}), the same for every job. */
     @Mixin
     public LockMixin lock = new LockMixin();
 

@@ -80,7 +80,6 @@ public final class UsageApiReader {
     /**
      * Reads and checks the pages.
      *
-     * @param spark the session
      * @param files files per kind (JSON_LINES)
      * @return results, quarantine and duplicates
      * @throws InputException naming a file that is not a Usage API page
@@ -118,7 +117,6 @@ public final class UsageApiReader {
      *
      * @param results one row per result (see {@link #read})
      * @param pages pages read, passed through
-     * @return the split
      */
     public static Result check(Dataset<Row> results, long pages) {
         Dataset<Row> checked = Check.apply(
