@@ -33,7 +33,6 @@ import picocli.CommandLine.Option;
         })
 public class ForecastOptions implements JobLauncher.Validated {
 
-    /** The plan CSV. */
     @Option(
             names = "--plan",
             required = true,
@@ -42,7 +41,6 @@ public class ForecastOptions implements JobLauncher.Validated {
                     + " spread over, its pace for the rate-limit check).")
     public String plan;
 
-    /** The cost job's output directory. */
     @Option(
             names = "--tables",
             required = true,
@@ -50,18 +48,16 @@ public class ForecastOptions implements JobLauncher.Validated {
             description = "The cost job's output (asset_costs/).")
     public String tables;
 
-    /** Output directory. */
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     public String out;
 
-    /** Last cohort date of the window; null = the latest in the tables. */
+    /** Null: the latest cohort date in the tables. */
     @Option(
             names = "--as-of",
             paramLabel = "YYYY-MM-DD",
             description = "Last cohort date measured (default: the latest).")
     public String asOf;
 
-    /** Days in the window. */
     @Option(
             names = "--trailing-days",
             paramLabel = "N",
@@ -69,7 +65,6 @@ public class ForecastOptions implements JobLauncher.Validated {
             description = "Cohort days measured, ending at --as-of (default ${DEFAULT-VALUE}).")
     public int trailingDays;
 
-    /** Budget buffer. */
     @Option(
             names = "--buffer",
             paramLabel = "F",
@@ -78,7 +73,6 @@ public class ForecastOptions implements JobLauncher.Validated {
                     "Budget buffer over the expected cost, 0 to 1 (default ${DEFAULT-VALUE}; the guides: 0.1 to 0.3).")
     public BigDecimal buffer;
 
-    /** Fewest approvals for a measured basis. */
     @Option(
             names = "--min-approvals",
             paramLabel = "N",
@@ -87,7 +81,7 @@ public class ForecastOptions implements JobLauncher.Validated {
                     + " (default ${DEFAULT-VALUE}).")
     public int minApprovals;
 
-    /** The rate-limit card; null = the embedded default. */
+    /** Null: the embedded default card. */
     @Option(
             names = "--rate-limits",
             paramLabel = "FILE",
@@ -95,7 +89,7 @@ public class ForecastOptions implements JobLauncher.Validated {
                     + " default: each plan row's pace (its hours) is checked against it.")
     public String rateLimits;
 
-    /** The organization's usage tier; null = not given. */
+    /** Null: not given. */
     @Option(
             names = "--account-tier",
             paramLabel = "T",
@@ -103,7 +97,6 @@ public class ForecastOptions implements JobLauncher.Validated {
                     + " flagged above_account_tier.")
     public Integer accountTier;
 
-    /** The output lock's option ({@code --lock-stale-minutes}), the same for every job. */
     @Mixin
     public LockMixin lock = new LockMixin();
 
