@@ -55,13 +55,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code schemas/costs_page.avsc}), one JSON document per {@code .json} file or one page per line of a
  * {@code .jsonl} file, through Spark's JSON reader with the explicit schema.
  *
- * <p>A file that is not JSON, or JSON that is not a Costs page, makes the input unusable
- * ({@link InputException}, exit 2). Each result is then checked: a bucket without times
- * ({@code bucket_without_times}), a bucket that is not one UTC day ({@code bucket_not_a_day}), an amount
- * in another currency than USD ({@code non_usd_currency}) or without a value ({@code missing_field}) goes
- * to quarantine. Pages may overlap: the same result of the same bucket (start, end, project, line item,
- * amount) counts once; the same bucket key with different amounts goes to quarantine as
- * {@code conflicting_bucket}, all copies.
+ * <p>What goes to quarantine, with which reason, and how overlapping pages count once: README, "Billed costs
+ * input".
  */
 public final class CostsReader {
 

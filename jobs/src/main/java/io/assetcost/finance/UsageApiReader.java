@@ -45,13 +45,7 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * (contract {@code schemas/usage_api_page.avsc}), fetched with {@code bucket_width=1d} and
  * {@code group_by=project_id,model,size,source}, in the same files and paging as the Costs pages
  * ({@link CostsReader#pages}). Each result gives {@code images} and {@code num_model_requests} of one day
- * bucket and grouping.
- *
- * <p>A file that is not a page stops the run ({@link InputException}, exit 2). A bucket without times
- * ({@code bucket_without_times}) or not one UTC day ({@code bucket_not_a_day}), a result without
- * {@code num_model_requests} ({@code missing_field}), and the same bucket and grouping with different counts on
- * two pages ({@code conflicting_bucket}, every copy) go to quarantine with source {@code usage_api}; identical
- * copies of overlapping pages count once.
+ * bucket and grouping. What stops the run and what goes to quarantine: README, "Usage API input".
  */
 public final class UsageApiReader {
 
