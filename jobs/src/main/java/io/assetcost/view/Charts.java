@@ -102,7 +102,6 @@ public final class Charts {
      * A reference line across a chart, e.g. a planning factor or a tier's limit.
      *
      * @param value where, in the value axis's unit
-     * @param label its label
      */
     public record Marker(BigDecimal value, String label) {}
 
@@ -184,8 +183,6 @@ public final class Charts {
      * A bar chart of counts (rows, days, assets): bars side by side on an axis of whole numbers, so that a count
      * is never drawn on a money axis nor ticked at 0.5.
      *
-     * @param title the chart's title
-     * @param xLabel the categories' axis label
      * @param yLabel what is counted, e.g. "Project days"
      * @param data counts per series and category (whole numbers)
      * @return the SVG element
@@ -265,8 +262,7 @@ public final class Charts {
     }
 
     /**
-     * The chart as an inline SVG element, marked as a chart for styles, screen readers and the page check. Batik
-     * writes text as SVG {@code <text>} (not glyph outlines), escaped, and styles as attributes (no CSS).
+     * The chart as an inline SVG element, marked as a chart for styles, screen readers and the page check.
      */
     private static String svg(JFreeChart chart, String title) {
         Document document = DOM.createDocument(SVGConstants.SVG_NAMESPACE_URI, SVGConstants.SVG_SVG_TAG, null);

@@ -47,7 +47,6 @@ public final class Page {
      * numbers (for screen readers and copy-paste).
      *
      * @param id the section's anchor
-     * @param title its heading
      * @param lead what it shows, one or two sentences
      * @param svgs the charts' SVG elements (none for a table alone)
      * @param table the numbers (or their summary, when {@code details} holds the full table)
@@ -64,22 +63,12 @@ public final class Page {
         }
     }
 
-    /**
-     * A table: a caption, column headers and rows of cells.
-     *
-     * @param caption the caption
-     * @param headers column headers
-     * @param rows rows of cells, as many as headers each
-     */
+    /** A table: a caption, column headers and rows of cells, as many as headers each. */
     public record Table(String caption, List<String> headers, List<List<Cell>> rows) {}
 
     /**
      * A cell: its text and, for a figure, whether it is a number (right-aligned) and its exact value (for the
-     * page check: {@code data-value}).
-     *
-     * @param text what the cell shows
-     * @param number whether it is a number
-     * @param exact the exact value behind it, or null
+     * page check: {@code data-value}; null for text).
      */
     public record Cell(String text, boolean number, String exact) {
 
@@ -172,8 +161,6 @@ public final class Page {
      * half a page.
      *
      * @param conf Hadoop configuration (the page may be on any Hadoop file system)
-     * @param file where
-     * @param html the page
      * @throws UncheckedIOException when it cannot be written
      */
     public static void write(Configuration conf, Path file, String html) {
