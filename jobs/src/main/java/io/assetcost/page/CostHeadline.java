@@ -35,13 +35,11 @@ final class CostHeadline {
      *
      * @param date the cohort date (UTC)
      * @param assets assets of the day, every status
-     * @param approved approved assets
      * @param pending pending assets (no reviewed image)
      * @param spend total cost of every asset
      * @param resolvedCost total cost of approved and rejected assets
      * @param pendingCost total cost of pending assets
      * @param waste retry waste (waste_cost_usd)
-     * @param cacheSavings cache savings
      */
     record Day(
             LocalDate date,
@@ -86,7 +84,6 @@ final class CostHeadline {
      *
      * @param metric its id ({@code data-metric}; the mature values are {@code mature_<id>} and
      *     {@code previous_mature_<id>})
-     * @param label its label
      * @param value shown
      * @param exact exact, for the page check
      * @param definition what it is and includes, one sentence

@@ -133,7 +133,6 @@ public final class CostPage {
      * {@code threads} at a time ({@link Stages#concurrently}); its figures, tables and charts are the same whatever
      * the number (only the charts' SVG id prefixes follow the order they were drawn in).
      *
-     * @param spark the session
      * @param out the output directory
      * @param limits the rate-limit card (tier lines on the headroom charts; which models have a card)
      * @param options what counts as a mature cohort and a small sample

@@ -9,7 +9,6 @@ import java.util.Locale;
  * page check (scripts/check-reports.sh) reads {@code exact} from the figure's {@code data-value}.
  *
  * @param metric its id ({@code data-metric})
- * @param label its label
  * @param value as shown (dollars rounded half-even to cents, counts with thousands separators)
  * @param exact the exact figure (a USD decimal string at the table's scale, or a whole count)
  * @param note a line under it

@@ -60,14 +60,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code month_close.html}: the month close as one self-contained page for the finance reviewer (README, "The
- * month-close report"), read from the tables as published: a banner when the month's data stops before its last
- * day ({@link Coverage}), the headline (computed, billed, the difference, billed line items that are no image
- * model, the FOCUS export's BilledCost, unpriced and quarantined records), computed against billed spend per day,
- * the statuses with their counts and amounts, the month per model and meter, the unmatched line items, the
- * unpriced usage, the logging gaps (with {@code --usage-api}) and the FOCUS export's totals. Money is USD, summed
- * exactly and shown to the cent, the exact value in each cell's {@code data-value}. Rows are read by column name
- * ({@link io.assetcost.schema.Cols}), so a column added to a select moves no cell. Charts are drawn by
+ * {@code month_close.html}: the month close as one self-contained page for the finance reviewer, read from the
+ * tables as published; what it shows, section by section, is in README, "The month-close report". Money is USD,
+ * summed exactly and shown to the cent, the exact value in each cell's {@code data-value}. Rows are read by column
+ * name ({@link io.assetcost.schema.Cols}), so a column added to a select moves no cell. Charts are drawn by
  * {@link Charts}, the page by {@link Page}.
  */
 public final class MonthClosePage {
@@ -79,10 +75,7 @@ public final class MonthClosePage {
     private static final String LEVEL = "level";
     private static final String PROJECT_DAY = "project day";
 
-    /**
-     * The rounding rule, said on the page beside the differences (issue 30): where the figures are rounded and
-     * where the difference is computed.
-     */
+    /** The rounding rule, said on the page beside the differences. */
     static final String ROUNDING = "Rounding: every amount is summed exactly in the tables (decimal(38,12)) and"
             + " rounded half-even to the cent only when shown here; a difference is the tables' difference_usd"
             + " (computed minus billed, exact), rounded once. So $2.09 computed beside $2.10 billed can show a"
@@ -114,7 +107,6 @@ public final class MonthClosePage {
      * from its staged tables into its staging directory, so that it is published with them
      * ({@link io.assetcost.ops.Publisher#publishWhole}).
      *
-     * @param spark the session
      * @param out where the tables are read and the page is written (the run's staging layout)
      * @param coverage how much of the month the tables have data for: an incomplete month gets a banner
      * @param focusTable the catalogue entry focus_costs was written as (its FOCUS version's contract)

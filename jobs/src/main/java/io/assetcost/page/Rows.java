@@ -18,8 +18,6 @@ final class Rows {
     /**
      * A money column.
      *
-     * @param r a collected row
-     * @param column its name
      * @return the exact value, USD; 0 (scale 12) when null, as a sum over no rows is
      * @throws IllegalArgumentException when the row has no such column
      */
@@ -31,8 +29,6 @@ final class Rows {
     /**
      * A decimal column that may stay empty on the page (a ratio with no denominator, tokens the bill does not give).
      *
-     * @param r a collected row
-     * @param column its name
      * @return the exact value, or null when null
      * @throws IllegalArgumentException when the row has no such column
      */
@@ -44,8 +40,6 @@ final class Rows {
     /**
      * A count column, long or int (a table's column or a page's {@code count}/{@code sum}).
      *
-     * @param r a collected row
-     * @param column its name
      * @return the count; 0 when null, as a sum over no rows is
      * @throws IllegalArgumentException when the row has no such column
      */
@@ -57,8 +51,6 @@ final class Rows {
     /**
      * A text column, or a date as ISO text ({@code 2026-11-15}).
      *
-     * @param r a collected row
-     * @param column its name
      * @return the text, or null when null
      * @throws IllegalArgumentException when the row has no such column
      */

@@ -17,11 +17,9 @@ import java.util.Map;
 
 /**
  * The forecast for people: the worksheet printed on stdout and written as {@code forecast.txt} beside
- * {@code forecast.csv}, and the model of {@code forecast.html} ({@link ForecastPage}). Per plan row: the finals
- * planned, the iteration factor used and why (measured over the window, with its sample size, or the seeds'
- * 1.8x planning factor and why), the cost per final, the expected and P90 cost, the budget with its buffer, the
- * pace against the rate-limit card and the row's warnings (README, "The forecast worksheet"). Money is USD,
- * rounded half-even to the cent for reading; the exact figures are in the table.
+ * {@code forecast.csv}, and the model of {@code forecast.html} ({@link ForecastPage}); what it says per plan row
+ * is in README, "The forecast worksheet". Money is USD, rounded half-even to the cent for reading; the exact
+ * figures are in the table.
  *
  * @param plan the plan's file name (no directory: the worksheet travels)
  * @param windowFrom first cohort date asked for
