@@ -107,6 +107,7 @@ public final class CostPipeline {
      * one at a time, so that their shuffle files never share the local disk.
      */
     static final int SMALL_NIGHT_PARTITIONS = 2;
+
     static final int SMALL_NIGHT_STEPS = 4;
     /** The columns of request_costs that outcomes read: the joins and windows move no more. */
     private static final String[] OUTCOME_COLUMNS = {
