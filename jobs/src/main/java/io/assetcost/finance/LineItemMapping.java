@@ -66,7 +66,6 @@ public final class LineItemMapping {
      *
      * @param reader the CSV text
      * @param description path or name, for messages
-     * @return the mapping
      * @throws InputException naming the line of a bad row or pattern
      */
     public static LineItemMapping fromCsv(Reader reader, String description) {

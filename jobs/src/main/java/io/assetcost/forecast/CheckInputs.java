@@ -51,7 +51,6 @@ final class CheckInputs {
      * @param card the rate-limit card
      * @param accountTier {@code --account-tier}, or null
      * @param minApprovals {@code --min-approvals}
-     * @return the context
      */
     static PlanCheck.Context measure(
             Dataset<Row> assets,

@@ -114,7 +114,6 @@ final class CostHeadline {
      * @param period the sums over every cohort of the period
      * @param compared the mature days compared (empty: no comparison)
      * @param notCompared the period's days left out of the comparison, each with why
-     * @param figures the figures
      * @param comparison one paragraph saying what is compared with what, and the maturity rule
      */
     record Headline(
@@ -127,7 +126,6 @@ final class CostHeadline {
      * @param from first cohort day of the period
      * @param to last cohort day of the period (the latest in the tables: the age of a cohort is counted to it)
      * @param options the maturity rule
-     * @return the headline
      */
     static Headline of(List<Day> days, LocalDate from, LocalDate to, CostPage.Options options) {
         Map<LocalDate, Day> byDate = new TreeMap<>();

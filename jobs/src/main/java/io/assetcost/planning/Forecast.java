@@ -39,8 +39,6 @@ public final class Forecast {
     /**
      * One cohort day of a workflow, summed from asset_costs over its resolved assets.
      *
-     * @param cohortDate the day
-     * @param approved approved assets
      * @param resolvedImages images generated for resolved assets
      * @param resolvedCost cost of resolved assets, USD
      */
@@ -74,7 +72,6 @@ public final class Forecast {
     /**
      * Forecasts every plan row.
      *
-     * @param plan the plan
      * @param days cohort days in the window, per workflow
      * @param asOf last day of the window
      * @param windowFrom first day of the window

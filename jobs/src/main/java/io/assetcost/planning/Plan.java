@@ -53,7 +53,6 @@ public record Plan(List<Row> rows, String description) {
      *
      * @param reader the text
      * @param description the path, for messages
-     * @return the plan
      * @throws InputException naming the line and what to fix
      */
     public static Plan fromCsv(Reader reader, String description) {

@@ -99,7 +99,6 @@ public final class PlanCheck {
     /**
      * The pace of one model and the tier that holds it.
      *
-     * @param model the model
      * @param imagesPerMinute images a minute, exact to 12 places
      * @param tokensPerMinute tokens a minute, exact to 12 places
      * @param tier the smallest tier holding both, null when none does or the card has no row for the model

@@ -174,7 +174,6 @@ public final class RateLimitCard {
     /**
      * The card as a small dataset to broadcast, columns {@link #SCHEMA}.
      *
-     * @param spark the session
      * @return one row per card row
      */
     public Dataset<Row> dataset(SparkSession spark) {

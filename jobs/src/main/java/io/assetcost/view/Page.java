@@ -112,7 +112,6 @@ public final class Page {
          * The cells of a collected row, each by its value's type: a string as text, a long or an int as a count,
          * a decimal as money (USD); null shows as an empty cell.
          *
-         * @param row the row
          * @return one cell per column
          * @throws IllegalArgumentException for a value of another type (cast it to a string first)
          */
