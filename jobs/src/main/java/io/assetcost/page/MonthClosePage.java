@@ -61,7 +61,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code month_close.html}: the month close as one self-contained page for the finance reviewer, read from the
- * tables as published; what it shows, section by section, is in README, "The month-close report". Money is USD,
+ * tables as published; what it shows, section by section, is in README, "The reports". Money is USD,
  * summed exactly and shown to the cent, the exact value in each cell's {@code data-value}. Rows are read by column
  * name ({@link io.assetcost.schema.Cols}), so a column added to a select moves no cell. Charts are drawn by
  * {@link Charts}, the page by {@link Page}.
@@ -84,7 +84,7 @@ public final class MonthClosePage {
 
     /**
      * How much of the billing month the tables have data for (the month close's {@code MonthCoverage}, README,
-     * "The month-close report").
+     * "The reports").
      *
      * @param month the billing month (UTC)
      * @param dataThrough the last day of the month with usage or a billed cost; null when the month has neither
