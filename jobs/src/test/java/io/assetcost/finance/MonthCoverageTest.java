@@ -33,8 +33,7 @@ class MonthCoverageTest extends SparkTestBase {
                 YearMonth.of(2026, 2));
         assertThat(c.complete()).isTrue();
         assertThat(c.banner()).isEmpty();
-        assertThat(c.summary())
-                .isEqualTo(new ReconcileSummary.Coverage(true, "2026-02-28", "2026-02-28", 2, 28));
+        assertThat(c.summary()).isEqualTo(new ReconcileSummary.Coverage(true, "2026-02-28", "2026-02-28", 2, 28));
     }
 
     @Test
@@ -47,8 +46,7 @@ class MonthCoverageTest extends SparkTestBase {
                 .startsWith("Incomplete month: data through 2026-11-15.")
                 .contains("2 of the month's 30 days")
                 .contains("2026-11-16 to 2026-11-30");
-        assertThat(c.summary())
-                .isEqualTo(new ReconcileSummary.Coverage(false, "2026-11-15", "2026-11-30", 2, 30));
+        assertThat(c.summary()).isEqualTo(new ReconcileSummary.Coverage(false, "2026-11-15", "2026-11-30", 2, 30));
     }
 
     @Test
