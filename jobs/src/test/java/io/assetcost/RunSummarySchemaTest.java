@@ -2,47 +2,33 @@ package io.assetcost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
 import io.assetcost.cost.CostRunSummary;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The cost job's run_summary.json against its JSON Schema, docs/run_summary.schema.json (draft 2020-12, validated
- * by networknt's json-schema-validator): the sample run's summaries pass, a summary missing a required key or
- * holding a mistyped value fails, and the records that write the summary ({@link CostRunSummary}) name exactly
- * the keys the schema names, so neither drifts from the other.
+ * by networknt's json-schema-validator): the sample run's summaries pass, and a summary missing a required key or
+ * holding a mistyped value fails. That the records that write it ({@link CostRunSummary}) name exactly the keys
+ * the schema names is {@link SummarySchemaKeysTest}'s.
  */
 class RunSummarySchemaTest extends SparkTestBase {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = SummarySchemas.JSON;
     private static Schema schema;
-    private static JsonNode schemaTree;
     private static JsonNode full;
     private static JsonNode nightly;
 
     @BeforeAll
     static void runSample() throws Exception {
-        Path file = repoRoot().resolve("docs/run_summary.schema.json");
-        schemaTree = JSON.readTree(file.toFile());
-        try (InputStream in = Files.newInputStream(file)) {
-            schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
-                    .getSchema(in);
-        }
+        schema = SummarySchemas.load("run_summary.schema.json").schema();
         Path out = tempDir("schema").resolve("out");
         assertThat(SampleDataEndToEndTest.runJob(out)).isZero();
         full = JSON.readTree(out.resolve("run_summary.json").toFile());
@@ -97,55 +83,5 @@ class RunSummarySchemaTest extends SparkTestBase {
                 .as("a key the schema does not name")
                 .extracting(Error::getKeyword)
                 .contains("additionalProperties");
-    }
-
-    @Test
-    void theRecordsAndTheSchemaNameTheSameKeys() {
-        Set<String> records = new TreeSet<>();
-        recordKeys(JSON.constructType(CostRunSummary.class), "", records);
-        Set<String> schemaKeys = new TreeSet<>();
-        schemaKeys(schemaTree, "", schemaKeys);
-        assertThat(records).contains("options.small_sample_approvals", "shrink_guard.days_shrunk[].cohort_date");
-        assertThat(schemaKeys).isEqualTo(records);
-    }
-
-    /** The keys Jackson writes for a record, nested records and lists of records included; maps stop. */
-    private static void recordKeys(JavaType type, String prefix, Set<String> keys) {
-        JavaType t = type;
-        String p = prefix;
-        if (t.isCollectionLikeType()) {
-            t = t.getContentType();
-            p = prefix + "[]";
-        }
-        if (!t.isRecordType()) {
-            return;
-        }
-        for (BeanPropertyDefinition property :
-                JSON.getSerializationConfig().introspect(t).findProperties()) {
-            String key = (p.isEmpty() ? "" : p + ".") + property.getName();
-            keys.add(key);
-            recordKeys(property.getPrimaryType(), key, keys);
-        }
-    }
-
-    /** The keys a schema's {@code properties} name, through local {@code $ref}s and array {@code items}. */
-    private static void schemaKeys(JsonNode node, String prefix, Set<String> keys) {
-        JsonNode n = node;
-        String p = prefix;
-        if (n.has("$ref")) {
-            n = schemaTree.at(n.get("$ref").asText().substring(1));
-        }
-        if (n.has("items")) {
-            schemaKeys(n.get("items"), prefix + "[]", keys);
-            return;
-        }
-        if (!n.has("properties")) {
-            return;
-        }
-        n.get("properties").properties().forEach(e -> {
-            String key = (p.isEmpty() ? "" : p + ".") + e.getKey();
-            keys.add(key);
-            schemaKeys(e.getValue(), key, keys);
-        });
     }
 }

@@ -36,6 +36,7 @@ import io.assetcost.io.UsageFormat;
 import io.assetcost.io.UsageFormatDetector;
 import io.assetcost.io.UsageReader;
 import io.assetcost.ops.FrozenCohorts;
+import io.assetcost.ops.LockTakenOver;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
@@ -150,7 +151,7 @@ public final class CostPipeline {
     /** Each table's staged rows as written, counted and fingerprinted in the write ({@link #writeStaged}). */
     private final Map<OutputTable, OutputWriter.Written> written = new java.util.concurrent.ConcurrentHashMap<>();
     /** What this run found of a run that died holding the lock ({@link #recordDeadRun}), or null. */
-    private CostRunSummary.LockTakenOver deadRun;
+    private LockTakenOver deadRun;
 
     /**
      * The outcome of a run.
@@ -338,16 +339,8 @@ public final class CostPipeline {
         if (dead == null) {
             return;
         }
-        deadRun = new CostRunSummary.LockTakenOver(
-                dead.runId(),
-                dead.host(),
-                dead.pid(),
-                dead.startedAt(),
-                dead.lastHeartbeat().toString(),
-                dead.why(),
-                runId,
-                Instant.now().toString(),
-                dead.runId().equals(completedPublish));
+        deadRun = new LockTakenOver(
+                dead, runId, Instant.now().toString(), dead.runId().equals(completedPublish));
         LOG.warn(
                 "run {} (host {}, pid {}, started {}) died holding the lock ({}); recorded in {}",
                 dead.runId(),
@@ -365,7 +358,9 @@ public final class CostPipeline {
                         conf,
                         record,
                         new CostRunSummary.DeadRun(
-                                CostRunSummary.JOB, dead.runId(), dead.startedAt(), null, null, outcome, deadRun));
+                                new RunSummary.Header(CostRunSummary.JOB, dead.runId(), dead.startedAt(), null, null),
+                                outcome,
+                                deadRun));
             }
         } catch (java.io.IOException e) {
             LOG.warn("cannot record the dead run {}: {}", dead.runId(), e.getMessage());
@@ -723,11 +718,7 @@ public final class CostPipeline {
         Map<String, String> fingerprints = fingerprints(audit.publishes());
         int exitCode = audit.exitCode();
         CostRunSummary summary = new CostRunSummary(
-                CostRunSummary.JOB,
-                runId,
-                started.toString(),
-                Instant.now().toString(),
-                exitCode,
+                RunSummary.Header.finished(CostRunSummary.JOB, runId, started, exitCode),
                 CostSummary.window(window, inputs.usageFiles(), inputs.acceptanceFiles()),
                 CostSummary.options(options),
                 Integer.parseInt(spark.conf().get(ShufflePartitions.KEY)),
@@ -740,15 +731,12 @@ public final class CostPipeline {
                 gatewayCosts,
                 checks,
                 new CostRunSummary.ShrinkGuardBlock(
-                        options.minKeptShare.toPlainString(),
-                        options.allowShrink,
-                        CostSummary.daysShrunk(audit.shrunk())),
+                        options.minKeptShare.toPlainString(), options.allowShrink, audit.shrunk()),
                 audit.publishes(),
                 audit.publishes() ? null : out.staging(runId).toString(),
                 fingerprints,
                 audit.reason());
-        RunSummary.writeJson(conf, out.runSummary(), summary);
-        RunSummary.writeJson(conf, out.runRecord(runId), summary);
+        RunSummary.write(conf, summary, out.runSummary(), out.runRecord(runId));
         LOG.info(
                 "assetcost: usage read {} (priced {}, quarantined {}, duplicates {}, blank lines {}); acceptance read"
                         + " {} (used {}, quarantined {}, duplicates {}); total {} USD; tables in {}; exit {}",

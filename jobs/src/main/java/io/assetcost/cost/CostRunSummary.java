@@ -2,32 +2,34 @@ package io.assetcost.cost;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.assetcost.ops.LockTakenOver;
+import io.assetcost.ops.ShrinkGuard;
 import io.assetcost.run.Invariant;
+import io.assetcost.run.RunSummary;
 import io.assetcost.schema.Cols;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The cost job's {@code run_summary.json} as records, written by Jackson (README, "run_summary.json"; its JSON
- * Schema is docs/run_summary.schema.json). The key names live here and nowhere else: each component's name in
+ * Schema is docs/run_summary.schema.json). The job's own keys live here and nowhere else: each component's name in
  * snake_case ({@link JsonNaming}), or its {@link JsonProperty} where the key is a column name of the tables
- * ({@link Cols}). Keys are written in the order of the components. Money is an exact decimal string (USD, never
+ * ({@link Cols}); the keys every job's summary shares are those of {@link RunSummary.Header} (unwrapped into the
+ * top level), {@link Invariant}, {@link LockTakenOver} and {@link ShrinkGuard.Shrunk}. Keys are written in the
+ * order of the components. Money is an exact decimal string (USD, never
  * a JSON number); times are ISO-8601 instants (UTC), days ISO dates; counts are numbers. A key whose value is
  * unknown is written as null, except {@code attention}, which is absent when there is nothing to attend to.
  *
- * @param job the job's name, {@code assetcost}
- * @param runId the run's id (its records, staging and log)
- * @param startedAt when the run started (UTC)
- * @param finishedAt when the summary was written (UTC)
- * @param exitCode the run's exit code (README, "Exit codes")
+ * @param header job ({@link #JOB}), run_id, started_at, finished_at, exit_code (README, "Exit codes")
  * @param window the cohorts the run recomputed and the files it read
  * @param options the options as given
  * @param shufflePartitions spark.sql.shuffle.partitions during the run
  * @param inputs what each input held and how its records were accounted for
  * @param unreadableFiles the files left out (--on-unreadable-file quarantine)
- * @param lockTakenOver the run that died holding the output's lock, or null
+ * @param lockTakenOver the run that died holding the output's lock, who took it over and when, or null
  * @param attention late activity on frozen cohorts in one line, or null (then the key is absent)
  * @param usageQuarantinedFraction share of the examined usage records quarantined, decimal string, 6 places
  * @param totals the run's asset_costs summed
@@ -42,11 +44,7 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CostRunSummary(
-        String job,
-        String runId,
-        String startedAt,
-        String finishedAt,
-        int exitCode,
+        @JsonUnwrapped RunSummary.Header header,
         Window window,
         Options options,
         int shufflePartitions,
@@ -251,81 +249,24 @@ public record CostRunSummary(
     public record UnreadableFile(String input, String file, String reason) {}
 
     /**
-     * {@code lock_taken_over}: a run that died holding the output's lock, as this run found it; also the
-     * {@code lock} of the record written for it under {@code _runs/}.
-     *
-     * @param runId the dead run's id ({@code ?} when its lock file could not be read)
-     * @param host its host
-     * @param pid its process id
-     * @param startedAt when it started, as it wrote it
-     * @param lastHeartbeat its lock's last refresh (UTC)
-     * @param why why it was judged dead
-     * @param takenOverBy this run's id
-     * @param takenOverAt when this run took the lock over (UTC)
-     * @param publishCompletedByNextRun whether this run completed a publish the dead run had begun
-     */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record LockTakenOver(
-            String runId,
-            String host,
-            long pid,
-            String startedAt,
-            String lastHeartbeat,
-            String why,
-            String takenOverBy,
-            String takenOverAt,
-            boolean publishCompletedByNextRun) {}
-
-    /**
      * The record written under {@code _runs/} for a run that died holding the lock: the header of a summary
      * with no finish and no exit code, what happened to it, and the takeover.
      *
-     * @param job the job's name
-     * @param runId the dead run's id
-     * @param startedAt when it started, as it wrote it
-     * @param finishedAt always null
-     * @param exitCode always null
+     * @param header the job's name, the dead run's id and start (as it wrote it); finished_at and exit_code null
      * @param outcome what happened to it, one line
      * @param lock the takeover
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record DeadRun(
-            String job,
-            String runId,
-            String startedAt,
-            String finishedAt,
-            Integer exitCode,
-            String outcome,
-            LockTakenOver lock) {}
+    public record DeadRun(@JsonUnwrapped RunSummary.Header header, String outcome, LockTakenOver lock) {}
 
     /**
      * {@code shrink_guard}: the share, whether a shrunk window may publish, and the days that shrank.
      *
      * @param minKeptShare --min-kept-share, decimal string
      * @param allowShrink --allow-shrink
-     * @param daysShrunk the days whose staged figure fell below the share of the published one
+     * @param daysShrunk the days whose staged figure fell below the share of the published one, by measure
+     *     then day
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ShrinkGuardBlock(String minKeptShare, boolean allowShrink, List<DayShrunk> daysShrunk) {}
-
-    /**
-     * One of {@code shrink_guard.days_shrunk}: the day under the name of the table's partition column (one of
-     * the two keys is present), the measure and both figures as decimal strings.
-     *
-     * @param usageDate the day, for a request_costs measure
-     * @param cohortDate the day, for an asset_costs measure
-     * @param measure what was compared ({@link io.assetcost.ops.ShrinkGuard})
-     * @param staged the staged figure
-     * @param published the published figure
-     */
-    public record DayShrunk(
-            @JsonProperty(Cols.USAGE_DATE) @JsonInclude(JsonInclude.Include.NON_NULL)
-            String usageDate,
-
-            @JsonProperty(Cols.COHORT_DATE) @JsonInclude(JsonInclude.Include.NON_NULL)
-            String cohortDate,
-
-            @JsonProperty("measure") String measure,
-            @JsonProperty("staged") String staged,
-            @JsonProperty("published") String published) {}
+    public record ShrinkGuardBlock(String minKeptShare, boolean allowShrink, List<ShrinkGuard.Shrunk> daysShrunk) {}
 }

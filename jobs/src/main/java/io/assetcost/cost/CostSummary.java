@@ -23,7 +23,6 @@ import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.RunWindow;
-import io.assetcost.ops.ShrinkGuard;
 import io.assetcost.planning.RateLimitCard;
 import io.assetcost.pricing.RateCard;
 import io.assetcost.quality.Quarantine;
@@ -173,18 +172,6 @@ final class CostSummary {
     static List<CostRunSummary.UnreadableFile> unreadable(List<FileGuard.Unreadable> files) {
         return files.stream()
                 .map(f -> new CostRunSummary.UnreadableFile(f.option(), f.file(), f.reason()))
-                .toList();
-    }
-
-    /** {@code shrink_guard.days_shrunk}: the day under its partition column's name. */
-    static List<CostRunSummary.DayShrunk> daysShrunk(List<ShrinkGuard.Shrunk> shrunk) {
-        return shrunk.stream()
-                .map(d -> new CostRunSummary.DayShrunk(
-                        USAGE_DATE.equals(d.dateColumn()) ? d.day().toString() : null,
-                        USAGE_DATE.equals(d.dateColumn()) ? null : d.day().toString(),
-                        d.measure(),
-                        d.staged().toPlainString(),
-                        d.published().toPlainString()))
                 .toList();
     }
 

@@ -9,8 +9,6 @@ import static org.apache.spark.sql.functions.max;
 
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -49,19 +47,14 @@ record MonthCoverage(YearMonth month, LocalDate dataThrough, long daysWithData) 
         return dataThrough != null && !dataThrough.isBefore(month.atEndOfMonth());
     }
 
-    /**
-     * {@code month_coverage} of the run summary: {@code complete} (boolean), {@code data_through} (date, null
-     * when the month has no data), {@code last_day_of_month} (date), {@code days_with_data} and
-     * {@code days_in_month}.
-     */
-    Map<String, Object> toSummary() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("complete", complete());
-        m.put("data_through", dataThrough == null ? null : dataThrough.toString());
-        m.put("last_day_of_month", month.atEndOfMonth().toString());
-        m.put("days_with_data", daysWithData);
-        m.put("days_in_month", month.lengthOfMonth());
-        return m;
+    /** {@code month_coverage} of the close's summary ({@link ReconcileSummary.Coverage}). */
+    ReconcileSummary.Coverage summary() {
+        return new ReconcileSummary.Coverage(
+                complete(),
+                dataThrough == null ? null : dataThrough.toString(),
+                month.atEndOfMonth().toString(),
+                daysWithData,
+                month.lengthOfMonth());
     }
 
     /** The page's banner: empty for a complete month, else what is missing and what to do. */

@@ -23,6 +23,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
+import io.assetcost.ops.LockTakenOver;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
@@ -103,7 +104,7 @@ public final class ReconcilePipeline {
      * @param reason why the exit code is not 0, one line saying what to look at (null for 0)
      * @param summary the summary as written
      */
-    public record RunResult(int exitCode, String reason, Map<String, Object> summary) {}
+    public record RunResult(int exitCode, String reason, ReconcileSummary summary) {}
 
     /** Step 1: the inputs, checked before anything is written. */
     private record Inputs(
@@ -193,18 +194,9 @@ public final class ReconcilePipeline {
             if (failure == null) {
                 run.publish(checked, coverage);
             }
-            return run.summarise(started, inputs, tables, checked, failure, coverage, takenOver(lock, completed));
+            return run.summarise(
+                    started, inputs, tables, checked, failure, coverage, LockTakenOver.of(lock, completed));
         }
-    }
-
-    /** {@code lock_taken_over}: the dead run whose lock this run took, and whether its publish was completed. */
-    private static Map<String, Object> takenOver(OutputLock lock, String completedPublish) {
-        if (lock.takenOver() == null) {
-            return null;
-        }
-        Map<String, Object> m = lock.takenOver().toMap();
-        m.put("publish_completed_by_next_run", lock.takenOver().runId().equals(completedPublish));
-        return m;
     }
 
     /** Step 1: the line-item mapping, the cost job's tables and the Costs API files. */
@@ -458,7 +450,7 @@ public final class ReconcilePipeline {
             Checked checked,
             String failure,
             MonthCoverage coverage,
-            Map<String, Object> lockTakenOver) {
+            LockTakenOver lockTakenOver) {
         int exitCode = failure == null ? 0 : 1;
         String reason = failure == null
                 ? null
@@ -466,107 +458,88 @@ public final class ReconcilePipeline {
                         + " until the next run): the close published before is unchanged";
         BigDecimal computed = checked.computed();
         BigDecimal billedImages = checked.billedImages();
-        Map<String, Object> totals = new LinkedHashMap<>();
-        totals.put("computed_cost_usd", computed.toPlainString());
-        totals.put("billed_image_cost_usd", billedImages.toPlainString());
-        totals.put(
-                "billed_unmatched_usd",
+        ReconcileSummary.Totals totals = new ReconcileSummary.Totals(
+                computed.toPlainString(),
+                billedImages.toPlainString(),
                 total(tables.get(OutputTable.UNMATCHED_LINE_ITEMS), col(AMOUNT_USD))
-                        .toPlainString());
-        totals.put("difference_usd", computed.subtract(billedImages).toPlainString());
-        RunSummary summary = new RunSummary("assetcost-reconcile", runId, started)
-                .put("billing_month", month.toString())
-                .put("month_coverage", coverage.toSummary())
-                .put("options", options(inputs.mapping()))
-                .put("billed_costs", billedCosts(tables, checked.billedResults()))
-                .put("totals", totals)
-                .put("status_counts", statusCounts(tables));
-        if (tables.usageApi() != null) {
-            summary.put("usage_api", usageApiSummary(tables));
-        }
-        summary.put("lock_taken_over", lockTakenOver)
-                .invariants(checked.checks())
-                .put("published", failure == null)
-                .put(
-                        "staged_tables",
-                        failure == null ? null : out.staging(runId).toString())
-                .put("exit_reason", reason);
-        Map<String, Object> document = summary.finish(exitCode);
-        summary.write(conf, out.reconcileSummary(), out.runRecord(runId));
+                        .toPlainString(),
+                computed.subtract(billedImages).toPlainString());
+        ReconcileSummary.BilledCosts billedCosts = billedCosts(tables, checked.billedResults());
+        ReconcileSummary.StatusCounts statusCounts = statusCounts(tables);
+        ReconcileSummary.UsageApi usageApi = tables.usageApi() == null ? null : usageApiSummary(tables);
+        ReconcileSummary summary = new ReconcileSummary(
+                RunSummary.Header.finished(ReconcileSummary.JOB, runId, started, exitCode),
+                month.toString(),
+                coverage.summary(),
+                options(inputs.mapping()),
+                billedCosts,
+                totals,
+                statusCounts,
+                usageApi,
+                lockTakenOver,
+                new RunSummary.Outcome(
+                        checked.checks(),
+                        failure == null,
+                        failure == null ? null : out.staging(runId).toString(),
+                        reason));
+        RunSummary.write(conf, summary, out.reconcileSummary(), out.runRecord(runId));
         LOG.info(
                 "assetcost-reconcile {}: computed {} USD, billed {} USD; exit {}",
                 month,
                 computed.toPlainString(),
                 billedImages.toPlainString(),
                 exitCode);
-        return new RunResult(exitCode, reason, document);
+        return new RunResult(exitCode, reason, summary);
     }
 
     /** {@code billed_costs}: Costs API pages and results read, used, quarantined (by reason) and dropped. */
-    private static Map<String, Object> billedCosts(MonthTables tables, InputCounts counts) {
+    private static ReconcileSummary.BilledCosts billedCosts(MonthTables tables, InputCounts counts) {
         Dataset<Row> quarantine = tables.get(OutputTable.QUARANTINE);
-        Map<String, Object> costs = new LinkedHashMap<>();
-        costs.put("pages_read", tables.billed().pages());
-        costs.put("results_read", counts.read());
-        costs.put("results_used", counts.used());
-        costs.put("quarantined", counts.quarantined());
-        costs.put(
-                "quarantined_by_reason",
-                RunSummary.countBy(quarantine.filter(col(SOURCE).equalTo(Quarantine.COSTS)), REASON));
-        costs.put("overlapping_duplicates_dropped", counts.duplicates());
-        costs.put(
-                "unmatched_line_items",
+        return new ReconcileSummary.BilledCosts(
+                tables.billed().pages(),
+                counts.read(),
+                counts.used(),
+                counts.quarantined(),
+                RunSummary.countBy(quarantine.filter(col(SOURCE).equalTo(Quarantine.COSTS)), REASON),
+                counts.duplicates(),
                 tables.get(OutputTable.UNMATCHED_LINE_ITEMS).count());
-        return costs;
     }
 
     /** Status counts of both reconciliations (and log_coverage), per grain. */
-    private static Map<String, Object> statusCounts(MonthTables tables) {
+    private static ReconcileSummary.StatusCounts statusCounts(MonthTables tables) {
         Dataset<Row> days = tables.get(OutputTable.COST_RECONCILIATION);
         Dataset<Row> meters = tables.get(OutputTable.METER_RECONCILIATION);
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put(GRAIN_DAY, RunSummary.countBy(days.filter(col(GRAIN).equalTo(GRAIN_DAY)), STATUS));
-        counts.put(GRAIN_MONTH, RunSummary.countBy(days.filter(col(GRAIN).equalTo(GRAIN_MONTH)), STATUS));
-        counts.put("meter_day", RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_DAY)), STATUS));
-        counts.put(
-                "meter_day_tokens", RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_DAY)), TOKEN_STATUS));
-        counts.put("meter_month", RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_MONTH)), STATUS));
-        counts.put(
-                "meter_month_tokens",
-                RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_MONTH)), TOKEN_STATUS));
-        if (tables.usageApi() != null) {
-            counts.put("log_coverage", RunSummary.countBy(tables.get(OutputTable.LOG_COVERAGE), STATUS));
-        }
-        return counts;
+        return new ReconcileSummary.StatusCounts(
+                RunSummary.countBy(days.filter(col(GRAIN).equalTo(GRAIN_DAY)), STATUS),
+                RunSummary.countBy(days.filter(col(GRAIN).equalTo(GRAIN_MONTH)), STATUS),
+                RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_DAY)), STATUS),
+                RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_DAY)), TOKEN_STATUS),
+                RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_MONTH)), STATUS),
+                RunSummary.countBy(meters.filter(col(GRAIN).equalTo(GRAIN_MONTH)), TOKEN_STATUS),
+                tables.usageApi() == null ? null : RunSummary.countBy(tables.get(OutputTable.LOG_COVERAGE), STATUS));
     }
 
     /** Usage API pages and results read, used, quarantined and dropped as overlap. */
-    private static Map<String, Object> usageApiSummary(MonthTables tables) {
+    private static ReconcileSummary.UsageApi usageApiSummary(MonthTables tables) {
         InputCounts counts = usageApiCounts(tables);
-        Map<String, Object> api = new LinkedHashMap<>();
-        api.put("pages_read", tables.usageApi().pages());
-        api.put("results_read", counts.read());
-        api.put("results_used", counts.used());
-        api.put("quarantined", counts.quarantined());
-        api.put("overlapping_duplicates_dropped", counts.duplicates());
-        return api;
+        return new ReconcileSummary.UsageApi(
+                tables.usageApi().pages(), counts.read(), counts.used(), counts.quarantined(), counts.duplicates());
     }
 
-    private Map<String, Object> options(LineItemMapping mapping) {
-        Map<String, Object> opts = new LinkedHashMap<>();
-        opts.put("tables", options.tables);
-        opts.put("costs", options.costs);
-        opts.put("out", options.out);
-        opts.put("tolerance_usd", options.toleranceUsd.toPlainString());
-        opts.put("tolerance_pct", options.tolerancePct.toPlainString());
-        opts.put("tolerance_tokens", options.toleranceTokens);
-        opts.put("line_items", mapping.description());
-        opts.put("usage_api", options.usageApi);
-        opts.put("project_names", options.projectNames);
-        opts.put("focus_version", options.focus().label());
-        opts.put("billing_account_id", options.billingAccountId);
-        opts.put("billing_account_name", options.billingAccountName);
-        return opts;
+    private ReconcileSummary.Options options(LineItemMapping mapping) {
+        return new ReconcileSummary.Options(
+                options.tables,
+                options.costs,
+                options.out,
+                options.toleranceUsd.toPlainString(),
+                options.tolerancePct.toPlainString(),
+                options.toleranceTokens,
+                mapping.description(),
+                options.usageApi,
+                options.projectNames,
+                options.focus().label(),
+                options.billingAccountId,
+                options.billingAccountName);
     }
 
     /** Billed results read, used, quarantined and dropped as overlapping duplicates. */

@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 
 import io.assetcost.io.OutputWriter;
+import io.assetcost.ops.LockTakenOver;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.ops.OutputLock;
 import io.assetcost.ops.Publisher;
@@ -41,7 +42,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -88,7 +88,7 @@ public final class ForecastPipeline {
      * @param summary the summary as written
      * @param worksheet the worksheet as text, for stdout (null unless the forecast was published)
      */
-    public record RunResult(int exitCode, String reason, Map<String, Object> summary, String worksheet) {}
+    public record RunResult(int exitCode, String reason, ForecastSummary summary, String worksheet) {}
 
     /**
      * The forecast before it is written: the plan, its lines, their checks and the window they were measured over.
@@ -146,14 +146,8 @@ public final class ForecastPipeline {
                         List.of(out.csv(OutputTable.FORECAST).getName(), WORKSHEET, PAGE));
                 stages.done(1, "tables");
             }
-            Map<String, Object> takenOver =
-                    lock.takenOver() == null ? null : lock.takenOver().toMap();
-            if (takenOver != null) {
-                takenOver.put(
-                        "publish_completed_by_next_run",
-                        lock.takenOver().runId().equals(completed));
-            }
-            RunResult result = summarise(conf, options, out, runId, started, measured, checks, failure, takenOver);
+            RunResult result = summarise(
+                    conf, options, out, runId, started, measured, checks, failure, LockTakenOver.of(lock, completed));
             return failure == null ? new RunResult(result.exitCode(), result.reason(), result.summary(), text) : result;
         }
     }
@@ -189,43 +183,43 @@ public final class ForecastPipeline {
             Measured measured,
             List<Invariant> checks,
             String failure,
-            Map<String, Object> lockTakenOver) {
+            LockTakenOver lockTakenOver) {
         int exitCode = failure == null ? 0 : 1;
         String reason = failure == null
                 ? null
                 : failure + "; nothing published (the staged forecast is under " + out.staging(runId)
                         + " until the next run): the forecast published before is unchanged";
         List<Forecast.Line> lines = measured.lines();
-        RunSummary summary = new RunSummary("assetcost-forecast", runId, started)
-                .put("options", options(options))
-                .put("lock_taken_over", lockTakenOver)
-                .put("as_of", measured.asOf().toString())
-                .put("window_from", measured.from().toString())
-                .put("plan_rows", lines.size())
-                .put("basis_counts", basisCounts(lines))
-                .put("window", window(measured.worksheet(), options.trailingDays))
-                .put("flag_counts", flagCounts(measured.worksheet().checks()))
-                .put("warnings", measured.worksheet().warnings())
-                .put("totals", totals(lines))
-                .invariants(checks)
-                .put("published", failure == null)
-                .put(
-                        "staged_tables",
-                        failure == null ? null : out.staging(runId).toString())
-                .put("exit_reason", reason);
-        Map<String, Object> document = summary.finish(exitCode);
-        summary.write(conf, out.forecastSummary(), out.runRecord(runId));
+        ForecastSummary.Totals totals = totals(lines);
+        ForecastSummary summary = new ForecastSummary(
+                RunSummary.Header.finished(ForecastSummary.JOB, runId, started, exitCode),
+                options(options),
+                lockTakenOver,
+                measured.asOf().toString(),
+                measured.from().toString(),
+                lines.size(),
+                basisCounts(lines),
+                window(measured.worksheet(), options.trailingDays),
+                flagCounts(measured.worksheet().checks()),
+                measured.worksheet().warnings(),
+                totals,
+                new RunSummary.Outcome(
+                        checks,
+                        failure == null,
+                        failure == null ? null : out.staging(runId).toString(),
+                        reason));
+        RunSummary.write(conf, summary, out.forecastSummary(), out.runRecord(runId));
         LOG.info(
                 "assetcost-forecast: {} plan rows, window {} to {}, expected {} USD, budget {} USD; forecast in {};"
                         + " exit {}",
                 lines.size(),
                 measured.from(),
                 measured.asOf(),
-                totals(lines).get("expected_cost_usd"),
-                totals(lines).get("budget_usd"),
+                totals.expectedCostUsd(),
+                totals.budgetUsd(),
                 out.root(),
                 exitCode);
-        return new RunResult(exitCode, reason, document, null);
+        return new RunResult(exitCode, reason, summary, null);
     }
 
     private static Plan readPlan(Configuration conf, String location) {
@@ -338,33 +332,29 @@ public final class ForecastPipeline {
         return checks;
     }
 
-    private static Map<String, Object> options(ForecastOptions o) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("plan", o.plan);
-        m.put("tables", o.tables);
-        m.put("out", o.out);
-        m.put("as_of", o.asOf);
-        m.put("trailing_days", o.trailingDays);
-        m.put("buffer", o.buffer.toPlainString());
-        m.put("min_approvals", o.minApprovals);
-        m.put("rate_limits", o.rateLimits);
-        m.put("account_tier", o.accountTier);
-        return m;
+    private static ForecastSummary.Options options(ForecastOptions o) {
+        return new ForecastSummary.Options(
+                o.plan,
+                o.tables,
+                o.out,
+                o.asOf,
+                o.trailingDays,
+                o.buffer.toPlainString(),
+                o.minApprovals,
+                o.rateLimits,
+                o.accountTier);
     }
 
     /** The window asked for and the one the data covers, for a tool to read. */
-    private static Map<String, Object> window(Worksheet w, int trailingDays) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("asked_from", w.windowFrom().toString());
-        m.put("asked_to", w.asOf().toString());
-        m.put("asked_days", trailingDays);
-        m.put(
-                "data_from",
-                w.covered().from() == null ? null : w.covered().from().toString());
-        m.put("data_to", w.covered().to() == null ? null : w.covered().to().toString());
-        m.put("data_days", w.covered().days());
-        m.put("short", w.shortWindow());
-        return m;
+    private static ForecastSummary.Window window(Worksheet w, int trailingDays) {
+        return new ForecastSummary.Window(
+                w.windowFrom().toString(),
+                w.asOf().toString(),
+                trailingDays,
+                w.covered().from() == null ? null : w.covered().from().toString(),
+                w.covered().to() == null ? null : w.covered().to().toString(),
+                w.covered().days(),
+                w.shortWindow());
     }
 
     private static Map<String, Long> flagCounts(List<PlanCheck.Result> checks) {
@@ -379,16 +369,13 @@ public final class ForecastPipeline {
         return m;
     }
 
-    private static Map<String, Object> totals(List<Forecast.Line> lines) {
+    private static ForecastSummary.Totals totals(List<Forecast.Line> lines) {
         BigDecimal expected = BigDecimal.ZERO;
         BigDecimal budget = BigDecimal.ZERO;
         for (Forecast.Line l : lines) {
             expected = l.expectedCost() == null ? expected : expected.add(l.expectedCost());
             budget = l.budget() == null ? budget : budget.add(l.budget());
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("expected_cost_usd", expected.toPlainString());
-        m.put("budget_usd", budget.toPlainString());
-        return m;
+        return new ForecastSummary.Totals(expected.toPlainString(), budget.toPlainString());
     }
 }

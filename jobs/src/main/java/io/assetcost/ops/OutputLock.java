@@ -2,6 +2,10 @@ package io.assetcost.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.assetcost.run.LockedException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,29 +46,24 @@ public final class OutputLock implements AutoCloseable {
 
     /**
      * A run whose lock this run took over: it died without releasing it (killed, its machine lost), so it left
-     * no summary of its own.
+     * no summary of its own. Written by Jackson as the first keys of a summary's {@code lock_taken_over}
+     * ({@link LockTakenOver}): each component's name in snake_case, the heartbeat as an ISO-8601 instant.
      *
-     * @param runId the dead run's id
+     * @param runId the dead run's id ({@code ?} when its lock file could not be read)
      * @param host its host
      * @param pid its process id
      * @param startedAt when it started (UTC, as it wrote it)
      * @param lastHeartbeat its lock's last refresh (UTC)
      * @param why why it was judged dead ({@code its process is gone}, {@code no heartbeat for 400 s})
      */
-    public record TakenOver(String runId, String host, long pid, String startedAt, Instant lastHeartbeat, String why) {
-
-        /** The takeover as a JSON-ready map for the run summary. */
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("run_id", runId);
-            m.put("host", host);
-            m.put("pid", pid);
-            m.put("started_at", startedAt);
-            m.put("last_heartbeat", lastHeartbeat.toString());
-            m.put("why", why);
-            return m;
-        }
-    }
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TakenOver(
+            String runId,
+            String host,
+            long pid,
+            String startedAt,
+            @JsonSerialize(using = ToStringSerializer.class) Instant lastHeartbeat,
+            String why) {}
 
     private OutputLock(FileSystem fs, Path path, TakenOver takenOver) {
         this.fs = fs;

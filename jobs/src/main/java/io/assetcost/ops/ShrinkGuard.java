@@ -9,6 +9,12 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.assetcost.run.PlainDecimal;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
@@ -51,7 +57,9 @@ public final class ShrinkGuard {
     private ShrinkGuard() {}
 
     /**
-     * One day whose staged figure fell below the share of the published one.
+     * One day whose staged figure fell below the share of the published one. Written by Jackson as one of a
+     * summary's {@code shrink_guard.days_shrunk}: the day under the name of its partition column (usage_date or
+     * cohort_date, the other key absent), then the measure and both figures as exact decimal strings.
      *
      * @param dateColumn the partition column that names the day (usage_date, cohort_date)
      * @param day the day (UTC)
@@ -59,7 +67,17 @@ public final class ShrinkGuard {
      * @param staged the staged figure (a count, or USD)
      * @param published the published figure
      */
-    public record Shrunk(String dateColumn, LocalDate day, String measure, BigDecimal staged, BigDecimal published) {
+    @JsonPropertyOrder({USAGE_DATE, COHORT_DATE, "measure", "staged", "published"})
+    public record Shrunk(
+            @JsonIgnore String dateColumn,
+            @JsonIgnore LocalDate day,
+            @JsonProperty("measure") String measure,
+
+            @JsonProperty("staged") @JsonSerialize(using = PlainDecimal.class)
+            BigDecimal staged,
+
+            @JsonProperty("published") @JsonSerialize(using = PlainDecimal.class)
+            BigDecimal published) {
 
         /** One phrase, e.g. {@code usage_date 2026-11-14: priced requests 3 staged vs 41 published}. */
         public String describe() {
@@ -67,14 +85,18 @@ public final class ShrinkGuard {
                     + published.toPlainString() + " published";
         }
 
-        /** The day as a JSON-ready map for the run summary. */
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put(dateColumn, day.toString());
-            m.put("measure", measure);
-            m.put("staged", staged.toPlainString());
-            m.put("published", published.toPlainString());
-            return m;
+        /** The day (ISO date) when it is a usage_date, else null (and then absent from the JSON). */
+        @JsonProperty(USAGE_DATE)
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        String usageDate() {
+            return USAGE_DATE.equals(dateColumn) ? day.toString() : null;
+        }
+
+        /** The day (ISO date) when it is a cohort_date, else null (and then absent from the JSON). */
+        @JsonProperty(COHORT_DATE)
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        String cohortDate() {
+            return COHORT_DATE.equals(dateColumn) ? day.toString() : null;
         }
     }
 

@@ -1,29 +1,19 @@
 package io.assetcost.run;
 
 import java.math.BigDecimal;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 
 /**
  * The result of one invariant check (docs/DESIGN.md, "Invariants"): its name, whether it held, and the
- * figures compared. A run whose checks do not all pass exits 1; every result goes into the run summary.
+ * figures compared. A run whose checks do not all pass exits 1; every result goes into the run summary, written
+ * by Jackson as {@code name, passed, detail}.
  *
  * @param name what was checked
  * @param passed whether it held
  * @param detail the figures compared, e.g. {@code 62.395677750000 vs 62.395677750000}
  */
 public record Invariant(String name, boolean passed, String detail) {
-
-    /** The result as a JSON-ready map: name, passed, detail. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("passed", passed);
-        m.put("detail", detail);
-        return m;
-    }
 
     /**
      * Two exact amounts that must agree to the last decimal.

@@ -1,12 +1,13 @@
 package io.assetcost.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,107 +18,71 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * A run's summary, as JSON ({@code run_summary.json}, {@code reconcile_summary.json}): what the run read,
- * used and set aside, its totals and invariant results, and its exit code. Both jobs build theirs here, so
- * the header ({@code job, run_id, started_at, finished_at, exit_code}), the per-input block and the
- * invariant list have one shape. Values are JSON-ready: strings, numbers, booleans, lists and maps; money
- * is a plain decimal string (exact, never a JSON number).
+ * What the three jobs' summaries share ({@code run_summary.json}, {@code reconcile_summary.json},
+ * {@code forecast_summary.json}; README, "run_summary.json", and the JSON Schemas under docs/): the keys they open
+ * with ({@link Header}), the keys the month close's and the forecast's close with ({@link Outcome}), and the
+ * writer. Each job's summary is a record of its own, written by Jackson, that holds these with
+ * {@code @JsonUnwrapped}, so their keys are named here once. Money is an exact decimal string (USD, never a JSON
+ * number; {@link PlainDecimal}); times are ISO-8601 instants (UTC).
  */
 public final class RunSummary {
 
-    private final Map<String, Object> document = new LinkedHashMap<>();
+    private RunSummary() {}
 
     /**
-     * Starts a summary.
+     * The keys every summary opens with, in this order.
      *
-     * @param job the job's name ({@code assetcost}, {@code assetcost-reconcile})
-     * @param runId the run's id, or null when the job has none
-     * @param started when the run started (UTC)
+     * @param job the job's name ({@code assetcost}, {@code assetcost-reconcile}, {@code assetcost-forecast})
+     * @param runId the run's id (its record under {@code _runs/}, its staging directory, its log lines)
+     * @param startedAt when the run started (UTC)
+     * @param finishedAt when the summary was written (UTC); null in the record of a run that died
+     * @param exitCode the run's exit code (README, "Exit codes"); null in the record of a run that died
      */
-    public RunSummary(String job, String runId, Instant started) {
-        document.put("job", job);
-        if (runId != null) {
-            document.put("run_id", runId);
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Header(String job, String runId, String startedAt, String finishedAt, Integer exitCode) {
+
+        /**
+         * The header of a run that ends now.
+         *
+         * @param job the job's name
+         * @param runId the run's id
+         * @param started when it started (UTC)
+         * @param exitCode its exit code
+         * @return the header, finished_at now (UTC)
+         */
+        public static Header finished(String job, String runId, Instant started, int exitCode) {
+            return new Header(job, runId, started.toString(), Instant.now().toString(), exitCode);
         }
-        document.put("started_at", started.toString());
-        document.put("finished_at", null);
-        document.put("exit_code", null);
     }
 
     /**
-     * Adds a top-level entry (kept in insertion order).
+     * The keys the month close's and the forecast's summaries close with, in this order (the cost job's
+     * interleaves its own among them).
      *
-     * @param key its name
-     * @param value a JSON-ready value
-     * @return this summary
+     * @param invariants every check, in the order checked
+     * @param published whether the staged output replaced the published one
+     * @param stagedTables where the unpublished output waits for the next run, or null when published
+     * @param exitReason why the exit code is not 0, one line; null for 0
      */
-    public RunSummary put(String key, Object value) {
-        document.put(key, value);
-        return this;
-    }
-
-    /** The value of a top-level entry, or null. */
-    public Object get(String key) {
-        return document.get(key);
-    }
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Outcome(List<Invariant> invariants, boolean published, String stagedTables, String exitReason) {}
 
     /**
-     * The block of one input: records_read, the used count under its own name, quarantined,
-     * quarantined_by_reason, exact_duplicates_dropped, then any extra counts.
-     *
-     * @param counts the input's counts
-     * @param usedName what "used" is called for this input ({@code priced}, {@code decisions_used})
-     * @param reasons quarantined records per reason code
-     * @return a map to put under the input's name, open for extra entries
-     */
-    public static Map<String, Object> input(InputCounts counts, String usedName, Map<String, Long> reasons) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("records_read", counts.read());
-        m.put(usedName, counts.used());
-        m.put("quarantined", counts.quarantined());
-        m.put("quarantined_by_reason", reasons);
-        m.put("exact_duplicates_dropped", counts.duplicates());
-        return m;
-    }
-
-    /**
-     * Adds the invariant results under {@code invariants}.
-     *
-     * @param checks the results, in the order checked
-     * @return this summary
-     */
-    public RunSummary invariants(List<Invariant> checks) {
-        document.put("invariants", checks.stream().map(Invariant::toMap).toList());
-        return this;
-    }
-
-    /**
-     * Completes the header: finished_at (now) and the exit code.
-     *
-     * @param exitCode the run's exit code
-     * @return the document, ready to write
-     */
-    public Map<String, Object> finish(int exitCode) {
-        document.put("finished_at", Instant.now().toString());
-        document.put("exit_code", exitCode);
-        return document;
-    }
-
-    /**
-     * Writes the document (pretty-printed JSON) to each file, replacing it.
+     * Writes a summary (pretty-printed JSON) to each file, replacing it.
      *
      * @param conf Hadoop configuration
+     * @param summary the summary: a record Jackson writes
      * @param files target files on any Hadoop file system
      * @throws UncheckedIOException when a file cannot be written
      */
-    public void write(Configuration conf, Path... files) {
+    public static void write(Configuration conf, Object summary, Path... files) {
         for (Path path : files) {
-            writeJson(conf, path, document);
+            writeJson(conf, path, summary);
         }
     }
 
     /**
-     * Writes a JSON document (maps, lists, strings, numbers), pretty-printed, replacing the file.
+     * Writes a JSON document (records, maps, lists, strings, numbers), pretty-printed, replacing the file.
      *
      * @param conf Hadoop configuration
      * @param path target file

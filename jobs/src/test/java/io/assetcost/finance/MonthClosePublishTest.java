@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
 import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
+import io.assetcost.SummarySchemas;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.schema.Cols;
@@ -34,6 +37,8 @@ import org.junit.jupiter.api.Test;
  * with the cost job's code and says why in one line on stderr.
  */
 class MonthClosePublishTest extends SparkTestBase {
+
+    private static final SummarySchemas SCHEMA = SummarySchemas.load("reconcile_summary.schema.json");
 
     private static Path tables;
     private static Path tampered;
@@ -148,6 +153,7 @@ class MonthClosePublishTest extends SparkTestBase {
         JsonNode summary = summary(out);
         assertThat(summary.get("published").asBoolean()).isFalse();
         assertThat(summary.get("exit_code").asInt()).isEqualTo(1);
+        assertThat(SCHEMA.schema().validate(summary)).isEmpty();
         String runId = summary.get("run_id").asText();
         assertThat(out.resolve("_runs/" + runId + ".json")).exists();
         assertThat(out.resolve("_staging/" + runId + "/monthly_spend.csv"))
@@ -156,8 +162,19 @@ class MonthClosePublishTest extends SparkTestBase {
         assertThat(out.resolve(OutputLayout.LOCK)).as("released").doesNotExist();
         assertThat(out.resolve(OutputLayout.JOURNAL)).doesNotExist();
 
+        // The next close finds the lock of a close that died (its process gone) and takes it over.
+        Files.writeString(
+                out.resolve(OutputLayout.LOCK),
+                "{\"run_id\":\"died-closing\",\"host\":\""
+                        + java.net.InetAddress.getLocalHost().getHostName() + "\",\"pid\":" + Integer.MAX_VALUE
+                        + ",\"started_at\":\"2026-12-01T02:00:00Z\"}");
         Outcome rerun = run(out, tables);
         assertThat(rerun.code).as(rerun.err).isZero();
+        JsonNode taken = summary(out).get("lock_taken_over");
+        assertThat(taken.get("run_id").asText()).isEqualTo("died-closing");
+        assertThat(taken.get("why").asText()).isEqualTo("its process is gone");
+        assertThat(taken.has("taken_over_by")).as("the cost job's key only").isFalse();
+        assertThat(SCHEMA.schema().validate(summary(out))).isEmpty();
         assertThat(topLevel(out)).as("the same tables and files again").isEqualTo(topLevel(published));
         for (String csv : List.of("monthly_spend.csv", "cost_reconciliation.csv", "focus_costs.csv")) {
             assertThat(out.resolve(csv)).as(csv).hasSameBinaryContentAs(published.resolve(csv));
@@ -167,6 +184,31 @@ class MonthClosePublishTest extends SparkTestBase {
                 .doesNotExist();
         assertThat(out.resolve("_trash")).doesNotExist();
         assertThat(summary(out).get("published").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theSummaryHoldsToItsSchema() throws Exception {
+        JsonNode summary = summary(published);
+        assertThat(SCHEMA.schema().validate(summary)).isEmpty();
+        assertThat(summary.get("usage_api").get("pages_read").asInt()).isEqualTo(2);
+        assertThat(summary.get("status_counts").has("log_coverage")).isTrue();
+        // Money is an exact decimal string: a JSON number (a double to most readers) is refused.
+        ObjectNode money = summary.deepCopy();
+        ((ObjectNode) money.get("totals")).put("computed_cost_usd", 62.4);
+        assertThat(SCHEMA.schema().validate(money))
+                .extracting(Error::getKeyword)
+                .contains("type");
+        ObjectNode missing = summary.deepCopy();
+        ((ObjectNode) missing.get("month_coverage")).remove("data_through");
+        assertThat(SCHEMA.schema().validate(missing))
+                .extracting(Error::getKeyword)
+                .contains("required");
+        ObjectNode extra = summary.deepCopy();
+        extra.put("outcome", "published");
+        assertThat(SCHEMA.schema().validate(extra))
+                .as("a key the schema does not name")
+                .extracting(Error::getKeyword)
+                .contains("additionalProperties");
     }
 
     @Test

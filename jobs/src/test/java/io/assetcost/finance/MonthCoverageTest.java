@@ -33,11 +33,7 @@ class MonthCoverageTest extends SparkTestBase {
                 YearMonth.of(2026, 2));
         assertThat(c.complete()).isTrue();
         assertThat(c.banner()).isEmpty();
-        assertThat(c.toSummary())
-                .containsEntry("complete", true)
-                .containsEntry("data_through", "2026-02-28")
-                .containsEntry("days_with_data", 2L)
-                .containsEntry("days_in_month", 28);
+        assertThat(c.summary()).isEqualTo(new ReconcileSummary.Coverage(true, "2026-02-28", "2026-02-28", 2, 28));
     }
 
     @Test
@@ -50,7 +46,7 @@ class MonthCoverageTest extends SparkTestBase {
                 .startsWith("Incomplete month: data through 2026-11-15.")
                 .contains("2 of the month's 30 days")
                 .contains("2026-11-16 to 2026-11-30");
-        assertThat(c.toSummary()).containsEntry("complete", false).containsEntry("last_day_of_month", "2026-11-30");
+        assertThat(c.summary()).isEqualTo(new ReconcileSummary.Coverage(false, "2026-11-15", "2026-11-30", 2, 30));
     }
 
     @Test
@@ -59,6 +55,6 @@ class MonthCoverageTest extends SparkTestBase {
         assertThat(c.complete()).isFalse();
         assertThat(c.dataThrough()).isNull();
         assertThat(c.banner()).startsWith("Incomplete month: no usage and no billed cost in 2026-12");
-        assertThat(c.toSummary()).containsEntry("data_through", null).containsEntry("days_with_data", 0L);
+        assertThat(c.summary()).isEqualTo(new ReconcileSummary.Coverage(false, null, "2026-12-31", 0, 31));
     }
 }

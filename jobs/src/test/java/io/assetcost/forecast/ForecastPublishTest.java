@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
 import io.assetcost.CostJob;
 import io.assetcost.SparkTestBase;
+import io.assetcost.SummarySchemas;
 import io.assetcost.ops.OutputLayout;
 import io.assetcost.planning.Forecast;
 import io.assetcost.planning.Plan;
@@ -30,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * exits with the cost job's code and says why in one line on stderr.
  */
 class ForecastPublishTest extends SparkTestBase {
+
+    private static final SummarySchemas SCHEMA = SummarySchemas.load("forecast_summary.schema.json");
 
     private static Path tables;
     private static Path published;
@@ -108,18 +113,51 @@ class ForecastPublishTest extends SparkTestBase {
                 .startsWith("assetcost-forecast: exit 1: invariant failed: forecast: a check that fails (1 vs 2)")
                 .contains("nothing published");
         assertThat(forecast(out)).as("the published forecast, byte for byte").containsExactlyEntriesOf(before);
-        JsonNode summary = new ObjectMapper()
-                .readTree(out.resolve(OutputLayout.FORECAST_SUMMARY).toFile());
+        JsonNode summary = summary(out);
         assertThat(summary.get("published").asBoolean()).isFalse();
+        assertThat(SCHEMA.schema().validate(summary)).isEmpty();
         String runId = summary.get("run_id").asText();
         assertThat(out.resolve("_runs/" + runId + ".json")).exists();
         assertThat(out.resolve("_staging/" + runId + "/forecast.csv")).exists();
         assertThat(out.resolve(OutputLayout.LOCK)).doesNotExist();
 
+        // The next forecast finds the lock of a forecast that died (its process gone) and takes it over.
+        Files.writeString(
+                out.resolve(OutputLayout.LOCK),
+                "{\"run_id\":\"died-forecasting\",\"host\":\""
+                        + java.net.InetAddress.getLocalHost().getHostName() + "\",\"pid\":" + Integer.MAX_VALUE
+                        + ",\"started_at\":\"2026-12-01T02:00:00Z\"}");
         Outcome rerun = run(out, ForecastPipeline::checks);
         assertThat(rerun.code).as(rerun.err).isZero();
+        JsonNode rerunSummary = summary(out);
+        assertThat(rerunSummary.get("lock_taken_over").get("run_id").asText()).isEqualTo("died-forecasting");
+        assertThat(SCHEMA.schema().validate(rerunSummary)).isEmpty();
         assertThat(out.resolve("forecast.csv")).hasSameBinaryContentAs(published.resolve("forecast.csv"));
         assertThat(out.resolve("_staging")).doesNotExist();
+    }
+
+    private static JsonNode summary(Path out) throws Exception {
+        return new ObjectMapper()
+                .readTree(out.resolve(OutputLayout.FORECAST_SUMMARY).toFile());
+    }
+
+    @Test
+    void theSummaryHoldsToItsSchema() throws Exception {
+        JsonNode summary = summary(published);
+        assertThat(SCHEMA.schema().validate(summary)).isEmpty();
+        assertThat(summary.get("window").has("short")).isTrue();
+        // Money is an exact decimal string: a JSON number (a double to most readers) is refused.
+        ObjectNode money = summary.deepCopy();
+        ((ObjectNode) money.get("totals")).put("budget_usd", 120.5);
+        assertThat(SCHEMA.schema().validate(money))
+                .extracting(Error::getKeyword)
+                .contains("type");
+        ObjectNode extra = summary.deepCopy();
+        ((ObjectNode) extra.get("window")).put("short_window", true);
+        assertThat(SCHEMA.schema().validate(extra))
+                .as("a key the schema does not name")
+                .extracting(Error::getKeyword)
+                .contains("additionalProperties");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.assetcost.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.SparkTestBase;
 import io.assetcost.schema.Cols;
 import java.math.BigDecimal;
@@ -63,7 +64,7 @@ class ShrinkGuardTest extends SparkTestBase {
     }
 
     @Test
-    void costCanShrinkWhileTheCountHoldsAndReviewsVanishPerCohort() {
+    void costCanShrinkWhileTheCountHoldsAndReviewsVanishPerCohort() throws Exception {
         List<ShrinkGuard.Shrunk> shrunk = ShrinkGuard.check(
                 requestTable(requests("2026-11-14", 40, "0.01")),
                 requestTable(requests("2026-11-14", 40, "0.19")),
@@ -76,7 +77,14 @@ class ShrinkGuardTest extends SparkTestBase {
                         org.assertj.core.groups.Tuple.tuple(ShrinkGuard.PRICED_COST_USD, LocalDate.of(2026, 11, 14)),
                         org.assertj.core.groups.Tuple.tuple(ShrinkGuard.REVIEWED_IMAGES, LocalDate.of(2026, 11, 10)));
         assertThat(shrunk.get(1).dateColumn()).isEqualTo(Cols.COHORT_DATE);
-        assertThat(shrunk.get(1).toMap()).containsEntry("staged", "0").containsEntry("published", "12");
+        // As the run summary writes them (shrink_guard.days_shrunk): the day under its column, exact decimals.
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.writeValueAsString(shrunk.get(0)))
+                .isEqualTo("{\"usage_date\":\"2026-11-14\",\"measure\":\"priced cost USD\","
+                        + "\"staged\":\"0.400000000000\",\"published\":\"7.600000000000\"}");
+        assertThat(json.writeValueAsString(shrunk.get(1)))
+                .isEqualTo("{\"cohort_date\":\"2026-11-10\",\"measure\":\"reviewed images\",\"staged\":\"0\","
+                        + "\"published\":\"12\"}");
     }
 
     @Test
