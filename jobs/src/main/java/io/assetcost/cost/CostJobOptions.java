@@ -146,6 +146,16 @@ public class CostJobOptions implements JobLauncher.Validated {
     @Mixin
     public LockMixin lock = new LockMixin();
 
+    /** {@code --table-format parquet|delta}, shared with the month close. */
+    @Mixin
+    public io.assetcost.ops.TableFormatMixin tableFormat = new io.assetcost.ops.TableFormatMixin();
+
+    /** Delta Lake's session settings with {@code --table-format delta}. */
+    @Override
+    public java.util.Map<String, String> sessionSettings() {
+        return tableFormat.sessionSettings();
+    }
+
     /** What to do with a file that cannot be read at all. */
     @Option(
             names = "--on-unreadable-file",
@@ -329,6 +339,7 @@ public class CostJobOptions implements JobLauncher.Validated {
      */
     @Override
     public void validate() {
+        tableFormat.validate();
         if (maxQuarantinedFraction.signum() < 0 || maxQuarantinedFraction.compareTo(BigDecimal.ONE) > 0) {
             throw new InputException("--max-quarantined-fraction must be between 0 and 1, got "
                     + maxQuarantinedFraction.toPlainString());

@@ -95,6 +95,8 @@ public final class ReconcilePipeline {
     private final String runId;
     private final Stages stages;
     private final Kept kept = new Kept(StorageLevel.MEMORY_AND_DISK());
+    /** Each table's Delta version after the publish (--table-format delta), or null. */
+    private Map<String, Long> deltaVersions;
 
     /**
      * Outcome of a run.
@@ -184,7 +186,10 @@ public final class ReconcilePipeline {
         Bill bill = run.readBill(inputs);
         try (OutputLock lock = OutputLock.acquire(run.conf, run.out, runId, options.lock.staleAfter());
                 run.kept) {
-            String completed = Publisher.recover(run.conf, run.out);
+            if (options.tableFormat.delta()) {
+                io.assetcost.ops.DeltaTables.requireSession(spark, "--table-format delta");
+            }
+            String completed = Publisher.recover(spark, run.out);
             MonthTables tables = run.build(inputs, bill);
             run.stage(tables);
             Checked checked = run.checkInvariants(inputs, tables);
@@ -358,7 +363,12 @@ public final class ReconcilePipeline {
                 .forEach(t -> files.add(out.csv(t).getName()));
         files.add(out.monthCloseReport().getName());
         files.add(FocusMetadata.FILE);
-        Publisher.publishWhole(conf, out, runId, TABLES, files);
+        if (options.tableFormat.delta()) {
+            deltaVersions = Publisher.publishDelta(
+                    spark, out, runId, TABLES, new io.assetcost.ops.RunWindow(true, null, 0), files);
+        } else {
+            Publisher.publishWhole(conf, out, runId, TABLES, files);
+        }
         stages.done(TABLES.size(), "tables");
     }
 
@@ -490,7 +500,9 @@ public final class ReconcilePipeline {
                 .put(
                         "staged_tables",
                         failure == null ? null : out.staging(runId).toString())
-                .put("exit_reason", reason);
+                .put("exit_reason", reason)
+                .put("table_format", options.tableFormat.delta() ? "delta" : "parquet")
+                .put("delta_versions", deltaVersions);
         Map<String, Object> document = summary.finish(exitCode);
         summary.write(conf, out.reconcileSummary(), out.runRecord(runId));
         LOG.info(
