@@ -65,8 +65,7 @@ public abstract class SparkTestBase {
         Path local = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "spark-local"));
         SparkSession.Builder builder = SparkSettings.apply(SparkSession.builder());
         settings.forEach(builder::config);
-        SparkSession session = builder
-                .master("local[2]")
+        SparkSession session = builder.master("local[2]")
                 .appName("assetcost-test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2")

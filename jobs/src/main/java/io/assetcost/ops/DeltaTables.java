@@ -170,8 +170,7 @@ public final class DeltaTables {
      *     replacement may also change the schema: a contract that gained a column)
      * @param txnVersion the write's idempotent version: above any earlier run's for the table
      */
-    public static void write(
-            Dataset<Row> rows, Path dir, OutputTable table, String replaceWhere, long txnVersion) {
+    public static void write(Dataset<Row> rows, Path dir, OutputTable table, String replaceWhere, long txnVersion) {
         Column[] order = table.sort().stream().map(functions::col).toArray(Column[]::new);
         String partition = table.partitionColumn();
         Dataset<Row> in = replaceWhere == null ? rows : rows.filter(functions.expr(replaceWhere));

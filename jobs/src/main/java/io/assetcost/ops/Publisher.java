@@ -115,7 +115,9 @@ public final class Publisher {
                         throw new IllegalStateException("the journal " + journal + " holds Delta commits");
                     }
                     DeltaTables.requireSession(
-                            spark, "completing the publish of Delta tables of run " + j.path("run_id").asText());
+                            spark,
+                            "completing the publish of Delta tables of run "
+                                    + j.path("run_id").asText());
                     commit(spark, fs, commits);
                 }
                 apply(fs, swaps);
@@ -380,8 +382,7 @@ public final class Publisher {
     }
 
     private static void writeJournal(
-            FileSystem fs, OutputLayout out, String runId, List<Swap> swaps, List<Commit> commits)
-            throws IOException {
+            FileSystem fs, OutputLayout out, String runId, List<Swap> swaps, List<Commit> commits) throws IOException {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("run_id", runId);
         List<Map<String, String>> list = new ArrayList<>();

@@ -70,8 +70,8 @@ public class TableFormatMixin {
     public static Map<String, String> forReading(String tables) {
         try {
             DeltaTables.requireClasses();
-            org.apache.hadoop.conf.Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get()
-                    .newConfiguration(new org.apache.spark.SparkConf());
+            org.apache.hadoop.conf.Configuration conf =
+                    org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new org.apache.spark.SparkConf());
             org.apache.hadoop.fs.Path requestCosts =
                     new OutputLayout(tables).table(io.assetcost.schema.OutputTable.REQUEST_COSTS);
             return DeltaTables.isDelta(conf, requestCosts) ? DeltaTables.sessionSettings() : Map.of();

@@ -118,7 +118,8 @@ public final class JobLauncher {
             if (session != null) {
                 spark = session;
             } else {
-                SparkSession.Builder builder = SparkSettings.apply(SparkSession.builder().appName(appName));
+                SparkSession.Builder builder =
+                        SparkSettings.apply(SparkSession.builder().appName(appName));
                 options.sessionSettings().forEach(builder::config);
                 spark = builder.getOrCreate();
             }

@@ -80,7 +80,10 @@ class DeltaTablesTest extends SparkTestBase {
             // Read back through Delta, independently of the run's own bookkeeping.
             assertThat(fingerprint(spark.read().format("delta").load(dir.toString()), t))
                     .as(t.tableName())
-                    .isEqualTo(parquetSummary.get("table_fingerprints").get(t.tableName()).asText());
+                    .isEqualTo(parquetSummary
+                            .get("table_fingerprints")
+                            .get(t.tableName())
+                            .asText());
         }
         assertThat(parquetSummary.get("table_format").asText()).isEqualTo("parquet");
         assertThat(parquetSummary.get("delta_versions").isNull()).isTrue();
@@ -111,13 +114,13 @@ class DeltaTablesTest extends SparkTestBase {
                 if (file == null) {
                     continue;
                 }
-                LocalDate day =
-                        LocalDate.parse(file.get("partitionValues").get(t.partitionColumn()).asText());
+                LocalDate day = LocalDate.parse(
+                        file.get("partitionValues").get(t.partitionColumn()).asText());
                 assertThat(day).as(t.tableName()).isBetween(first, LocalDate.parse(NIGHT));
             }
             // ... and the rows outside it are those of the version before.
-            String outside = t.partitionColumn() + " < '" + first + "' OR " + t.partitionColumn() + " > '" + NIGHT
-                    + "'";
+            String outside =
+                    t.partitionColumn() + " < '" + first + "' OR " + t.partitionColumn() + " > '" + NIGHT + "'";
             Dataset<Row> now = TableReader.read(spark, table(t), t).filter(outside);
             Dataset<Row> was = before.get(t).filter(outside);
             assertThat(now.exceptAll(was).count() + was.exceptAll(now).count())
@@ -162,13 +165,17 @@ class DeltaTablesTest extends SparkTestBase {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = ReconcileJob.execute(args, System.out, new PrintStream(err, true, StandardCharsets.UTF_8), spark);
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        JsonNode s = new ObjectMapper().readTree(finance.resolve(OutputLayout.RECONCILE_SUMMARY).toFile());
+        JsonNode s = new ObjectMapper()
+                .readTree(finance.resolve(OutputLayout.RECONCILE_SUMMARY).toFile());
         assertThat(s.get("table_format").asText()).isEqualTo("delta");
-        assertThat(s.get("delta_versions").get(OutputTable.MONTHLY_SPEND.tableName()).asLong())
+        assertThat(s.get("delta_versions")
+                        .get(OutputTable.MONTHLY_SPEND.tableName())
+                        .asLong())
                 .isZero();
         assertThat(finance.resolve(OutputTable.MONTHLY_SPEND.tableName()).resolve(DeltaTables.LOG))
                 .isDirectory();
-        assertThat(finance.resolve(OutputTable.MONTHLY_SPEND.tableName() + ".csv")).isRegularFile();
+        assertThat(finance.resolve(OutputTable.MONTHLY_SPEND.tableName() + ".csv"))
+                .isRegularFile();
     }
 
     @Test
@@ -203,8 +210,7 @@ class DeltaTablesTest extends SparkTestBase {
         journal.put("commits", commits);
         Files.write(Path.of(out.journal().toString()), new ObjectMapper().writeValueAsBytes(journal));
         // It died after the first table's commit and before the second's.
-        DeltaTables.write(
-                TableReader.read(spark, out.staged("killed", a), a), table(a), a, where, was.get(a) + 1);
+        DeltaTables.write(TableReader.read(spark, out.staged("killed", a), a), table(a), a, where, was.get(a) + 1);
         assertThat(DeltaTables.version(spark, table(a))).isEqualTo(was.get(a) + 1);
 
         assertThat(Publisher.recover(spark, out)).isEqualTo("killed");
@@ -217,7 +223,10 @@ class DeltaTablesTest extends SparkTestBase {
         for (OutputTable t : List.of(a, b)) {
             assertThat(fingerprint(TableReader.read(spark, table(t), t), t))
                     .as(t.tableName())
-                    .isEqualTo(firstNight.get("table_fingerprints").get(t.tableName()).asText());
+                    .isEqualTo(firstNight
+                            .get("table_fingerprints")
+                            .get(t.tableName())
+                            .asText());
         }
     }
 
@@ -258,7 +267,8 @@ class DeltaTablesTest extends SparkTestBase {
     private static String fingerprint(Dataset<Row> df, OutputTable t) {
         Dataset<Row> rows = t.conform(df);
         Row r = rows.agg(count(lit(1)), sum(OutputWriter.rowHash(rows))).first();
-        return r.getLong(0) + " rows, " + (r.getLong(0) == 0 ? "0" : r.getDecimal(1).toPlainString());
+        return r.getLong(0) + " rows, "
+                + (r.getLong(0) == 0 ? "0" : r.getDecimal(1).toPlainString());
     }
 
     /** The actions of a table's commit (one JSON object a line of {@code _delta_log/<version>.json}). */
