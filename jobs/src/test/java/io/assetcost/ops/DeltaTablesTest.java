@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class DeltaTablesTest extends SparkTestBase {
 
     private static final List<OutputTable> TABLES = OutputTable.writtenBy(OutputTable.Job.COST);
-    private static final String NIGHT = "2026-11-10";
+    private static final String NIGHT = "2026-11-17";
     private static final String LOOKBACK = "2";
 
     private static Path parquet;
@@ -184,7 +184,7 @@ class DeltaTablesTest extends SparkTestBase {
         OutputLayout out = new OutputLayout(delta.toString());
         OutputTable a = OutputTable.ASSET_COSTS;
         OutputTable b = OutputTable.RETRY_WASTE;
-        String where = "cohort_date >= '2026-11-08' AND cohort_date <= '2026-11-10'";
+        String where = "cohort_date >= '2026-11-15' AND cohort_date <= '2026-11-17'";
         Map<OutputTable, Long> was = new LinkedHashMap<>();
         List<Map<String, Object>> commits = new ArrayList<>();
         for (OutputTable t : List.of(a, b)) {
