@@ -1,7 +1,8 @@
 # Shared by the scripts: builds the jars when they are missing or older than the sources, and sets
 # ROOT, JAR (the shipped job jar), TOOLS_JAR (developer tools, never shipped: it runs beside JAR),
-# SPARK_CP (Spark's own jars as Maven resolved them) and JAVA_OPTS_SPARK (the JVM flags Spark needs on
-# Java 17 outside spark-submit's launcher, read from Spark's own JavaModuleOptions).
+# SPARK_CP (Spark's own jars, and Delta Lake's for --table-format delta: the jobs module's provided scope, as
+# Maven resolved them) and JAVA_OPTS_SPARK (the JVM flags Spark needs on Java 17 outside spark-submit's
+# launcher, read from Spark's own JavaModuleOptions).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/jobs/target/assetcost-jobs.jar"

@@ -24,6 +24,16 @@ import org.junit.jupiter.api.BeforeAll;
  */
 public abstract class SparkTestBase {
 
+    /**
+     * The session settings and the job option of Delta tables, in one place for every test that runs the jobs
+     * with {@code --table-format delta}: a class restarts {@link #spark} with {@code localSession(DELTA_SESSION)}
+     * and adds {@link #DELTA_OPTION} to the jobs' arguments.
+     */
+    public static final java.util.Map<String, String> DELTA_SESSION = io.assetcost.ops.DeltaTables.sessionSettings();
+
+    /** The jobs' option for Delta tables. */
+    public static final String[] DELTA_OPTION = {"--table-format", "delta"};
+
     /** The class's session. */
     protected static SparkSession spark;
 
@@ -40,9 +50,22 @@ public abstract class SparkTestBase {
      * @throws java.io.IOException when the scratch directory cannot be made
      */
     public static SparkSession localSession() throws java.io.IOException {
+        return localSession(java.util.Map.of());
+    }
+
+    /**
+     * {@link #localSession()} with static settings of its own, for a test class that needs Delta Lake's
+     * ({@link #DELTA_SESSION}): it stops the class's session and starts this one.
+     *
+     * @param settings settings given to the builder
+     * @return the session
+     * @throws java.io.IOException when the scratch directory cannot be made
+     */
+    public static SparkSession localSession(java.util.Map<String, String> settings) throws java.io.IOException {
         Path local = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "spark-local"));
-        SparkSession session = SparkSettings.apply(SparkSession.builder())
-                .master("local[2]")
+        SparkSession.Builder builder = SparkSettings.apply(SparkSession.builder());
+        settings.forEach(builder::config);
+        SparkSession session = builder.master("local[2]")
                 .appName("assetcost-test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2")

@@ -6,6 +6,7 @@ import io.assetcost.io.UsageFormatMixin;
 import io.assetcost.io.UsageFormatOptions;
 import io.assetcost.ops.LockMixin;
 import io.assetcost.ops.RunWindow;
+import io.assetcost.ops.TableFormatMixin;
 import io.assetcost.page.CostPage;
 import io.assetcost.planning.Attempts;
 import io.assetcost.quality.Bounds;
@@ -17,6 +18,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -133,6 +135,16 @@ public class CostJobOptions implements JobLauncher.Validated {
 
     @Mixin
     public LockMixin lock = new LockMixin();
+
+    /** {@code --table-format parquet|delta}, shared with the month close. */
+    @Mixin
+    public TableFormatMixin tableFormat = new TableFormatMixin();
+
+    /** Delta Lake's session settings with {@code --table-format delta}. */
+    @Override
+    public Map<String, String> sessionSettings() {
+        return tableFormat.sessionSettings();
+    }
 
     @Option(
             names = "--on-unreadable-file",
@@ -302,6 +314,7 @@ public class CostJobOptions implements JobLauncher.Validated {
      */
     @Override
     public void validate() {
+        tableFormat.validate();
         if (maxQuarantinedFraction.signum() < 0 || maxQuarantinedFraction.compareTo(BigDecimal.ONE) > 0) {
             throw new InputException("--max-quarantined-fraction must be between 0 and 1, got "
                     + maxQuarantinedFraction.toPlainString());

@@ -35,6 +35,7 @@ import io.assetcost.io.ShufflePartitions;
 import io.assetcost.io.UsageFormat;
 import io.assetcost.io.UsageFormatDetector;
 import io.assetcost.io.UsageReader;
+import io.assetcost.ops.DeltaTables;
 import io.assetcost.ops.FrozenCohorts;
 import io.assetcost.ops.LockTakenOver;
 import io.assetcost.ops.OutputLayout;
@@ -150,6 +151,8 @@ public final class CostPipeline {
     private Kept kept;
     /** Each table's staged rows as written, counted and fingerprinted in the write ({@link #writeStaged}). */
     private final Map<OutputTable, OutputWriter.Written> written = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each table's Delta version after this run's publish (--table-format delta), or null. */
+    private Map<String, Long> deltaVersions;
     /** What this run found of a run that died holding the lock ({@link #recordDeadRun}), or null. */
     private LockTakenOver deadRun;
 
@@ -304,6 +307,7 @@ public final class CostPipeline {
         SparkSettings.apply(spark);
         FileGuard guard = new FileGuard(options.quarantineUnreadableFiles());
         CheckedInputs inputs = checkInputs(spark, options, window, guard);
+        checkTableFormat(spark, options, window);
         int partitions = ShufflePartitions.forFiles(
                 spark.sparkContext().hadoopConfiguration(), inputs.usageFiles(), inputs.acceptanceFiles());
         int steps = partitions <= SMALL_NIGHT_PARTITIONS ? SMALL_NIGHT_STEPS : 1;
@@ -313,7 +317,7 @@ public final class CostPipeline {
             spark.conf().set(ShufflePartitions.KEY, partitions);
         }
         try (OutputLock lock = OutputLock.acquire(run.conf, run.out, runId, options.lock.staleAfter())) {
-            String completedPublish = Publisher.recover(run.conf, run.out);
+            String completedPublish = Publisher.recover(spark, run.out);
             run.recordDeadRun(lock.takenOver(), completedPublish);
             LOG.info(
                     "run {}: {}; {} shuffle partitions ({}); {} independent steps at a time",
@@ -383,6 +387,40 @@ public final class CostPipeline {
                 writeReport(audit.exitCode());
             }
             return summarise(counts, reports, checks, audit);
+        }
+    }
+
+    /**
+     * Step 1, continued: the output's tables can take this run's format. A nightly run replaces partitions, so
+     * it needs the published tables in its own format; a full run replaces whole tables and converts them
+     * (README, "Outputs"). With delta, the session must have Delta's extension and catalog.
+     *
+     * @throws InputException (exit 2, nothing written) naming the option to change
+     */
+    private static void checkTableFormat(SparkSession spark, CostJobOptions options, RunWindow window) {
+        boolean delta = options.tableFormat.delta();
+        if (delta) {
+            DeltaTables.requireSession(spark, "--table-format delta");
+        }
+        if (window.full()) {
+            return;
+        }
+        OutputLayout out = new OutputLayout(options.out);
+        for (OutputTable t : TABLES) {
+            Path live = out.table(t);
+            try {
+                if (t.partitionColumn() == null || !TableReader.exists(spark, live)) {
+                    continue;
+                }
+            } catch (java.io.IOException e) {
+                throw new InputException("--out " + options.out + " cannot be read: " + e.getMessage(), e);
+            }
+            if (TableReader.isDelta(spark, live) != delta) {
+                throw new InputException("--out " + options.out + " holds " + (delta ? "Parquet" : "Delta")
+                        + " tables (" + t.tableName() + "): a nightly run with --table-format "
+                        + (delta ? "delta" : "parquet") + " cannot replace their partitions; give --table-format "
+                        + (delta ? "parquet" : "delta") + ", or run once with --full to convert them");
+            }
         }
     }
 
@@ -601,7 +639,11 @@ public final class CostPipeline {
     /** Step 10: every table published at once, then the CSV files rewritten from the published tables. */
     private void publish() {
         stages.start("publish " + window);
-        Publisher.publish(conf, out, runId, TABLES, window);
+        if (options.tableFormat.delta()) {
+            deltaVersions = Publisher.publishDelta(spark, out, runId, TABLES, window, List.of());
+        } else {
+            Publisher.publish(conf, out, runId, TABLES, window);
+        }
         stages.done(TABLES.size(), "tables");
         List<Stages.Step<Path>> csv = TABLES.stream()
                 .filter(OutputTable::csv)
@@ -735,6 +777,8 @@ public final class CostPipeline {
                 audit.publishes(),
                 audit.publishes() ? null : out.staging(runId).toString(),
                 fingerprints,
+                options.tableFormat.delta() ? "delta" : "parquet",
+                deltaVersions,
                 audit.reason());
         RunSummary.write(conf, summary, out.runSummary(), out.runRecord(runId));
         LOG.info(

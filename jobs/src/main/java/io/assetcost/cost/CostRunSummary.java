@@ -40,6 +40,9 @@ import java.util.Map;
  * @param published whether the staged tables replaced the published ones
  * @param stagedTables where the unpublished tables wait for the next run, or null when published
  * @param tableFingerprints each published table's {@code "<rows> rows, <sum of row hashes>"}, by table name
+ * @param tableFormat how the tables are stored, {@code parquet} or {@code delta} (--table-format)
+ * @param deltaVersions each table's Delta version after this run's commit, by table name; null when the run
+ *     published nothing or the tables are Parquet
  * @param exitReason why the exit code is not 0, one line; null for 0
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -60,6 +63,8 @@ public record CostRunSummary(
         boolean published,
         String stagedTables,
         Map<String, String> tableFingerprints,
+        String tableFormat,
+        Map<String, Long> deltaVersions,
         String exitReason) {
 
     /** The job's name in every summary it writes. */

@@ -117,6 +117,18 @@ public class ReconcileOptions implements JobLauncher.Validated {
     @Mixin
     public LockMixin lock = new LockMixin();
 
+    /** {@code --table-format parquet|delta} of the close's own tables, shared with the cost job. */
+    @Mixin
+    public io.assetcost.ops.TableFormatMixin tableFormat = new io.assetcost.ops.TableFormatMixin();
+
+    /** Delta Lake's session settings: for {@code --table-format delta}, or for Delta tables in {@code --tables}. */
+    @Override
+    public java.util.Map<String, String> sessionSettings() {
+        return tableFormat.delta()
+                ? tableFormat.sessionSettings()
+                : io.assetcost.ops.TableFormatMixin.forReading(tables);
+    }
+
     /** The FOCUS version to write. */
     public FocusExport.Version focus() {
         return FocusExport.Version.of(focusVersion);
@@ -161,6 +173,7 @@ public class ReconcileOptions implements JobLauncher.Validated {
         }
         formats.options();
         lock.staleAfter();
+        tableFormat.validate();
         try {
             focus();
         } catch (IllegalArgumentException e) {

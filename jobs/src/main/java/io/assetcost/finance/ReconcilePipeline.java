@@ -96,6 +96,8 @@ public final class ReconcilePipeline {
     private final String runId;
     private final Stages stages;
     private final Kept kept = new Kept(StorageLevel.MEMORY_AND_DISK());
+    /** Each table's Delta version after the publish (--table-format delta), or null. */
+    private Map<String, Long> deltaVersions;
 
     /**
      * Outcome of a run.
@@ -185,7 +187,10 @@ public final class ReconcilePipeline {
         Bill bill = run.readBill(inputs);
         try (OutputLock lock = OutputLock.acquire(run.conf, run.out, runId, options.lock.staleAfter());
                 run.kept) {
-            String completed = Publisher.recover(run.conf, run.out);
+            if (options.tableFormat.delta()) {
+                io.assetcost.ops.DeltaTables.requireSession(spark, "--table-format delta");
+            }
+            String completed = Publisher.recover(spark, run.out);
             MonthTables tables = run.build(inputs, bill);
             run.stage(tables);
             Checked checked = run.checkInvariants(inputs, tables);
@@ -350,7 +355,12 @@ public final class ReconcilePipeline {
                 .forEach(t -> files.add(out.csv(t).getName()));
         files.add(out.monthCloseReport().getName());
         files.add(FocusMetadata.FILE);
-        Publisher.publishWhole(conf, out, runId, TABLES, files);
+        if (options.tableFormat.delta()) {
+            deltaVersions = Publisher.publishDelta(
+                    spark, out, runId, TABLES, new io.assetcost.ops.RunWindow(true, null, 0), files);
+        } else {
+            Publisher.publishWhole(conf, out, runId, TABLES, files);
+        }
         stages.done(TABLES.size(), "tables");
     }
 
@@ -481,7 +491,9 @@ public final class ReconcilePipeline {
                         checked.checks(),
                         failure == null,
                         failure == null ? null : out.staging(runId).toString(),
-                        reason));
+                        reason),
+                options.tableFormat.delta() ? "delta" : "parquet",
+                deltaVersions);
         RunSummary.write(conf, summary, out.reconcileSummary(), out.runRecord(runId));
         LOG.info(
                 "assetcost-reconcile {}: computed {} USD, billed {} USD; exit {}",

@@ -31,6 +31,9 @@ import java.util.Map;
  *     the key is absent)
  * @param lockTakenOver the run that died holding the output's lock, or null
  * @param outcome invariants, published, staged_tables, exit_reason
+ * @param tableFormat how the close's tables are stored, {@code parquet} or {@code delta} (--table-format)
+ * @param deltaVersions each table's Delta version after this close's commit, by table name; null when the close
+ *     published nothing or its tables are Parquet
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ReconcileSummary(
@@ -43,7 +46,9 @@ public record ReconcileSummary(
         StatusCounts statusCounts,
         @JsonInclude(JsonInclude.Include.NON_NULL) UsageApi usageApi,
         LockTakenOver lockTakenOver,
-        @JsonUnwrapped RunSummary.Outcome outcome) {
+        @JsonUnwrapped RunSummary.Outcome outcome,
+        String tableFormat,
+        Map<String, Long> deltaVersions) {
 
     /** The job's name in every summary it writes. */
     public static final String JOB = "assetcost-reconcile";

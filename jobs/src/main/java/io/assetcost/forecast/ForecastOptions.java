@@ -105,6 +105,12 @@ public class ForecastOptions implements JobLauncher.Validated {
         return asOf == null ? null : LocalDate.parse(asOf);
     }
 
+    /** Delta Lake's session settings when {@code --tables} holds Delta tables (the forecast writes Parquet). */
+    @Override
+    public java.util.Map<String, String> sessionSettings() {
+        return io.assetcost.ops.TableFormatMixin.forReading(tables);
+    }
+
     /** Each run's log is kept under {@code DIR/_runs} of the output directory. */
     @Override
     public String runRecords() {

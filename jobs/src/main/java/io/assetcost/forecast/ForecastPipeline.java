@@ -121,7 +121,7 @@ public final class ForecastPipeline {
         Measured measured = measure(spark, conf, options, stages);
         OutputLayout out = new OutputLayout(options.out);
         try (OutputLock lock = OutputLock.acquire(conf, out, runId, options.lock.staleAfter())) {
-            String completed = Publisher.recover(conf, out);
+            String completed = Publisher.recover(spark, out);
             stages.start("stage forecast");
             List<Forecast.Line> lines = measured.lines();
             Dataset<Row> table = OutputTable.FORECAST.conform(spark.createDataFrame(

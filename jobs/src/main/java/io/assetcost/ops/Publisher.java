@@ -20,6 +20,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * <p>Every step can be repeated: a swap whose staged directory is gone is done; a partition the run has
  * nothing for is moved to the trash only while it is still live. Runs are exclusive ({@link OutputLock}),
  * so nothing else moves these directories meanwhile.
+ *
+ * <p>With Delta tables ({@link #publishDelta}, {@code --table-format delta}) a table is not swapped: its staged
+ * rows are committed to the live Delta table, one commit per table (the window's partitions replaced, or the
+ * whole table), each an idempotent write whose {@code txnVersion} the journal records before the first
+ * commit. A run killed between two tables' commits is rolled forward by the next run, which re-issues every
+ * commit of the journal from the staged rows: Delta skips those already in a table's log (docs/DESIGN.md,
+ * "Delta tables").
  */
 public final class Publisher {
 
@@ -53,6 +61,24 @@ public final class Publisher {
      * @return the id of the dead run whose publish this completed, or null when there was none
      */
     public static String recover(Configuration conf, OutputLayout out) {
+        return recover(conf, null, out);
+    }
+
+    /**
+     * {@link #recover(Configuration, OutputLayout)}, able to complete a publish of Delta tables: the jobs call
+     * this one.
+     *
+     * @param spark the session (configured for Delta when the journal holds Delta commits)
+     * @param out the output directory
+     * @return the id of the dead run whose publish this completed, or null when there was none
+     * @throws io.assetcost.run.InputException (exit 2) when the journal holds Delta commits and the session
+     *     cannot write Delta tables
+     */
+    public static String recover(SparkSession spark, OutputLayout out) {
+        return recover(spark.sparkContext().hadoopConfiguration(), spark, out);
+    }
+
+    private static String recover(Configuration conf, SparkSession spark, OutputLayout out) {
         Path journal = out.journal();
         String completed = null;
         try {
@@ -72,6 +98,28 @@ public final class Publisher {
                                     : new Path(s.get("staged").asText()),
                             new Path(s.get("trash").asText())));
                 }
+                List<Commit> commits = new ArrayList<>();
+                for (JsonNode c : j.path("commits")) {
+                    commits.add(new Commit(
+                            OutputTable.valueOf(c.get("table").asText()),
+                            new Path(c.get("live").asText()),
+                            new Path(c.get("staged").asText()),
+                            c.get("replace_where").isNull()
+                                    ? null
+                                    : c.get("replace_where").asText(),
+                            c.get("txn_version").asLong(),
+                            new Path(c.get("trash").asText())));
+                }
+                if (!commits.isEmpty()) {
+                    if (spark == null) {
+                        throw new IllegalStateException("the journal " + journal + " holds Delta commits");
+                    }
+                    DeltaTables.requireSession(
+                            spark,
+                            "completing the publish of Delta tables of run "
+                                    + j.path("run_id").asText());
+                    commit(spark, fs, commits);
+                }
                 apply(fs, swaps);
                 fs.delete(journal, false);
                 completed = j.path("run_id").asText();
@@ -86,6 +134,111 @@ public final class Publisher {
     }
 
     private record Swap(Path live, Path staged, Path trash) {}
+
+    /**
+     * One Delta commit of a publish: the staged rows of a table into its live Delta table.
+     *
+     * @param table the table's contract
+     * @param live the live table's directory
+     * @param staged the staged Parquet directory the rows come from
+     * @param replaceWhere the partitions replaced ({@link DeltaTables#replaceWhere}), or null for the whole table
+     * @param txnVersion the idempotent write's version
+     * @param trash where a live directory that is not yet a Delta table goes first (a full run converting it)
+     */
+    private record Commit(
+            OutputTable table, Path live, Path staged, String replaceWhere, long txnVersion, Path trash) {}
+
+    /**
+     * Publishes the staged tables into Delta tables at the tables' paths, and the files beside them as {@link
+     * #publishWhole} does: the journal first (every commit with its {@code txnVersion}, every file swap), then one
+     * Delta commit per table, then the swaps. A table the run did not stage is removed as with Parquet.
+     *
+     * @param spark the session, configured for Delta ({@link DeltaTables#requireSession})
+     * @param out the output directory
+     * @param runId the run
+     * @param tables the tables the run may stage (each under {@link OutputLayout#staging}, as Parquet)
+     * @param window the partitions the run replaces (a full window: whole tables)
+     * @param files names of files directly under the output directory, swapped in as by {@link #publishWhole}
+     * @return each published table's new Delta version, by table name
+     * @throws io.assetcost.run.InputException (exit 2) when a nightly window would replace partitions of a live
+     *     table that is not a Delta table (convert it with one full run first)
+     */
+    public static Map<String, Long> publishDelta(
+            SparkSession spark,
+            OutputLayout out,
+            String runId,
+            List<OutputTable> tables,
+            RunWindow window,
+            List<String> files) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Path staging = out.staging(runId);
+        Path trash = out.trash(runId);
+        try {
+            FileSystem fs = staging.getFileSystem(conf);
+            List<Commit> commits = new ArrayList<>();
+            List<Swap> swaps = new ArrayList<>();
+            Set<Path> seen = new HashSet<>();
+            for (OutputTable t : tables) {
+                Path live = out.table(t);
+                Path staged = out.staged(runId, t);
+                if (!seen.add(live)) {
+                    continue;
+                }
+                if (!fs.exists(staged)) {
+                    swaps.add(new Swap(live, null, new Path(trash, t.tableName())));
+                    continue;
+                }
+                String where = DeltaTables.replaceWhere(t, window);
+                if (where != null && fs.exists(live) && !DeltaTables.isDelta(conf, live)) {
+                    throw new io.assetcost.run.InputException(live + " is a Parquet table: a nightly run with"
+                            + " --table-format delta cannot replace its partitions; run once with --full first");
+                }
+                commits.add(new Commit(
+                        t, live, staged, where, DeltaTables.version(spark, live) + 1, new Path(trash, t.tableName())));
+            }
+            for (String name : new TreeSet<>(files)) {
+                Path staged = new Path(staging, name);
+                swaps.add(
+                        new Swap(new Path(out.root(), name), fs.exists(staged) ? staged : null, new Path(trash, name)));
+            }
+            writeJournal(fs, out, runId, swaps, commits);
+            commit(spark, fs, commits);
+            apply(fs, swaps);
+            Map<String, Long> versions = new LinkedHashMap<>();
+            for (Commit c : commits) {
+                versions.put(c.table().tableName(), DeltaTables.version(spark, c.live()));
+            }
+            fs.delete(out.journal(), false);
+            fs.delete(out.trashRoot(), true);
+            fs.delete(out.stagingRoot(), true);
+            return versions;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish run " + runId + " to " + out.root(), e);
+        }
+    }
+
+    /**
+     * Issues each commit; one Delta already holds (its {@code txnVersion}) is skipped by Delta. A live directory
+     * that is not a Delta table (a full run converting Parquet tables) is moved to the trash first.
+     */
+    private static void commit(SparkSession spark, FileSystem fs, List<Commit> commits) throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        for (Commit c : commits) {
+            if (fs.exists(c.live()) && !DeltaTables.isDelta(conf, c.live())) {
+                fs.mkdirs(c.trash().getParent());
+                fs.delete(c.trash(), true);
+                if (!fs.rename(c.live(), c.trash())) {
+                    throw new IOException("cannot move " + c.live() + " to " + c.trash());
+                }
+            }
+            DeltaTables.write(
+                    TableReader.read(spark, c.staged(), c.table()),
+                    c.live(),
+                    c.table(),
+                    c.replaceWhere(),
+                    c.txnVersion());
+        }
+    }
 
     /**
      * Swaps the staged tables in.
@@ -159,7 +312,7 @@ public final class Publisher {
                 swaps.add(
                         new Swap(new Path(out.root(), name), fs.exists(staged) ? staged : null, new Path(trash, name)));
             }
-            writeJournal(fs, out, runId, swaps);
+            writeJournal(fs, out, runId, swaps, List.of());
             apply(fs, swaps);
             fs.delete(out.journal(), false);
             // Runs are exclusive: nothing else is staged or in the trash.
@@ -228,8 +381,8 @@ public final class Publisher {
         return null;
     }
 
-    private static void writeJournal(FileSystem fs, OutputLayout out, String runId, List<Swap> swaps)
-            throws IOException {
+    private static void writeJournal(
+            FileSystem fs, OutputLayout out, String runId, List<Swap> swaps, List<Commit> commits) throws IOException {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("run_id", runId);
         List<Map<String, String>> list = new ArrayList<>();
@@ -241,6 +394,21 @@ public final class Publisher {
             list.add(m);
         }
         j.put("swaps", list);
+        if (!commits.isEmpty()) {
+            List<Map<String, Object>> cs = new ArrayList<>();
+            for (Commit c : commits) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("table", c.table().name());
+                m.put("live", c.live().toString());
+                m.put("staged", c.staged().toString());
+                m.put("replace_where", c.replaceWhere());
+                m.put("txn_app_id", DeltaTables.TXN_APP_ID);
+                m.put("txn_version", c.txnVersion());
+                m.put("trash", c.trash().toString());
+                cs.add(m);
+            }
+            j.put("commits", cs);
+        }
         try (OutputStream os = fs.create(out.partialJournal(), true)) {
             os.write(new ObjectMapper().writeValueAsBytes(j));
         }

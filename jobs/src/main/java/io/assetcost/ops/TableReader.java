@@ -24,6 +24,10 @@ import org.apache.spark.sql.SparkSession;
  *   <li>{@link #read}: a table the run has just staged: its absence is a fault of the run, not of the input.
  * </ul>
  *
+ * <p>A table directory that holds {@code _delta_log/} is a Delta table ({@link DeltaTables}, {@code --table-format
+ * delta}) and is read as one, at its latest version; any other is read as Parquet. The session must then be
+ * configured for Delta: an {@link InputException} (exit 2) says so when it is not.
+ *
  * <p>A contract column that the files do not hold (a table written before the column was added) reads as null in
  * every row: Spark's Parquet reader does so for a column of the requested schema that a file lacks.
  */
@@ -48,7 +52,7 @@ public final class TableReader {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir, e);
         }
-        return parquet(spark, dir, table);
+        return load(spark, dir, table);
     }
 
     /**
@@ -69,7 +73,7 @@ public final class TableReader {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir, e);
         }
-        return parquet(spark, dir, table);
+        return load(spark, dir, table);
     }
 
     /**
@@ -92,7 +96,7 @@ public final class TableReader {
         } catch (IOException e) {
             throw new InputException("--tables " + tables.root() + " cannot be read: " + e.getMessage(), e);
         }
-        return parquet(spark, dir, table);
+        return load(spark, dir, table);
     }
 
     /**
@@ -107,7 +111,27 @@ public final class TableReader {
         return dir.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(dir);
     }
 
-    private static Dataset<Row> parquet(SparkSession spark, Path dir, OutputTable table) {
+    /**
+     * Whether a table's directory is a Delta table ({@code _delta_log/} in it).
+     *
+     * @param spark the session, whose Hadoop configuration reaches the file system
+     * @param dir the table's directory
+     * @return whether it is a Delta table
+     * @throws UncheckedIOException when the file system cannot say
+     */
+    public static boolean isDelta(SparkSession spark, Path dir) {
+        try {
+            return DeltaTables.isDelta(spark.sparkContext().hadoopConfiguration(), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir, e);
+        }
+    }
+
+    private static Dataset<Row> load(SparkSession spark, Path dir, OutputTable table) {
+        if (isDelta(spark, dir)) {
+            DeltaTables.requireSession(spark, "the Delta table " + dir);
+            return DeltaTables.read(spark, dir, table);
+        }
         return table.conform(spark.read().schema(table.sparkSchema()).parquet(dir.toString()));
     }
 }

@@ -37,6 +37,17 @@ public final class JobLauncher {
         default String runRecords() {
             return null;
         }
+
+        /**
+         * Static Spark SQL settings the session must start with (Delta Lake's extension and catalog for
+         * {@code --table-format delta}), set when the launcher builds the session; a session handed in is
+         * used as it is.
+         *
+         * @return settings by key; empty by default
+         */
+        default java.util.Map<String, String> sessionSettings() {
+            return java.util.Map.of();
+        }
     }
 
     /** A job, given its session and its run's id ({@link RunLog#newRunId}). */
@@ -104,10 +115,14 @@ public final class JobLauncher {
         int code = 1;
         String why = "";
         try {
-            spark = session != null
-                    ? session
-                    : SparkSettings.apply(SparkSession.builder().appName(appName))
-                            .getOrCreate();
+            if (session != null) {
+                spark = session;
+            } else {
+                SparkSession.Builder builder =
+                        SparkSettings.apply(SparkSession.builder().appName(appName));
+                options.sessionSettings().forEach(builder::config);
+                spark = builder.getOrCreate();
+            }
             SparkSettings.apply(spark);
             code = run.run(spark, runId);
         } catch (InputException | LockedException e) {
