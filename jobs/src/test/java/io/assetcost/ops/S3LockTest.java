@@ -103,7 +103,8 @@ class S3LockTest {
             held.touch(System.currentTimeMillis() + Duration.ofMinutes(1).toMillis());
             assertThat(fs.getFileStatus(out.lock()).getModificationTime()).isGreaterThan(before);
             try (var in = fs.open(out.lock())) {
-                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("\"run_id\":\"run-h\"");
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .contains("\"run_id\":\"run-h\"");
             }
         }
     }
