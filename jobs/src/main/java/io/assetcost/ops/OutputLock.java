@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How "only if absent" holds depends on the file system (README, "One run at a time"): on HDFS and local file
  * systems the create is atomic. On an object store, a file system that offers conditional creates ({@link
- * #CONDITIONAL_CREATE}: s3a from Hadoop 3.4.2 on sends {@code If-None-Match: *}) gets one, atomic where the store
+ * #CONDITIONAL_CREATE}: s3a in hadoop-aws 3.5.0 sends {@code If-None-Match: *}) gets one, atomic where the store
  * honours that header (Amazon S3 does); elsewhere the create is a check and then a write, and two runs starting within
- * that moment could both write. Every create is therefore read back, and the lock is taken only when the file holds this
- * run's id: of two such runs, one that reads after the other's write backs off. Object stores keep no settable
+ * that moment could both write. Every create is therefore read back, and the lock is taken only when the file holds
+ * this run's id: of two such runs, one that reads after the other's write backs off. Object stores keep no settable
  * modification time ({@code setTimes} does nothing on s3a), so there the heartbeat rewrites the file instead.
  */
 public final class OutputLock implements AutoCloseable {

@@ -68,6 +68,9 @@ public final class S3Store implements BeforeAllCallback, AfterAllCallback {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 // Port 0: the system picks a free one, which getPort() then reports.
                 .endpoint(URI.create("http://127.0.0.1:0"))
+                // The AWS SDK v2 (2.30 and later) sends x-amz-checksum-crc32 on a bulk delete, which Amazon S3
+                // accepts and S3Proxy 2.6.0 otherwise refuses (HTTP 501).
+                .ignoreUnknownHeaders(true)
                 .build();
         proxy.start();
         while (!"STARTED".equals(proxy.getState())) {
@@ -120,8 +123,8 @@ public final class S3Store implements BeforeAllCallback, AfterAllCallback {
     /**
      * The Hadoop settings for s3a to reach this store, the one place they are made: the endpoint over plain HTTP,
      * path-style access (S3Proxy serves no virtual-host buckets), the credentials, a region (the AWS SDK needs one;
-     * S3Proxy accepts any), no bucket probe, no {@code Expect: 100-continue}, and few retries, so a store that went away fails a test in seconds
-     * rather than minutes.
+     * S3Proxy accepts any), no bucket probe, no {@code Expect: 100-continue}, and few retries, so a store that went
+     * away fails a test in seconds rather than minutes.
      *
      * @return setting name to value
      */
