@@ -28,14 +28,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An exclusive lock on an output directory: the file {@code DIR/_lock} ({@link OutputLayout#lock}), created only if
- * absent (an atomic create on HDFS and local file systems), holding the holder's host, pid, run id and start time.
- * While the run lives, a daemon thread touches the file every {@link #HEARTBEAT}. A lock whose holder is dead is taken
- * over: on the same host when its pid no longer runs, on any host when its heartbeat is older than the stale limit.
- * Closing the lock deletes the file.
+ * absent, holding the holder's host, pid, run id and start time. While the run lives, a daemon thread refreshes the
+ * file's modification time every {@link #HEARTBEAT}. A lock whose holder is dead is taken over: on the same host when
+ * its pid no longer runs, on any host when its heartbeat is older than the stale limit. Closing the lock deletes the
+ * file.
+ *
+ * <p>How "only if absent" holds depends on the file system (README, "One run at a time"): on HDFS and local file
+ * systems the create is atomic. On an object store, a file system that offers conditional creates ({@link
+ * #CONDITIONAL_CREATE}: s3a in hadoop-aws 3.5.0 sends {@code If-None-Match: *}) gets one, atomic where the store
+ * honours that header (Amazon S3 does); elsewhere the create is a check and then a write, and two runs starting within
+ * that moment could both write. Every create is therefore read back, and the lock is taken only when the file holds
+ * this run's id: of two such runs, one that reads after the other's write backs off. Object stores keep no settable
+ * modification time ({@code setTimes} does nothing on s3a), so there the heartbeat rewrites the file instead.
  */
 public final class OutputLock implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputLock.class);
+    /**
+     * The {@code createFile} option of a create that succeeds only where nothing is (Hadoop's
+     * {@code Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE}), and the path capability of a file
+     * system that offers it.
+     */
+    public static final String CONDITIONAL_CREATE = "fs.option.create.conditional.overwrite";
     /** How often a live holder refreshes the lock. */
     public static final Duration HEARTBEAT = Duration.ofSeconds(20);
 
@@ -43,6 +57,7 @@ public final class OutputLock implements AutoCloseable {
     private final Path path;
     private final ScheduledExecutorService heartbeat;
     private final TakenOver takenOver;
+    private final byte[] content;
 
     /**
      * A run whose lock this run took over: it died without releasing it (killed, its machine lost), so it left
@@ -65,16 +80,21 @@ public final class OutputLock implements AutoCloseable {
             @JsonSerialize(using = ToStringSerializer.class) Instant lastHeartbeat,
             String why) {}
 
-    private OutputLock(FileSystem fs, Path path, TakenOver takenOver) {
+    private OutputLock(FileSystem fs, Path path, TakenOver takenOver, byte[] content) {
         this.fs = fs;
         this.path = path;
         this.takenOver = takenOver;
+        this.content = content;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "assetcost-lock-heartbeat");
             t.setDaemon(true);
             return t;
         });
-        heartbeat.scheduleAtFixedRate(this::touch, HEARTBEAT.toSeconds(), HEARTBEAT.toSeconds(), TimeUnit.SECONDS);
+        heartbeat.scheduleAtFixedRate(
+                () -> touch(System.currentTimeMillis()),
+                HEARTBEAT.toSeconds(),
+                HEARTBEAT.toSeconds(),
+                TimeUnit.SECONDS);
     }
 
     /**
@@ -94,8 +114,9 @@ public final class OutputLock implements AutoCloseable {
             fs.mkdirs(path.getParent());
             TakenOver takenOver = null;
             for (int attempt = 0; attempt < 3; attempt++) {
-                if (tryCreate(fs, path, runId)) {
-                    return new OutputLock(fs, path, takenOver);
+                byte[] content = content(runId);
+                if (tryCreate(fs, path, runId, content)) {
+                    return new OutputLock(fs, path, takenOver, content);
                 }
                 Holder holder = read(fs, path);
                 if (holder == null) {
@@ -124,23 +145,49 @@ public final class OutputLock implements AutoCloseable {
         }
     }
 
-    private static boolean tryCreate(FileSystem fs, Path path, String runId) throws IOException {
+    private static byte[] content(String runId) throws IOException {
         Map<String, Object> me = new LinkedHashMap<>();
         me.put("run_id", runId);
         me.put("host", host());
         me.put("pid", ProcessHandle.current().pid());
         me.put("started_at", Instant.now().toString());
-        try (OutputStream os = fs.create(path, false)) {
-            os.write(new ObjectMapper().writeValueAsBytes(me));
-            return true;
+        return new ObjectMapper().writeValueAsBytes(me);
+    }
+
+    /** Creates the lock file where none is; true when this run holds it (read back: see the class comment). */
+    private static boolean tryCreate(FileSystem fs, Path path, String runId, byte[] content) throws IOException {
+        try (OutputStream os = createIfAbsent(fs, path)) {
+            os.write(content);
         } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
             return false;
         } catch (IOException e) {
+            // s3a reports a failed conditional create (HTTP 412) when the stream closes, as another IOException.
             if (fs.exists(path)) {
                 return false;
             }
             throw e;
         }
+        Holder holder = read(fs, path);
+        return holder != null && runId.equals(holder.runId);
+    }
+
+    /**
+     * A create that fails when the file exists: a conditional create where the file system offers one (checked at
+     * the close on s3a), else {@code create(path, false)}. A conditional create skips s3a's own existence check, so
+     * one is made first: a store that ignores the condition (S3Proxy) then still refuses an existing lock.
+     */
+    static OutputStream createIfAbsent(FileSystem fs, Path path) throws IOException {
+        if (fs.hasPathCapability(path, CONDITIONAL_CREATE)) {
+            if (fs.exists(path)) {
+                throw new org.apache.hadoop.fs.FileAlreadyExistsException(path.toString());
+            }
+            // createFile's builder is a raw type: its build() is typed Object.
+            return (OutputStream) fs.createFile(path)
+                    .overwrite(false)
+                    .must(CONDITIONAL_CREATE, true)
+                    .build();
+        }
+        return fs.create(path, false);
     }
 
     private record Holder(String runId, String host, long pid, String startedAt, Instant heartbeat) {
@@ -178,11 +225,31 @@ public final class OutputLock implements AutoCloseable {
         }
     }
 
-    private void touch() {
+    /** One heartbeat at {@code now} (UTC epoch milliseconds). */
+    void touch(long now) {
         try {
-            fs.setTimes(path, System.currentTimeMillis(), -1);
+            fs.setTimes(path, now, -1);
+            if (fs.getFileStatus(path).getModificationTime() < now - HEARTBEAT.toMillis() / 2) {
+                rewrite();
+            }
         } catch (IOException e) {
             LOG.warn("cannot refresh the lock {}: {}", path, e.getMessage());
+        }
+    }
+
+    /**
+     * Refreshes the lock on a file system that keeps no settable modification time (an object store) by writing it
+     * again, while it still holds this run's id.
+     */
+    private void rewrite() throws IOException {
+        Holder holder = read(fs, path);
+        String mine = new ObjectMapper().readTree(content).path("run_id").asText();
+        if (holder == null || !mine.equals(holder.runId)) {
+            LOG.warn("the lock {} no longer holds this run ({}); not refreshing it", path, mine);
+            return;
+        }
+        try (OutputStream os = fs.create(path, true)) {
+            os.write(content);
         }
     }
 
