@@ -12,6 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.assetcost.finance.CostsReader;
 import io.assetcost.finance.UsageApiReader;
 import io.assetcost.io.CsvSource;
+import io.assetcost.io.CsvTails;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.JsonRecords;
 import io.assetcost.io.UsageFormat;
@@ -211,7 +212,13 @@ class InputFuzzTest {
                 assertOneLine(e.getMessage(), "the header check's message");
                 return;
             }
-            List<Row> rows = outcomes(UsageReader.read(spark(), Map.of(InputFiles.Kind.CSV, List.of(uri(file)))));
+            CsvTails counted = CsvTails.register(spark(), "fuzz");
+            List<Row> rows = outcomes(UsageReader.read(
+                    spark(),
+                    UsageFormat.AUTO,
+                    Map.of(InputFiles.Kind.CSV, List.of(uri(file))),
+                    UsageFormatOptions.defaults(),
+                    counted));
             assertAccounted(rows, true, text(input));
             CsvText expected = CsvText.parse(input);
             List<String> records = new ArrayList<>();
@@ -230,6 +237,7 @@ class InputFuzzTest {
             assertThat(tails)
                     .as("an unparsed tail exactly when the file stops parsing")
                     .hasSize(expected.stops() ? 1 : 0);
+            long tailLines = 0;
             for (Row tail : tails) {
                 String raw = tail.getAs(Cols.RAW_RECORD);
                 assertThat(expected.text())
@@ -237,8 +245,12 @@ class InputFuzzTest {
                         .endsWith(raw);
                 assertThat(tail.<String>getAs(Cols.PARSE_DETAIL))
                         .as("the tail's detail counts its physical lines")
-                        .endsWith(CsvSource.TAIL_LINES + physicalLineCount(raw));
+                        .endsWith("physical lines in the unparsed rest: " + physicalLineCount(raw));
+                tailLines += physicalLineCount(raw);
             }
+            assertThat(counted.lines())
+                    .as("the reader's count of tail lines, once per file however often the file was read")
+                    .isEqualTo(tailLines);
         } finally {
             Files.deleteIfExists(file);
         }

@@ -28,6 +28,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.assetcost.io.CsvSource;
+import io.assetcost.io.CsvTails;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.LangfuseScores;
 import io.assetcost.io.OutputWriter;
@@ -183,6 +184,7 @@ public final class CostPipeline {
      * @param heldIds request_id of every usage record in quarantine
      * @param counts records, priced, exact duplicates
      * @param afterRunDate records read that were created after the run date (set aside)
+     * @param tails the unparsed tails of the usage CSV files read
      */
     private record PricedUsage(
             Dataset<Row> flagged,
@@ -190,7 +192,8 @@ public final class CostPipeline {
             Dataset<Row> quarantine,
             Dataset<Row> heldIds,
             FlaggedCounts counts,
-            long afterRunDate) {}
+            long afterRunDate,
+            CsvTails tails) {}
 
     /** Step 3: the published cohorts a nightly run must not recompute ({@link FrozenCohorts}). */
     private record Frozen(Dataset<Row> assets, Dataset<Row> requests) {}
@@ -201,6 +204,7 @@ public final class CostPipeline {
      * @param taken true for a record decided before the end of the run date
      * @param onFrozen records set aside on requests of frozen cohorts
      * @param counts records (of the run), decisions used, exact duplicates
+     * @param tails the unparsed tails of the acceptance CSV files read
      */
     private record Decisions(
             Dataset<Row> read,
@@ -208,7 +212,8 @@ public final class CostPipeline {
             Dataset<Row> onFrozen,
             Dataset<Row> decisions,
             Dataset<Row> quarantine,
-            FlaggedCounts counts) {}
+            FlaggedCounts counts,
+            CsvTails tails) {}
 
     /** Step 5: the outcomes and every table the run writes. */
     private record ReportSet(
@@ -501,8 +506,13 @@ public final class CostPipeline {
 
     private PricedUsage priceUsage(List<String> files) {
         Column taken = window.takes(col(CREATED_AT));
+        CsvTails tails = CsvTails.register(spark, Quarantine.USAGE);
         Dataset<Row> read = UsageReader.read(
-                spark, inputs.usageFormat(), InputFiles.only(inputs.usageFiles(), files), options.usageFormatOptions());
+                spark,
+                inputs.usageFormat(),
+                InputFiles.only(inputs.usageFiles(), files),
+                options.usageFormatOptions(),
+                tails);
         Dataset<Row> usage = read.filter(taken);
         Column trusted = UsageValidation.trusted();
         Column priceRejected = col(UsageValidation.PRICE_REASON).isNotNull();
@@ -535,7 +545,7 @@ public final class CostPipeline {
         // Held ids: a filter of the kept dataset, so partitioned by request_id like the acceptance records.
         Dataset<Row> heldIds =
                 flagged.filter(toQuarantine.and(col(REQUEST_ID).isNotNull())).select(REQUEST_ID);
-        return new PricedUsage(flagged, requestCosts, quarantine, heldIds, counts, afterRunDate);
+        return new PricedUsage(flagged, requestCosts, quarantine, heldIds, counts, afterRunDate, tails);
     }
 
     /** Step 3: assets and requests of the cohorts before the window, as published by earlier nights. */
@@ -558,7 +568,8 @@ public final class CostPipeline {
     }
 
     private Decisions validateDecisions(List<String> files, PricedUsage usage, Frozen frozen) {
-        Dataset<Row> read = readAcceptance(files);
+        CsvTails tails = CsvTails.register(spark, Quarantine.ACCEPTANCE);
+        Dataset<Row> read = readAcceptance(files, tails);
         Column taken = window.takes(Times.iso(col(DECIDED_AT)));
         FrozenCohorts.Split split = FrozenCohorts.splitDecisions(read.filter(taken), frozen.requests());
         // The views are filters of the kept dataset, not of the plan that made it: a checkpoint is not
@@ -572,16 +583,16 @@ public final class CostPipeline {
         FlaggedCounts counts = FlaggedCounts.of(
                 flagged, col(PARSE_REASON).isNull().and(col(DUPLICATE).unary_$bang()), DUPLICATE, lit(false));
         Dataset<Row> quarantine = Quarantine.fromParseColumns(acceptance.quarantined(), Quarantine.ACCEPTANCE);
-        return new Decisions(read, taken, split.onFrozen(), acceptance.decisions(), quarantine, counts);
+        return new Decisions(read, taken, split.onFrozen(), acceptance.decisions(), quarantine, counts, tails);
     }
 
     /**
      * The acceptance records as string rows of the acceptance contract: today's CSV, or the decisions among a
      * Langfuse export's scores (the other scores are counted in the run log, not read).
      */
-    private Dataset<Row> readAcceptance(List<String> files) {
+    private Dataset<Row> readAcceptance(List<String> files, CsvTails tails) {
         if (!options.langfuseAcceptance()) {
-            return CsvSource.read(spark, files, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false);
+            return CsvSource.read(spark, files, Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD), false, tails);
         }
         LangfuseScores.Options scores = options.langfuseScoreOptions();
         LOG.info(
@@ -694,7 +705,6 @@ public final class CostPipeline {
                 total(acceptanceReasons),
                 a.duplicates());
         stages.done(usageCounts.read() + acceptanceCounts.read(), "records");
-        Map<String, Long> tailLines = CostSummary.unparsedTailLines(reports.quarantine());
         return new RunCounts(
                 usageCounts,
                 usageReasons,
@@ -704,8 +714,8 @@ public final class CostPipeline {
                 onFrozen,
                 lateDecisions,
                 lateUsage,
-                tailLines.getOrDefault(Quarantine.USAGE, 0L),
-                tailLines.getOrDefault(Quarantine.ACCEPTANCE, 0L));
+                usage.tails().lines(),
+                decisions.tails().lines());
     }
 
     /** Step 8: the invariants, on the tables as staged (the kept datasets they were written from). */

@@ -2,7 +2,6 @@ package io.assetcost.cost;
 
 import static io.assetcost.schema.Cols.CACHE_SAVINGS_USD;
 import static io.assetcost.schema.Cols.COST_USD;
-import static io.assetcost.schema.Cols.DETAIL;
 import static io.assetcost.schema.Cols.DIFFERENCE_USD;
 import static io.assetcost.schema.Cols.DIRECT_COST_USD;
 import static io.assetcost.schema.Cols.GATEWAY_COST_USD;
@@ -10,16 +9,13 @@ import static io.assetcost.schema.Cols.MODEL;
 import static io.assetcost.schema.Cols.PENDING_COST_USD;
 import static io.assetcost.schema.Cols.REQUESTS;
 import static io.assetcost.schema.Cols.REQUESTS_DIFFERING;
-import static io.assetcost.schema.Cols.SOURCE;
 import static io.assetcost.schema.Cols.TOTAL_COST_USD;
 import static io.assetcost.schema.Cols.USAGE_DATE;
 import static io.assetcost.schema.Cols.WASTE_COST_USD;
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
-import io.assetcost.io.CsvSource;
 import io.assetcost.io.InputFiles;
 import io.assetcost.io.OutputWriter;
 import io.assetcost.ops.RunWindow;
@@ -187,24 +183,6 @@ final class CostSummary {
                         null))
                 .toList();
         return spark.createDataFrame(rows, OutputTable.QUARANTINE.sparkSchema());
-    }
-
-    /**
-     * The physical lines of CSV files that stopped parsing, per input ({@link Quarantine#USAGE},
-     * {@link Quarantine#ACCEPTANCE}): the sum over the tails' rows of the count their reader stated
-     * ({@link CsvSource#tailLines}).
-     */
-    static Map<String, Long> unparsedTailLines(Dataset<Row> quarantine) {
-        Column lines = CsvSource.tailLines(col(DETAIL));
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Row r : quarantine
-                .filter(lines.isNotNull())
-                .groupBy(SOURCE)
-                .agg(sum(lines))
-                .collectAsList()) {
-            out.put(r.getString(0), r.getLong(1));
-        }
-        return out;
     }
 
     /**

@@ -1,8 +1,5 @@
 package io.assetcost.io;
 
-import static org.apache.spark.sql.functions.regexp_extract;
-import static org.apache.spark.sql.functions.when;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.assetcost.quality.QuarantineReason;
 import io.assetcost.run.InputException;
@@ -31,7 +28,6 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.input.PortableDataStream;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -68,23 +64,8 @@ public final class CsvSource {
     /** The lineage columns of a row, after the contract's columns. */
     public static final List<String> LINEAGE =
             List.of(Cols.RAW_RECORD, Cols.RECORD_TEXT, Cols.SOURCE_FILE, Cols.PARSE_REASON, Cols.PARSE_DETAIL);
-    /** How the detail of an unparseable tail states its physical lines (read back by {@link #tailLines}). */
-    public static final String TAIL_LINES = "physical lines in the unparsed rest: ";
 
     private CsvSource() {}
-
-    /**
-     * The physical lines of an unparseable tail, as this reader stated them in its quarantine detail: the one
-     * place that writes that text is the one place that reads it back.
-     *
-     * @param detail a quarantine detail column
-     * @return the tail's physical lines (bigint); null where the detail is not a tail's
-     */
-    public static Column tailLines(Column detail) {
-        return when(
-                detail.contains(TAIL_LINES),
-                regexp_extract(detail, TAIL_LINES + "(\\d+)", 1).cast(DataTypes.LongType));
-    }
 
     /**
      * Checks on the driver that each file's header holds every column, before any work starts.
@@ -130,7 +111,7 @@ public final class CsvSource {
     }
 
     /**
-     * Reads CSV files into string rows.
+     * Reads CSV files into string rows, without counting their unparsed tails.
      *
      * @param spark the session
      * @param files CSV file paths (already listed and header-checked)
@@ -139,6 +120,21 @@ public final class CsvSource {
      * @return one row per record: the columns as strings, then {@link #LINEAGE}
      */
     public static Dataset<Row> read(SparkSession spark, List<String> files, List<String> columns, boolean recordText) {
+        return read(spark, files, columns, recordText, CsvTails.uncounted());
+    }
+
+    /**
+     * Reads CSV files into string rows.
+     *
+     * @param spark the session
+     * @param files CSV file paths (already listed and header-checked)
+     * @param columns the contract's column names, in order
+     * @param recordText whether to fill record_text (null otherwise)
+     * @param tails counts the physical lines of each file's unparsed tail, as the files are read
+     * @return one row per record: the columns as strings, then {@link #LINEAGE}
+     */
+    public static Dataset<Row> read(
+            SparkSession spark, List<String> files, List<String> columns, boolean recordText, CsvTails tails) {
         List<StructField> fields = new ArrayList<>();
         for (String c : columns) {
             fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
@@ -153,7 +149,7 @@ public final class CsvSource {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<String> cols = List.copyOf(columns);
         JavaRDD<Row> rows = jsc.binaryFiles(String.join(",", files), Math.max(1, files.size()))
-                .flatMap(file -> new RecordIterator(file._1(), file._2(), cols, recordText));
+                .flatMap(file -> new RecordIterator(file._1(), file._2(), cols, recordText, tails));
         return spark.createDataFrame(rows, schema);
     }
 
@@ -188,6 +184,7 @@ public final class CsvSource {
         private final PortableDataStream stream;
         private final List<String> columns;
         private final boolean recordText;
+        private final CsvTails tails;
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
         private final List<String> header;
@@ -195,11 +192,13 @@ public final class CsvSource {
         private Row next;
         private boolean done;
 
-        RecordIterator(String file, PortableDataStream stream, List<String> columns, boolean recordText) {
+        RecordIterator(
+                String file, PortableDataStream stream, List<String> columns, boolean recordText, CsvTails tails) {
             this.file = file;
             this.stream = stream;
             this.columns = columns;
             this.recordText = recordText;
+            this.tails = tails;
             try {
                 Reader reader =
                         reader(new CompressionCodecFactory(new Configuration(false)), new Path(file), stream.open());
@@ -299,7 +298,8 @@ public final class CsvSource {
                     "the file stops parsing at line " + (linesConsumed + 1) + " (byte offset " + t.byteOffset()
                             + " of the decompressed file): " + why + "; the rest of the file is this one record"
                             + (t.truncated() ? " (its first " + TAIL_CHARS + " characters kept)" : "") + "; "
-                            + TAIL_LINES + t.lines();
+                            + "physical lines in the unparsed rest: " + t.lines();
+            tails.add(file, t.lines());
             return RowFactory.create(values);
         }
 

@@ -124,6 +124,21 @@ public final class LiteLlmUsage {
      * @throws InputException when a CSV file lacks one of the contract's required header columns
      */
     public static Dataset<Row> read(SparkSession spark, List<String> files, Options options) {
+        return read(spark, files, options, CsvTails.uncounted());
+    }
+
+    /**
+     * Reads the files of a {@code --usage} path.
+     *
+     * @param spark the session
+     * @param files every file under the path (sorted), each {@code .jsonl}, {@code .ndjson}, {@code .json} or
+     *     {@code .csv}, optionally compressed
+     * @param options this format's options
+     * @param tails counts the physical lines of each CSV file's unparsed tail, as the files are read
+     * @return canonical usage rows (not yet conformed), one per record read
+     * @throws InputException when a CSV file lacks one of the contract's required header columns
+     */
+    public static Dataset<Row> read(SparkSession spark, List<String> files, Options options, CsvTails tails) {
         List<String> lines = new ArrayList<>();
         List<String> documents = new ArrayList<>();
         List<String> csv = new ArrayList<>();
@@ -153,7 +168,7 @@ public final class LiteLlmUsage {
         if (!csv.isEmpty()) {
             CsvSource.checkHeaders(
                     spark.sparkContext().hadoopConfiguration(), "--usage", csv, Schemas.requiredColumns(CONTRACT));
-            parts.add(fromCsv(CsvSource.read(spark, csv, Schemas.fieldNames(CONTRACT), true)));
+            parts.add(fromCsv(CsvSource.read(spark, csv, Schemas.fieldNames(CONTRACT), true, tails)));
         }
         Dataset<Row> rows = parts.isEmpty()
                 ? fromCsv(CsvSource.read(spark, List.of(), Schemas.fieldNames(CONTRACT), true))

@@ -98,6 +98,26 @@ public final class UsageReader {
             UsageFormat format,
             Map<InputFiles.Kind, List<String>> files,
             UsageFormatOptions options) {
+        return read(spark, format, files, options, CsvTails.uncounted());
+    }
+
+    /**
+     * Reads every usage file of one {@code --usage-format}, counting the unparsed tails of its CSV files.
+     *
+     * @param spark the session
+     * @param format the format
+     * @param files files per kind, from {@link InputFiles#list} with the format's {@link UsageFormat#kinds}
+     * @param options the options of the formats that are not the job's own
+     * @param tails counts the physical lines of each CSV file's unparsed tail, as the files are read
+     * @return canonical usage rows, one per record read
+     * @throws InputException when a format's files cannot be read as that format (the message says why)
+     */
+    public static Dataset<Row> read(
+            SparkSession spark,
+            UsageFormat format,
+            Map<InputFiles.Kind, List<String>> files,
+            UsageFormatOptions options,
+            CsvTails tails) {
         if (!format.own()) {
             List<String> all =
                     files.values().stream().flatMap(List::stream).sorted().toList();
@@ -109,10 +129,10 @@ public final class UsageReader {
             };
             return canonical(rows);
         }
-        return readOwn(spark, files);
+        return readOwn(spark, files, tails);
     }
 
-    private static Dataset<Row> readOwn(SparkSession spark, Map<InputFiles.Kind, List<String>> files) {
+    private static Dataset<Row> readOwn(SparkSession spark, Map<InputFiles.Kind, List<String>> files, CsvTails tails) {
         List<Dataset<Row>> parts = new ArrayList<>();
         for (Map.Entry<InputFiles.Kind, List<String>> e : files.entrySet()) {
             List<String> paths = e.getValue();
@@ -125,7 +145,8 @@ public final class UsageReader {
                                             col("value").as(RAW_RECORD),
                                             col("_metadata.file_path").as(SOURCE_FILE)));
                         case CSV ->
-                            fromExportCsv(CsvSource.read(spark, paths, Schemas.fieldNames(Schemas.USAGE_EXPORT), true));
+                            fromExportCsv(CsvSource.read(
+                                    spark, paths, Schemas.fieldNames(Schemas.USAGE_EXPORT), true, tails));
                         case PARQUET ->
                             fromExportParquet(spark.read()
                                     .schema(Schemas.spark(Schemas.USAGE_EXPORT))

@@ -300,7 +300,7 @@ class HostileCorpusTest extends SparkTestBase {
         assertThat(tail.getString(0))
                 .as("the unparsed rest is kept as the record's raw text")
                 .contains("tail-third");
-        assertThat(tail.getString(2)).contains("line 19", "byte offset", CsvSource.TAIL_LINES + "3");
+        assertThat(tail.getString(2)).contains("line 19", "byte offset", "physical lines in the unparsed rest: 3");
     }
 
     @Test
@@ -331,6 +331,9 @@ class HostileCorpusTest extends SparkTestBase {
                         + usage.get("quarantined").asLong()
                         + usage.get("exact_duplicates_dropped").asLong()
                         + usage.get("blank_lines_skipped").asLong());
+        assertThat(usage.get("lines_in_unparsed_csv_tails").asLong())
+                .as("the usage CSV parses to its end")
+                .isZero();
         JsonNode acceptance = summary.get("inputs").get("acceptance");
         assertThat(acceptance.get("lines_in_unparsed_csv_tails").asLong()).isEqualTo(3);
         assertThat(summary.get("exit_reason").asText()).contains("of usage records quarantined >");
