@@ -312,7 +312,9 @@ public final class CostPipeline {
         SparkSettings.apply(spark);
         FileGuard guard = new FileGuard(options.quarantineUnreadableFiles());
         CheckedInputs inputs = checkInputs(spark, options, window, guard);
-        checkTableFormat(spark, options, window);
+        if (options.tableFormat.delta()) {
+            DeltaTables.requireSession(spark, "--table-format delta");
+        }
         int partitions = ShufflePartitions.forFiles(
                 spark.sparkContext().hadoopConfiguration(), inputs.usageFiles(), inputs.acceptanceFiles());
         int steps = partitions <= SMALL_NIGHT_PARTITIONS ? SMALL_NIGHT_STEPS : 1;
@@ -324,6 +326,7 @@ public final class CostPipeline {
         try (OutputLock lock = OutputLock.acquire(run.conf, run.out, runId, options.lock.staleAfter())) {
             String completedPublish = Publisher.recover(spark, run.out);
             run.recordDeadRun(lock.takenOver(), completedPublish);
+            checkTableFormat(spark, options, window);
             LOG.info(
                     "run {}: {}; {} shuffle partitions ({}); {} independent steps at a time",
                     runId,
@@ -396,17 +399,16 @@ public final class CostPipeline {
     }
 
     /**
-     * Step 1, continued: the output's tables can take this run's format. A nightly run replaces partitions, so
-     * it needs the published tables in its own format; a full run replaces whole tables and converts them
-     * (README, "Outputs"). With delta, the session must have Delta's extension and catalog.
+     * Step 1, continued, holding the lock and after a dead run's publish is completed (it may have converted
+     * the tables): the output's tables can take this run's format. A nightly run replaces partitions, so it
+     * needs the published tables in its own format; a full run replaces whole tables and converts them
+     * (README, "Outputs"). The publish relies on this check: no other run moves the tables while the lock is
+     * held.
      *
      * @throws InputException (exit 2, nothing written) naming the option to change
      */
     private static void checkTableFormat(SparkSession spark, CostJobOptions options, RunWindow window) {
         boolean delta = options.tableFormat.delta();
-        if (delta) {
-            DeltaTables.requireSession(spark, "--table-format delta");
-        }
         if (window.full()) {
             return;
         }

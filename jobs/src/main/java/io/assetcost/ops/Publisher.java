@@ -121,11 +121,9 @@ public final class Publisher {
                     commit(spark, fs, commits);
                 }
                 apply(fs, swaps);
-                fs.delete(journal, false);
                 completed = j.path("run_id").asText();
             }
-            fs.delete(out.stagingRoot(), true);
-            fs.delete(out.trashRoot(), true);
+            finish(fs, out);
             fs.delete(out.checkpointsRoot(), true);
             return completed;
         } catch (IOException e) {
@@ -151,7 +149,9 @@ public final class Publisher {
     /**
      * Publishes the staged tables into Delta tables at the tables' paths, and the files beside them as {@link
      * #publishWhole} does: the journal first (every commit with its {@code txnVersion}, every file swap), then one
-     * Delta commit per table, then the swaps. A table the run did not stage is removed as with Parquet.
+     * Delta commit per table, then the swaps. A table the run did not stage is removed as with Parquet. The
+     * caller has checked, holding the lock, that a nightly window finds Delta tables (or none) to replace
+     * partitions of.
      *
      * @param spark the session, configured for Delta ({@link DeltaTables#requireSession})
      * @param out the output directory
@@ -160,8 +160,6 @@ public final class Publisher {
      * @param window the partitions the run replaces (a full window: whole tables)
      * @param files names of files directly under the output directory, swapped in as by {@link #publishWhole}
      * @return each published table's new Delta version, by table name
-     * @throws io.assetcost.run.InputException (exit 2) when a nightly window would replace partitions of a live
-     *     table that is not a Delta table (convert it with one full run first)
      */
     public static Map<String, Long> publishDelta(
             SparkSession spark,
@@ -171,50 +169,90 @@ public final class Publisher {
             RunWindow window,
             List<String> files) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        Path staging = out.staging(runId);
-        Path trash = out.trash(runId);
         try {
-            FileSystem fs = staging.getFileSystem(conf);
-            List<Commit> commits = new ArrayList<>();
-            List<Swap> swaps = new ArrayList<>();
-            Set<Path> seen = new HashSet<>();
-            for (OutputTable t : tables) {
-                Path live = out.table(t);
-                Path staged = out.staged(runId, t);
-                if (!seen.add(live)) {
-                    continue;
-                }
-                if (!fs.exists(staged)) {
-                    swaps.add(new Swap(live, null, new Path(trash, t.tableName())));
-                    continue;
-                }
-                String where = DeltaTables.replaceWhere(t, window);
-                if (where != null && fs.exists(live) && !DeltaTables.isDelta(conf, live)) {
-                    throw new io.assetcost.run.InputException(live + " is a Parquet table: a nightly run with"
-                            + " --table-format delta cannot replace its partitions; run once with --full first");
-                }
-                commits.add(new Commit(
-                        t, live, staged, where, DeltaTables.version(spark, live) + 1, new Path(trash, t.tableName())));
-            }
-            for (String name : new TreeSet<>(files)) {
-                Path staged = new Path(staging, name);
-                swaps.add(
-                        new Swap(new Path(out.root(), name), fs.exists(staged) ? staged : null, new Path(trash, name)));
-            }
-            writeJournal(fs, out, runId, swaps, commits);
-            commit(spark, fs, commits);
-            apply(fs, swaps);
+            FileSystem fs = out.journal().getFileSystem(conf);
+            Plan plan = plan(fs, out, runId, tables, window, files, spark);
+            writeJournal(fs, out, runId, plan.swaps(), plan.commits());
+            commit(spark, fs, plan.commits());
+            apply(fs, plan.swaps());
             Map<String, Long> versions = new LinkedHashMap<>();
-            for (Commit c : commits) {
+            for (Commit c : plan.commits()) {
                 versions.put(c.table().tableName(), DeltaTables.version(spark, c.live()));
             }
-            fs.delete(out.journal(), false);
-            fs.delete(out.trashRoot(), true);
-            fs.delete(out.stagingRoot(), true);
+            finish(fs, out);
             return versions;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish run " + runId + " to " + out.root(), e);
         }
+    }
+
+    /** What a publish does, in the order it does it: the Delta commits (none for Parquet), then the swaps. */
+    private record Plan(List<Swap> swaps, List<Commit> commits) {}
+
+    /**
+     * Plans a publish. Each table is one entry however often it is listed (focus_costs in two FOCUS versions).
+     * With {@code delta} set, a staged table is one Delta commit (the window's partitions, or the whole table)
+     * and a table the run did not stage is removed whole; with Parquet, a whole table (a full window, or an
+     * unpartitioned table) is one swap and a partitioned table in a nightly window is one swap per partition
+     * that the staged or the live table holds in the window. Every file is one swap.
+     *
+     * @param delta the session to read Delta versions with, or null to publish Parquet
+     */
+    private static Plan plan(
+            FileSystem fs,
+            OutputLayout out,
+            String runId,
+            List<OutputTable> tables,
+            RunWindow window,
+            List<String> files,
+            SparkSession delta)
+            throws IOException {
+        Path staging = out.staging(runId);
+        Path trash = out.trash(runId);
+        List<Swap> swaps = new ArrayList<>();
+        List<Commit> commits = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        for (OutputTable t : tables) {
+            Path live = out.table(t);
+            if (!seen.add(live)) {
+                continue;
+            }
+            Path staged = out.staged(runId, t);
+            Path tableTrash = new Path(trash, t.tableName());
+            boolean isStaged = fs.exists(staged);
+            if (delta != null && isStaged) {
+                commits.add(new Commit(
+                        t,
+                        live,
+                        staged,
+                        DeltaTables.replaceWhere(t, window),
+                        DeltaTables.version(delta, live) + 1,
+                        tableTrash));
+            } else if (delta != null || window.full() || t.partitionColumn() == null) {
+                swaps.add(new Swap(live, isStaged ? staged : null, tableTrash));
+            } else {
+                TreeSet<String> partitions = new TreeSet<>();
+                partitions.addAll(partitions(fs, staged, t.partitionColumn(), window));
+                partitions.addAll(partitions(fs, live, t.partitionColumn(), window));
+                fs.mkdirs(live);
+                for (String p : partitions) {
+                    Path s = new Path(staged, p);
+                    swaps.add(new Swap(new Path(live, p), fs.exists(s) ? s : null, new Path(tableTrash, p)));
+                }
+            }
+        }
+        for (String name : new TreeSet<>(files)) {
+            Path staged = new Path(staging, name);
+            swaps.add(new Swap(new Path(out.root(), name), fs.exists(staged) ? staged : null, new Path(trash, name)));
+        }
+        return new Plan(swaps, commits);
+    }
+
+    /** After a publish: the journal, the trash and the staging go (runs are exclusive: nothing else is there). */
+    private static void finish(FileSystem fs, OutputLayout out) throws IOException {
+        fs.delete(out.journal(), false);
+        fs.delete(out.trashRoot(), true);
+        fs.delete(out.stagingRoot(), true);
     }
 
     /**
@@ -281,43 +319,12 @@ public final class Publisher {
             List<OutputTable> tables,
             RunWindow window,
             List<String> files) {
-        Path staging = out.staging(runId);
-        Path trash = out.trash(runId);
         try {
-            FileSystem fs = staging.getFileSystem(conf);
-            List<Swap> swaps = new ArrayList<>();
-            Set<Path> seen = new HashSet<>();
-            for (OutputTable t : tables) {
-                Path live = out.table(t);
-                if (!seen.add(live)) {
-                    continue;
-                }
-                Path staged = out.staged(runId, t);
-                if (window.full() || t.partitionColumn() == null) {
-                    swaps.add(new Swap(live, fs.exists(staged) ? staged : null, new Path(trash, t.tableName())));
-                    continue;
-                }
-                TreeSet<String> partitions = new TreeSet<>();
-                partitions.addAll(partitions(fs, staged, t.partitionColumn(), window));
-                partitions.addAll(partitions(fs, live, t.partitionColumn(), window));
-                fs.mkdirs(live);
-                for (String p : partitions) {
-                    Path s = new Path(staged, p);
-                    swaps.add(new Swap(
-                            new Path(live, p), fs.exists(s) ? s : null, new Path(new Path(trash, t.tableName()), p)));
-                }
-            }
-            for (String name : new TreeSet<>(files)) {
-                Path staged = new Path(staging, name);
-                swaps.add(
-                        new Swap(new Path(out.root(), name), fs.exists(staged) ? staged : null, new Path(trash, name)));
-            }
-            writeJournal(fs, out, runId, swaps, List.of());
-            apply(fs, swaps);
-            fs.delete(out.journal(), false);
-            // Runs are exclusive: nothing else is staged or in the trash.
-            fs.delete(out.trashRoot(), true);
-            fs.delete(out.stagingRoot(), true);
+            FileSystem fs = out.journal().getFileSystem(conf);
+            Plan plan = plan(fs, out, runId, tables, window, files, null);
+            writeJournal(fs, out, runId, plan.swaps(), List.of());
+            apply(fs, plan.swaps());
+            finish(fs, out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish run " + runId + " to " + out.root(), e);
         }
