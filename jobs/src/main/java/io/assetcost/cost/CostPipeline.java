@@ -310,6 +310,7 @@ public final class CostPipeline {
     public static RunResult run(SparkSession spark, CostJobOptions options, RunWindow window, String runId) {
         Instant started = Instant.now();
         SparkSettings.apply(spark);
+        SparkSettings.forOutput(spark, options.out);
         FileGuard guard = new FileGuard(options.quarantineUnreadableFiles());
         CheckedInputs inputs = checkInputs(spark, options, window, guard);
         if (options.tableFormat.delta()) {

@@ -182,6 +182,7 @@ public final class ReconcilePipeline {
     public static RunResult run(SparkSession spark, ReconcileOptions options, String runId) {
         Instant started = Instant.now();
         SparkSettings.apply(spark);
+        SparkSettings.forOutput(spark, options.out);
         ReconcilePipeline run = new ReconcilePipeline(spark, options, runId);
         Inputs inputs = run.readInputs();
         Bill bill = run.readBill(inputs);

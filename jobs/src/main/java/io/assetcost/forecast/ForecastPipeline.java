@@ -116,6 +116,7 @@ public final class ForecastPipeline {
             BiFunction<Plan, List<Forecast.Line>, List<Invariant>> invariants) {
         Instant started = Instant.now();
         SparkSettings.apply(spark);
+        SparkSettings.forOutput(spark, options.out);
         Stages stages = new Stages(spark, "assetcost-forecast");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Measured measured = measure(spark, conf, options, stages);

@@ -27,9 +27,12 @@ public final class SparkSettings {
     public static final Map<String, String> SQL = sql();
 
     /**
-     * Hadoop settings: local files are written without the {@code .crc} checksum files beside every output
-     * file ({@code RawLocalFileSystem}; checksums matter on HDFS and object stores, which keep their own),
-     * and not through a cached checksummed file system created before the session.
+     * Hadoop settings for an output on the local file system ({@link #forOutput}): local files are written
+     * without the {@code .crc} checksum files beside every output file ({@code RawLocalFileSystem}; checksums
+     * matter on HDFS and object stores, which keep their own), and not through a cached checksummed file system
+     * created before the session. Never for an output on an object store: s3a buffers each upload in local
+     * files through {@code FileSystem.getLocal}, which must be a {@code LocalFileSystem} (with the raw one every
+     * write to {@code s3a://} fails with a ClassCastException).
      */
     public static final Map<String, String> HADOOP =
             Map.of("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem", "fs.file.impl.disable.cache", "true");
@@ -91,20 +94,49 @@ public final class SparkSettings {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /** Applies {@link #SQL}, {@link #HADOOP} and the {@link #LOCAL_DISK} settings the operator has not set. */
+    /** Applies {@link #SQL} and the {@link #LOCAL_DISK} settings the operator has not set. */
     public static SparkSession.Builder apply(SparkSession.Builder builder) {
         SQL.forEach(builder::config);
         localDiskDefaults(new SparkConf()).forEach(builder::config);
-        HADOOP.forEach((k, v) -> builder.config("spark.hadoop." + k, v));
         return builder;
     }
 
     /**
-     * Applies {@link #SQL} and {@link #HADOOP} to a running session (idempotent). {@link #LOCAL_DISK} cannot
-     * be: Spark reads it when the session's SparkContext starts.
+     * Applies {@link #SQL} to a running session (idempotent). {@link #LOCAL_DISK} cannot be: Spark reads it
+     * when the session's SparkContext starts.
      */
     public static void apply(SparkSession spark) {
         SQL.forEach((k, v) -> spark.conf().set(k, v));
-        HADOOP.forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
+    }
+
+    /**
+     * Sets {@link #HADOOP} on the session's Hadoop configuration when a job's output is on the local file system,
+     * and removes it otherwise (a session that an earlier job with a local output configured), so that s3a's
+     * upload buffers get the checksummed local file system they need.
+     *
+     * @param spark the session
+     * @param out the job's {@code --out} directory, a path or URI
+     */
+    public static void forOutput(SparkSession spark, String out) {
+        forOutput(spark.sparkContext().hadoopConfiguration(), out);
+    }
+
+    /**
+     * {@link #forOutput(SparkSession, String)} on a Hadoop configuration.
+     *
+     * @param conf the configuration to change
+     * @param out the job's {@code --out} directory, a path or URI
+     */
+    public static void forOutput(org.apache.hadoop.conf.Configuration conf, String out) {
+        String scheme = new org.apache.hadoop.fs.Path(out).toUri().getScheme();
+        if (scheme == null || scheme.equals("file")) {
+            HADOOP.forEach(conf::set);
+        } else {
+            HADOOP.forEach((k, v) -> {
+                if (v.equals(conf.get(k))) {
+                    conf.unset(k);
+                }
+            });
+        }
     }
 }

@@ -38,4 +38,23 @@ class SparkSettingsTest extends SparkTestBase {
         SparkSettings.LOCAL_DISK.forEach(
                 (k, v) -> assertThat(running.get(k)).as(k).isEqualTo(v));
     }
+
+    @Test
+    void rawLocalFilesOnlyForALocalOutputSoThatS3aCanBufferItsUploads() throws Exception {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(false);
+
+        SparkSettings.forOutput(conf, "/srv/assetcost/out");
+        assertThat(conf.get("fs.file.impl")).isEqualTo("org.apache.hadoop.fs.RawLocalFileSystem");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> org.apache.hadoop.fs.FileSystem.getLocal(conf)))
+                .as("what s3a's disk buffer does with the raw local file system")
+                .isInstanceOf(ClassCastException.class);
+
+        SparkSettings.forOutput(conf, "s3a://bucket/assetcost/out");
+        assertThat(conf.get("fs.file.impl")).isNull();
+        assertThat(conf.get("fs.file.impl.disable.cache")).isNull();
+        assertThat(org.apache.hadoop.fs.FileSystem.getLocal(conf)).isNotNull();
+
+        SparkSettings.forOutput(conf, "file:///srv/assetcost/out");
+        assertThat(conf.get("fs.file.impl")).isEqualTo("org.apache.hadoop.fs.RawLocalFileSystem");
+    }
 }
