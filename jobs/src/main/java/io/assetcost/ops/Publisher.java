@@ -19,7 +19,9 @@ import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every step can be repeated: a swap whose staged directory is gone is done; a partition the run has
  * nothing for is moved to the trash only while it is still live. Runs are exclusive ({@link OutputLock}),
- * so nothing else moves these directories meanwhile.
+ * so nothing else moves these directories meanwhile. On an object store ({@code s3a://}) a directory rename
+ * is a copy of each file and a delete, so a swap can be cut in the middle of either move: a marker written
+ * between the two moves says which one, and a staged directory cut while moving in is merged into the live
+ * one file by file rather than taken for the old table (docs/DESIGN.md, "On an object store").
  *
  * <p>With Delta tables ({@link #publishDelta}, {@code --table-format delta}) a table is not swapped: its staged
  * rows are committed to the live Delta table, one commit per table (the window's partitions replaced, or the
@@ -131,7 +136,29 @@ public final class Publisher {
         }
     }
 
-    private record Swap(Path live, Path staged, Path trash) {}
+    /**
+     * One swap of a publish: the live directory (or file) to its trash, then the staged one in its place.
+     *
+     * @param live the live table, partition or file
+     * @param staged what replaces it, or null to remove it
+     * @param trash where the live one goes
+     */
+    private record Swap(Path live, Path staged, Path trash) {
+
+        /**
+         * The marker written once the live directory is in the trash (or there was none), before the staged one
+         * moves in: from then on the live path holds nothing but staged files. On an object store a directory
+         * rename is a copy of each file, so a run killed while moving the staged directory in leaves some files
+         * at the live path and the rest still staged; the marker tells the next run to merge the rest in rather
+         * than to take those files for the old table (docs/DESIGN.md, "On an object store").
+         */
+        Path moved() {
+            return new Path(trash.getParent(), trash.getName() + MOVED);
+        }
+    }
+
+    /** The suffix of a swap's marker ({@link Swap#moved}), beside its trash. */
+    static final String MOVED = ".live-moved";
 
     /**
      * One Delta commit of a publish: the staged rows of a table into its live Delta table.
@@ -354,6 +381,11 @@ public final class Publisher {
             if (s.staged() != null && !fs.exists(s.staged())) {
                 continue; // already swapped in
             }
+            if (s.staged() != null && fs.exists(s.moved())) {
+                // A run died moving the staged directory in: what is live came from it.
+                mergeInto(fs, s.staged(), s.live());
+                continue;
+            }
             if (fs.exists(s.live())) {
                 fs.mkdirs(s.trash().getParent());
                 fs.delete(s.trash(), true);
@@ -362,12 +394,47 @@ public final class Publisher {
                 }
             }
             if (s.staged() != null) {
+                fs.mkdirs(s.trash().getParent());
+                fs.create(s.moved(), true).close();
                 fs.mkdirs(s.live().getParent());
                 if (!fs.rename(s.staged(), s.live())) {
                     throw new IOException("cannot move " + s.staged() + " to " + s.live());
                 }
             }
         }
+    }
+
+    /**
+     * Moves what is left of a staged directory (or file) into the live one, file by file, replacing a live file of
+     * the same relative path (a copy whose source was not yet deleted when the run died), then removes the staged
+     * directory. On a file system whose rename is atomic the live path is absent here and this is one rename.
+     */
+    private static void mergeInto(FileSystem fs, Path staged, Path live) throws IOException {
+        if (!fs.exists(live) || fs.getFileStatus(staged).isFile()) {
+            fs.delete(live, true);
+            fs.mkdirs(live.getParent());
+            if (!fs.rename(staged, live)) {
+                throw new IOException("cannot move " + staged + " to " + live);
+            }
+            return;
+        }
+        LOG.warn("merging the rest of {} into {}: the run died while moving it in", staged, live);
+        String root = fs.makeQualified(staged).toUri().getPath();
+        List<Path> files = new ArrayList<>();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(staged, true);
+        while (it.hasNext()) {
+            files.add(it.next().getPath());
+        }
+        for (Path f : files) {
+            String relative = f.toUri().getPath().substring(root.length() + 1);
+            Path target = new Path(live, relative);
+            fs.delete(target, false);
+            fs.mkdirs(target.getParent());
+            if (!fs.rename(f, target)) {
+                throw new IOException("cannot move " + f + " to " + target);
+            }
+        }
+        fs.delete(staged, true);
     }
 
     /**

@@ -99,4 +99,14 @@ class PublisherTest {
         assertThat(dir.resolve(OutputLayout.JOURNAL)).doesNotExist();
         assertThat(dir.resolve(OutputLayout.TRASH)).doesNotExist();
     }
+
+    @Test
+    void aTableCutWhileMovingInIsMergedWholeNotSetAside() throws Exception {
+        SplitSwaps.cutWhileMovingIn(CONF, dir.toUri().toString());
+    }
+
+    @Test
+    void aTableCutWhileMovingToTheTrashIsReplacedWhole() throws Exception {
+        SplitSwaps.cutWhileMovingToTheTrash(CONF, dir.toUri().toString());
+    }
 }
