@@ -75,7 +75,7 @@ class S3PublishTiming {
         return s;
     }
 
-    private static double median(List<Double> xs) {
+    static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         Collections.sort(s);
         int n = s.size();

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * format ({@code --table-format delta}); this class runs the default, Parquet.
  */
 // Off unless -Dassetcost.s3=true, for CI's time: on a quiet 2-core machine S3StoreRunTest passed in about 4 minutes
-// and S3KillTest in 9 (2026-12-07); the Delta subclasses had not yet been run to their end.
+// and S3KillTest in 9, S3StoreDeltaRunTest in 6 and S3KillDeltaTest in 13 (2026-12-07).
 @EnabledIfSystemProperty(named = "assetcost.s3", matches = "true")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class S3StoreRunTest extends SparkTestBase {
