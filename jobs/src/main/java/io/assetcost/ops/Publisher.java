@@ -19,9 +19,7 @@ import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -383,6 +381,7 @@ public final class Publisher {
             }
             if (s.staged() != null && fs.exists(s.moved())) {
                 // A run died moving the staged directory in: what is live came from it.
+                LOG.warn("completing the move of {} into {}: a run died while moving it in", s.staged(), s.live());
                 mergeInto(fs, s.staged(), s.live());
                 continue;
             }
@@ -405,9 +404,11 @@ public final class Publisher {
     }
 
     /**
-     * Moves what is left of a staged directory (or file) into the live one, file by file, replacing a live file of
-     * the same relative path (a copy whose source was not yet deleted when the run died), then removes the staged
-     * directory. On a file system whose rename is atomic the live path is absent here and this is one rename.
+     * Moves what is left of a staged directory (or file) into the live one, replacing a live file of the same
+     * relative path (a copy whose source was not yet deleted when the run died), then removes the staged directory.
+     * A staged directory with no counterpart at the live path moves whole; on a file system whose rename is atomic
+     * the live path is absent here and this is one rename. Run again after a kill inside it, it goes on where it
+     * stopped.
      */
     private static void mergeInto(FileSystem fs, Path staged, Path live) throws IOException {
         if (!fs.exists(live) || fs.getFileStatus(staged).isFile()) {
@@ -418,21 +419,8 @@ public final class Publisher {
             }
             return;
         }
-        LOG.warn("merging the rest of {} into {}: the run died while moving it in", staged, live);
-        String root = fs.makeQualified(staged).toUri().getPath();
-        List<Path> files = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(staged, true);
-        while (it.hasNext()) {
-            files.add(it.next().getPath());
-        }
-        for (Path f : files) {
-            String relative = f.toUri().getPath().substring(root.length() + 1);
-            Path target = new Path(live, relative);
-            fs.delete(target, false);
-            fs.mkdirs(target.getParent());
-            if (!fs.rename(f, target)) {
-                throw new IOException("cannot move " + f + " to " + target);
-            }
+        for (FileStatus child : fs.listStatus(staged)) {
+            mergeInto(fs, child.getPath(), new Path(live, child.getPath().getName()));
         }
         fs.delete(staged, true);
     }

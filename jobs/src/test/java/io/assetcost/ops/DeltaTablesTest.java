@@ -264,7 +264,7 @@ class DeltaTablesTest extends SparkTestBase {
     }
 
     /** A table's fingerprint as the run summary writes it: rows and the sum of their row hashes. */
-    private static String fingerprint(Dataset<Row> df, OutputTable t) {
+    static String fingerprint(Dataset<Row> df, OutputTable t) {
         Dataset<Row> rows = t.conform(df);
         Row r = rows.agg(count(lit(1)), sum(OutputWriter.rowHash(rows))).first();
         return r.getLong(0) + " rows, "

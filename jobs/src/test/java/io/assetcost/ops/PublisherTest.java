@@ -1,6 +1,7 @@
 package io.assetcost.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.assetcost.schema.OutputTable;
 import java.nio.charset.StandardCharsets;
@@ -108,5 +109,39 @@ class PublisherTest {
     @Test
     void aTableCutWhileMovingToTheTrashIsReplacedWhole() throws Exception {
         SplitSwaps.cutWhileMovingToTheTrash(CONF, dir.toUri().toString());
+    }
+
+    @Test
+    void theMarkerIsWrittenOnlyOnceTheLiveTableIsInTheTrashAndBeforeTheStagedOneMovesIn() throws Exception {
+        write(live().resolve("part-0.parquet"), "old");
+        write(dir.resolve("_staging/run-8").resolve(TABLE.tableName()).resolve("part-1.parquet"), "new");
+        java.nio.file.Path trash = dir.resolve("_trash/run-8").resolve(TABLE.tableName());
+        java.nio.file.Path marker = trash.resolveSibling(TABLE.tableName() + Publisher.MOVED);
+        try {
+            FailingRenames.failFrom = "/" + TABLE.tableName();
+            assertThatThrownBy(() ->
+                            Publisher.publishWhole(FailingRenames.conf(), layout(), "run-8", List.of(TABLE), List.of()))
+                    .rootCause()
+                    .hasMessageStartingWith("killed before moving");
+            assertThat(Files.readString(live().resolve("part-0.parquet"))).isEqualTo("old");
+            assertThat(marker).as("killed moving the live table out: no marker").doesNotExist();
+
+            FailingRenames.failFrom = "/_staging/";
+            assertThatThrownBy(() ->
+                            Publisher.publishWhole(FailingRenames.conf(), layout(), "run-8", List.of(TABLE), List.of()))
+                    .rootCause()
+                    .hasMessageStartingWith("killed before moving");
+            assertThat(live()).as("the live table is in the trash").doesNotExist();
+            assertThat(Files.readString(trash.resolve("part-0.parquet"))).isEqualTo("old");
+            assertThat(marker)
+                    .as("killed moving the staged table in: the marker")
+                    .exists();
+        } finally {
+            FailingRenames.failFrom = null;
+        }
+
+        assertThat(Publisher.recover(CONF, layout())).isEqualTo("run-8");
+        assertThat(live().resolve("part-0.parquet")).doesNotExist();
+        assertThat(Files.readString(live().resolve("part-1.parquet"))).isEqualTo("new");
     }
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -79,10 +81,19 @@ class S3StoreRunTest extends SparkTestBase {
     }
 
     Outcome cost(String outKey, String... extra) {
-        List<String> args =
-                new ArrayList<>(List.of("--usage", usage, "--acceptance", acceptance, "--out", STORE.uri(outKey)));
+        List<String> args = inputs(outKey);
         args.addAll(List.of(extra));
         args.addAll(formatArgs());
+        return costWith(args);
+    }
+
+    /** The sample's inputs on the store and {@code --out} there, to which a test adds its options. */
+    List<String> inputs(String outKey) {
+        return new ArrayList<>(List.of("--usage", usage, "--acceptance", acceptance, "--out", STORE.uri(outKey)));
+    }
+
+    /** Runs the cost job with exactly these options (the format's are not added). */
+    Outcome costWith(List<String> args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = CostJob.execute(
                 args.toArray(new String[0]), System.out, new PrintStream(err, true, StandardCharsets.UTF_8), spark);
@@ -139,8 +150,17 @@ class S3StoreRunTest extends SparkTestBase {
         assertThat(fs.exists(new Path(STORE.uri("out/asset_costs/cohort_date=2026-11-02"))))
                 .isTrue();
         assertThat(fs.exists(new Path(STORE.uri("out/report.html")))).isTrue();
-        assertThat(summary("out").get("exit_code").asInt()).isZero();
+        JsonNode latest = summary("out");
+        assertThat(latest.get("exit_code").asInt()).isZero();
         assertNoRunLeftovers("out");
+        for (OutputTable t : OutputTable.writtenBy(OutputTable.Job.COST)) {
+            // Read back from the store in its format, independently of the run's own bookkeeping.
+            Dataset<Row> back = TableReader.read(spark, new Path(STORE.uri("out/" + t.tableName())), t);
+            assertThat(DeltaTablesTest.fingerprint(back, t))
+                    .as(t.tableName())
+                    .isEqualTo(
+                            latest.get("table_fingerprints").get(t.tableName()).asText());
+        }
     }
 
     @Test
