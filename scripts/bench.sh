@@ -14,9 +14,9 @@
 # rate-limit card); wall seconds and peak RSS
 # come from GNU time, the peak of the Spark run's scratch disk (its local directory: shuffle files and spills;
 # and the checkpoints of the datasets it keeps, under the output's _checkpoints) from sampling their size every
-# second. After the timed runs, one untimed DuckDB run with --compare checks every table the Spark job
-# writes from usage and decisions row by row (the quarantine as counts by source and reason) and the total cost
-# against the Spark output. DuckDB also times its work up to the original four tables (request_costs,
+# second (and the size of each every 20 seconds, in disk-SIZE-FORMAT-REP.tsv). After the timed runs, one
+# untimed DuckDB run with --compare checks every table the Spark job writes from usage and decisions row by row
+# (the quarantine as counts by source and reason) and the total cost against the Spark output. DuckDB also times its work up to the original four tables (request_costs,
 # asset_costs, cost_per_approved_asset, retry_waste) apart from the whole job; the lines under the table give
 # both and the Spark/DuckDB ratio on the four tables beside the whole job's. Prints a Markdown table and keeps
 # it, with the raw timings (duckdb-phases.tsv: those two times per run), under --work (default bench-work/).
@@ -120,14 +120,24 @@ generate() {
 }
 
 # disk_peak OUT DIR...: until killed, the size of the DIRs together every second (one not there yet counts 0);
-# OUT holds the largest seen, in bytes.
+# OUT holds the largest seen, in bytes, and OUT.tsv the size of each DIR every 20 seconds (unix seconds, then a
+# column per DIR, bytes), which tells what the peak is made of.
 disk_peak() {
-  local out="$1" peak=0 now
+  local out="$1" peak=0 now tick=0 line size d
   shift
   echo 0 > "$out"
+  line="unix_seconds"
+  for d in "$@"; do line+=$'\t'"$(basename "$d")"; done
+  echo "$line" > "$out.tsv"
   while true; do
     now="$(du -sbc "$@" 2>/dev/null | tail -1 | cut -f1 || true)"
     if [[ -n "$now" ]] && (( now > peak )); then peak=$now; echo "$peak" > "$out"; fi
+    if (( tick % 20 == 0 )); then
+      line="$(date +%s)"
+      for d in "$@"; do size="$(du -sb "$d" 2>/dev/null | cut -f1 || true)"; line+=$'\t'"${size:-0}"; done
+      echo "$line" >> "$out.tsv"
+    fi
+    tick=$((tick + 1))
     sleep 1
   done
 }
@@ -161,6 +171,7 @@ for n in ${sizes//,/ }; do
         ${limits:+--rate-limits "$limits"})
       kill "$sampler" 2>/dev/null || true
       wait "$sampler" 2>/dev/null || true
+      mv "$work/disk.txt.tsv" "$work/disk-$n-$f-$rep.tsv" 2>/dev/null || true
       printf '%s\t%s\tspark\t%s\t%s\t%s\t%s\t%s\n' "$n" "$f" "$rep" "$s" "$rss" "$rc" "$(cat "$work/disk.txt")" >> "$raw"
       [[ $rc == 0 ]] || { echo "spark run failed ($rc): $work/spark-$n-$f-$rep.log" >&2; failed=1; }
       rm -rf "$work/spark-tmp"
