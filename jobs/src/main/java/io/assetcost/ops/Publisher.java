@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * so nothing else moves these directories meanwhile. On an object store ({@code s3a://}) a directory rename
  * is a copy of each file and a delete, so a swap can be cut in the middle of either move: a marker written
  * between the two moves says which one, and a staged directory cut while moving in is merged into the live
- * one file by file rather than taken for the old table (docs/DESIGN.md, "On an object store").
+ * one (each staged subdirectory that has no live counterpart moves whole, the others are merged the same way
+ * inside) rather than taken for the old table (docs/DESIGN.md, "On an object store").
  *
  * <p>With Delta tables ({@link #publishDelta}, {@code --table-format delta}) a table is not swapped: its staged
  * rows are committed to the live Delta table, one commit per table (the window's partitions replaced, or the

@@ -48,6 +48,8 @@ public final class Headroom {
     private static final String TOKENS = "_tokens";
     private static final String LIMIT_KEY = "_limit_key";
     private static final String AT_US = "_at_us";
+    private static final String ACCOUNT_TIER = "_account_tier";
+    private static final String OVER = "_over";
 
     private Headroom() {}
 
@@ -62,7 +64,10 @@ public final class Headroom {
      */
     public static Dataset<Row> of(
             Dataset<Row> requestCosts, Dataset<Row> limits, List<String> cardModels, Integer accountTier) {
-        Dataset<Row> minutes = perMinute(requestCosts, cardModels);
+        // One pass over the priced requests: each minute is flagged against the account tier before the
+        // minutes are summed by day, so the requests are read once (two aggregates of the minutes would read
+        // them twice: their plans differ, so Spark cannot share the first exchange).
+        Dataset<Row> minutes = accountOver(perMinute(requestCosts, cardModels), limits, accountTier);
         Dataset<Row> days = minutes.groupBy(USAGE_DATE, RATE_MODEL, LIMIT_KEY)
                 .agg(
                         sum(REQUESTS).as(REQUESTS),
@@ -71,7 +76,9 @@ public final class Headroom {
                                 .as("_ipm"),
                         max(struct(col(TOKENS), unix_micros(col(MINUTE)).unary_$minus(), col(MINUTE)))
                                 .as("_tpm"),
-                        count(lit(1)).as("active_minutes"))
+                        count(lit(1)).as("active_minutes"),
+                        count(col(ACCOUNT_TIER)).as("_tier_minutes"),
+                        count_if(col(OVER)).as("_over_minutes"))
                 .select(
                         col(USAGE_DATE),
                         col(RATE_MODEL),
@@ -82,11 +89,12 @@ public final class Headroom {
                         col("_ipm." + MINUTE).as("peak_ipm_minute"),
                         col("_tpm." + TOKENS).as("peak_tokens_per_minute"),
                         col("_tpm." + MINUTE).as("peak_tpm_minute"),
-                        col("active_minutes"));
-        Dataset<Row> withTier = smallestFittingTier(days, limits);
-        Dataset<Row> over = minutesOver(minutes, limits, accountTier);
-        return OutputTable.RATE_LIMIT_HEADROOM.conform(
-                withTier.join(over, new String[] {USAGE_DATE, RATE_MODEL}, "left"));
+                        col("active_minutes"),
+                        // Null without an account tier, or when the card has no row in force for the model.
+                        when(col("_tier_minutes").gt(0), col("_over_minutes"))
+                                .cast("long")
+                                .as("minutes_over_account_tier"));
+        return OutputTable.RATE_LIMIT_HEADROOM.conform(smallestFittingTier(days, limits));
     }
 
     /** Requests, images asked for and tokens per usage day, model and UTC minute. */
@@ -125,25 +133,36 @@ public final class Headroom {
             "peak_ipm_minute",
             "peak_tokens_per_minute",
             "peak_tpm_minute",
-            "active_minutes"
+            "active_minutes",
+            "minutes_over_account_tier"
         };
         return joined.groupBy(keys[0], java.util.Arrays.copyOfRange(keys, 1, keys.length))
                 .agg(min(when(fits, col("tier"))).as("smallest_fitting_tier"));
     }
 
-    /** Minutes of each day and model over the account tier's limits in force at that minute; null without a tier. */
-    private static Dataset<Row> minutesOver(Dataset<Row> minutes, Dataset<Row> limits, Integer accountTier) {
+    /**
+     * The minutes with two columns added: {@code _account_tier}, the account tier when the card has a row for
+     * the model in force at the minute (null otherwise, and for every minute without an account tier), and
+     * {@code _over}, whether the minute's images or tokens went over that row. The card has no overlapping rows
+     * for one model and tier ({@link RateLimitCard}), so the join adds no row.
+     */
+    private static Dataset<Row> accountOver(Dataset<Row> minutes, Dataset<Row> limits, Integer accountTier) {
         if (accountTier == null) {
-            return minutes.select(USAGE_DATE, RATE_MODEL)
-                    .distinct()
-                    .withColumn("minutes_over_account_tier", lit(null).cast("long"));
+            return minutes.withColumn(ACCOUNT_TIER, lit(null).cast("int")).withColumn(OVER, lit(false));
         }
         Column over = col(IMAGES).gt(col("images_per_minute")).or(col(TOKENS).gt(col("tokens_per_minute")));
         return minutes.withColumn(AT_US, unix_micros(col(MINUTE)))
                 .join(broadcast(limits.filter(col("tier").equalTo(accountTier))), inForce(), "left")
-                .groupBy(USAGE_DATE, RATE_MODEL)
-                .agg(when(count(col("tier")).gt(0), count_if(coalesce(over, lit(false))))
-                        .as("minutes_over_account_tier"));
+                .select(
+                        col(USAGE_DATE),
+                        col(RATE_MODEL),
+                        col(LIMIT_KEY),
+                        col(MINUTE),
+                        col(REQUESTS),
+                        col(IMAGES),
+                        col(TOKENS),
+                        col("tier").as(ACCOUNT_TIER),
+                        coalesce(over, lit(false)).as(OVER));
     }
 
     /** The limit row of the model (or its base name) in force at {@code _at_us}. */

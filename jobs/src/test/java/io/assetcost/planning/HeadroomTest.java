@@ -123,6 +123,30 @@ class HeadroomTest extends SparkTestBase {
         assertThat((long) day.getAs("minutes_over_account_tier")).isEqualTo(1);
     }
 
+    /**
+     * With an account tier, a model the card has a row for gets a count of minutes over it (0 when none was), and
+     * a model without a row (priced, but not on the rate-limit card) gets none (null), on the same day.
+     */
+    @Test
+    void minutesOverTheAccountTierAreCountedOnlyWhereTheCardHasARow() {
+        RateCard card = RateCard.load(new Configuration(false), null);
+        Map<String, Row> h = headroom(
+                card,
+                1,
+                request("u1", "2026-11-05T08:00:01Z", "gpt-image-2", 2, 4_160),
+                request("u2", "2026-11-05T08:01:01Z", "gpt-image-2", 2, 4_160),
+                request("g1", "2026-11-05T08:00:02Z", "gpt-image-1.5", 9, 4_160));
+        Row limited = h.get("2026-11-05/gpt-image-2");
+        assertThat((long) limited.getAs("active_minutes")).isEqualTo(2);
+        assertThat((long) limited.getAs("minutes_over_account_tier"))
+                .as("2 images and 4,660 tokens a minute are within Tier 1 (5 / 100,000)")
+                .isEqualTo(0);
+        assertThat((Object) h.get("2026-11-05/gpt-image-1.5").getAs("minutes_over_account_tier"))
+                .as("the rate-limit card has no row for gpt-image-1.5")
+                .isNull();
+        assertThat(h).hasSize(2);
+    }
+
     @Test
     void theCardIsValidatedLikeTheRateCard() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RateLimitCard.fromCsv(

@@ -7,14 +7,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.assetcost.SparkTestBase;
 import io.assetcost.io.CsvSource;
 import io.assetcost.outcome.Outcomes;
+import io.assetcost.planning.Headroom;
+import io.assetcost.planning.RateLimitCard;
+import io.assetcost.pricing.Priced;
+import io.assetcost.pricing.RateCard;
 import io.assetcost.run.Kept;
 import io.assetcost.schema.Cols;
+import io.assetcost.schema.OutputTable;
 import io.assetcost.schema.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.execution.QueryExecution;
@@ -226,6 +232,47 @@ class PlanTest extends SparkTestBase {
         } finally {
             spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
             spark.conf().unset("spark.sql.adaptive.autoBroadcastJoinThreshold");
+        }
+    }
+
+    /**
+     * rate_limit_headroom reads the priced requests once: the minutes are flagged against the account tier and
+     * summed by day in one line of aggregates, not in two whose plans differ (so that Spark cannot share them).
+     */
+    @Test
+    void headroomReadsTheRequestsOnce() throws Exception {
+        RateLimitCard limits = RateLimitCard.load(new Configuration(false), null);
+        try (Kept kept = Kept.checkpointed(
+                spark, new org.apache.hadoop.fs.Path(tempDir("headroom").toUri()), "run")) {
+            Dataset<Row> costs = kept.keep(OutputTable.REQUEST_COSTS.conform(Priced.of(
+                            UsageValidation.validate(usageLines(
+                                            line("h1", T, "gpt-image-2", "default", 100, 0, 0, 0, 100, 0),
+                                            line(
+                                                    "h2",
+                                                    "2026-05-01T12:01:00Z",
+                                                    "gpt-image-2",
+                                                    "default",
+                                                    100,
+                                                    0,
+                                                    0,
+                                                    0,
+                                                    100,
+                                                    0)))
+                                    .accepted(),
+                            RateCard.load(new Configuration(false), null))
+                    .priced()));
+            Dataset<Row> headroom = Headroom.of(
+                    costs,
+                    limits.dataset(spark),
+                    limits.limits().stream()
+                            .map(RateLimitCard.Limit::model)
+                            .distinct()
+                            .toList(),
+                    1);
+            assertThat(headroom.collectAsList()).hasSize(1);
+            // The kept requests appear once in the plan (the adaptive plan's initial plan prints them again,
+            // with the same ids, and lines() keeps one of each).
+            assertThat(lines(headroom, "Scan ExistingRDD")).hasSize(1);
         }
     }
 
