@@ -98,6 +98,12 @@ public final class JsonRecords {
             node = JSON.readTree(line);
         } catch (JsonProcessingException e) {
             return malformed(describe(e));
+        } catch (NumberFormatException e) {
+            // Floats are read as BigDecimal (USE_BIG_DECIMAL_FOR_FLOATS); Jackson refuses, unchecked, a number
+            // whose exponent a BigDecimal cannot hold (1e-99999999999). The message repeats the number, which
+            // can be a thousand digits long, so the detail does not quote it.
+            return malformed(
+                    "not one JSON object: a number out of a decimal's range (its exponent has too many" + " digits)");
         }
         if (node == null || !node.isObject()) {
             return malformed("the line holds a JSON " + kind(node) + ", not an object");

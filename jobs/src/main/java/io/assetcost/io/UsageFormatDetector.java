@@ -126,7 +126,7 @@ public final class UsageFormatDetector {
         JsonNode node;
         try {
             node = JSON.readTree(line);
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
             return null;
         }
         if (node != null && node.isArray() && !node.isEmpty()) {
