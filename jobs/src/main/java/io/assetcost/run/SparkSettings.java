@@ -20,6 +20,9 @@ import org.apache.spark.sql.SparkSession;
  *   <li>{@code spark.sql.debug.maxToStringFields=200}: request_costs has over 40 columns; plans print whole
  *       instead of warning on every run.
  * </ul>
+ *
+ * <p>And, unless the operator has set them, the {@link #CODEGEN} settings, which change how fast a plan runs and
+ * nothing it computes.
  */
 public final class SparkSettings {
 
@@ -60,6 +63,23 @@ public final class SparkSettings {
      */
     public static final Map<String, String> LOCAL_DISK = localDisk();
 
+    /**
+     * How Spark's generated code is kept within reach of the JIT compiler, set only where the operator has not set
+     * it ({@code --conf}, {@code spark-defaults.conf}, a session's own setting): these are SQL settings, read when a
+     * plan is compiled.
+     *
+     * <ul>
+     *   <li>{@code spark.sql.codegen.hugeMethodLimit=8000}: a whole-stage method of more than 8,000 bytes of
+     *       bytecode is not generated; the stage's operators run with their own generated code instead. HotSpot
+     *       never compiles a method above 8,000 bytes ({@code -XX:+DontCompileHugeMethods}, its default), so such a
+     *       method runs in the bytecode interpreter; Spark's default limit, 65,535, lets it through, and its
+     *       documentation of the setting suggests 8,000 on HotSpot. The stage that validates, prices and
+     *       partitions the usage was a 25,078-byte method: interpreted, and at 1M records about half of the usage
+     *       step's time (docs/PERFORMANCE.md, "Round four").
+     * </ul>
+     */
+    public static final Map<String, String> CODEGEN = Map.of("spark.sql.codegen.hugeMethodLimit", "8000");
+
     private SparkSettings() {}
 
     private static Map<String, String> localDisk() {
@@ -94,19 +114,30 @@ public final class SparkSettings {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /** Applies {@link #SQL} and the {@link #LOCAL_DISK} settings the operator has not set. */
+    /** Applies {@link #SQL} and the {@link #LOCAL_DISK} and {@link #CODEGEN} settings the operator has not set. */
     public static SparkSession.Builder apply(SparkSession.Builder builder) {
         SQL.forEach(builder::config);
-        localDiskDefaults(new SparkConf()).forEach(builder::config);
+        SparkConf given = new SparkConf();
+        localDiskDefaults(given).forEach(builder::config);
+        CODEGEN.forEach((k, v) -> {
+            if (!given.contains(k)) {
+                builder.config(k, v);
+            }
+        });
         return builder;
     }
 
     /**
-     * Applies {@link #SQL} to a running session (idempotent). {@link #LOCAL_DISK} cannot be: Spark reads it
-     * when the session's SparkContext starts.
+     * Applies {@link #SQL} to a running session (idempotent), and the {@link #CODEGEN} settings the session has
+     * not set. {@link #LOCAL_DISK} cannot be: Spark reads it when the session's SparkContext starts.
      */
     public static void apply(SparkSession spark) {
         SQL.forEach((k, v) -> spark.conf().set(k, v));
+        CODEGEN.forEach((k, v) -> {
+            if (!spark.conf().contains(k)) {
+                spark.conf().set(k, v);
+            }
+        });
     }
 
     /**

@@ -6,7 +6,7 @@ import io.assetcost.SparkTestBase;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
-/** The local-disk settings: defaults where the operator is silent, the operator's value where not. */
+/** The local-disk and codegen settings: defaults where the operator is silent, the operator's value where not. */
 class SparkSettingsTest extends SparkTestBase {
 
     @Test
@@ -37,6 +37,22 @@ class SparkSettingsTest extends SparkTestBase {
 
         SparkSettings.LOCAL_DISK.forEach(
                 (k, v) -> assertThat(running.get(k)).as(k).isEqualTo(v));
+    }
+
+    @Test
+    void aRunningSessionGetsTheCodegenLimitUnlessItSetsItsOwn() {
+        String key = "spark.sql.codegen.hugeMethodLimit";
+        try {
+            spark.conf().unset(key);
+            SparkSettings.apply(spark);
+            assertThat(spark.conf().get(key)).isEqualTo("8000");
+
+            spark.conf().set(key, "65535");
+            SparkSettings.apply(spark);
+            assertThat(spark.conf().get(key)).isEqualTo("65535");
+        } finally {
+            spark.conf().set(key, SparkSettings.CODEGEN.get(key));
+        }
     }
 
     @Test
