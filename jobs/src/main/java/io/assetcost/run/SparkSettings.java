@@ -74,8 +74,8 @@ public final class SparkSettings {
      *       never compiles a method above 8,000 bytes ({@code -XX:+DontCompileHugeMethods}, its default), so such a
      *       method runs in the bytecode interpreter; Spark's default limit, 65,535, lets it through, and its
      *       documentation of the setting suggests 8,000 on HotSpot. The stage that validates, prices and
-     *       partitions the usage was a 25,078-byte method: interpreted, and at 1M records about half of the usage
-     *       step's time (docs/PERFORMANCE.md, "Round four").
+     *       partitions the usage was a 25,078-byte method: interpreted, about half of the usage step's time at 1M
+     *       records (docs/PERFORMANCE.md, "the usage stage ran in the bytecode interpreter").
      * </ul>
      */
     public static final Map<String, String> CODEGEN = Map.of("spark.sql.codegen.hugeMethodLimit", "8000");
