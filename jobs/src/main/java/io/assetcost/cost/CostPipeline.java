@@ -608,13 +608,15 @@ public final class CostPipeline {
     /** Step 5: outcomes and reports, for the window's cohorts. */
     private ReportSet buildReports(PricedUsage usage, Decisions decisions, Frozen frozen) {
         stages.start("resolve outcomes");
-        Dataset<Row> costs = FrozenCohorts.unfrozen(
-                usage.requestCosts()
-                        .select(OUTCOME_COLUMNS[0], Arrays.copyOfRange(OUTCOME_COLUMNS, 1, OUTCOME_COLUMNS.length)),
+        // Each request meets its review by request_id first, where both are partitioned so; the frozen assets
+        // are dropped after, since that join may shuffle by asset, as the outcomes' window does next.
+        Dataset<Row> costs = usage.requestCosts()
+                .select(OUTCOME_COLUMNS[0], Arrays.copyOfRange(OUTCOME_COLUMNS, 1, OUTCOME_COLUMNS.length));
+        Dataset<Row> reviewed = FrozenCohorts.unfrozen(
+                Outcomes.reviewed(costs, Outcomes.requestDecisions(Outcomes.imageOutcomes(decisions.decisions()))),
                 frozen.assets());
-        Dataset<Row> assetDecisions = Outcomes.assetDecisions(Outcomes.imageOutcomes(decisions.decisions()));
         Dataset<Row> requestOutcomes =
-                kept.keep(Outcomes.requestOutcomes(costs, assetDecisions).filter(window.covers(COHORT_DATE)));
+                kept.keep(Outcomes.requestOutcomes(reviewed).filter(window.covers(COHORT_DATE)));
         Dataset<Row> assetCosts = kept.keep(Reports.assetCosts(requestOutcomes));
         Dataset<Row> cpa = kept.keep(Reports.costPerApprovedAsset(assetCosts));
         Dataset<Row> retryWaste = kept.keep(Reports.retryWaste(requestOutcomes, cpa));

@@ -83,8 +83,7 @@ class OutcomesTest extends SparkTestBase {
                         .priced(),
                 OutputTable.REQUEST_COSTS.tableName());
         Dataset<Row> d = spark.createDataFrame(decisions, DECISIONS);
-        Dataset<Row> requestOutcomes =
-                Outcomes.requestOutcomes(costs, Outcomes.assetDecisions(Outcomes.imageOutcomes(d)));
+        Dataset<Row> requestOutcomes = Outcomes.requestOutcomes(costs, d);
         Dataset<Row> assets = Reports.assetCosts(requestOutcomes);
         Dataset<Row> cohorts = Reports.costPerApprovedAsset(assets);
         Map<String, Row> req = new HashMap<>();

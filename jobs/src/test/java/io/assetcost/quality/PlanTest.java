@@ -190,8 +190,10 @@ class PlanTest extends SparkTestBase {
 
     /**
      * The outcomes in one sorted pass per asset: the request rows cross one shuffle, by asset, and one sort,
-     * the window's, which gives the attempt number and the first request together; the asset decisions (one
-     * row per asset) are hashed, not sorted.
+     * the window's, which gives the attempt number, the first request and every figure of the asset together;
+     * each request meets its review by request_id with no shuffle (both sides are partitioned so, as in the
+     * job), the reviews hashed, not sorted; and no aggregate falls back to sorting (Spark plans an aggregate of
+     * a string or struct as a SortAggregate).
      */
     @Test
     void outcomesSortTheRequestRowsOnce() {
@@ -210,13 +212,12 @@ class PlanTest extends SparkTestBase {
                     .add(Cols.DECISION, "string")
                     .add(Cols.DECIDED_AT, "timestamp");
             java.sql.Timestamp at = java.sql.Timestamp.valueOf("2026-05-01 13:00:00");
-            Dataset<Row> decisions = spark.createDataFrame(
+            Dataset<Row> decisions = UsageValidation.byRequestId(spark.createDataFrame(
                     List.of(
                             org.apache.spark.sql.RowFactory.create("wf", "a-q1", "q1", 0, "approved", at),
                             org.apache.spark.sql.RowFactory.create("wf", "a-q2", "q2", 0, "rejected", at)),
-                    schema);
-            Dataset<Row> outcomes =
-                    Outcomes.requestOutcomes(costs, Outcomes.assetDecisions(Outcomes.imageOutcomes(decisions)));
+                    schema));
+            Dataset<Row> outcomes = Outcomes.requestOutcomes(costs, decisions);
             assertThat(outcomes.count()).isEqualTo(2);
             outcomes.collect();
             // One Window operator gives both the attempt number and the first request (the other one is the
@@ -228,7 +229,15 @@ class PlanTest extends SparkTestBase {
                     .noneMatch(l -> l.contains("AS first_request_at") && !l.contains("AS attempt_number"));
             assertThat(lines(outcomes, "Sort [").stream().filter(l -> l.contains("created_at")))
                     .hasSize(1);
-            assertThat(lines(outcomes, "Join")).hasSize(1).allMatch(l -> l.startsWith("ShuffledHashJoin"));
+            assertThat(lines(outcomes, "Join")).hasSize(1).allMatch(l -> l.startsWith("ShuffledHashJoin [request_id"));
+            assertThat(lines(outcomes, "SortAggregate")).isEmpty();
+            assertThat(exchanges(outcomes).stream().filter(l -> l.contains("ENSURE_REQUIREMENTS")))
+                    .hasSize(1)
+                    .allMatch(l -> l.contains("hashpartitioning(workflow_id#") && l.contains("asset_id#"));
+            assertThat(outcomes.collectAsList())
+                    .extracting(r -> r.getAs(Cols.REQUEST_ID) + " " + r.getAs(Outcomes.ASSET_STATUS) + " "
+                            + r.getAs(Outcomes.IS_WINNING) + " " + r.getAs(Cols.IMAGES_REVIEWED))
+                    .containsExactlyInAnyOrder("q1 approved true 1", "q2 rejected false 1");
         } finally {
             spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
             spark.conf().unset("spark.sql.adaptive.autoBroadcastJoinThreshold");
