@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
-import io.assetcost.run.SortKeys;
 import io.assetcost.schema.OutputTable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -73,7 +72,7 @@ public final class Outcomes {
      *     decision in force is approved)
      */
     public static Dataset<Row> imageOutcomes(Dataset<Row> decisions) {
-        WindowSpec image = Window.partitionBy(SortKeys.hashLed(REQUEST_ID, IMAGE_INDEX));
+        WindowSpec image = Window.partitionBy(REQUEST_ID, IMAGE_INDEX);
         Column lastRejected =
                 max(when(col(DECISION).equalTo(REJECTED), col(DECIDED_AT))).over(image);
         Column standsAfter = col(DECISION)
@@ -108,23 +107,15 @@ public final class Outcomes {
 
     /**
      * Request costs with their own review ({@link #requestDecisions}; null on a request nobody reviewed), joined
-     * by request_id, then hash-partitioned by asset (workflow_id, asset_id) for {@link #requestOutcomes}. The cost
-     * job's request rows and decisions are both partitioned by request_id, so the join shuffles neither; the
-     * decisions, one row per request, are hashed rather than both sides sorted. The partitioning by asset is
-     * explicit because the window's keys lead with a hash ({@link SortKeys}): left to Spark, the exchange would
-     * partition by that hash too, and the tables aggregated per asset from the outcomes would shuffle again. A
-     * join by asset between this and the window (the cost job drops the frozen assets there) finds the rows
-     * partitioned already.
+     * by request_id. The cost job's request rows and decisions are both partitioned by request_id, so the join
+     * shuffles neither; the decisions, one row per request, are hashed rather than both sides sorted.
      *
      * @param requestCosts priced requests (request_costs columns)
      * @param requestDecisions rows of {@link #requestDecisions}
-     * @return requestCosts' rows, one each, with the three review columns, partitioned by asset
+     * @return requestCosts' rows, one each, with the three review columns
      */
     public static Dataset<Row> reviewed(Dataset<Row> requestCosts, Dataset<Row> requestDecisions) {
-        int partitions = requestCosts.sparkSession().sessionState().conf().numShufflePartitions();
-        return requestCosts
-                .join(requestDecisions.hint("shuffle_hash"), new String[] {REQUEST_ID}, "left")
-                .repartition(partitions, col(WORKFLOW_ID), col(ASSET_ID));
+        return requestCosts.join(requestDecisions.hint("shuffle_hash"), new String[] {REQUEST_ID}, "left");
     }
 
     /**
@@ -155,9 +146,7 @@ public final class Outcomes {
      */
     public static Dataset<Row> requestOutcomes(Dataset<Row> reviewed) {
         // All window functions share partitioning and order and sit in one select: one Window operator, one sort.
-        // Led by a hash of the asset: the assets of one workflow share the sort's prefix of workflow_id.
-        WindowSpec attempts =
-                Window.partitionBy(SortKeys.hashLed(WORKFLOW_ID, ASSET_ID)).orderBy(col(CREATED_AT), col(REQUEST_ID));
+        WindowSpec attempts = Window.partitionBy(WORKFLOW_ID, ASSET_ID).orderBy(col(CREATED_AT), col(REQUEST_ID));
         WindowSpec asset = attempts.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
         Column approvedSince = col(REQUEST_APPROVED_SINCE);
         Column resolved = col(ASSET_STATUS).notEqual(PENDING);

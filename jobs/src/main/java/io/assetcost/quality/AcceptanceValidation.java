@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
-import io.assetcost.run.SortKeys;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -152,9 +151,7 @@ public final class AcceptanceValidation {
             col(REVIEW_REASON),
             col("_valid")
         };
-        // Led by a hash of the fields: request_ids share their first bytes, so the sort would compare rows.
-        Column rank = row_number()
-                .over(Window.partitionBy(SortKeys.hashLed(fields)).orderBy(col(SOURCE_FILE), col(RAW_RECORD)));
+        Column rank = row_number().over(Window.partitionBy(fields).orderBy(col(SOURCE_FILE), col(RAW_RECORD)));
         return checked.withColumn("_valid", valid)
                 .withColumn(DUPLICATE, valid.and(rank.gt(1)))
                 .drop("_valid");
