@@ -188,6 +188,9 @@ public final class CsvSource {
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
         private final List<String> header;
+        /** Each contract column's index in the file's records (the parser's own header map), or -1. */
+        private final int[] indexes;
+
         private long linesConsumed;
         private Row next;
         private boolean done;
@@ -211,6 +214,10 @@ public final class CsvSource {
             }
             this.records = parser.iterator();
             this.header = parser.getHeaderNames();
+            Map<String, Integer> headerMap = parser.getHeaderMap() == null ? Map.of() : parser.getHeaderMap();
+            this.indexes = columns.stream()
+                    .mapToInt(c -> headerMap.getOrDefault(c, -1))
+                    .toArray();
             this.linesConsumed = parser.getCurrentLineNumber();
         }
 
@@ -253,9 +260,10 @@ public final class CsvSource {
 
         private Row row(CSVRecord r) {
             Object[] values = new Object[columns.size() + LINEAGE.size()];
+            // By index, as CSVRecord.isSet and get(name) find it, without two map lookups a field.
             for (int i = 0; i < columns.size(); i++) {
-                String c = columns.get(i);
-                String v = r.isSet(c) ? r.get(c) : null;
+                int at = indexes[i];
+                String v = at >= 0 && at < r.size() ? r.get(at) : null;
                 values[i] = v == null || v.isEmpty() ? null : v;
             }
             int base = columns.size();
