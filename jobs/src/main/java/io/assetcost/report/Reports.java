@@ -6,6 +6,8 @@ import static io.assetcost.schema.Cols.*;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -36,24 +38,18 @@ public final class Reports {
      * @return rows of contract asset_costs
      */
     public static Dataset<Row> assetCosts(Dataset<Row> requestOutcomes) {
-        // The asset's own columns are the same on each of its request rows (Outcomes.requestOutcomes computes them
-        // per asset), so grouping by them as well forms the same groups; it leaves every aggregate buffer a count or
-        // a sum, which Spark hashes. An aggregate of a string (the status, the winning request_id) would be a
-        // SortAggregate: a sort of every request row, and an aggregate run without generated code.
         Dataset<Row> assets = requestOutcomes
-                .groupBy(
-                        WORKFLOW_ID,
-                        ASSET_ID,
-                        COHORT_DATE,
-                        FIRST_REQUEST_AT,
-                        ASSET_STATUS,
-                        APPROVED_AT,
-                        WINNING_REQUEST_ID,
-                        IMAGES_REVIEWED,
-                        IMAGES_APPROVED)
+                .groupBy(WORKFLOW_ID, ASSET_ID)
                 .agg(
+                        min(COHORT_DATE).as(COHORT_DATE),
+                        min(FIRST_REQUEST_AT).as(FIRST_REQUEST_AT),
+                        max(ASSET_STATUS).as(ASSET_STATUS),
+                        max(APPROVED_AT).as(APPROVED_AT),
+                        max(WINNING_REQUEST_ID).as(WINNING_REQUEST_ID),
                         count(lit(1)).as(REQUESTS),
                         sum(col(IMAGES_GENERATED).cast("long")).as(IMAGES_GENERATED),
+                        max(IMAGES_REVIEWED).as(IMAGES_REVIEWED),
+                        max(IMAGES_APPROVED).as(IMAGES_APPROVED),
                         sum(COST_USD).as(TOTAL_COST_USD),
                         sum(when(col(IS_WINNING), col(COST_USD)).otherwise(ZERO))
                                 .as(DIRECT_COST_USD),
