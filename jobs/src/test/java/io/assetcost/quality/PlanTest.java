@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.execution.QueryExecution;
@@ -231,6 +232,16 @@ class PlanTest extends SparkTestBase {
                     .hasSize(1);
             assertThat(lines(outcomes, "Join")).hasSize(1).allMatch(l -> l.startsWith("ShuffledHashJoin [request_id"));
             assertThat(lines(outcomes, "SortAggregate")).isEmpty();
+            // asset_costs from the outcomes: no shuffle and no sort of its own. Its aggregate is sort-based (a
+            // max of strings) and streams over the window's order, by asset, which its output keeps.
+            Column usd = lit(java.math.BigDecimal.ONE).cast(io.assetcost.pricing.RequestPricing.USD);
+            Dataset<Row> assets =
+                    io.assetcost.report.Reports.assetCosts(outcomes.withColumn(Cols.IMAGES_GENERATED, lit(1))
+                            .withColumn(Cols.COST_USD, usd)
+                            .withColumn(Cols.CACHE_SAVINGS_USD, usd));
+            assertThat(assets.count()).isEqualTo(2);
+            assertThat(exchanges(assets)).hasSameSizeAs(exchanges(outcomes));
+            assertThat(lines(assets, "Sort [")).hasSameSizeAs(lines(outcomes, "Sort ["));
             assertThat(exchanges(outcomes).stream().filter(l -> l.contains("ENSURE_REQUIREMENTS")))
                     .hasSize(1)
                     .allMatch(l -> l.contains("hashpartitioning(workflow_id#") && l.contains("asset_id#"));
