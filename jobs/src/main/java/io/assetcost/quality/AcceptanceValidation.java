@@ -39,6 +39,8 @@ public final class AcceptanceValidation {
     private static final String REQ_ASSET = "_req_asset";
     private static final String HELD_ID = "_held_id";
     private static final String REQ_CREATED = "_req_created";
+    /** True for a record that passes the record rules. */
+    private static final String VALID = "_valid";
 
     private AcceptanceValidation() {}
 
@@ -46,13 +48,13 @@ public final class AcceptanceValidation {
      * Outcome of validation: one dataset with every record, flagged, and the three views of it.
      *
      * @param flagged every record once: parse_reason / parse_detail set for a rejected record,
-     *     {@link #DUPLICATE} true for an exact duplicate beyond the first; raw_record only on quarantined
-     *     records (null on the others: nothing else reads it). Partitioned by request_id. Worth persisting:
-     *     the other three are filters of it
+     *     {@link #DUPLICATE} true for an exact duplicate beyond the first; raw_record and source_file only on
+     *     quarantined records (null on the others: nothing else reads them). Partitioned by request_id. Worth
+     *     persisting: the other three are filters of it
      * @param decisions trusted decisions: request_id, image_index (int), workflow_id, asset_id (the
      *     request's), decision (approved/rejected), decided_at (timestamp, UTC), reviewer_id
      * @param quarantined rejected records with parse_reason / parse_detail, raw_record, source_file
-     * @param duplicatesDropped exact duplicates beyond the first
+     * @param duplicatesDropped exact duplicates beyond the first (their raw_record and source_file null)
      */
     public record Result(
             Dataset<Row> flagged, Dataset<Row> decisions, Dataset<Row> quarantined, Dataset<Row> duplicatesDropped) {}
@@ -66,12 +68,19 @@ public final class AcceptanceValidation {
      * @return decisions + quarantined + duplicatesDropped, which together hold every record exactly once
      */
     public static Result validate(Dataset<Row> records, Dataset<Row> requests, Dataset<Row> quarantinedRequestIds) {
-        Dataset<Row> checked = Check.apply(typed(records), recordRules()).drop(TEXT_COLUMNS);
-        Dataset<Row> joined = joinRequests(flagDuplicates(checked), requests, quarantinedRequestIds);
-        Dataset<Row> linked = Check.apply(joined, requestRules())
+        Dataset<Row> checked = Check.apply(typed(records), recordRules())
+                .drop(TEXT_COLUMNS)
+                .withColumn(VALID, col(PARSE_REASON).isNull());
+        // The request rules run before the copies are compared, as if every record were the first of its copies,
+        // so that a record's text and file travel on only where it may go to quarantine: the window below then
+        // sorts narrow rows. Copies that are the same record (every field equal) break the same request rules,
+        // so among copies either all keep their text and file, which order them as received, or none do, and
+        // then which of them is kept cannot be seen (the decision kept has the same fields whichever it is).
+        Dataset<Row> linked = Check.apply(joinRequests(checked, requests, quarantinedRequestIds), requestRules())
                 .drop(REQ_ID, HELD_ID)
-                .withColumn(RAW_RECORD, when(col(PARSE_REASON).isNotNull(), col(RAW_RECORD)));
-        return views(linked);
+                .withColumn(RAW_RECORD, when(col(PARSE_REASON).isNotNull(), col(RAW_RECORD)))
+                .withColumn(SOURCE_FILE, when(col(PARSE_REASON).isNotNull(), col(SOURCE_FILE)));
+        return views(flagDuplicates(linked));
     }
 
     /**
@@ -137,9 +146,12 @@ public final class AcceptanceValidation {
                         concat(lit("decided_at '"), col(DECIDED_TEXT), lit("' is outside 2000-2100"))));
     }
 
-    /** Exact duplicates: valid records equal in every field; the first by source file and text is kept. */
-    private static Dataset<Row> flagDuplicates(Dataset<Row> checked) {
-        Column valid = col(PARSE_REASON).isNull();
+    /**
+     * Exact duplicates: records that pass the record rules and are equal in every field; the first by source file
+     * and text is kept, and a duplicate beyond it loses the request rule it broke (duplicates are counted, not
+     * checked), its text and its file.
+     */
+    private static Dataset<Row> flagDuplicates(Dataset<Row> linked) {
         Column[] fields = {
             col(REQUEST_ID),
             col(IMAGE_INDEX),
@@ -149,16 +161,20 @@ public final class AcceptanceValidation {
             col(DECIDED_AT),
             col(REVIEWER_ID),
             col(REVIEW_REASON),
-            col("_valid")
+            col(VALID)
         };
         Column rank = row_number().over(Window.partitionBy(fields).orderBy(col(SOURCE_FILE), col(RAW_RECORD)));
-        return checked.withColumn("_valid", valid)
-                .withColumn(DUPLICATE, valid.and(rank.gt(1)))
-                .drop("_valid");
+        Column duplicate = col(DUPLICATE);
+        return linked.withColumn(DUPLICATE, col(VALID).and(rank.gt(1)))
+                .withColumn(PARSE_REASON, when(duplicate.unary_$bang(), col(PARSE_REASON)))
+                .withColumn(PARSE_DETAIL, when(duplicate.unary_$bang(), col(PARSE_DETAIL)))
+                .withColumn(RAW_RECORD, when(duplicate.unary_$bang(), col(RAW_RECORD)))
+                .withColumn(SOURCE_FILE, when(duplicate.unary_$bang(), col(SOURCE_FILE)))
+                .drop(VALID);
     }
 
     /** Each record with its request's n, workflow and asset, and whether its request is held in quarantine. */
-    private static Dataset<Row> joinRequests(Dataset<Row> ranked, Dataset<Row> requests, Dataset<Row> heldIds) {
+    private static Dataset<Row> joinRequests(Dataset<Row> checked, Dataset<Row> requests, Dataset<Row> heldIds) {
         Dataset<Row> req = requests.select(
                 col(REQUEST_ID).as(REQ_ID),
                 col(N).as(REQ_N),
@@ -168,28 +184,28 @@ public final class AcceptanceValidation {
         Dataset<Row> held = heldIds.select(col(REQUEST_ID).as(HELD_ID)).distinct();
         // Both sides are partitioned by request_id already: hashing the requests (one row each) joins them
         // without sorting the priced usage, which is the larger side and nothing else needs sorted.
-        return ranked.join(req.hint("shuffle_hash"), ranked.col(REQUEST_ID).equalTo(req.col(REQ_ID)), "left")
-                .join(held.hint("shuffle_hash"), ranked.col(REQUEST_ID).equalTo(held.col(HELD_ID)), "left");
+        return checked.join(req.hint("shuffle_hash"), checked.col(REQUEST_ID).equalTo(req.col(REQ_ID)), "left")
+                .join(held.hint("shuffle_hash"), checked.col(REQUEST_ID).equalTo(held.col(HELD_ID)), "left");
     }
 
     /**
-     * The rules of a record against its request; duplicates are dropped, not checked. A request with a usage
+     * The rules of a record against its request, for a record that passes the record rules (a duplicate loses the
+     * one it broke, {@link #flagDuplicates}). A request with a usage
      * record in quarantine holds its decisions whether or not it is also among the priced requests: usage
      * validation never prices a request beside a copy in quarantine, and this rule does not lean on that.
      */
     private static List<Check> requestRules() {
-        Column unique = col(DUPLICATE).unary_$bang();
         return List.of(
                 new Check(
-                        unique.and(col(HELD_ID).isNotNull()),
+                        col(HELD_ID).isNotNull(),
                         QuarantineReason.REQUEST_QUARANTINED,
                         concat(lit("request "), col(REQUEST_ID), lit(" is in quarantine (see its usage record)"))),
                 new Check(
-                        unique.and(col(REQ_ID).isNull()),
+                        col(REQ_ID).isNull(),
                         QuarantineReason.UNKNOWN_REQUEST,
                         concat(lit("no usage record for request "), col(REQUEST_ID))),
                 new Check(
-                        unique.and(col(IMAGE_INDEX).lt(0).or(col(IMAGE_INDEX).geq(col(REQ_N)))),
+                        col(IMAGE_INDEX).lt(0).or(col(IMAGE_INDEX).geq(col(REQ_N))),
                         QuarantineReason.IMAGE_INDEX_OUT_OF_RANGE,
                         concat(
                                 lit("image_index "),
@@ -199,7 +215,7 @@ public final class AcceptanceValidation {
                                 lit(") of request "),
                                 col(REQUEST_ID))),
                 new Check(
-                        unique.and(col(DECIDED_AT).lt(col(REQ_CREATED))),
+                        col(DECIDED_AT).lt(col(REQ_CREATED)),
                         QuarantineReason.DECIDED_BEFORE_REQUEST,
                         concat(
                                 lit("decided_at "),
@@ -209,7 +225,7 @@ public final class AcceptanceValidation {
                                 lit(" was created at "),
                                 col(REQ_CREATED).cast("string"))),
                 new Check(
-                        unique.and(col(ASSET_ID).isNotNull()).and(col(ASSET_ID).notEqual(col(REQ_ASSET))),
+                        col(ASSET_ID).isNotNull().and(col(ASSET_ID).notEqual(col(REQ_ASSET))),
                         QuarantineReason.ASSET_MISMATCH,
                         concat(
                                 lit("asset_id "),
@@ -217,8 +233,7 @@ public final class AcceptanceValidation {
                                 lit(" differs from the request's asset "),
                                 col(REQ_ASSET))),
                 new Check(
-                        unique.and(col(WORKFLOW_ID).isNotNull())
-                                .and(col(WORKFLOW_ID).notEqual(col(REQ_WORKFLOW))),
+                        col(WORKFLOW_ID).isNotNull().and(col(WORKFLOW_ID).notEqual(col(REQ_WORKFLOW))),
                         QuarantineReason.ASSET_MISMATCH,
                         concat(
                                 lit("workflow_id "),

@@ -412,6 +412,57 @@ class ValidationTest extends SparkTestBase {
                 .containsExactly("r7 request_quarantined");
     }
 
+    /**
+     * Copies of one decision (every field equal once typed) that break a request rule: the first by source file and
+     * text goes to quarantine, as received, and the others are exact duplicates, counted and not quarantined; copies
+     * of a trusted decision give one decision whichever is kept.
+     */
+    @Test
+    void copiesOfADecisionThatBreaksARequestRuleAreQuarantinedOnceTheFirstByFileAndText() throws Exception {
+        Dataset<Row> requests = UsageValidation.validate(
+                        usageLines(line("q1", T, "gpt-image-2", "default", 10, 0, 0, 0, 10, 0)))
+                .accepted()
+                .select(Cols.REQUEST_ID, Cols.N, Cols.WORKFLOW_ID, Cols.ASSET_ID, Cols.CREATED_AT);
+        Path dir = tempDir("acc-dup-rules");
+        String header = "request_id,image_index,asset_id,workflow_id,decision,decided_at,reviewer_id,reason\r\n";
+        Files.writeString(
+                dir.resolve("b.csv"),
+                header + "zz,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "q1,0,,,approved,2026-05-01T13:00:00Z,rev,\r\n",
+                StandardCharsets.UTF_8);
+        Files.writeString(
+                dir.resolve("a.csv"),
+                header + "zz,0,,,Approved,2026-05-01T13:00:00Z,rev,\r\n"
+                        + "zz,0,,, approved,2026-05-01T15:00:00+02:00,rev,\r\n"
+                        + "q1,0,,,APPROVED,2026-05-01T13:00:00Z,rev,\r\n",
+                StandardCharsets.UTF_8);
+        Dataset<Row> records = CsvSource.read(
+                spark,
+                List.of(
+                        dir.resolve("b.csv").toUri().toString(),
+                        dir.resolve("a.csv").toUri().toString()),
+                Schemas.fieldNames(Schemas.ACCEPTANCE_RECORD),
+                false);
+
+        AcceptanceValidation.Result v =
+                AcceptanceValidation.validate(records, requests, spark.sql("select 'held' as request_id"));
+
+        assertThat(v.quarantined().collectAsList()).singleElement().satisfies(r -> {
+            assertThat(r.<String>getAs(Cols.PARSE_REASON)).isEqualTo("unknown_request");
+            assertThat(r.<String>getAs(Cols.SOURCE_FILE)).endsWith("a.csv");
+            assertThat(r.<String>getAs(Cols.RAW_RECORD))
+                    .isEqualTo("zz,0,,,\" approved\",2026-05-01T15:00:00+02:00,rev,");
+        });
+        assertThat(v.decisions().collectAsList())
+                .extracting(r -> r.getAs(Cols.REQUEST_ID) + " " + r.getAs(Cols.DECISION))
+                .containsExactly("q1 approved");
+        assertThat(v.duplicatesDropped().collectAsList())
+                .extracting(r -> (String) r.getAs(Cols.REQUEST_ID))
+                .containsExactlyInAnyOrder("zz", "zz", "q1");
+        assertThat(v.duplicatesDropped().collectAsList())
+                .allSatisfy(r -> assertThat(r.<String>getAs(Cols.PARSE_REASON)).isNull());
+    }
+
     @Test
     void aRequestWithoutAssetIdIsItsOwnAsset() {
         String noAsset = "{\"request_id\":\"solo\",\"created\":" + epoch(T)
