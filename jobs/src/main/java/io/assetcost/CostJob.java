@@ -2,9 +2,12 @@ package io.assetcost;
 
 import io.assetcost.cost.CostJobOptions;
 import io.assetcost.cost.CostPipeline;
+import io.assetcost.run.Invariant;
 import io.assetcost.run.JobLauncher;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -43,9 +46,23 @@ public final class CostJob {
      * @return the exit code
      */
     public static int execute(String[] args, PrintStream out, PrintStream err, SparkSession session) {
+        return execute(args, out, err, session, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #execute}, with the job's invariants passed through a function (see {@code CostPipeline.run}: a test
+     * adds one that fails).
+     */
+    static int execute(
+            String[] args,
+            PrintStream out,
+            PrintStream err,
+            SparkSession session,
+            UnaryOperator<List<Invariant>> invariants) {
         CostJobOptions options = new CostJobOptions();
         return JobLauncher.execute("assetcost", options, args, out, err, session, (spark, runId) -> {
-            CostPipeline.RunResult result = CostPipeline.run(spark, options, options.window(Clock.systemUTC()), runId);
+            CostPipeline.RunResult result =
+                    CostPipeline.run(spark, options, options.window(Clock.systemUTC()), runId, invariants);
             if (result.reason() != null) {
                 err.println("assetcost: exit " + result.exitCode() + ": " + result.reason());
             }

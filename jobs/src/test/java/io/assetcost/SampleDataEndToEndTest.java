@@ -303,6 +303,65 @@ class SampleDataEndToEndTest extends SparkTestBase {
         assertThat(Files.exists(out.resolve("cost_per_approved_asset.csv"))).isTrue();
     }
 
+    /**
+     * Write, audit, then publish: a run whose staged tables fail an invariant (here one added to the job's own,
+     * which no input makes fail) exits 1 with one line that names it, and leaves the published tables, their CSV
+     * files and the report byte for byte as the run before published them; the summary says nothing was
+     * published and carries the published tables' fingerprints.
+     */
+    @Test
+    void aFailingInvariantPublishesNothingAndLeavesThePublishedTablesAsTheyWere() throws Exception {
+        Path out = tempDir("e2e-invariant").resolve("out");
+        org.apache.commons.io.FileUtils.copyDirectory(first.toFile(), out.toFile());
+        Map<String, byte[]> before = publishedFiles(out);
+        assertThat(before).containsKeys("cost_per_approved_asset.csv", "report.html");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+        int code = CostJob.execute(
+                sampleArgs(out),
+                System.out,
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8),
+                spark,
+                checks -> {
+                    List<io.assetcost.run.Invariant> more = new ArrayList<>(checks);
+                    more.add(new io.assetcost.run.Invariant("a check that fails", false, "1 vs 2"));
+                    return more;
+                });
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip().lines().toList())
+                .singleElement()
+                .asString()
+                .startsWith("assetcost: exit 1: invariant failed: a check that fails (1 vs 2); nothing published");
+        Map<String, byte[]> after = publishedFiles(out);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (Map.Entry<String, byte[]> f : before.entrySet()) {
+            assertThat(after.get(f.getKey())).as(f.getKey() + " unchanged").isEqualTo(f.getValue());
+        }
+        JsonNode refused =
+                new ObjectMapper().readTree(out.resolve("run_summary.json").toFile());
+        assertThat(refused.get("exit_code").asInt()).isEqualTo(1);
+        assertThat(refused.get("published").asBoolean()).isFalse();
+        assertThat(refused.get("table_fingerprints"))
+                .as("the published tables' fingerprints are the run's before")
+                .isEqualTo(summary.get("table_fingerprints"));
+        assertThat(refused.get("invariants").findValuesAsText("name")).contains("a check that fails");
+    }
+
+    /** The published tables, their CSV files and the report: everything but the run records and staging. */
+    private static Map<String, byte[]> publishedFiles(Path dir) throws Exception {
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                String rel = dir.relativize(p).toString();
+                if (!rel.startsWith("_") && !rel.equals("run_summary.json")) {
+                    files.put(rel, Files.readAllBytes(p));
+                }
+            }
+        }
+        return files;
+    }
+
     private static double ratio(long[] acc) {
         return (double) acc[0] / acc[1];
     }
