@@ -154,6 +154,45 @@ public abstract class SparkTestBase {
         return Files.createTempDirectory(base, prefix);
     }
 
+    /**
+     * What a job has published in {@code dir}, relative path to bytes: every table's files, the CSV files and the
+     * report; not the run's own records ({@code summary}, and {@code _runs/}, {@code _staging/} and the lock, whose
+     * names start with an underscore), which say what the last run did.
+     *
+     * @param dir the job's {@code --out}
+     * @param summary the file name of the job's summary ({@code run_summary.json}, {@code reconcile_summary.json})
+     * @return the files in path order
+     * @throws java.io.IOException when a file cannot be read
+     */
+    protected static java.util.Map<String, byte[]> publishedFiles(Path dir, String summary) throws java.io.IOException {
+        java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                String rel = dir.relativize(p).toString();
+                if (!rel.startsWith("_") && !rel.equals(summary)) {
+                    files.put(rel, Files.readAllBytes(p));
+                }
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Asserts that {@code after} holds the same files as {@code before}, each byte for byte, naming the first that
+     * differs.
+     *
+     * @param before {@link #publishedFiles} before a run
+     * @param after {@link #publishedFiles} after it
+     */
+    protected static void assertSameFiles(java.util.Map<String, byte[]> before, java.util.Map<String, byte[]> after) {
+        org.assertj.core.api.Assertions.assertThat(after.keySet())
+                .as("the same files")
+                .isEqualTo(before.keySet());
+        before.forEach((name, bytes) -> org.assertj.core.api.Assertions.assertThat(after.get(name))
+                .as(name + " unchanged")
+                .isEqualTo(bytes));
+    }
+
     /** The repository root (set by surefire). */
     public static Path repoRoot() {
         return Path.of(System.getProperty("assetcost.repo.root", ".."))

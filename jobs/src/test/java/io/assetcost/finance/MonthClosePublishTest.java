@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -113,23 +112,6 @@ class MonthClosePublishTest extends SparkTestBase {
         }
     }
 
-    /**
-     * The published close, relative path to bytes: every table's files, the CSV files and month_close.html; not
-     * the run's own records (the summary, {@code _runs/}, {@code _staging/}, which say what the run did).
-     */
-    private static Map<String, byte[]> close(Path out) throws Exception {
-        Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(out)) {
-            for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                String rel = out.relativize(p).toString();
-                if (!rel.startsWith("_") && !rel.equals(OutputLayout.RECONCILE_SUMMARY)) {
-                    files.put(rel, Files.readAllBytes(p));
-                }
-            }
-        }
-        return files;
-    }
-
     private static JsonNode summary(Path out) throws Exception {
         return new ObjectMapper()
                 .readTree(out.resolve(OutputLayout.RECONCILE_SUMMARY).toFile());
@@ -138,7 +120,7 @@ class MonthClosePublishTest extends SparkTestBase {
     @Test
     void aFailingInvariantPublishesNothingExitsOneAndSaysWhichInOneLine() throws Exception {
         Path out = publishedCopy("close-invariant");
-        Map<String, byte[]> before = close(out);
+        Map<String, byte[]> before = publishedFiles(out, OutputLayout.RECONCILE_SUMMARY);
         assertThat(before).containsKeys("monthly_spend.csv", "focus_costs.csv", OutputLayout.MONTH_CLOSE_REPORT);
 
         Outcome o = run(out, tampered);
@@ -149,7 +131,7 @@ class MonthClosePublishTest extends SparkTestBase {
                 .asString()
                 .startsWith("assetcost-reconcile: exit 1: invariant failed: monthly_spend total = request_costs")
                 .contains("nothing published");
-        assertThat(close(out)).as("the published close, byte for byte").containsExactlyEntriesOf(before);
+        assertSameFiles(before, publishedFiles(out, OutputLayout.RECONCILE_SUMMARY));
         JsonNode summary = summary(out);
         assertThat(summary.get("published").asBoolean()).isFalse();
         assertThat(summary.get("exit_code").asInt()).isEqualTo(1);
@@ -219,7 +201,7 @@ class MonthClosePublishTest extends SparkTestBase {
                 "{\"run_id\":\"close-of-2026-11\",\"host\":\""
                         + java.net.InetAddress.getLocalHost().getHostName() + "\",\"pid\":"
                         + ProcessHandle.current().pid() + ",\"started_at\":\"2026-12-01T02:00:00Z\"}");
-        Map<String, byte[]> before = close(out);
+        Map<String, byte[]> before = publishedFiles(out, OutputLayout.RECONCILE_SUMMARY);
         byte[] summaryBefore = Files.readAllBytes(out.resolve(OutputLayout.RECONCILE_SUMMARY));
         List<Path> runsBefore = runs(out);
 
@@ -231,7 +213,7 @@ class MonthClosePublishTest extends SparkTestBase {
                 .asString()
                 .contains("locked by run close-of-2026-11")
                 .contains("pid " + ProcessHandle.current().pid());
-        assertThat(close(out)).containsExactlyEntriesOf(before);
+        assertSameFiles(before, publishedFiles(out, OutputLayout.RECONCILE_SUMMARY));
         assertThat(out.resolve(OutputLayout.RECONCILE_SUMMARY)).hasBinaryContent(summaryBefore);
         assertThat(runs(out)).as("exit 4 writes no record").isEqualTo(runsBefore);
         assertThat(out.resolve(OutputLayout.LOCK))

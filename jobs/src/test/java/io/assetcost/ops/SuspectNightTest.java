@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,20 +50,6 @@ class SuspectNightTest extends SparkTestBase {
         return repoRoot().resolve("sample-data/acceptance").toString();
     }
 
-    /** The published tables, their CSV files and the report: everything but the run records and staging. */
-    private static Map<String, byte[]> publishedFiles(Path dir) throws Exception {
-        Map<String, byte[]> out = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                String rel = dir.relativize(p).toString();
-                if (!rel.startsWith("_") && !rel.equals(OutputLayout.RUN_SUMMARY)) {
-                    out.put(rel, Files.readAllBytes(p));
-                }
-            }
-        }
-        return out;
-    }
-
     private static JsonNode summary(Path out) throws Exception {
         return new ObjectMapper().readTree(out.resolve(OutputLayout.RUN_SUMMARY).toFile());
     }
@@ -81,7 +66,7 @@ class SuspectNightTest extends SparkTestBase {
         published = tempDir("suspect").resolve("out");
         Outcome o = run(sampleUsage(), sampleAcceptance(), published, "--full");
         assertThat(o.code).as(o.err).isZero();
-        before = publishedFiles(published);
+        before = publishedFiles(published, OutputLayout.RUN_SUMMARY);
         assertThat(before).containsKey("cost_per_approved_asset.csv");
     }
 
@@ -89,11 +74,7 @@ class SuspectNightTest extends SparkTestBase {
         assertThat(o.code).as(o.err).isEqualTo(code);
         assertThat(o.err.strip().lines().count()).as("one line: " + o.err).isEqualTo(1);
         assertThat(o.err).contains("nothing published").contains(inReason);
-        Map<String, byte[]> after = publishedFiles(out);
-        assertThat(after.keySet()).as("the same files").isEqualTo(before.keySet());
-        for (Map.Entry<String, byte[]> f : before.entrySet()) {
-            assertThat(after.get(f.getKey())).as(f.getKey() + " unchanged").isEqualTo(f.getValue());
-        }
+        assertSameFiles(before, publishedFiles(out, OutputLayout.RUN_SUMMARY));
         JsonNode s = summary(out);
         assertThat(s.get("exit_code").asInt()).isEqualTo(code);
         assertThat(s.get("published").asBoolean()).isFalse();
@@ -163,7 +144,7 @@ class SuspectNightTest extends SparkTestBase {
         assertThat(summary(out).get("shrink_guard").get("days_shrunk"))
                 .as("still named")
                 .isNotEmpty();
-        assertThat(publishedFiles(out).get("cost_per_approved_asset.csv"))
+        assertThat(publishedFiles(out, OutputLayout.RUN_SUMMARY).get("cost_per_approved_asset.csv"))
                 .as("published on purpose")
                 .isNotEqualTo(before.get("cost_per_approved_asset.csv"));
     }
