@@ -21,8 +21,8 @@ import org.apache.spark.sql.SparkSession;
  *       instead of warning on every run.
  * </ul>
  *
- * <p>And, unless the operator has set them, the {@link #CODEGEN} settings, which change how fast a plan runs and
- * nothing it computes.
+ * <p>And, unless the operator has set them, the {@link #CODEGEN} settings and {@link #DELTA_SNAPSHOT_PARTITIONS},
+ * which change how fast a plan runs and nothing it computes.
  */
 public final class SparkSettings {
 
@@ -80,7 +80,29 @@ public final class SparkSettings {
      */
     public static final Map<String, String> CODEGEN = Map.of("spark.sql.codegen.hugeMethodLimit", "8000");
 
+    /**
+     * The number of partitions Delta Lake uses to build a table's snapshot from its log, set on a running session
+     * only where the operator has not set it: the session's default parallelism (its cores in {@code local[*]}, its
+     * executors' cores on a cluster). Delta's default, 50, is sized for tables of many thousands of files; the
+     * jobs' tables have one log action per file written, and every read of a Delta table builds a snapshot, so on
+     * a small machine the 50 tasks of each one were most of a Delta run's extra time (docs/PERFORMANCE.md, "Delta
+     * snapshots"). A SQL setting of Delta's, read when a snapshot is built; a session without Delta ignores it.
+     */
+    public static final String DELTA_SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
+
     private SparkSettings() {}
+
+    /** Puts each setting that {@code isSet} does not report through {@code set}, in order. */
+    private static void unlessSet(
+            Map<String, String> settings,
+            java.util.function.Predicate<String> isSet,
+            java.util.function.BiConsumer<String, String> set) {
+        settings.forEach((k, v) -> {
+            if (!isSet.test(k)) {
+                set.accept(k, v);
+            }
+        });
+    }
 
     private static Map<String, String> localDisk() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -99,8 +121,8 @@ public final class SparkSettings {
      * @return the defaults to add, in order; empty when the operator set them all
      */
     public static Map<String, String> localDiskDefaults(SparkConf conf) {
-        Map<String, String> m = new LinkedHashMap<>(LOCAL_DISK);
-        m.keySet().removeIf(conf::contains);
+        Map<String, String> m = new LinkedHashMap<>();
+        unlessSet(LOCAL_DISK, conf::contains, m::put);
         return m;
     }
 
@@ -118,26 +140,25 @@ public final class SparkSettings {
     public static SparkSession.Builder apply(SparkSession.Builder builder) {
         SQL.forEach(builder::config);
         SparkConf given = new SparkConf();
-        localDiskDefaults(given).forEach(builder::config);
-        CODEGEN.forEach((k, v) -> {
-            if (!given.contains(k)) {
-                builder.config(k, v);
-            }
-        });
+        unlessSet(LOCAL_DISK, given::contains, builder::config);
+        unlessSet(CODEGEN, given::contains, builder::config);
         return builder;
     }
 
     /**
-     * Applies {@link #SQL} to a running session (idempotent), and the {@link #CODEGEN} settings the session has
-     * not set. {@link #LOCAL_DISK} cannot be: Spark reads it when the session's SparkContext starts.
+     * Applies {@link #SQL} to a running session (idempotent), and the {@link #CODEGEN} and
+     * {@link #DELTA_SNAPSHOT_PARTITIONS} settings the session has not set. {@link #LOCAL_DISK} cannot be: Spark
+     * reads it when the session's SparkContext starts.
      */
     public static void apply(SparkSession spark) {
         SQL.forEach((k, v) -> spark.conf().set(k, v));
-        CODEGEN.forEach((k, v) -> {
-            if (!spark.conf().contains(k)) {
-                spark.conf().set(k, v);
-            }
-        });
+        unlessSet(CODEGEN, spark.conf()::contains, spark.conf()::set);
+        unlessSet(
+                Map.of(
+                        DELTA_SNAPSHOT_PARTITIONS,
+                        Integer.toString(Math.max(1, spark.sparkContext().defaultParallelism()))),
+                spark.conf()::contains,
+                spark.conf()::set);
     }
 
     /**

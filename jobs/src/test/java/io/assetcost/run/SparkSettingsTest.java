@@ -6,7 +6,10 @@ import io.assetcost.SparkTestBase;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
-/** The local-disk and codegen settings: defaults where the operator is silent, the operator's value where not. */
+/**
+ * The local-disk, codegen and Delta snapshot settings: defaults where the operator is silent, the operator's value
+ * where not.
+ */
 class SparkSettingsTest extends SparkTestBase {
 
     @Test
@@ -52,6 +55,22 @@ class SparkSettingsTest extends SparkTestBase {
             assertThat(spark.conf().get(key)).isEqualTo("65535");
         } finally {
             spark.conf().set(key, SparkSettings.CODEGEN.get(key));
+        }
+    }
+
+    @Test
+    void deltaSnapshotsAreBuiltWithTheSessionsParallelismUnlessTheOperatorSaidOtherwise() {
+        String key = SparkSettings.DELTA_SNAPSHOT_PARTITIONS;
+        try {
+            spark.conf().unset(key);
+            SparkSettings.apply(spark);
+            assertThat(spark.conf().get(key)).isEqualTo("2"); // local[2]
+
+            spark.conf().set(key, "50");
+            SparkSettings.apply(spark);
+            assertThat(spark.conf().get(key)).isEqualTo("50");
+        } finally {
+            spark.conf().set(key, "2");
         }
     }
 
