@@ -190,9 +190,9 @@ public final class AcceptanceValidation {
 
     /**
      * The rules of a record against its request, for a record that passes the record rules (a duplicate loses the
-     * one it broke, {@link #flagDuplicates}). A request with a usage
-     * record in quarantine holds its decisions whether or not it is also among the priced requests: usage
-     * validation never prices a request beside a copy in quarantine, and this rule does not lean on that.
+     * one it broke, {@link #flagDuplicates}). A request with a usage record in quarantine holds its decisions
+     * whether or not it is also among the priced requests: usage validation never prices a request beside a copy in
+     * quarantine, and this rule does not lean on that.
      */
     private static List<Check> requestRules() {
         return List.of(
