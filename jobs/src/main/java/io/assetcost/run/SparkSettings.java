@@ -82,11 +82,12 @@ public final class SparkSettings {
 
     /**
      * The number of partitions Delta Lake uses to build a table's snapshot from its log, set on a running session
-     * only where the operator has not set it: the session's default parallelism (its cores in {@code local[*]}, its
-     * executors' cores on a cluster). Delta's default, 50, is sized for tables of many thousands of files; the
-     * jobs' tables have one log action per file written, and every read of a Delta table builds a snapshot, so on
-     * a small machine the 50 tasks of each one were most of a Delta run's extra time (docs/PERFORMANCE.md, "Delta
-     * snapshots"). A SQL setting of Delta's, read when a snapshot is built; a session without Delta ignores it.
+     * only where the operator has not set it: the session's default parallelism (its cores in {@code local[*]}; on a
+     * cluster the executors' cores registered when the job starts, at least 2). Delta's default, 50, is sized for
+     * tables of many thousands of files; the jobs' tables have one log action per file written, and every read of a
+     * Delta table builds a snapshot, so on a small machine the 50 tasks of each one were most of a Delta run's extra
+     * time (docs/PERFORMANCE.md, "Delta snapshots"). A SQL setting of Delta's, read when a snapshot is built; a
+     * session without Delta ignores it.
      */
     public static final String DELTA_SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
 
